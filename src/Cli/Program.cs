@@ -1,0 +1,1 @@
+return await Skylark.Events.Cli.SkylarkCommandLine.RunAsync(args);
