@@ -1,26 +1,30 @@
+using System.CommandLine;
+using Skylark.Events.Cli.Commands;
+
 namespace Skylark.Events.Cli;
 
-/// <summary>Entry point of the <c>skylark</c> host: dispatches to one command per file under Commands/.</summary>
+/// <summary>Entry point of the <c>skylark</c> host: one command per file under Commands/.</summary>
 public static class SkylarkCommandLine
 {
-    public static async Task<int> RunAsync(string[] args)
+    public static RootCommand CreateRootCommand()
     {
-        ArgumentNullException.ThrowIfNull(args);
-        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        var root = new RootCommand("Skylark.Events: keep serverless functions' state where they run.");
+        foreach (var command in Commands)
         {
-            await Console.Out.WriteLineAsync(Usage);
-            return args.Length == 0 ? 2 : 0;
+            root.Add(command());
         }
 
-        await Console.Error.WriteLineAsync($"skylark: unknown command '{args[0]}'.\n\n{Usage}");
-        return 2;
+        return root;
     }
 
-    private const string Usage = """
-        usage: skylark <command> [options]
+    public static async Task<int> RunAsync(string[] args)
+    {
+        // Ctrl-C / SIGTERM cancel the token System.CommandLine passes to every action, so commands stop what they started.
+        return await CreateRootCommand().Parse(args).InvokeAsync();
+    }
 
-        commands:
-          demo      run the camera pipeline end to end and print a report
-          test      run the whole test suite (handled by the ./skylark script)
-        """;
+    private static readonly Func<Command>[] Commands =
+    [
+        DemoCommand.Create,
+    ];
 }
