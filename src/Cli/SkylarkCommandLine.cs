@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Skylark.Events.Cli.Commands;
 
 namespace Skylark.Events.Cli;
 
@@ -25,6 +24,5 @@ public static class SkylarkCommandLine
 
     private static readonly Func<Command>[] Commands =
     [
-        DemoCommand.Create,
     ];
 }
