@@ -85,13 +85,14 @@ public sealed partial class TieredStateReader : IStateReader
         var local = await _local.ReadManyAsync(stateRefs, cancellationToken).ConfigureAwait(false);
         var results = new StateReadResult?[stateRefs.Count];
         var missing = new List<StateRef>();
+        var distinct = new HashSet<StateRef>();
         for (var i = 0; i < results.Length; i++)
         {
             if (local[i] is { } bundle)
             {
                 results[i] = new StateReadResult(bundle, StateReadSource.Local);
             }
-            else if (!missing.Contains(stateRefs[i]))
+            else if (distinct.Add(stateRefs[i]))
             {
                 missing.Add(stateRefs[i]);
             }

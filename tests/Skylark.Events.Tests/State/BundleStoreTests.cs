@@ -152,31 +152,36 @@ public sealed class BundleStoreTests(RedisServer redis) : IAsyncLifetime
             }
         });
 
-        for (var generation = 1; generation <= Writes; generation++)
+        try
         {
-            var builder = BundleItems.CreateBuilder();
-            for (var i = 0; i < ItemCount(generation); i++)
+            for (var generation = 1; generation <= Writes; generation++)
             {
-                var value = new byte[ItemBytes];
-                Array.Fill(value, (byte)(generation % 251));
-                BitConverter.TryWriteBytes(value, (long)generation);
-                builder.Add($"part-{i}", value);
+                var builder = BundleItems.CreateBuilder();
+                for (var i = 0; i < ItemCount(generation); i++)
+                {
+                    var value = new byte[ItemBytes];
+                    Array.Fill(value, (byte)(generation % 251));
+                    BitConverter.TryWriteBytes(value, (long)generation);
+                    builder.Add($"part-{i}", value);
+                }
+
+                var written = await writer.WriteAsync(stateRef, builder.Build());
+                Assert.Equal(generation, written.Version);
+
+                // Wait for two more reads: the second one started after this write finished, so every version is seen.
+                while (readsCompleted.Wait(0))
+                {
+                }
+
+                Assert.True(await readsCompleted.WaitAsync(TimeSpan.FromSeconds(10)));
+                Assert.True(await readsCompleted.WaitAsync(TimeSpan.FromSeconds(10)));
             }
-
-            var written = await writer.WriteAsync(stateRef, builder.Build());
-            Assert.Equal(generation, written.Version);
-
-            // Wait for two more reads: the second one started after this write finished, so every version is seen.
-            while (readsCompleted.Wait(0))
-            {
-            }
-
-            Assert.True(await readsCompleted.WaitAsync(TimeSpan.FromSeconds(10)));
-            Assert.True(await readsCompleted.WaitAsync(TimeSpan.FromSeconds(10)));
         }
-
-        await stop.CancelAsync();
-        await reading;
+        finally
+        {
+            await stop.CancelAsync();
+            await reading;
+        }
 
         Assert.Empty(inconsistencies);
         Assert.Equal(Enumerable.Range(1, Writes).Select(v => (long)v), seenVersions.Order());
