@@ -1,0 +1,119 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.RegularExpressions;
+using Skylark.Events.Contracts;
+
+namespace Skylark.Events.State;
+
+/// <summary>
+/// The Redis key scheme for bundles. A bundle of workflow <c>w</c> named <c>b</c> lives in the hash
+/// <c>{prefix}:b:{w}:{b}</c>; the write path stages it in <c>{prefix}:t:{w}:{b}</c> first.
+/// </summary>
+/// <remarks>
+/// The node is deliberately not part of the key: each node has its own Redis, and a copy pulled from another
+/// node is the same logical bundle, so a function that moves keeps writing the version it pulled.
+/// StateRef segments match <see cref="StateRef.SegmentPattern"/> and can never contain ':', so splitting the
+/// part after the prefix on ':' is unambiguous even when the prefix itself contains ':'.
+/// </remarks>
+public sealed partial class BundleKeys
+{
+    public const string DefaultPrefix = "skylark";
+
+    /// <summary>Hash field holding the bundle's version (a decimal integer, 1 for the first write).</summary>
+    public const string VersionField = "_v";
+
+    /// <summary>Hash field holding when this version was written, Unix milliseconds (UTC).</summary>
+    public const string UpdatedAtField = "_t";
+
+    /// <summary>Hash field holding <see cref="BundleItems.SizeBytes"/>, so listings need not load items.</summary>
+    public const string SizeField = "_n";
+
+    /// <summary>Item names may not start with this; the prefix is kept for metadata fields.</summary>
+    public const char ReservedFieldPrefix = '_';
+
+    public const string PrefixPattern = "[A-Za-z0-9][A-Za-z0-9._:-]{0,63}";
+
+    private const string BundleSpace = "b";
+    private const string StagingSpace = "t";
+
+    public BundleKeys(string prefix = DefaultPrefix)
+    {
+        if (prefix is null || !PrefixRegex().IsMatch(prefix))
+        {
+            throw new ArgumentException($"State key prefix '{prefix}' must match {PrefixPattern}.", nameof(prefix));
+        }
+
+        Prefix = prefix;
+        BundlePrefix = $"{prefix}:{BundleSpace}:";
+    }
+
+    public string Prefix { get; }
+
+    /// <summary>Every bundle key starts with this.</summary>
+    public string BundlePrefix { get; }
+
+    /// <summary>The hash holding the bundle <paramref name="stateRef"/> names (whatever its node).</summary>
+    public string Key(StateRef stateRef) => Key(stateRef.WorkflowId, stateRef.Bundle);
+
+    public string Key(string workflowId, string bundle) => $"{BundlePrefix}{workflowId}:{bundle}";
+
+    /// <summary>Where a write is assembled before it is renamed over <see cref="Key(StateRef)"/>.</summary>
+    public string StagingKey(StateRef stateRef) => $"{Prefix}:{StagingSpace}:{stateRef.WorkflowId}:{stateRef.Bundle}";
+
+    /// <summary>The key <paramref name="stateRef"/> is single-flighted under: one pull per bundle, whichever node it comes from.</summary>
+    public static string PullKey(StateRef stateRef) => $"{stateRef.WorkflowId}:{stateRef.Bundle}";
+
+    /// <summary>
+    /// A SCAN MATCH pattern for the bundles whose workflow id starts with <paramref name="workflowIdPrefix"/>
+    /// (all bundles when null or empty). The prefix uses only StateRef segment characters, none of which is a glob
+    /// metacharacter, so it needs no escaping.
+    /// </summary>
+    public string ScanPattern(string? workflowIdPrefix = null)
+    {
+        if (string.IsNullOrEmpty(workflowIdPrefix))
+        {
+            return BundlePrefix + "*";
+        }
+
+        if (workflowIdPrefix.Length > StateRef.MaxSegmentLength || !SegmentCharsRegex().IsMatch(workflowIdPrefix))
+        {
+            throw new ArgumentException(
+                $"Workflow id prefix '{workflowIdPrefix}' may only contain the characters of {StateRef.SegmentPattern}.",
+                nameof(workflowIdPrefix));
+        }
+
+        return BundlePrefix + workflowIdPrefix + "*";
+    }
+
+    /// <summary>Recovers the StateRef (on <paramref name="node"/>) from a bundle key; false for keys outside the scheme.</summary>
+    public bool TryParse(string key, string node, [NotNullWhen(true)] out StateRef? stateRef)
+    {
+        stateRef = null;
+        if (key is null || !key.StartsWith(BundlePrefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var rest = key.AsSpan(BundlePrefix.Length);
+        var colon = rest.IndexOf(':');
+        if (colon < 0)
+        {
+            return false;
+        }
+
+        var workflowId = rest[..colon].ToString();
+        var bundle = rest[(colon + 1)..].ToString();
+        if (!StateRef.IsValidSegment(workflowId) || !StateRef.IsValidSegment(bundle))
+        {
+            return false;
+        }
+
+        stateRef = new StateRef(node, workflowId, bundle);
+        return true;
+    }
+
+    [GeneratedRegex("^" + PrefixPattern + "$", RegexOptions.CultureInvariant)]
+    private static partial Regex PrefixRegex();
+
+    [GeneratedRegex("^[A-Za-z0-9._-]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex SegmentCharsRegex();
+}

@@ -1,0 +1,93 @@
+using Skylark.Events.Contracts;
+using StackExchange.Redis;
+
+namespace Skylark.Events.State;
+
+/// <summary>Configuration of a node's state: where its Redis is, what this node is called, and the limits.</summary>
+public sealed class StateOptions
+{
+    /// <summary>StackExchange.Redis configuration string, at least <c>host:port</c> (e.g. <c>127.0.0.1:6379</c>).</summary>
+    public string Configuration { get; set; } = "127.0.0.1:6379";
+
+    /// <summary>The Redis password (<c>requirepass</c>); overrides any password in <see cref="Configuration"/>.</summary>
+    public string? Password { get; set; }
+
+    /// <summary>This node's name: the first StateRef segment of every bundle its Redis holds.</summary>
+    public string Node { get; set; } = "local";
+
+    /// <summary>Project prefix of every Redis key (see <see cref="BundleKeys"/>); tests use one per test to stay apart.</summary>
+    public string KeyPrefix { get; set; } = BundleKeys.DefaultPrefix;
+
+    /// <summary>Largest bundle (item names plus values) a write or copy may store.</summary>
+    public long MaxBundleBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>TTL of a write that does not give one.</summary>
+    public TimeSpan DefaultTimeToLive { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>TTL of a copy pulled from another node.</summary>
+    public TimeSpan CopyTimeToLive { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long one pull from another node may take.</summary>
+    public TimeSpan PullTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a reader waits for a pull of the same bundle already in flight on this node.</summary>
+    public TimeSpan InFlightWaitTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Most pulls in flight at once on this node; more are refused rather than queued without bound.</summary>
+    public int MaxInFlightPulls { get; set; } = 1024;
+
+    /// <exception cref="ArgumentException">With a message naming the first invalid setting.</exception>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Configuration))
+        {
+            throw new ArgumentException("StateOptions.Configuration must name the node's Redis, e.g. '127.0.0.1:6379'.");
+        }
+
+        if (!StateRef.IsValidSegment(Node))
+        {
+            throw new ArgumentException($"StateOptions.Node '{Node}' must match {StateRef.SegmentPattern}.");
+        }
+
+        _ = new BundleKeys(KeyPrefix);
+        RequirePositive(MaxBundleBytes, nameof(MaxBundleBytes));
+        RequirePositive(DefaultTimeToLive, nameof(DefaultTimeToLive));
+        RequirePositive(CopyTimeToLive, nameof(CopyTimeToLive));
+        RequirePositive(PullTimeout, nameof(PullTimeout));
+        RequirePositive(InFlightWaitTimeout, nameof(InFlightWaitTimeout));
+        RequirePositive(MaxInFlightPulls, nameof(MaxInFlightPulls));
+    }
+
+    /// <summary>
+    /// The multiplexer configuration. It does not abort when Redis is not up yet: a node's services may start
+    /// before its Redis, and the multiplexer keeps reconnecting in the background.
+    /// </summary>
+    public ConfigurationOptions ToRedisConfiguration()
+    {
+        var configuration = ConfigurationOptions.Parse(Configuration);
+        if (Password is not null)
+        {
+            configuration.Password = Password;
+        }
+
+        configuration.AbortOnConnectFail = false;
+        configuration.ClientName ??= $"skylark-{Node}";
+        return configuration;
+    }
+
+    private static void RequirePositive(TimeSpan value, string name)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"StateOptions.{name} must be positive; got {value}.");
+        }
+    }
+
+    private static void RequirePositive(long value, string name)
+    {
+        if (value <= 0)
+        {
+            throw new ArgumentException($"StateOptions.{name} must be positive; got {value}.");
+        }
+    }
+}

@@ -1,0 +1,3 @@
+namespace Skylark.Events.State;
+
+public sealed record StateReadResult(Bundle Bundle, StateReadSource Source);

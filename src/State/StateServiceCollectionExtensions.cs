@@ -1,0 +1,48 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Skylark.Events.State;
+
+public static class StateServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers this node's state: one shared <see cref="IConnectionMultiplexer"/> (unless one is registered already),
+    /// the unrestricted <see cref="BundleStore"/>, <see cref="InFlightPulls"/>, <see cref="StateReadMetrics"/> and an
+    /// <see cref="IStateReader"/> (<see cref="TieredStateReader"/>) that pulls through the <see cref="IBundlePuller"/>
+    /// registered by the StateSink, if any. Functions derive their scoped store with <see cref="BundleStore.ForFunction"/>.
+    /// </summary>
+    public static IServiceCollection AddSkylarkState(this IServiceCollection services, Action<StateOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<StateOptions>()
+            .Configure(configure)
+            .Validate(
+                options =>
+                {
+                    options.Validate();
+                    return true;
+                });
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IConnectionMultiplexer>(sp =>
+            ConnectionMultiplexer.Connect(sp.GetRequiredService<IOptions<StateOptions>>().Value.ToRedisConfiguration()));
+        services.TryAddSingleton(sp => new BundleStore(
+            sp.GetRequiredService<IConnectionMultiplexer>(),
+            sp.GetRequiredService<IOptions<StateOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new InFlightPulls(sp.GetRequiredService<IOptions<StateOptions>>().Value.MaxInFlightPulls));
+        services.TryAddSingleton<StateReadMetrics>();
+        services.TryAddSingleton<IStateReader>(sp => new TieredStateReader(
+            sp.GetRequiredService<BundleStore>(),
+            sp.GetRequiredService<InFlightPulls>(),
+            sp.GetRequiredService<StateReadMetrics>(),
+            sp.GetService<IBundlePuller>(),
+            sp.GetRequiredService<IOptions<StateOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<TieredStateReader>>()));
+        return services;
+    }
+}
