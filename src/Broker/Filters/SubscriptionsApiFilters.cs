@@ -1,0 +1,55 @@
+using Skylark.Events.Broker.Filters.Cesql;
+using Skylark.Events.Broker.Resources;
+
+namespace Skylark.Events.Broker.Filters;
+
+/// <summary>Materialises one Trigger <c>spec.filters</c> item (Knative's SubscriptionsAPIFilter) into its dialect.</summary>
+public static class SubscriptionsApiFilters
+{
+    /// <exception cref="ArgumentException">
+    /// The item sets more than one dialect, an attribute name or value is empty, or a CESQL expression does not parse.
+    /// The message names the offending item by <paramref name="path"/>.
+    /// </exception>
+    public static IEventFilter Create(SubscriptionsApiFilter filter, string path = "filters")
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var dialects = new List<string>(1);
+        if (filter.Exact is not null) dialects.Add("exact");
+        if (filter.Prefix is not null) dialects.Add("prefix");
+        if (filter.Suffix is not null) dialects.Add("suffix");
+        if (filter.All is not null) dialects.Add("all");
+        if (filter.Any is not null) dialects.Add("any");
+        if (filter.Not is not null) dialects.Add("not");
+        if (filter.Cesql is not null) dialects.Add("cesql");
+
+        if (dialects.Count > 1)
+        {
+            throw new ArgumentException($"{path}: exactly one dialect may be set, found {string.Join(", ", dialects)}.");
+        }
+
+        try
+        {
+            return filter switch
+            {
+                { Exact: { } exact } => new ExactFilter(exact),
+                { Prefix: { } prefix } => new PrefixFilter(prefix),
+                { Suffix: { } suffix } => new SuffixFilter(suffix),
+                { All: { } all } => new AllFilter(all.Select((item, i) => Create(item, $"{path}.all[{i}]"))),
+                { Any: { } any } => new AnyFilter(any.Select((item, i) => Create(item, $"{path}.any[{i}]"))),
+                { Not: { } not } => new NotFilter(Create(not, $"{path}.not")),
+                { Cesql: { } cesql } => new CesqlFilter(cesql),
+
+                // Knative skips an item with no dialect; answering NoFilter has the same effect on All and Any.
+                _ => EmptyFilter.Instance,
+            };
+        }
+        catch (CesqlParseException exception)
+        {
+            throw new ArgumentException($"{path}.cesql: {exception.Message}", exception);
+        }
+        catch (ArgumentException exception) when (!exception.Message.StartsWith(path, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"{path}: {exception.Message}", exception);
+        }
+    }
+}
