@@ -13,16 +13,21 @@ public static class SubscriptionsApiFilters
     public static IEventFilter Create(SubscriptionsApiFilter filter, string path = "filters")
     {
         ArgumentNullException.ThrowIfNull(filter);
-        var dialects = new List<string>(1);
-        if (filter.Exact is not null) dialects.Add("exact");
-        if (filter.Prefix is not null) dialects.Add("prefix");
-        if (filter.Suffix is not null) dialects.Add("suffix");
-        if (filter.All is not null) dialects.Add("all");
-        if (filter.Any is not null) dialects.Add("any");
-        if (filter.Not is not null) dialects.Add("not");
-        if (filter.Cesql is not null) dialects.Add("cesql");
+        string[] dialects =
+        [
+            .. new (string Name, bool IsSet)[]
+            {
+                ("exact", filter.Exact is not null),
+                ("prefix", filter.Prefix is not null),
+                ("suffix", filter.Suffix is not null),
+                ("all", filter.All is not null),
+                ("any", filter.Any is not null),
+                ("not", filter.Not is not null),
+                ("cesql", filter.Cesql is not null),
+            }.Where(d => d.IsSet).Select(d => d.Name),
+        ];
 
-        if (dialects.Count > 1)
+        if (dialects.Length > 1)
         {
             throw new ArgumentException($"{path}: exactly one dialect may be set, found {string.Join(", ", dialects)}.");
         }

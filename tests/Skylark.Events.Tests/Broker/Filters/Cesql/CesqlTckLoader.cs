@@ -131,15 +131,14 @@ public static class CesqlTckLoader
     }
 
     /// <summary>
-    /// The TCK's <c>event</c> in structured JSON, or — when absent — any valid event with all optional context attributes
+    /// The TCK's <c>event</c>, or — when absent — any valid event with all optional context attributes
     /// (the TCK leaves that choice to the runner; the Go runner uses a full event too). Overrides then set attributes,
-    /// typed by their YAML type.
+    /// typed by their YAML type. Both events go through the structured-mode JSON formatter.
     /// </summary>
     private static CloudEvent BuildEvent(byte[]? eventJson, IReadOnlyList<(string Name, object Value)> overrides)
     {
-        var cloudEvent = eventJson is null
-            ? DefaultEvent()
-            : new JsonEventFormatter().DecodeStructuredModeMessage(eventJson, new ContentType("application/cloudevents+json"), null);
+        var cloudEvent = new JsonEventFormatter().DecodeStructuredModeMessage(
+            eventJson ?? DefaultEventJson(), new ContentType("application/cloudevents+json"), null);
 
         foreach (var (name, value) in overrides)
         {
@@ -160,15 +159,18 @@ public static class CesqlTckLoader
         return cloudEvent;
     }
 
-    private static CloudEvent DefaultEvent() => new()
-    {
-        Id = "tck-event",
-        Source = new Uri("/tck/source", UriKind.RelativeOrAbsolute),
-        Type = "io.cloudevents.tck",
-        Subject = "tck-subject",
-        Time = new DateTimeOffset(2024, 6, 17, 12, 0, 0, TimeSpan.Zero),
-        DataContentType = "application/json",
-        DataSchema = new Uri("https://example.com/schema"),
-        Data = Encoding.UTF8.GetBytes("{}"),
-    };
+    private static byte[] DefaultEventJson() => Encoding.UTF8.GetBytes(
+        """
+        {
+          "specversion": "1.0",
+          "id": "tck-event",
+          "source": "/tck/source",
+          "type": "io.cloudevents.tck",
+          "subject": "tck-subject",
+          "time": "2024-06-17T12:00:00Z",
+          "datacontenttype": "application/json",
+          "dataschema": "https://example.com/schema",
+          "data": {}
+        }
+        """);
 }
