@@ -11,7 +11,6 @@ internal readonly record struct CesqlToken(CesqlTokenKind Kind, string Text, int
         CesqlTokenKind.End => "the end of the expression",
         CesqlTokenKind.String => "a string literal",
         CesqlTokenKind.Integer => $"integer literal {Text}",
-        CesqlTokenKind.Identifier or CesqlTokenKind.FunctionName => $"'{Text}'",
         _ => $"'{Text}'",
     };
 }
