@@ -7,7 +7,7 @@ namespace Skylark.Events.Broker.Resources;
 /// Reads typed fields out of one YAML document and records every problem against the document's file, index,
 /// field path and line. Readers never throw for bad input: they report and return null so validation goes on.
 /// </summary>
-internal sealed class DocumentReader(string file, int document, ICollection<ResourceError> errors)
+internal sealed class DocumentReader(string file, int document, int lineOffset, ICollection<ResourceError> errors)
 {
     public ResourceOrigin Origin { get; } = new(file, document);
 
@@ -17,7 +17,7 @@ internal sealed class DocumentReader(string file, int document, ICollection<Reso
     public void Error(string field, YamlNode? at, string message)
     {
         ErrorCount++;
-        errors.Add(new ResourceError(file, document, field, message) { Line = at is null ? null : (int)at.Start.Line });
+        errors.Add(new ResourceError(file, document, field, message) { Line = at is null ? null : lineOffset + (int)at.Start.Line });
     }
 
     /// <summary>The value under <paramref name="key"/>; null when the key is absent or its value is YAML null.</summary>

@@ -11,9 +11,14 @@ internal static class MetadataReader
     {
         var errorsBefore = reader.ErrorCount;
         var metadata = reader.ReadMapping(root, "metadata", "metadata");
-        if (metadata is null && !DocumentReader.Has(root, "metadata"))
+        if (metadata is null)
         {
-            reader.Error("metadata.name", root, "required");
+            // Metadata that is there but not a mapping has been reported already.
+            if (!DocumentReader.Has(root, "metadata"))
+            {
+                reader.Error("metadata.name", root, "required");
+            }
+
             return null;
         }
 

@@ -13,9 +13,14 @@ internal static class PingSourceReader
         var meta = MetadataReader.Read(reader, root);
         var ns = meta?.Namespace ?? MetadataReader.DefaultNamespace;
         var spec = reader.ReadMapping(root, "spec", "spec");
-        if (spec is null && !DocumentReader.Has(root, "spec"))
+        if (spec is null)
         {
-            reader.Error("spec", root, "required; a PingSource needs spec.schedule and spec.sink");
+            // A spec that is there but not a mapping has been reported already.
+            if (!DocumentReader.Has(root, "spec"))
+            {
+                reader.Error("spec", root, "required; a PingSource needs spec.schedule and spec.sink");
+            }
+
             return null;
         }
 

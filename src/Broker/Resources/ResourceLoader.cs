@@ -51,7 +51,7 @@ public static class ResourceLoader
                     continue;
                 }
 
-                var reader = new DocumentReader(file, document.Index, errors);
+                var reader = new DocumentReader(file, document.Index, document.LineOffset, errors);
                 switch (ReadDocument(reader, document.Root, options, logger))
                 {
                     case BrokerResource broker when IsUnique(reader, "Broker", broker.Meta, names):

@@ -11,9 +11,14 @@ internal static class TriggerReader
         var meta = MetadataReader.Read(reader, root);
         var ns = meta?.Namespace ?? MetadataReader.DefaultNamespace;
         var spec = reader.ReadMapping(root, "spec", "spec");
-        if (spec is null && !DocumentReader.Has(root, "spec"))
+        if (spec is null)
         {
-            reader.Error("spec", root, "required; a Trigger needs spec.broker and spec.subscriber");
+            // A spec that is there but not a mapping has been reported already.
+            if (!DocumentReader.Has(root, "spec"))
+            {
+                reader.Error("spec", root, "required; a Trigger needs spec.broker and spec.subscriber");
+            }
+
             return null;
         }
 
