@@ -135,7 +135,7 @@ internal sealed class DocumentReader(string file, int document, int lineOffset, 
 
     /// <summary>
     /// A string-to-string map such as labels or filter attributes; keys failing <paramref name="keyRule"/> are
-    /// reported with <paramref name="keyRuleText"/>. Returns null when absent; keeps the YAML order.
+    /// reported with <paramref name="keyRuleText"/>. Returns null when absent (or not a mapping, which is reported).
     /// </summary>
     public IReadOnlyDictionary<string, string>? ReadStringMap(
         YamlMappingNode? map,
@@ -145,7 +145,7 @@ internal sealed class DocumentReader(string file, int document, int lineOffset, 
         string? keyRuleText = null)
     {
         var mapping = ReadMapping(map, key, path);
-        return mapping is null ? (Child(map, key) is null ? null : new Dictionary<string, string>()) : ReadStringMap(mapping, path, keyRule, keyRuleText);
+        return mapping is null ? null : ReadStringMap(mapping, path, keyRule, keyRuleText);
     }
 
     public IReadOnlyDictionary<string, string> ReadStringMap(
@@ -175,7 +175,7 @@ internal sealed class DocumentReader(string file, int document, int lineOffset, 
             }
         }
 
-        return result;
+        return result.AsReadOnly();
     }
 
     /// <summary>Reports keys of <paramref name="map"/> that are not in <paramref name="known"/>.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using YamlDotNet.RepresentationModel;
 
 namespace Skylark.Events.Broker.Resources;
@@ -34,8 +35,8 @@ internal static class MetadataReader
             reader.Error("metadata.namespace", DocumentReader.Child(metadata, "namespace"), $"invalid namespace \"{ns}\": {KnativeNames.DnsLabelRule}");
         }
 
-        var labels = reader.ReadStringMap(metadata, "labels", "metadata.labels") ?? new Dictionary<string, string>();
-        var annotations = reader.ReadStringMap(metadata, "annotations", "metadata.annotations") ?? new Dictionary<string, string>();
+        var labels = reader.ReadStringMap(metadata, "labels", "metadata.labels") ?? ReadOnlyDictionary<string, string>.Empty;
+        var annotations = reader.ReadStringMap(metadata, "annotations", "metadata.annotations") ?? ReadOnlyDictionary<string, string>.Empty;
         return reader.ErrorCount > errorsBefore || name is null
             ? null
             : new ResourceMeta(name, string.IsNullOrEmpty(ns) ? DefaultNamespace : ns, labels, annotations);

@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Text;
 using System.Text.Json;
 using YamlDotNet.RepresentationModel;
@@ -95,7 +96,7 @@ internal static class PingSourceReader
                 "spec.ceOverrides.extensions",
                 KnativeNames.IsExtensionName,
                 "extension name " + KnativeNames.ExtensionNameRule)
-            ?? new Dictionary<string, string>();
+            ?? ReadOnlyDictionary<string, string>.Empty;
     }
 
     private static bool IsJson(string? contentType) =>

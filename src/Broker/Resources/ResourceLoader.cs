@@ -52,15 +52,16 @@ public static class ResourceLoader
                 }
 
                 var reader = new DocumentReader(file, document.Index, document.LineOffset, errors);
+                var nameNode = DocumentReader.Child(DocumentReader.Child(document.Root as YamlMappingNode, "metadata") as YamlMappingNode, "name");
                 switch (ReadDocument(reader, document.Root, options, logger))
                 {
-                    case BrokerResource broker when IsUnique(reader, "Broker", broker.Meta, names):
+                    case BrokerResource broker when IsUnique(reader, "Broker", broker.Meta, nameNode, names):
                         brokers.Add(broker);
                         break;
-                    case TriggerResource trigger when IsUnique(reader, "Trigger", trigger.Meta, names):
+                    case TriggerResource trigger when IsUnique(reader, "Trigger", trigger.Meta, nameNode, names):
                         triggers.Add(trigger);
                         break;
-                    case PingSourceResource pingSource when IsUnique(reader, "PingSource", pingSource.Meta, names):
+                    case PingSourceResource pingSource when IsUnique(reader, "PingSource", pingSource.Meta, nameNode, names):
                         pingSources.Add(pingSource);
                         break;
                 }
@@ -82,7 +83,7 @@ public static class ResourceLoader
         }
 
         ResourceLoaderLog.Loaded(logger, brokers.Count, triggers.Count, pingSources.Count, files.Count);
-        return new EventingModel(brokers, triggers, pingSources);
+        return new EventingModel(brokers.AsReadOnly(), triggers.AsReadOnly(), pingSources.AsReadOnly());
     }
 
     /// <summary>Reads one non-empty document; null when it is skipped or invalid (errors are recorded).</summary>
@@ -95,9 +96,14 @@ public static class ResourceLoader
         }
 
         var kind = reader.ReadRequiredString(map, "kind", "kind", map);
-        var apiVersion = reader.ReadRequiredString(map, "apiVersion", "apiVersion", map);
+        var apiVersion = reader.ReadString(map, "apiVersion", "apiVersion");
         if (kind is null)
         {
+            if (string.IsNullOrEmpty(apiVersion))
+            {
+                reader.Error("apiVersion", map, "required");
+            }
+
             return null;
         }
 
@@ -113,8 +119,9 @@ public static class ResourceLoader
             return null;
         }
 
-        if (apiVersion is null)
+        if (string.IsNullOrEmpty(apiVersion))
         {
+            reader.Error("apiVersion", map, $"required; expected {expected}");
             return null;
         }
 
@@ -136,11 +143,12 @@ public static class ResourceLoader
         DocumentReader reader,
         string kind,
         ResourceMeta meta,
+        YamlNode? nameNode,
         Dictionary<(string Kind, string Namespace, string Name), ResourceOrigin> names)
     {
         if (names.TryGetValue((kind, meta.Namespace, meta.Name), out var first))
         {
-            reader.Error("metadata.name", null, $"duplicate {kind} {meta.Namespace}/{meta.Name}; already defined in {first.File} document {first.Document}");
+            reader.Error("metadata.name", nameNode, $"duplicate {kind} {meta.Namespace}/{meta.Name}; already defined in {first.File} document {first.Document}");
             return false;
         }
 

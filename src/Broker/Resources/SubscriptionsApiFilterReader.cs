@@ -18,7 +18,7 @@ internal sealed class SubscriptionsApiFilterReader(DocumentReader reader, Func<s
         return sequence is null ? [] : ReadItems(sequence, path);
     }
 
-    private List<SubscriptionsApiFilter> ReadItems(YamlSequenceNode sequence, string path)
+    private IReadOnlyList<SubscriptionsApiFilter> ReadItems(YamlSequenceNode sequence, string path)
     {
         var filters = new List<SubscriptionsApiFilter>();
         for (var i = 0; i < sequence.Children.Count; i++)
@@ -29,7 +29,7 @@ internal sealed class SubscriptionsApiFilterReader(DocumentReader reader, Func<s
             }
         }
 
-        return filters;
+        return filters.AsReadOnly();
     }
 
     private SubscriptionsApiFilter? Read(YamlNode node, string path)
@@ -74,7 +74,7 @@ internal sealed class SubscriptionsApiFilterReader(DocumentReader reader, Func<s
         return reader.ErrorCount > errorsBefore ? null : filter;
     }
 
-    private Dictionary<string, string>? ReadSingleAttribute(YamlNode? node, YamlMappingNode parent, string path)
+    private IReadOnlyDictionary<string, string>? ReadSingleAttribute(YamlNode? node, YamlMappingNode parent, string path)
     {
         if (node is null)
         {
@@ -102,10 +102,10 @@ internal sealed class SubscriptionsApiFilterReader(DocumentReader reader, Func<s
             }
         }
 
-        return new Dictionary<string, string>(entries, StringComparer.Ordinal);
+        return entries;
     }
 
-    private List<SubscriptionsApiFilter>? ReadNested(YamlNode? node, YamlMappingNode parent, string path)
+    private IReadOnlyList<SubscriptionsApiFilter>? ReadNested(YamlNode? node, YamlMappingNode parent, string path)
     {
         if (node is null)
         {
@@ -141,14 +141,25 @@ internal sealed class SubscriptionsApiFilterReader(DocumentReader reader, Func<s
 
     private string? ReadCesql(YamlNode? node, YamlMappingNode parent, string path)
     {
-        var expression = node is null ? null : reader.ReadString(node, path);
-        if (node is null || expression is { Length: 0 } || (expression is not null && string.IsNullOrWhiteSpace(expression)))
+        if (node is null)
         {
-            reader.Error(path, node ?? parent, "expected a non-empty CESQL expression");
+            reader.Error(path, parent, "expected a non-empty CESQL expression");
             return null;
         }
 
-        if (expression is not null && validateCesql is not null && Check(expression) is { } problem)
+        var expression = reader.ReadString(node, path);
+        if (expression is null)
+        {
+            return null;
+        }
+
+        if (string.IsNullOrWhiteSpace(expression))
+        {
+            reader.Error(path, node, "expected a non-empty CESQL expression");
+            return null;
+        }
+
+        if (validateCesql is not null && Check(validateCesql, expression) is { } problem)
         {
             reader.Error(path, node, $"invalid CESQL expression \"{expression}\": {problem}");
             return null;
@@ -157,15 +168,15 @@ internal sealed class SubscriptionsApiFilterReader(DocumentReader reader, Func<s
         return expression;
     }
 
-    private string? Check(string expression)
+    private static string? Check(Func<string, string?> validate, string expression)
     {
         try
         {
-            return validateCesql!(expression);
+            return validate(expression);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // A checker bug must not hide the user's resources' other errors.
+            // A checker bug must not hide the other errors in the user's resources.
             return $"the CESQL checker failed: {e.Message}";
         }
     }

@@ -97,6 +97,36 @@ public sealed class ResourceLoaderTests : IDisposable
         Assert.Contains(warnings, w => w.Contains("ConfigMap (v1)", StringComparison.Ordinal) && w.Contains("document 1", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Skips_an_unknown_kind_even_without_an_apiVersion()
+    {
+        var logger = new RecordingLogger();
+        var path = folder.Write("kustomization.yaml", "kind: Kustomization\nresources:\n  - broker.yaml\n");
+
+        var model = ResourceLoader.Load([path], logger);
+
+        Assert.Empty(model.Triggers);
+        Assert.Contains(logger.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("Kustomization", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Requires_an_apiVersion_on_a_known_kind()
+    {
+        var errors = folder.LoadErrors("kind: Broker\nmetadata:\n  name: default\n");
+
+        ErrorAssert.HasOnlyError(errors, 0, "apiVersion", "required; expected eventing.knative.dev/v1");
+    }
+
+    [Fact]
+    public void Loads_nothing_from_a_file_of_comments()
+    {
+        var model = ResourceLoader.Load([folder.Write("empty.yaml", "# nothing yet\n\n# still nothing\n")]);
+
+        Assert.Empty(model.Brokers);
+        Assert.Empty(model.Triggers);
+        Assert.Empty(model.PingSources);
+    }
+
     [Theory]
     [InlineData("Trigger", "eventing.knative.dev/v1beta1", "eventing.knative.dev/v1")]
     [InlineData("Broker", "eventing.knative.dev/v1alpha1", "eventing.knative.dev/v1")]
@@ -244,7 +274,9 @@ public sealed class ResourceLoaderTests : IDisposable
     {
         var errors = folder.LoadErrors(Documents(TriggerYamlWith(string.Empty, "same"), TriggerYamlWith(string.Empty, "same")));
 
-        ErrorAssert.HasOnlyError(errors, 1, "metadata.name", "duplicate Trigger default/same");
+        var error = ErrorAssert.HasOnlyError(errors, 1, "metadata.name", "duplicate Trigger default/same");
+        Assert.Contains("document 0", error.Message, StringComparison.Ordinal);
+        Assert.NotNull(error.Line);
     }
 
     [Fact]
