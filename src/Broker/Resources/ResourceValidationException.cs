@@ -1,9 +1,22 @@
 namespace Skylark.Events.Broker.Resources;
 
-/// <summary>One problem in one field of one YAML document.</summary>
+/// <summary>
+/// One problem in one field of one YAML document. <see cref="Document"/> is 0-based, or -1 when the problem is
+/// with the file itself (missing, unreadable). <see cref="Field"/> is a path such as <c>spec.filters[0].exact</c>,
+/// empty when the problem is not with one field (YAML syntax).
+/// </summary>
 public sealed record ResourceError(string File, int Document, string Field, string Message)
 {
-    public override string ToString() => $"{File} (document {Document}): {Field}: {Message}";
+    /// <summary>1-based line in <see cref="File"/> the problem was found at, when known.</summary>
+    public int? Line { get; init; }
+
+    public override string ToString()
+    {
+        var where = Document < 0
+            ? File
+            : Line is { } line ? $"{File} (document {Document}, line {line})" : $"{File} (document {Document})";
+        return Field.Length == 0 ? $"{where}: {Message}" : $"{where}: {Field}: {Message}";
+    }
 }
 
 /// <summary>The YAML did not validate; <see cref="Errors"/> lists every problem found, not just the first.</summary>
