@@ -188,6 +188,15 @@ public sealed class SubscriptionsApiFilterValidationTests : IDisposable
     }
 
     [Fact]
+    public void Rejects_invalid_cesql_by_default_with_the_position_of_the_error()
+    {
+        var errors = folder.LoadErrors(TriggerYamlWith("filters:\n  - cesql: \"type = 'a' AND\""));
+
+        var error = ErrorAssert.HasOnlyError(errors, 0, "spec.filters[0].cesql", "position");
+        Assert.Contains("type = 'a' AND", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Accepts_cesql_the_validator_accepts()
     {
         var options = new ResourceLoaderOptions { ValidateCesql = _ => null };
