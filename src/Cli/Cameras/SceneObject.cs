@@ -7,15 +7,17 @@ internal sealed record SceneObject(
     int Height,
     double StartX,
     double StartY,
+    int MinY,
+    int MaxY,
     double VelocityX,
     double VelocityY,
     byte UpperGray,
     byte LowerGray)
 {
-    /// <summary>Top-left corner at frame <paramref name="seq"/>, reflecting off the frame edges.</summary>
-    public (int X, int Y) PositionAt(long seq, int frameWidth, int frameHeight) =>
+    /// <summary>Top-left corner at frame <paramref name="seq"/>, reflecting off the frame's left and right edges and off its lane (top in MinY..MaxY).</summary>
+    public (int X, int Y) PositionAt(long seq, int frameWidth) =>
         ((int)Math.Round(Bounce(StartX + (VelocityX * seq), frameWidth - Width)),
-         (int)Math.Round(Bounce(StartY + (VelocityY * seq), frameHeight - Height)));
+         MinY + (int)Math.Round(Bounce(StartY - MinY + (VelocityY * seq), MaxY - MinY)));
 
     // Triangle wave: walking along a line and bouncing off both walls of [0, range].
     private static double Bounce(double position, double range)

@@ -23,7 +23,7 @@ public sealed class SyntheticScene
         Options = options ?? SyntheticSceneOptions.Default;
         var random = new Random(seed);
         background = RenderBackground(random, Options.Width, Options.Height);
-        objects = [.. Enumerable.Range(0, Options.ObjectCount).Select(_ => CreateObject(random, Options.Width, Options.Height))];
+        objects = [.. Enumerable.Range(0, Options.ObjectCount).Select(i => CreateObject(random, Options, i))];
     }
 
     public int Seed { get; }
@@ -49,7 +49,7 @@ public sealed class SyntheticScene
 
         return new GroundTruth(seq, [.. objects.Select(o =>
         {
-            var (x, y) = o.PositionAt(seq, Width, Height);
+            var (x, y) = o.PositionAt(seq, Width);
             return new BoundingBox(x, y, o.Width, o.Height);
         })]);
     }
@@ -73,7 +73,11 @@ public sealed class SyntheticScene
         if (Options.SensorNoise > 0)
         {
             using var noise = new Mat(Height, Width, MatType.CV_32FC1);
-            FillGaussian(noise.AsSpan<float>(), new Random(Mix(Seed, seq, salt: 2)), Options.SensorNoise);
+            // OpenCV's RNG with an explicit per-frame state: fast, and reproducible (unlike the process-global cv::theRNG).
+            var rng = new RNG(unchecked((ulong)Mix(Seed, seq, salt: 2)) | 1);
+            using var mean = InputArray.Create(new Scalar(0));
+            using var sigma = InputArray.Create(new Scalar(Options.SensorNoise));
+            rng.Fill(noise, DistributionType.Normal, mean, sigma);
             Cv2.Add(frame, noise, frame);
         }
 
@@ -103,9 +107,19 @@ public sealed class SyntheticScene
         Cv2.Rectangle(canvas, new Rect(box.X, box.Y + upper, box.Width, box.Height - upper), new Scalar(sceneObject.LowerGray), thickness: -1);
     }
 
-    private static SceneObject CreateObject(Random random, int width, int height)
+    private static SceneObject CreateObject(Random random, SyntheticSceneOptions options, int index)
     {
-        var objectHeight = (int)Math.Round(height * Between(random, 0.14, 0.22));
+        var (width, height) = (options.Width, options.Height);
+        var (laneTop, laneBottom) = (0, height);
+        if (options.SeparateLanes)
+        {
+            // A gap between lanes keeps objects in neighbouring lanes from touching.
+            var gap = Math.Max(2, height / 60);
+            laneTop = (index * height / options.ObjectCount) + gap;
+            laneBottom = ((index + 1) * height / options.ObjectCount) - gap;
+        }
+
+        var objectHeight = Math.Min((int)Math.Round(height * Between(random, 0.14, 0.22)), laneBottom - laneTop);
         var objectWidth = Math.Max(3, (int)Math.Round(objectHeight * Between(random, 0.35, 0.5)));
         var isEllipse = random.NextDouble() < 0.4;
         var dark = random.NextDouble() < 0.5;
@@ -119,7 +133,9 @@ public sealed class SyntheticScene
             objectWidth,
             objectHeight,
             StartX: random.NextDouble() * (width - objectWidth),
-            StartY: random.NextDouble() * (height - objectHeight),
+            StartY: laneTop + (random.NextDouble() * (laneBottom - laneTop - objectHeight)),
+            MinY: laneTop,
+            MaxY: laneBottom - objectHeight,
             velocityX,
             velocityY,
             upperGray,

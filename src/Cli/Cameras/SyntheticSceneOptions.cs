@@ -15,7 +15,8 @@ public sealed record SyntheticSceneOptions
         double brightnessDrift = 0,
         int driftPeriodFrames = 240,
         double emptyFrameRate = 0.05,
-        int jpegQuality = 90)
+        int jpegQuality = 90,
+        bool separateLanes = true)
     {
         RequireRange(width, 64, 4096, nameof(width));
         RequireRange(height, 64, 4096, nameof(height));
@@ -33,6 +34,7 @@ public sealed record SyntheticSceneOptions
         DriftPeriodFrames = driftPeriodFrames;
         EmptyFrameRate = emptyFrameRate;
         JpegQuality = jpegQuality;
+        SeparateLanes = separateLanes;
     }
 
     public int Width { get; }
@@ -55,6 +57,13 @@ public sealed record SyntheticSceneOptions
     public double EmptyFrameRate { get; }
 
     public int JpegQuality { get; }
+
+    /// <summary>
+    /// Give each object its own horizontal band of the frame, so objects never overlap and every one is separately
+    /// detectable (blob detectors merge touching objects, which would blur what a score measures). When false, objects
+    /// roam the whole frame and cross each other.
+    /// </summary>
+    public bool SeparateLanes { get; }
 
     private static void RequireRange(double value, double min, double max, string name)
     {

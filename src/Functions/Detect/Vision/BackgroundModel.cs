@@ -5,7 +5,8 @@ using OpenCvSharp;
 namespace Skylark.Events.Functions.Detect.Vision;
 
 /// <summary>
-/// Per-pixel Gaussian background of one camera: a mean and a variance per pixel, plus how many frames it has learned.
+/// Per-pixel Gaussian background of one camera: a mean and a variance per pixel, the last frame (to tell moving blobs
+/// from static ones), and how many frames it has learned.
 /// It is the detect function's bundled state, read and written every frame, so its in-memory form IS its stored form:
 /// mean as unsigned 8.8 fixed point (1/256 gray level), variance as IEEE half. Every update is quantized to that form,
 /// which makes <see cref="ToBytes"/>/<see cref="FromBytes"/> bit-exact and detection after a round trip identical to
@@ -13,7 +14,7 @@ namespace Skylark.Events.Functions.Detect.Vision;
 /// </summary>
 /// <remarks>
 /// Layout (little-endian): "SKBG", version u16, flags u16 (0), width i32, height i32, framesSeen i64, then width×height
-/// mean u16, then width×height variance f16. 4 bytes per pixel: 307,224 bytes for 320×240.
+/// mean u16, width×height variance f16, width×height previous frame u8. 5 bytes per pixel: 384,024 bytes for 320×240.
 /// </remarks>
 public sealed class BackgroundModel
 {
@@ -30,9 +31,11 @@ public sealed class BackgroundModel
 
     private readonly ushort[] mean;
     private readonly Half[] variance;
+    private readonly byte[] previous;
 
-    private BackgroundModel(int width, int height, long framesSeen, ushort[] mean, Half[] variance)
+    private BackgroundModel(int width, int height, long framesSeen, ushort[] mean, Half[] variance, byte[] previous)
     {
+        this.previous = previous;
         Width = width;
         Height = height;
         FramesSeen = framesSeen;
@@ -51,7 +54,7 @@ public sealed class BackgroundModel
     public static int EncodedSize(int width, int height)
     {
         CheckDimensions(width, height);
-        return HeaderSize + (width * height * (sizeof(ushort) + 2));
+        return HeaderSize + (width * height * 5);
     }
 
     /// <summary>Background mean at a pixel, in gray levels.</summary>
@@ -73,6 +76,7 @@ public sealed class BackgroundModel
         BinaryPrimitives.WriteInt64LittleEndian(span[16..], FramesSeen);
         var meanBytes = span.Slice(HeaderSize, pixels * 2);
         var varianceBytes = span.Slice(HeaderSize + (pixels * 2), pixels * 2);
+        previous.CopyTo(span[(HeaderSize + (pixels * 4))..]);
         if (BitConverter.IsLittleEndian)
         {
             MemoryMarshal.AsBytes(mean.AsSpan()).CopyTo(meanBytes);
@@ -138,6 +142,7 @@ public sealed class BackgroundModel
         var pixels = width * height;
         var mean = new ushort[pixels];
         var variance = new Half[pixels];
+        var previous = bytes.Slice(HeaderSize + (pixels * 4), pixels).ToArray();
         var meanBytes = bytes.Slice(HeaderSize, pixels * 2);
         var varianceBytes = bytes.Slice(HeaderSize + (pixels * 2), pixels * 2);
         if (BitConverter.IsLittleEndian)
@@ -164,7 +169,7 @@ public sealed class BackgroundModel
             }
         }
 
-        return new BackgroundModel(width, height, framesSeen, mean, variance);
+        return new BackgroundModel(width, height, framesSeen, mean, variance, previous);
     }
 
     /// <summary>A model that has seen only <paramref name="gray"/> (8-bit, one channel).</summary>
@@ -173,11 +178,11 @@ public sealed class BackgroundModel
         using var mean = new Mat();
         gray.ConvertTo(mean, MatType.CV_32FC1);
         using var variance = new Mat(gray.Rows, gray.Cols, MatType.CV_32FC1, new Scalar(initialVariance));
-        return FromMats(mean, variance, 1);
+        return FromMats(mean, variance, gray, 1);
     }
 
     /// <summary>Quantizes float mean/variance images into a model (this rounding is what makes the stored form exact).</summary>
-    internal static BackgroundModel FromMats(Mat mean32, Mat variance32, long framesSeen)
+    internal static BackgroundModel FromMats(Mat mean32, Mat variance32, Mat frame, long framesSeen)
     {
         var width = mean32.Cols;
         var height = mean32.Rows;
@@ -191,7 +196,8 @@ public sealed class BackgroundModel
             height,
             framesSeen,
             CopyOut<ushort>(meanFixed, width * height),
-            CopyOut<Half>(varianceHalf, width * height));
+            CopyOut<Half>(varianceHalf, width * height),
+            CopyOut<byte>(frame, width * height));
     }
 
     /// <summary>The mean as a 32-bit float image (exact: 1/256 is a power of two).</summary>
@@ -212,7 +218,8 @@ public sealed class BackgroundModel
         return result;
     }
 
-    internal BackgroundModel WithFramesSeen(long framesSeen) => new(Width, Height, framesSeen, mean, variance);
+    /// <summary>The frame this model learned last (8-bit gray).</summary>
+    internal Mat PreviousToMat() => CopyIn(previous, MatType.CV_8UC1);
 
     private Mat CopyIn<T>(T[] values, MatType type)
         where T : unmanaged

@@ -46,53 +46,91 @@ public sealed class MotionDetector
         using var squared = new Mat();
         Cv2.Multiply(difference, difference, squared);
 
+        // Foreground test: (frame - mean)² > k² · max(variance, floor).
+        using var limit = new Mat();
+        Cv2.Max(variance, settings.MinVariance, limit);
+        Cv2.Multiply(limit, new Scalar(settings.Threshold * settings.Threshold), limit);
         using var foreground = new Mat();
-        using var rate = new Mat(gray.Rows, gray.Cols, MatType.CV_32FC1);
+        Cv2.Compare(squared, limit, foreground, CmpTypes.GT);
+
+        using var meanRate = new Mat(gray.Rows, gray.Cols, MatType.CV_32FC1);
+        using var varianceRate = new Mat(gray.Rows, gray.Cols, MatType.CV_32FC1);
+        List<Detection> detections = [];
         if (warmingUp)
         {
             // Averaging the first frames (rate 1/n) converges in WarmupFrames instead of ~1/LearningRate frames.
-            rate.SetTo(new Scalar(Math.Max(settings.LearningRate, 1.0 / (model.FramesSeen + 1))));
+            var rate = new Scalar(Math.Max(settings.LearningRate, 1.0 / (model.FramesSeen + 1)));
+            meanRate.SetTo(rate);
+            varianceRate.SetTo(rate);
+
+            // Objects walk through the scene while it warms up. Winsorizing the update at k·σ bounds how much one
+            // passing object can shift a pixel's mean or inflate its variance, while the variance can still grow (by at
+            // most a factor per frame) where the first frame itself held an object that has since left.
+            using var sigmaLimit = new Mat();
+            Cv2.Sqrt(limit, sigmaLimit);
+            Cv2.Min(difference, sigmaLimit, difference);
+            Cv2.Multiply(sigmaLimit, new Scalar(-1), sigmaLimit);
+            Cv2.Max(difference, sigmaLimit, difference);
+            Cv2.Min(squared, limit, squared);
         }
         else
         {
-            // Foreground test: (frame - mean)² > k² · max(variance, floor).
-            using var limit = new Mat();
-            Cv2.Max(variance, settings.MinVariance, limit);
-            Cv2.Multiply(limit, new Scalar(settings.Threshold * settings.Threshold), limit);
-            Cv2.Compare(squared, limit, foreground, CmpTypes.GT);
-            rate.SetTo(new Scalar(settings.LearningRate));
-            rate.SetTo(new Scalar(settings.ForegroundLearningRate), foreground);
+            // Selective update: what is foreground now is mostly not background, so it is learned far more slowly.
+            meanRate.SetTo(new Scalar(settings.LearningRate));
+            meanRate.SetTo(new Scalar(settings.ForegroundLearningRate), foreground);
+            varianceRate.SetTo(new Scalar(settings.LearningRate));
+            varianceRate.SetTo(new Scalar(settings.ForegroundLearningRate), foreground);
+            detections = FindMovingObjects(gray, model, limit, foreground, meanRate);
         }
 
         // mean += rate·d ; variance += rate·(d² − variance)  (d against the old mean, as in a running Gaussian)
         using var step = new Mat();
-        Cv2.Multiply(rate, difference, step);
+        Cv2.Multiply(meanRate, difference, step);
         Cv2.Add(mean, step, mean);
         Cv2.Subtract(squared, variance, step);
-        Cv2.Multiply(rate, step, step);
+        Cv2.Multiply(varianceRate, step, step);
         Cv2.Add(variance, step, variance);
-        var updated = BackgroundModel.FromMats(mean, variance, model.FramesSeen == long.MaxValue ? long.MaxValue : model.FramesSeen + 1);
-
-        var detections = warmingUp ? [] : FindObjects(foreground);
+        var framesSeen = model.FramesSeen == long.MaxValue ? long.MaxValue : model.FramesSeen + 1;
+        var updated = BackgroundModel.FromMats(mean, variance, gray, framesSeen);
         return new MotionDetectionResult(detections, people, updated, warmingUp, ModelReset: false);
     }
 
-    private List<Detection> FindObjects(Mat foreground)
+    /// <summary>
+    /// Foreground blobs that moved since the previous frame. A blob with (almost) no frame-to-frame change is a ghost
+    /// (background uncovered by something the model had learned, typically while warming up) or an object that stopped:
+    /// it is not reported, and its mean is learned at <see cref="MotionDetectorSettings.StaticLearningRate"/> so it
+    /// fades into the background within a few frames instead of persisting.
+    /// </summary>
+    private List<Detection> FindMovingObjects(Mat gray, BackgroundModel model, Mat limit, Mat foreground, Mat meanRate)
     {
+        using var blobs = foreground.Clone();
         if (settings.OpenKernel > 0)
         {
             using var kernel = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(settings.OpenKernel, settings.OpenKernel));
-            Cv2.MorphologyEx(foreground, foreground, MorphTypes.Open, kernel);
+            Cv2.MorphologyEx(blobs, blobs, MorphTypes.Open, kernel);
         }
 
         if (settings.CloseKernel > 0)
         {
             using var kernel = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(settings.CloseKernel, settings.CloseKernel));
-            Cv2.MorphologyEx(foreground, foreground, MorphTypes.Close, kernel);
+            Cv2.MorphologyEx(blobs, blobs, MorphTypes.Close, kernel);
         }
 
-        Cv2.FindContours(foreground, out var contours, out _, RetrievalModes.External, ContourApproximationModes.ApproxSimple);
+        // Changed since the previous frame: (frame − previous)² > 2·k²·max(variance, floor); the difference of two
+        // noisy frames has twice the noise variance.
+        using var previous = model.PreviousToMat();
+        using var change = new Mat();
+        Cv2.Absdiff(gray, previous, change);
+        change.ConvertTo(change, MatType.CV_32FC1);
+        Cv2.Multiply(change, change, change);
+        using var changeLimit = new Mat();
+        Cv2.Multiply(limit, new Scalar(2), changeLimit);
+        using var changed = new Mat();
+        Cv2.Compare(change, changeLimit, changed, CmpTypes.GT);
+
+        Cv2.FindContours(blobs, out var contours, out _, RetrievalModes.External, ContourApproximationModes.ApproxSimple);
         var detections = new List<Detection>(contours.Length);
+        using var blob = new Mat();
         foreach (var contour in contours)
         {
             var rect = Cv2.BoundingRect(contour);
@@ -101,12 +139,23 @@ public sealed class MotionDetector
                 continue;
             }
 
-            using var region = new Mat(foreground, rect);
-            var pixels = Cv2.CountNonZero(region);
-            if (pixels >= settings.MinArea)
+            using var blobRegion = new Mat(blobs, rect);
+            var pixels = Cv2.CountNonZero(blobRegion);
+            if (pixels < settings.MinArea)
             {
-                detections.Add(new Detection(new BoundingBox(rect.X, rect.Y, rect.Width, rect.Height), pixels));
+                continue;
             }
+
+            using var changedRegion = new Mat(changed, rect);
+            Cv2.BitwiseAnd(changedRegion, blobRegion, blob);
+            if (Cv2.CountNonZero(blob) < pixels * settings.StaticFraction)
+            {
+                using var rateRegion = new Mat(meanRate, rect);
+                rateRegion.SetTo(new Scalar(settings.StaticLearningRate), blobRegion);
+                continue;
+            }
+
+            detections.Add(new Detection(new BoundingBox(rect.X, rect.Y, rect.Width, rect.Height), pixels));
         }
 
         // Largest first; position breaks ties so the order never depends on contour traversal.

@@ -16,6 +16,8 @@ public sealed record MotionDetectorSettings
     public MotionDetectorSettings(
         double learningRate = 0.05,
         double foregroundLearningRate = 0.002,
+        double staticLearningRate = 0.3,
+        double staticFraction = 0.02,
         double threshold = 3.0,
         double minVariance = 16.0,
         double initialVariance = 100.0,
@@ -29,6 +31,8 @@ public sealed record MotionDetectorSettings
     {
         RequireRange(learningRate, 1e-4, 1, nameof(learningRate));
         RequireRange(foregroundLearningRate, 0, 1, nameof(foregroundLearningRate));
+        RequireRange(staticLearningRate, 0, 1, nameof(staticLearningRate));
+        RequireRange(staticFraction, 0, 1, nameof(staticFraction));
         RequireRange(threshold, 0.5, 20, nameof(threshold));
         RequireRange(minVariance, 0.01, 10_000, nameof(minVariance));
         RequireRange(initialVariance, 0.01, 10_000, nameof(initialVariance));
@@ -41,6 +45,8 @@ public sealed record MotionDetectorSettings
 
         LearningRate = learningRate;
         ForegroundLearningRate = foregroundLearningRate;
+        StaticLearningRate = staticLearningRate;
+        StaticFraction = staticFraction;
         Threshold = threshold;
         MinVariance = minVariance;
         InitialVariance = initialVariance;
@@ -61,6 +67,15 @@ public sealed record MotionDetectorSettings
     /// stops (a parked car) eventually becomes background.
     /// </summary>
     public double ForegroundLearningRate { get; }
+
+    /// <summary>
+    /// How fast the mean of a static foreground blob (a ghost, or an object that stopped) is learned, so it fades into the
+    /// background in a few frames. Its variance keeps learning at <see cref="ForegroundLearningRate"/>.
+    /// </summary>
+    public double StaticLearningRate { get; }
+
+    /// <summary>A blob is static when fewer than this fraction of its pixels changed since the previous frame.</summary>
+    public double StaticFraction { get; }
 
     /// <summary>k in the k-sigma test: a pixel is foreground when |frame − mean| &gt; k·σ.</summary>
     public double Threshold { get; }

@@ -56,7 +56,8 @@ public static class FramePreprocessor
         Mat decoded;
         try
         {
-            decoded = Cv2.ImDecode(data, ImreadModes.Grayscale);
+            // Fixed cameras: ignore EXIF rotation so output size always follows the header (and the settings) exactly.
+            decoded = Cv2.ImDecode(data, ImreadModes.Grayscale | ImreadModes.IgnoreOrientation);
         }
         catch (OpenCVException e)
         {
