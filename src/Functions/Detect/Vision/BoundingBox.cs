@@ -52,12 +52,14 @@ public readonly record struct BoundingBox
         }
 
         // Scale the edges, not the size, so adjacent boxes stay adjacent after rounding.
-        var left = (int)Math.Round(X * scaleX);
-        var top = (int)Math.Round(Y * scaleY);
-        var right = (int)Math.Round(Right * scaleX);
-        var bottom = (int)Math.Round(Bottom * scaleY);
+        var left = Round(X * scaleX);
+        var top = Round(Y * scaleY);
+        var right = Round(Right * scaleX);
+        var bottom = Round(Bottom * scaleY);
         return new BoundingBox(left, top, right - left, bottom - top);
     }
+
+    private static int Round(double value) => (int)Math.Round(value, MidpointRounding.AwayFromZero);
 
     public override string ToString() => $"[{X},{Y} {Width}x{Height}]";
 }
