@@ -119,9 +119,10 @@ public sealed class MotionDetector
         // Changed since the previous frame: (frame − previous)² > 2·k²·max(variance, floor); the difference of two
         // noisy frames has twice the noise variance.
         using var previous = model.PreviousToMat();
+        using var absoluteChange = new Mat();
+        Cv2.Absdiff(gray, previous, absoluteChange);
         using var change = new Mat();
-        Cv2.Absdiff(gray, previous, change);
-        change.ConvertTo(change, MatType.CV_32FC1);
+        absoluteChange.ConvertTo(change, MatType.CV_32FC1);
         Cv2.Multiply(change, change, change);
         using var changeLimit = new Mat();
         Cv2.Multiply(limit, new Scalar(2), changeLimit);
