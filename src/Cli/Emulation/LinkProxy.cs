@@ -1,0 +1,300 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging.Abstractions;
+using Skylark.Events.Topology;
+
+namespace Skylark.Events.Cli.Emulation;
+
+/// <summary>
+/// A TCP proxy that makes a loopback connection behave like a network link: each direction is paced to
+/// the link bandwidth (token bucket) and every chunk is delivered one-way-latency after it left the
+/// sender. Chunks are timestamped and released independently, so latency adds delay without cutting
+/// throughput (a pipe, not stop-and-wait). Protocol-agnostic: HTTP, Redis and anything else over TCP.
+/// </summary>
+/// <remarks>
+/// Conditions come from a provider called for every chunk, so a topology snapshot change applies to
+/// connections already open. A null result means the link is down: the direction stops reading (the
+/// sender sees TCP backpressure) until the provider returns conditions again. Connection setup itself
+/// is not delayed.
+/// </remarks>
+public sealed class LinkProxy : IAsyncDisposable
+{
+    private readonly Socket _listener;
+    private readonly Func<LinkConditions?> _conditions;
+    private readonly LinkProxyOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<long, Task> _connections = new();
+    private readonly Task _acceptLoop;
+    private long _nextConnectionId;
+    private long _bytesToTarget;
+    private long _bytesFromTarget;
+    private int _disposed;
+
+    private LinkProxy(Socket listener, EndPoint target, Func<LinkConditions?> conditions, LinkProxyOptions options, TimeProvider time, ILogger logger)
+    {
+        _listener = listener;
+        _conditions = conditions;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        Target = target;
+        EndPoint = (IPEndPoint)listener.LocalEndPoint!;
+        _acceptLoop = AcceptLoopAsync(_stopping.Token);
+    }
+
+    /// <summary>Where clients connect (127.0.0.1 and the bound port).</summary>
+    public IPEndPoint EndPoint { get; }
+
+    /// <summary>Where the proxy forwards to.</summary>
+    public EndPoint Target { get; }
+
+    public int ActiveConnections => _connections.Count;
+
+    /// <summary>Payload bytes delivered to the target so far.</summary>
+    public long BytesToTarget => Interlocked.Read(ref _bytesToTarget);
+
+    /// <summary>Payload bytes delivered back to clients so far.</summary>
+    public long BytesFromTarget => Interlocked.Read(ref _bytesFromTarget);
+
+    /// <summary>Binds a listener (127.0.0.1, port 0 unless <paramref name="listenOn"/> says otherwise) and starts accepting.</summary>
+    public static LinkProxy Start(
+        EndPoint target,
+        Func<LinkConditions?> conditions,
+        LinkProxyOptions? options = null,
+        TimeProvider? timeProvider = null,
+        ILogger? logger = null,
+        IPEndPoint? listenOn = null)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(conditions);
+        options ??= new LinkProxyOptions();
+        options.Validate();
+        listenOn ??= new IPEndPoint(IPAddress.Loopback, 0);
+        var listener = new Socket(listenOn.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            listener.Bind(listenOn);
+            listener.Listen(512);
+        }
+        catch
+        {
+            listener.Dispose();
+            throw;
+        }
+
+        return new LinkProxy(listener, target, conditions, options, timeProvider ?? TimeProvider.System, logger ?? NullLogger.Instance);
+    }
+
+    /// <summary>Static conditions, for a link that never changes.</summary>
+    public static LinkProxy Start(EndPoint target, LinkConditions conditions, LinkProxyOptions? options = null, TimeProvider? timeProvider = null, ILogger? logger = null) =>
+        Start(target, () => conditions, options, timeProvider, logger);
+
+    /// <summary>Stops accepting, closes every connection and waits for their loops to end.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync();
+        _listener.Dispose();
+        await _acceptLoop;
+        await Task.WhenAll(_connections.Values);
+        _stopping.Dispose();
+    }
+
+    private async Task AcceptLoopAsync(CancellationToken stopping)
+    {
+        await Task.Yield();
+        while (!stopping.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await _listener.AcceptAsync(stopping);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException || stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SocketException ex)
+            {
+                _logger.LogWarning(ex, "Link proxy {EndPoint} failed to accept a connection", EndPoint);
+                continue;
+            }
+
+            if (_connections.Count >= _options.MaxConnections)
+            {
+                _logger.LogWarning("Link proxy {EndPoint} refused a connection: {Max} already open", EndPoint, _options.MaxConnections);
+                client.Dispose();
+                continue;
+            }
+
+            var id = Interlocked.Increment(ref _nextConnectionId);
+            var connection = ServeAsync(id, client, stopping);
+            _connections[id] = connection;
+            _ = connection.ContinueWith(_ => _connections.TryRemove(id, out Task? _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    private async Task ServeAsync(long id, Socket client, CancellationToken stopping)
+    {
+        await Task.Yield();
+        using var connection = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        using var upstream = new Socket(Target.AddressFamily == AddressFamily.Unspecified ? AddressFamily.InterNetwork : Target.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        using var downstream = client;
+        try
+        {
+            // Nagle would hold back small writes for up to one round trip of the real socket, adding latency we did not ask for.
+            client.NoDelay = true;
+            upstream.NoDelay = true;
+            await upstream.ConnectAsync(Target, connection.Token);
+            _logger.LogDebug("Link proxy {EndPoint} connection {Id} open to {Target}", EndPoint, id, Target);
+
+            var toTarget = PumpAsync(client, upstream, isToTarget: true, connection);
+            var fromTarget = PumpAsync(upstream, client, isToTarget: false, connection);
+            await Task.WhenAll(toTarget, fromTarget);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException or ChannelClosedException)
+        {
+            if (!stopping.IsCancellationRequested)
+            {
+                _logger.LogDebug(ex, "Link proxy {EndPoint} connection {Id} ended abruptly", EndPoint, id);
+            }
+        }
+#pragma warning disable CA1031 // one broken connection must not take down the proxy
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "Link proxy {EndPoint} connection {Id} failed", EndPoint, id);
+        }
+#pragma warning restore CA1031
+        finally
+        {
+            await connection.CancelAsync();
+        }
+    }
+
+    /// <summary>
+    /// One direction: a reader that paces and timestamps chunks into a bounded queue, and a writer that
+    /// releases each chunk at its due time. A failure on either side cancels the whole connection.
+    /// </summary>
+    private async Task PumpAsync(Socket source, Socket destination, bool isToTarget, CancellationTokenSource connection)
+    {
+        var queue = Channel.CreateBounded<Chunk>(new BoundedChannelOptions(_options.MaxQueuedChunks)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+
+        var reading = ReadAsync(source, queue.Writer, connection.Token);
+        var writing = WriteAsync(queue.Reader, destination, isToTarget, connection.Token);
+        try
+        {
+            await Task.WhenAll(reading, writing);
+        }
+        catch
+        {
+            await connection.CancelAsync();
+            throw;
+        }
+        finally
+        {
+            // Whatever is still queued after a failure goes back to the pool.
+            while (queue.Reader.TryRead(out var leftover))
+            {
+                ArrayPool<byte>.Shared.Return(leftover.Buffer);
+            }
+        }
+    }
+
+    private async Task ReadAsync(Socket source, ChannelWriter<Chunk> queue, CancellationToken cancellationToken)
+    {
+        var bucket = new TokenBucket(_options.BurstBytes, _time);
+        try
+        {
+            while (true)
+            {
+                var buffer = ArrayPool<byte>.Shared.Rent(_options.ChunkBytes);
+                int length;
+                try
+                {
+                    length = await source.ReceiveAsync(buffer.AsMemory(0, _options.ChunkBytes), SocketFlags.None, cancellationToken);
+                    if (length == 0)
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        return;
+                    }
+
+                    var conditions = await CurrentConditionsAsync(cancellationToken);
+                    await bucket.TakeAsync(length, conditions.BytesPerSecond, cancellationToken);
+
+                    // Timestamped once the bucket let it onto the "wire"; it arrives one latency later.
+                    var due = _time.GetTimestamp() + (long)(conditions.LatencyMs * _time.TimestampFrequency / 1000.0);
+                    await queue.WriteAsync(new Chunk(buffer, length, due), cancellationToken);
+                }
+                catch
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    throw;
+                }
+            }
+        }
+        finally
+        {
+            queue.TryComplete();
+        }
+    }
+
+    private async Task WriteAsync(ChannelReader<Chunk> queue, Socket destination, bool isToTarget, CancellationToken cancellationToken)
+    {
+        await foreach (var chunk in queue.ReadAllAsync(cancellationToken))
+        {
+            try
+            {
+                var wait = _time.GetElapsedTime(_time.GetTimestamp(), chunk.Due);
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, _time, cancellationToken);
+                }
+
+                var remaining = chunk.Buffer.AsMemory(0, chunk.Length);
+                while (!remaining.IsEmpty)
+                {
+                    var sent = await destination.SendAsync(remaining, SocketFlags.None, cancellationToken);
+                    remaining = remaining[sent..];
+                }
+
+                Interlocked.Add(ref isToTarget ? ref _bytesToTarget : ref _bytesFromTarget, chunk.Length);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(chunk.Buffer);
+            }
+        }
+
+        // The sender closed its side: pass the half-close on once everything before it was delivered.
+        destination.Shutdown(SocketShutdown.Send);
+    }
+
+    private async ValueTask<LinkConditions> CurrentConditionsAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (_conditions() is { } conditions)
+            {
+                return conditions;
+            }
+
+            await Task.Delay(_options.DownPollInterval, _time, cancellationToken);
+        }
+    }
+
+    private readonly record struct Chunk(byte[] Buffer, int Length, long Due);
+}
