@@ -13,16 +13,25 @@ public sealed class LinkEmulator : IAsyncDisposable
 {
     private readonly TopologyClock _clock;
     private readonly LinkProxyOptions _options;
+    private readonly TimeProvider _delays;
     private readonly ILoggerFactory _loggerFactory;
     private readonly Lock _gate = new();
     private readonly Dictionary<(string From, string To, IPEndPoint Service), (EmulatedRoute Route, LinkProxy Proxy)> _routes = [];
     private bool _disposed;
 
-    public LinkEmulator(TopologyClock clock, LinkProxyOptions? options = null, ILoggerFactory? loggerFactory = null)
+    /// <param name="clock">Decides which snapshot (and so which path conditions) applies.</param>
+    /// <param name="options">Proxy buffering and shaping.</param>
+    /// <param name="delayTimeProvider">
+    /// Times the emulated delays; real time by default. Separate from the clock's provider so a test can
+    /// step the snapshot rotation by hand while packets still take real milliseconds.
+    /// </param>
+    /// <param name="loggerFactory">Logs route creation and proxy problems.</param>
+    public LinkEmulator(TopologyClock clock, LinkProxyOptions? options = null, TimeProvider? delayTimeProvider = null, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(clock);
         _clock = clock;
         _options = options ?? new LinkProxyOptions();
+        _delays = delayTimeProvider ?? TimeProvider.System;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         Paths = PathTable.ForEachSnapshot(clock.Topology);
     }
@@ -75,7 +84,7 @@ public sealed class LinkEmulator : IAsyncDisposable
                 service,
                 () => CurrentConditions(fromNode, toNode),
                 _options,
-                _clock.TimeProvider,
+                _delays,
                 _loggerFactory.CreateLogger<LinkProxy>());
             var route = new EmulatedRoute(fromNode, toNode, service, proxy.EndPoint);
             _routes[key] = (route, proxy);

@@ -30,6 +30,8 @@ public sealed class LinkProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<long, Task> _connections = new();
     private readonly Task _acceptLoop;
+    private readonly LinkPacer _toTargetWire;
+    private readonly LinkPacer _fromTargetWire;
     private long _nextConnectionId;
     private long _bytesToTarget;
     private long _bytesFromTarget;
@@ -44,6 +46,8 @@ public sealed class LinkProxy : IAsyncDisposable
         _logger = logger;
         Target = target;
         EndPoint = (IPEndPoint)listener.LocalEndPoint!;
+        _toTargetWire = new LinkPacer(time);
+        _fromTargetWire = new LinkPacer(time);
         _acceptLoop = AcceptLoopAsync(_stopping.Token);
     }
 
@@ -181,8 +185,9 @@ public sealed class LinkProxy : IAsyncDisposable
     }
 
     /// <summary>
-    /// One direction: a reader that paces and timestamps chunks into a bounded queue, and a writer that
-    /// releases each chunk at its due time. A failure on either side cancels the whole connection.
+    /// One direction: a reader that schedules each chunk on the shared wire and queues it with its due
+    /// time, and a writer that releases chunks at their due times. A failure on either side cancels the
+    /// whole connection.
     /// </summary>
     private async Task PumpAsync(Socket source, Socket destination, bool isToTarget, CancellationTokenSource connection)
     {
@@ -193,7 +198,7 @@ public sealed class LinkProxy : IAsyncDisposable
             FullMode = BoundedChannelFullMode.Wait,
         });
 
-        var reading = ReadAsync(source, queue.Writer, connection.Token);
+        var reading = ReadAsync(source, queue.Writer, isToTarget ? _toTargetWire : _fromTargetWire, connection.Token);
         var writing = WriteAsync(queue.Reader, destination, isToTarget, connection.Token);
         try
         {
@@ -214,40 +219,55 @@ public sealed class LinkProxy : IAsyncDisposable
         }
     }
 
-    private async Task ReadAsync(Socket source, ChannelWriter<Chunk> queue, CancellationToken cancellationToken)
+    private async Task ReadAsync(Socket source, ChannelWriter<Chunk> queue, LinkPacer wire, CancellationToken cancellationToken)
     {
-        var bucket = new TokenBucket(_options.BurstBytes, _time);
+        var maxQueueTicks = (long)(_options.MaxQueueDelay.TotalSeconds * _time.TimestampFrequency);
+        var readBuffer = ArrayPool<byte>.Shared.Rent(_options.ChunkBytes);
         try
         {
             while (true)
             {
-                var buffer = ArrayPool<byte>.Shared.Rent(_options.ChunkBytes);
-                int length;
-                try
+                var readSize = _options.ReadSize((await CurrentConditionsAsync(cancellationToken)).BytesPerSecond);
+                var length = await source.ReceiveAsync(readBuffer.AsMemory(0, readSize), SocketFlags.None, cancellationToken);
+                if (length == 0)
                 {
-                    length = await source.ReceiveAsync(buffer.AsMemory(0, _options.ChunkBytes), SocketFlags.None, cancellationToken);
-                    if (length == 0)
-                    {
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        return;
-                    }
-
-                    var conditions = await CurrentConditionsAsync(cancellationToken);
-                    await bucket.TakeAsync(length, conditions.BytesPerSecond, cancellationToken);
-
-                    // Timestamped once the bucket let it onto the "wire"; it arrives one latency later.
-                    var due = _time.GetTimestamp() + (long)(conditions.LatencyMs * _time.TimestampFrequency / 1000.0);
-                    await queue.WriteAsync(new Chunk(buffer, length, due), cancellationToken);
+                    return;
                 }
-                catch
+
+                // Asked again: the receive may have waited through a snapshot change.
+                var conditions = await CurrentConditionsAsync(cancellationToken);
+                var departure = wire.Depart(_time.GetTimestamp(), length, conditions.BytesPerSecond, _options.BurstBytes);
+
+                // The last bit leaves at `departure` and reaches the other end one latency later.
+                var due = departure + (long)(conditions.LatencyMs * _time.TimestampFrequency / 1000.0);
+
+                // Queued chunks hold just their bytes, so many small messages do not pin many full read buffers.
+                var chunk = ArrayPool<byte>.Shared.Rent(length);
+                readBuffer.AsSpan(0, length).CopyTo(chunk);
+                if (!queue.TryWrite(new Chunk(chunk, length, due)))
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    throw;
+                    try
+                    {
+                        await queue.WriteAsync(new Chunk(chunk, length, due), cancellationToken);
+                    }
+                    catch
+                    {
+                        ArrayPool<byte>.Shared.Return(chunk);
+                        throw;
+                    }
+                }
+
+                // Keep at most MaxQueueDelay of data scheduled ahead; the rest waits in the sender's TCP buffers.
+                var backlog = _time.GetElapsedTime(_time.GetTimestamp(), wire.WireFree - maxQueueTicks);
+                if (backlog > TimeSpan.Zero)
+                {
+                    await Task.Delay(backlog, _time, cancellationToken);
                 }
             }
         }
         finally
         {
+            ArrayPool<byte>.Shared.Return(readBuffer);
             queue.TryComplete();
         }
     }
@@ -258,12 +278,7 @@ public sealed class LinkProxy : IAsyncDisposable
         {
             try
             {
-                var wait = _time.GetElapsedTime(_time.GetTimestamp(), chunk.Due);
-                if (wait > TimeSpan.Zero)
-                {
-                    await Task.Delay(wait, _time, cancellationToken);
-                }
-
+                await DelayUntilAsync(chunk.Due, cancellationToken);
                 var remaining = chunk.Buffer.AsMemory(0, chunk.Length);
                 while (!remaining.IsEmpty)
                 {
@@ -281,6 +296,26 @@ public sealed class LinkProxy : IAsyncDisposable
 
         // The sender closed its side: pass the half-close on once everything before it was delivered.
         destination.Shutdown(SocketShutdown.Send);
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="due"/> (a <see cref="TimeProvider"/> timestamp), never returning early.
+    /// On the real clock this uses <see cref="PreciseDelay"/>: timer-queue delays are quantised to the
+    /// kernel tick and would add up to 4 ms per hop. Other providers (test clocks) are simply awaited.
+    /// </summary>
+    private async ValueTask DelayUntilAsync(long due, CancellationToken cancellationToken)
+    {
+        if (ReferenceEquals(_time, TimeProvider.System))
+        {
+            await PreciseDelay.Shared.UntilAsync(due, cancellationToken);
+            return;
+        }
+
+        var remaining = _time.GetElapsedTime(_time.GetTimestamp(), due);
+        if (remaining > TimeSpan.Zero)
+        {
+            await Task.Delay(remaining, _time, cancellationToken);
+        }
     }
 
     private async ValueTask<LinkConditions> CurrentConditionsAsync(CancellationToken cancellationToken)
