@@ -53,8 +53,14 @@ public sealed class LinkEmulator : IAsyncDisposable
     }
 
     /// <summary>What traffic from one node to another experiences right now; null when no path exists in the current snapshot.</summary>
-    public LinkConditions? CurrentConditions(string fromNode, string toNode) =>
-        Paths[_clock.CurrentIndex].TryGetPath(fromNode, toNode, out var path) ? path.Conditions : null;
+    public LinkConditions? CurrentConditions(string fromNode, string toNode)
+    {
+        // Called for every chunk on every emulated connection: two array reads, no path objects.
+        var paths = Paths[_clock.CurrentIndex];
+        return paths.IsReachable(fromNode, toNode)
+            ? new LinkConditions(paths.LatencyMs(fromNode, toNode), paths.BottleneckMbps(fromNode, toNode))
+            : null;
+    }
 
     /// <summary>
     /// The endpoint a caller on <paramref name="fromNode"/> uses to reach <paramref name="service"/> hosted

@@ -10,18 +10,27 @@ namespace Skylark.Events.Cli.Emulation;
 
 /// <summary>
 /// A TCP proxy that makes a loopback connection behave like a network link: each direction is paced to
-/// the link bandwidth (token bucket) and every chunk is delivered one-way-latency after it left the
-/// sender. Chunks are timestamped and released independently, so latency adds delay without cutting
-/// throughput (a pipe, not stop-and-wait). Protocol-agnostic: HTTP, Redis and anything else over TCP.
+/// the link bandwidth (a virtual wire, equivalent to a token bucket with a small burst) and every chunk
+/// is delivered one latency after its last bit left the sender. Chunks carry their own due times and are
+/// released independently, so latency adds delay without cutting throughput (a pipe, not stop-and-wait).
+/// Protocol-agnostic: HTTP, Redis and anything else over TCP.
 /// </summary>
 /// <remarks>
 /// Conditions come from a provider called for every chunk, so a topology snapshot change applies to
 /// connections already open. A null result means the link is down: the direction stops reading (the
-/// sender sees TCP backpressure) until the provider returns conditions again. Connection setup itself
-/// is not delayed.
+/// sender sees TCP backpressure) until the provider returns conditions again. All connections through
+/// one proxy share its bandwidth, per direction. Connection setup itself is not delayed.
 /// </remarks>
 public sealed class LinkProxy : IAsyncDisposable
 {
+    /// <summary>
+    /// Kernel receive buffer of the proxy's sockets. The proxy reads in paced bursts and stops reading
+    /// under backpressure; with a small (autotuned) buffer on loopback, whose segment size is 64 KiB,
+    /// freeing less than one segment does not reopen a zero window and the sender sits out a
+    /// zero-window probe timeout (200 ms and more). A buffer of many segments avoids those stalls.
+    /// </summary>
+    private const int SocketReceiveBuffer = 1024 * 1024;
+
     private readonly Socket _listener;
     private readonly Func<LinkConditions?> _conditions;
     private readonly LinkProxyOptions _options;
@@ -48,7 +57,9 @@ public sealed class LinkProxy : IAsyncDisposable
         EndPoint = (IPEndPoint)listener.LocalEndPoint!;
         _toTargetWire = new LinkPacer(time);
         _fromTargetWire = new LinkPacer(time);
-        _acceptLoop = AcceptLoopAsync(_stopping.Token);
+        // Off the caller's SynchronizationContext (a UI or test runner context would otherwise run every
+        // chunk of every connection on its few threads).
+        _acceptLoop = Task.Run(() => AcceptLoopAsync(_stopping.Token));
     }
 
     /// <summary>Where clients connect (127.0.0.1 and the bound port).</summary>
@@ -82,6 +93,8 @@ public sealed class LinkProxy : IAsyncDisposable
         var listener = new Socket(listenOn.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
+            // Set before listening so accepted sockets inherit it and the window scale is negotiated for it.
+            listener.ReceiveBufferSize = SocketReceiveBuffer;
             listener.Bind(listenOn);
             listener.Listen(512);
         }
@@ -115,7 +128,6 @@ public sealed class LinkProxy : IAsyncDisposable
 
     private async Task AcceptLoopAsync(CancellationToken stopping)
     {
-        await Task.Yield();
         while (!stopping.IsCancellationRequested)
         {
             Socket client;
@@ -140,16 +152,18 @@ public sealed class LinkProxy : IAsyncDisposable
                 continue;
             }
 
+            // Registered before it starts, so a connection that ends at once cannot be removed before it was added.
             var id = Interlocked.Increment(ref _nextConnectionId);
-            var connection = ServeAsync(id, client, stopping);
+            var start = new Task<Task>(() => ServeAsync(id, client, stopping));
+            var connection = start.Unwrap();
             _connections[id] = connection;
             _ = connection.ContinueWith(_ => _connections.TryRemove(id, out Task? _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            start.Start(TaskScheduler.Default);
         }
     }
 
     private async Task ServeAsync(long id, Socket client, CancellationToken stopping)
     {
-        await Task.Yield();
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         using var upstream = new Socket(Target.AddressFamily == AddressFamily.Unspecified ? AddressFamily.InterNetwork : Target.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         using var downstream = client;
@@ -158,6 +172,7 @@ public sealed class LinkProxy : IAsyncDisposable
             // Nagle would hold back small writes for up to one round trip of the real socket, adding latency we did not ask for.
             client.NoDelay = true;
             upstream.NoDelay = true;
+            upstream.ReceiveBufferSize = SocketReceiveBuffer;
             await upstream.ConnectAsync(Target, connection.Token);
             _logger.LogDebug("Link proxy {EndPoint} connection {Id} open to {Target}", EndPoint, id, Target);
 
@@ -258,10 +273,12 @@ public sealed class LinkProxy : IAsyncDisposable
                 }
 
                 // Keep at most MaxQueueDelay of data scheduled ahead; the rest waits in the sender's TCP buffers.
-                var backlog = _time.GetElapsedTime(_time.GetTimestamp(), wire.WireFree - maxQueueTicks);
-                if (backlog > TimeSpan.Zero)
+                // Past the limit, sleep until only half of it is left, so one (coarse, late) timer wake-up
+                // refills half a queue rather than a single chunk: the wire must never run dry.
+                var now = _time.GetTimestamp();
+                if (wire.WireFree - now > maxQueueTicks)
                 {
-                    await Task.Delay(backlog, _time, cancellationToken);
+                    await Task.Delay(_time.GetElapsedTime(now, wire.WireFree - (maxQueueTicks / 2)), _time, cancellationToken);
                 }
             }
         }

@@ -1,6 +1,6 @@
 namespace Skylark.Events.Cli.Emulation;
 
-/// <summary>Buffering and shaping knobs of a <see cref="LinkProxy"/>; the defaults suit links up to ~1 Gbit/s and ~100 ms.</summary>
+/// <summary>Buffering and shaping knobs of a <see cref="LinkProxy"/>; the defaults suit links of 1 Mbit/s to ~1 Gbit/s and up to a few hundred ms.</summary>
 public sealed record LinkProxyOptions
 {
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
@@ -8,7 +9,7 @@ namespace Skylark.Events.Topology;
 /// Reads a topology YAML file (format: docs/topology.md). Every problem found is reported at once in a
 /// <see cref="TopologyValidationException"/> whose messages name the file and the place (<c>links[3]</c>).
 /// </summary>
-public static class TopologyLoader
+public static partial class TopologyLoader
 {
     private static readonly IDeserializer Deserializer = new DeserializerBuilder()
         .WithNamingConvention(CamelCaseNamingConvention.Instance)
@@ -42,7 +43,7 @@ public static class TopologyLoader
         }
         catch (YamlException ex)
         {
-            throw new TopologyValidationException(source, [$"line {ex.Start.Line}, column {ex.Start.Column}: {Innermost(ex).Message}"]);
+            throw new TopologyValidationException(source, [$"line {ex.Start.Line}, column {ex.Start.Column}: {Explain(Innermost(ex))}"]);
         }
 
         if (document is null)
@@ -183,6 +184,29 @@ public static class TopologyLoader
             errors.AddRange(ex.Errors.Select(e => $"{where}: {e}"));
         }
     }
+
+    /// <summary>Deserializer messages name our internal document types; say it in the file's terms instead.</summary>
+    private static string Explain(Exception ex)
+    {
+        var unknown = UnknownField().Match(ex.Message);
+        if (unknown.Success)
+        {
+            var where = unknown.Groups[2].Value is { Length: > 0 } owner ? $" in a {owner.ToLowerInvariant()}" : "";
+            return $"unknown field '{unknown.Groups[1].Value}'{where} (fields are case-sensitive camelCase; see docs/topology.md).";
+        }
+
+        return ex switch
+        {
+            FormatException or OverflowException => $"not a valid number: {ex.Message}",
+            InvalidCastException => "this value has the wrong shape for its field (e.g. a scalar where a list is expected; see docs/topology.md).",
+            YamlException when ex.Message.StartsWith("No node deserializer", StringComparison.Ordinal) =>
+                "this value has the wrong shape for its field (e.g. a list where a name is expected; see docs/topology.md).",
+            _ => ex.Message,
+        };
+    }
+
+    [GeneratedRegex(@"^Property '([^']+)' not found on type '[^']*?\.?(?:(Node|Link|Snapshot|Topology)Document)?'", RegexOptions.CultureInvariant)]
+    private static partial Regex UnknownField();
 
     private static Exception Innermost(Exception ex)
     {

@@ -10,7 +10,7 @@ namespace Skylark.Events.Tests.Cli.Emulation;
 /// every round.
 /// </summary>
 [CollectionDefinition(Collection, DisableParallelization = true)]
-public sealed class LinkFidelity
+public sealed class LinkFidelity : ICollectionFixture<ThreadPoolHeadroom>
 {
     public const string Collection = "link fidelity";
 
@@ -34,4 +34,25 @@ public sealed class LinkFidelity
         Assert.Fail($"{what}: no round within {low:F1}..{high:F1}; measured {string.Join(", ", seen.Select(v => v.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))}.");
         return double.NaN;
     }
+}
+
+/// <summary>
+/// The test host keeps a few thread-pool threads blocked, and the pool starts with one thread per core
+/// and adds more only every ~0.5 s; a proxy whose chunk continuations queue behind that injection stalls
+/// for up to a second (measured: the same transfer in a plain console process never stalls). Raising
+/// the pool minimum for these tests removes that artefact of the host, not of the emulator.
+/// </summary>
+public sealed class ThreadPoolHeadroom : IDisposable
+{
+    private const int Minimum = 16;
+    private readonly int _workers;
+    private readonly int _io;
+
+    public ThreadPoolHeadroom()
+    {
+        ThreadPool.GetMinThreads(out _workers, out _io);
+        ThreadPool.SetMinThreads(Math.Max(_workers, Minimum), Math.Max(_io, Minimum));
+    }
+
+    public void Dispose() => ThreadPool.SetMinThreads(_workers, _io);
 }

@@ -17,7 +17,7 @@ internal sealed class LoopbackTcpServer : IAsyncDisposable
         _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _listener.Listen(64);
         EndPoint = (IPEndPoint)_listener.LocalEndPoint!;
-        _accepting = AcceptAsync(handler);
+        _accepting = Task.Run(() => AcceptAsync(handler));
     }
 
     public IPEndPoint EndPoint { get; }
