@@ -1,0 +1,6 @@
+using System.Net;
+
+namespace Skylark.Events.Cli.Emulation;
+
+/// <summary>Traffic from <see cref="From"/> to the service at <see cref="Service"/> on node <see cref="To"/> goes through <see cref="ProxyEndPoint"/>.</summary>
+public sealed record EmulatedRoute(string From, string To, IPEndPoint Service, IPEndPoint ProxyEndPoint);
