@@ -14,6 +14,7 @@ internal sealed partial class BrokerDispatcher(
     EventDelivery delivery,
     InFlightDeliveries inFlight,
     IOptions<BrokerOptions> options,
+    IHostApplicationLifetime lifetime,
     TimeProvider timeProvider,
     ILogger<BrokerDispatcher> logger) : IHostedService, IDisposable
 {
@@ -22,6 +23,9 @@ internal sealed partial class BrokerDispatcher(
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // Refuse producers from the moment the host starts stopping, before any service's StopAsync runs.
+        lifetime.ApplicationStopping.Register(ingress.StopAccepting);
+
         var workersPerTrigger = options.Value.WorkersPerTrigger;
         foreach (var broker in topology.All)
         {
