@@ -124,21 +124,21 @@ internal sealed partial class EventDelivery(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Delivered event {EventId} for trigger {Trigger} to {Destination}: {StatusCode} after {Attempts} attempt(s)")]
+    [LoggerMessage(EventId = 101, EventName = "Delivered", Level = LogLevel.Debug, Message = "Delivered event {EventId} for trigger {Trigger} to {Destination}: {StatusCode} after {Attempts} attempt(s)")]
     private partial void LogDelivered(string? eventId, string trigger, Uri destination, int statusCode, int attempts);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Reply {ReplyId} to event {EventId} from trigger {Trigger} re-entered broker {Broker}")]
+    [LoggerMessage(EventId = 102, EventName = "ReplyReingested", Level = LogLevel.Debug, Message = "Reply {ReplyId} to event {EventId} from trigger {Trigger} re-entered broker {Broker}")]
     private partial void LogReplied(string? replyId, string? eventId, string trigger, string broker);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Event {EventId} for trigger {Trigger} to {Destination} failed ({StatusCode}: {Error}); retry {Retry} of {Retries} in {Delay}")]
+    [LoggerMessage(EventId = 103, EventName = "Retrying", Level = LogLevel.Information, Message = "Event {EventId} for trigger {Trigger} to {Destination} failed ({StatusCode}: {Error}); retry {Retry} of {Retries} in {Delay}")]
     private partial void LogRetrying(string? eventId, string trigger, Uri destination, int statusCode, string? error, int retry, int retries, TimeSpan delay);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId} for trigger {Trigger} to {Destination} failed after {Attempts} attempt(s) ({StatusCode}: {Error}); sent to dead letter sink {DeadLetterSink}")]
+    [LoggerMessage(EventId = 104, EventName = "DeadLettered", Level = LogLevel.Warning, Message = "Event {EventId} for trigger {Trigger} to {Destination} failed after {Attempts} attempt(s) ({StatusCode}: {Error}); sent to dead letter sink {DeadLetterSink}")]
     private partial void LogDeadLettered(string? eventId, string trigger, Uri destination, int attempts, int statusCode, string? error, Uri deadLetterSink);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Event {EventId} for trigger {Trigger} to {Destination} failed after {Attempts} attempt(s) ({StatusCode}: {Error}) and was dropped: no dead letter sink")]
+    [LoggerMessage(EventId = 105, EventName = "Dropped", Level = LogLevel.Error, Message = "Event {EventId} for trigger {Trigger} to {Destination} failed after {Attempts} attempt(s) ({StatusCode}: {Error}) and was dropped: no dead letter sink")]
     private partial void LogDroppedNoSink(string? eventId, string trigger, Uri destination, int attempts, int statusCode, string? error);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Event {EventId} for trigger {Trigger} to {Destination} failed ({StatusCode}: {Error}) and dead letter sink {DeadLetterSink} failed too ({DeadLetterStatusCode}: {DeadLetterError}); dropped")]
+    [LoggerMessage(EventId = 106, EventName = "DeadLetterFailed", Level = LogLevel.Error, Message = "Event {EventId} for trigger {Trigger} to {Destination} failed ({StatusCode}: {Error}) and dead letter sink {DeadLetterSink} failed too ({DeadLetterStatusCode}: {DeadLetterError}); dropped")]
     private partial void LogDeadLetterFailed(string? eventId, string trigger, Uri destination, int statusCode, string? error, Uri deadLetterSink, int deadLetterStatusCode, string? deadLetterError);
 }

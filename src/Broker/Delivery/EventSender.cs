@@ -72,6 +72,12 @@ public sealed class EventSender : IDisposable
         {
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, token);
             var status = (int)response.StatusCode;
+            if (status is >= 200 and < 300 && response.Content.Headers.ContentLength == 0 && !response.Headers.Contains(HttpUtilities.SpecVersionHttpHeader))
+            {
+                // The common answer: nothing to read, no reply.
+                return DeliveryAttempt.Success(status);
+            }
+
             if (status is < 200 or >= 300)
             {
                 var body = await response.Content.ReadAsByteArrayAsync(token);

@@ -16,6 +16,6 @@ public static class ArrivalTime
         cloudEvent.SetAttributeFromString(ExtensionName, Format(now));
     }
 
-    public static string Format(DateTimeOffset time) =>
-        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+    /// <summary>Round-trip form of the UTC time, e.g. <c>2025-03-04T03:06:07.8900000Z</c>.</summary>
+    public static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 }
