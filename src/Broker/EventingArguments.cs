@@ -18,7 +18,7 @@ public sealed record EventingArguments(IReadOnlyList<string> EventingPaths, stri
             {
                 if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
                 {
-                    throw new ArgumentException($"{EventingOption} needs a file or folder.", nameof(args));
+                    throw new ArgumentException($"{EventingOption} needs a file or folder.");
                 }
 
                 paths.Add(args[++i]);
@@ -35,7 +35,7 @@ public sealed record EventingArguments(IReadOnlyList<string> EventingPaths, stri
 
         if (paths.Count == 0)
         {
-            throw new ArgumentException($"usage: broker {EventingOption} <file-or-dir> [{EventingOption} <more>] [--urls http://127.0.0.1:<port>]", nameof(args));
+            throw new ArgumentException($"usage: broker {EventingOption} <file-or-dir> [{EventingOption} <more>] [--urls http://127.0.0.1:<port>]");
         }
 
         return new EventingArguments(paths, [.. rest]);
