@@ -1,0 +1,58 @@
+using Skylark.Events.Broker.Filters;
+using Skylark.Events.Broker.Resources;
+
+namespace Skylark.Events.Broker;
+
+/// <summary>Configuration of the embedded Knative-compatible broker.</summary>
+public sealed class BrokerOptions
+{
+    /// <summary>Knative's default Service URL form, used for a <c>ref</c> that <see cref="Services"/> does not name.</summary>
+    public const string ClusterLocalDomain = "svc.cluster.local";
+
+    /// <summary>Brokers and Triggers to serve (usually from <see cref="ResourceLoader.Load"/>).</summary>
+    public EventingModel Model { get; set; } = EventingModel.Empty;
+
+    /// <summary>Largest request body the ingress accepts; larger requests get 413.</summary>
+    public long MaxEventBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Events waiting per Trigger (not counting those being delivered). When full the ingress answers 429.</summary>
+    public int QueueCapacity { get; set; } = 1024;
+
+    /// <summary>Deliveries in flight per Trigger.</summary>
+    public int WorkersPerTrigger { get; set; } = 16;
+
+    /// <summary>How long shutdown waits for queued and in-flight deliveries (and their replies) before abandoning them.</summary>
+    public TimeSpan ShutdownDrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// URLs of Addressables named by a <c>ref</c>, keyed <c>namespace/name</c> or just <c>name</c> (the first wins).
+    /// Unnamed refs resolve as Knative would inside a cluster: <c>http://name.namespace.svc.cluster.local</c>.
+    /// </summary>
+    public IDictionary<string, Uri> Services { get; } = new Dictionary<string, Uri>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Base URL of this broker's ingress as others reach it, for <c>ref: Broker</c> destinations and the
+    /// <c>knativeerrordest</c> of a reply that could not be re-ingested. Null: the first address Kestrel bound.
+    /// </summary>
+    public Uri? IngressBaseUrl { get; set; }
+
+    /// <summary>Connections kept per subscriber host; replies and deliveries share one pool.</summary>
+    public int MaxConnectionsPerSubscriber { get; set; } = 256;
+
+    /// <summary>Builds each Trigger's filter once at startup. A seam so tests can run before the real filters exist.</summary>
+    internal Func<TriggerResource, IEventFilter> FilterFactory { get; set; } = TriggerFilters.Create;
+
+    internal void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Model);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxEventBytes, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(QueueCapacity, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(WorkersPerTrigger, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxConnectionsPerSubscriber, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(ShutdownDrainTimeout, TimeSpan.Zero);
+        if (IngressBaseUrl is { IsAbsoluteUri: false })
+        {
+            throw new ArgumentException($"{nameof(IngressBaseUrl)} must be absolute.", nameof(IngressBaseUrl));
+        }
+    }
+}

@@ -1,0 +1,10 @@
+using CloudNative.CloudEvents;
+
+namespace Skylark.Events.Broker.Dispatch;
+
+/// <summary>
+/// One accepted event waiting for one Trigger. The same <see cref="CloudEvent"/> instance is shared by every
+/// matching Trigger, so nothing downstream of the ingress may mutate it. <c>Ttl</c> is the broker TTL after this
+/// pass through the ingress; a reply carries it back.
+/// </summary>
+internal sealed record DeliveryItem(CloudEvent Event, int Ttl);

@@ -1,0 +1,284 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Runtime;
+using System.Runtime.InteropServices;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Skylark.Events.Broker;
+using Skylark.Events.Broker.Resources;
+
+namespace Skylark.Events.Cli.Bench;
+
+/// <summary>
+/// Measures the embedded broker against the loopback ceiling, all in this process on 127.0.0.1: a bare Kestrel
+/// endpoint that only answers 202, then the broker with 1 and 10 matching Triggers delivering to an in-process
+/// Kestrel subscriber. Same client, same concurrency, same events; one warm-up then N measured repetitions each.
+/// </summary>
+public static class BrokerBenchmark
+{
+    private const string Namespace = "bench";
+    private const string BrokerName = "default";
+
+    public static async Task<BrokerBenchmarkReport> RunAsync(BrokerBenchmarkOptions options, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var started = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        var payload = Payload(options.PayloadBytes);
+
+        using var client = CreateClient(options.Concurrency);
+        var bare = await MeasureBareAsync(client, payload, options, ct);
+        var broker = new List<BenchmarkScenario>();
+        foreach (var triggers in options.TriggerCounts)
+        {
+            broker.Add(await MeasureBrokerAsync(client, payload, triggers, options, ct));
+        }
+
+        return new BrokerBenchmarkReport(started, clock.Elapsed, Machine(), options, bare, broker);
+    }
+
+    private static async Task<BenchmarkScenario> MeasureBareAsync(HttpClient client, byte[] payload, BrokerBenchmarkOptions options, CancellationToken ct)
+    {
+        await using var bare = await StartAsync(app => app.MapPost("/{ns}/{broker}", () => Results.StatusCode(StatusCodes.Status202Accepted)), ct);
+        var target = new Uri(bare.Url, $"/{Namespace}/{BrokerName}");
+        var repetitions = new List<BenchmarkRepetition>();
+        for (var rep = 0; rep <= options.Repetitions; rep++)
+        {
+            var events = rep == 0 ? options.WarmupEvents : options.Events;
+            var sent = await SendAllAsync(client, target, payload, rep, events, options.Concurrency, probe: null, ct);
+            var requests = Percentiles(sent.RoundTrips);
+            if (rep > 0)
+            {
+                repetitions.Add(new BenchmarkRepetition(
+                    events, 0, sent.Elapsed, events / sent.Elapsed.TotalSeconds, requests.P50, requests.P99, requests.P50, requests.P99, sent.Throttled));
+            }
+        }
+
+        return new BenchmarkScenario("bare Kestrel endpoint (202)", 0, repetitions);
+    }
+
+    private static async Task<BenchmarkScenario> MeasureBrokerAsync(HttpClient client, byte[] payload, int triggers, BrokerBenchmarkOptions options, CancellationToken ct)
+    {
+        var probe = new DeliveryProbe();
+        await using var subscriber = await StartAsync(app => app.MapPost("/t/{n}", (HttpContext context) =>
+        {
+            probe.OnDelivered(context.Request.Headers["ce-id"].ToString());
+            return Results.Ok();
+        }), ct);
+
+        var model = new EventingModel(
+            [new BrokerResource(Meta(BrokerName), null, new ResourceOrigin("bench", 0))],
+            [.. Enumerable.Range(0, triggers).Select(n => new TriggerResource(
+                Meta($"t{n}"), BrokerName, null, [], new Destination(null, new Uri(subscriber.Url, $"/t/{n}")), null, new ResourceOrigin("bench", n + 1)))],
+            []);
+
+        await using var broker = await StartAsync(
+            app => app.MapBroker(),
+            ct,
+            services => services.AddBroker(o =>
+            {
+                o.Model = model;
+                o.WorkersPerTrigger = options.WorkersPerTrigger ?? options.Concurrency;
+                o.ShutdownDrainTimeout = TimeSpan.FromSeconds(5);
+            }));
+
+        var target = new Uri(broker.Url, $"/{Namespace}/{BrokerName}");
+        var repetitions = new List<BenchmarkRepetition>();
+        for (var rep = 0; rep <= options.Repetitions; rep++)
+        {
+            var events = rep == 0 ? options.WarmupEvents : options.Events;
+            probe.Reset(rep, events, triggers);
+            var sent = await SendAllAsync(client, target, payload, rep, events, options.Concurrency, probe, ct);
+            await probe.Completed.WaitAsync(TimeSpan.FromMinutes(2), ct);
+            var elapsed = Stopwatch.GetElapsedTime(sent.StartedAt, probe.LastDeliveryAt);
+            var latency = Percentiles(probe.Latencies);
+            var requests = Percentiles(sent.RoundTrips);
+            if (rep > 0)
+            {
+                repetitions.Add(new BenchmarkRepetition(
+                    events, events * triggers, elapsed, events / elapsed.TotalSeconds, latency.P50, latency.P99, requests.P50, requests.P99, sent.Throttled));
+            }
+        }
+
+        return new BenchmarkScenario($"broker, {triggers} trigger(s)", triggers, repetitions);
+    }
+
+    private static async Task<SendResult> SendAllAsync(
+        HttpClient client, Uri target, byte[] payload, int rep, int events, int concurrency, DeliveryProbe? probe, CancellationToken ct)
+    {
+        var roundTrips = new long[events];
+        var next = -1;
+        var throttled = 0;
+        var startedAt = Stopwatch.GetTimestamp();
+
+        async Task SenderAsync()
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < events)
+            {
+                var id = string.Create(CultureInfo.InvariantCulture, $"{rep}.{i}");
+                var begin = Stopwatch.GetTimestamp();
+                probe?.OnSending(i, begin);
+                var backoff = 1;
+                while (true)
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Post, target) { Content = new ByteArrayContent(payload) };
+                    request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+                    request.Headers.TryAddWithoutValidation("ce-specversion", "1.0");
+                    request.Headers.TryAddWithoutValidation("ce-id", id);
+                    request.Headers.TryAddWithoutValidation("ce-type", "io.skylark.bench");
+                    request.Headers.TryAddWithoutValidation("ce-source", "/bench");
+                    using var response = await client.SendAsync(request, ct);
+                    if (response.StatusCode == HttpStatusCode.Accepted)
+                    {
+                        break;
+                    }
+
+                    if (response.StatusCode != HttpStatusCode.TooManyRequests)
+                    {
+                        throw new InvalidOperationException($"{target} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
+                    }
+
+                    // A full Trigger queue: back off (1, 2, 4 … 32 ms), as a producer honouring 429 would.
+                    Interlocked.Increment(ref throttled);
+                    await Task.Delay(backoff, ct);
+                    backoff = Math.Min(backoff * 2, 32);
+                }
+
+                roundTrips[i] = Stopwatch.GetTimestamp() - begin;
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(SenderAsync, ct)));
+        return new SendResult(startedAt, Stopwatch.GetElapsedTime(startedAt), roundTrips, throttled);
+    }
+
+    private static (double P50, double P99) Percentiles(long[] ticks)
+    {
+        if (ticks.Length == 0)
+        {
+            return (double.NaN, double.NaN);
+        }
+
+        var sorted = (long[])ticks.Clone();
+        Array.Sort(sorted);
+        double At(double q) => sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)] * 1000.0 / Stopwatch.Frequency;
+        return (At(0.50), At(0.99));
+    }
+
+    private static HttpClient CreateClient(int concurrency) =>
+        new(new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = concurrency,
+            UseProxy = false,
+            UseCookies = false,
+            AllowAutoRedirect = false,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+        })
+        {
+            Timeout = TimeSpan.FromMinutes(1),
+        };
+
+    private static async Task<RunningApp> StartAsync(Action<WebApplication> map, CancellationToken ct, Action<IServiceCollection>? services = null)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Logging.ClearProviders();
+        services?.Invoke(builder.Services);
+        var app = builder.Build();
+        app.Urls.Add("http://127.0.0.1:0");
+        map(app);
+        await app.StartAsync(ct);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new RunningApp(app, new Uri(address));
+    }
+
+    private static byte[] Payload(int bytes)
+    {
+        // A JSON string of the requested size: {"d":"xxxx…"}.
+        var filler = Math.Max(0, bytes - 8);
+        return System.Text.Encoding.UTF8.GetBytes("{\"d\":\"" + new string('x', filler) + "\"}");
+    }
+
+    private static ResourceMeta Meta(string name) => new(name, Namespace, new Dictionary<string, string>(), new Dictionary<string, string>());
+
+    private static BenchmarkMachine Machine() => new(
+        Environment.ProcessorCount,
+        RuntimeInformation.OSDescription,
+        RuntimeInformation.FrameworkDescription,
+        GCSettings.IsServerGC,
+#if DEBUG
+        "Debug");
+#else
+        "Release");
+#endif
+
+    private sealed record SendResult(long StartedAt, TimeSpan Elapsed, long[] RoundTrips, int Throttled);
+
+    private sealed class RunningApp(WebApplication app, Uri url) : IAsyncDisposable
+    {
+        public Uri Url { get; } = url;
+
+        public async ValueTask DisposeAsync()
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    /// <summary>Matches subscriber arrivals to send times by event id (<c>rep.index</c>).</summary>
+    private sealed class DeliveryProbe
+    {
+        private long[] sentAt = [];
+        private int rep;
+        private int expected;
+        private int delivered;
+        private int recorded;
+        private TaskCompletionSource completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public long[] Latencies { get; private set; } = [];
+
+        public long LastDeliveryAt { get; private set; }
+
+        public Task Completed => completed.Task;
+
+        public void Reset(int repetition, int events, int triggers)
+        {
+            rep = repetition;
+            sentAt = new long[events];
+            Latencies = new long[events * triggers];
+            expected = events * triggers;
+            delivered = 0;
+            recorded = 0;
+            completed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        public void OnSending(int index, long timestamp) => Volatile.Write(ref sentAt[index], timestamp);
+
+        public void OnDelivered(string id)
+        {
+            var now = Stopwatch.GetTimestamp();
+            var dot = id.IndexOf('.', StringComparison.Ordinal);
+            if (dot < 0
+                || !int.TryParse(id.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out var r) || r != rep
+                || !int.TryParse(id.AsSpan(dot + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+            {
+                return;
+            }
+
+            var slot = Interlocked.Increment(ref delivered) - 1;
+            if (slot >= expected)
+            {
+                return;
+            }
+
+            Latencies[slot] = now - Volatile.Read(ref sentAt[index]);
+            if (Interlocked.Increment(ref recorded) == expected)
+            {
+                LastDeliveryAt = now;
+                completed.TrySetResult();
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+namespace Skylark.Events.Cli.Bench;
+
+/// <summary>What <see cref="BrokerBenchmark"/> measures and how hard it pushes.</summary>
+public sealed record BrokerBenchmarkOptions
+{
+    /// <summary>Events sent per repetition (each scenario sends the same number).</summary>
+    public int Events { get; init; } = 20_000;
+
+    /// <summary>Concurrent senders sharing one <see cref="HttpClient"/>.</summary>
+    public int Concurrency { get; init; } = 32;
+
+    /// <summary>Measured repetitions per scenario, after one unmeasured warm-up.</summary>
+    public int Repetitions { get; init; } = 5;
+
+    /// <summary>Events of the warm-up repetition (JIT, connection pools, tiered compilation).</summary>
+    public int WarmupEvents { get; init; } = 5_000;
+
+    /// <summary>
+    /// Deliveries in flight per Trigger; null matches <see cref="Concurrency"/>, so the broker may have as many
+    /// requests outstanding towards its subscriber as the senders have towards it.
+    /// </summary>
+    public int? WorkersPerTrigger { get; init; }
+
+    /// <summary>Bytes of JSON data per event.</summary>
+    public int PayloadBytes { get; init; } = 256;
+
+    /// <summary>Broker scenarios: how many Triggers (all matching, each with its own subscriber path) per run.</summary>
+    public IReadOnlyList<int> TriggerCounts { get; init; } = [1, 10];
+
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(Events, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(Concurrency, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(Repetitions, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(WarmupEvents);
+        ArgumentOutOfRangeException.ThrowIfNegative(PayloadBytes);
+        if (WorkersPerTrigger is { } workers)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1, nameof(WorkersPerTrigger));
+        }
+
+        ArgumentNullException.ThrowIfNull(TriggerCounts);
+        if (TriggerCounts.Count == 0 || TriggerCounts.Any(c => c < 1))
+        {
+            throw new ArgumentException("Give at least one trigger count, each at least 1.", nameof(TriggerCounts));
+        }
+    }
+}
