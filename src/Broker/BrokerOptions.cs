@@ -9,7 +9,7 @@ public sealed class BrokerOptions
     /// <summary>Knative's default Service URL form, used for a <c>ref</c> that <see cref="Services"/> does not name.</summary>
     public const string ClusterLocalDomain = "svc.cluster.local";
 
-    /// <summary>Brokers and Triggers to serve (usually from <see cref="ResourceLoader.Load"/>).</summary>
+    /// <summary>Brokers and Triggers to serve (usually from <see cref="ResourceLoader"/>).</summary>
     public EventingModel Model { get; set; } = EventingModel.Empty;
 
     /// <summary>Largest request body the ingress accepts; larger requests get 413.</summary>

@@ -11,8 +11,11 @@ public static class DeadLetterAttributes
     public const string Code = "knativeerrorcode";
     public const string Data = "knativeerrordata";
 
-    /// <summary>Knative truncates the base64 text of <see cref="Data"/> to this many characters (768 body bytes).</summary>
-    public const int MaxDataLength = 1024;
+    /// <summary>
+    /// <see cref="Data"/> carries the base64 of at most this many bytes of the subscriber's response body
+    /// (docs/contracts.md): enough for an error message, bounded so a large body cannot bloat the dead letter.
+    /// </summary>
+    public const int MaxDataBytes = 1024;
 
     /// <summary>
     /// The extensions for a dead letter after <paramref name="lastAttempt"/> to <paramref name="destination"/>;
@@ -39,8 +42,6 @@ public static class DeadLetterAttributes
 
     public static string EncodeData(ReadOnlySpan<byte> body)
     {
-        // Whole base64 quanta only: MaxDataLength is a multiple of 4, so the truncated text still decodes.
-        var bytes = Math.Min(body.Length, MaxDataLength / 4 * 3);
-        return Convert.ToBase64String(body[..bytes]);
+        return Convert.ToBase64String(body[..Math.Min(body.Length, MaxDataBytes)]);
     }
 }

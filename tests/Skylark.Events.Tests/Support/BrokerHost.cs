@@ -18,7 +18,7 @@ public sealed class BrokerHost : IAsyncDisposable
     /// The Trigger filters the broker under test uses. The exact-attribute stand-in until the real filters are merged;
     /// then this becomes <c>TriggerFilters.Create</c>.
     /// </summary>
-    public static readonly Func<TriggerResource, IEventFilter> Filters = ExactAttributesTestFilter.Create;
+    public static readonly Func<TriggerResource, IEventFilter> Filters = TriggerFilters.Create;
 
     private readonly WebApplication app;
     private bool stopped;
