@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Skylark.Events.Cli.Commands;
 
 namespace Skylark.Events.Cli;
 
@@ -24,5 +25,7 @@ public static class SkylarkCommandLine
 
     private static readonly Func<Command>[] Commands =
     [
+        DemoCommand.Create,
+        BenchCommand.Create,
     ];
 }

@@ -11,7 +11,7 @@ namespace Skylark.Events.Tests.Broker.Resources;
 /// </summary>
 public sealed class ShippedEventingCrdConformanceTests
 {
-    public static TheoryData<string> ShippedFiles() => ["broker.yaml", "triggers.yaml"];
+    public static TheoryData<string> ShippedFiles() => ["broker.yaml", "triggers.yaml", "pingsources.yaml"];
 
     [Theory]
     [MemberData(nameof(ShippedFiles))]

@@ -1,0 +1,77 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Skylark.Events.Cli.Bench;
+
+namespace Skylark.Events.Cli.Commands;
+
+/// <summary>
+/// <c>skylark bench [--quick] [--json path]</c>: every benchmark, each comparison measured side by side in one run.
+/// Results go to the console and, with <c>--json</c>, to a file that docs/benchmarks.md is written from.
+/// </summary>
+public static class BenchCommand
+{
+    public static Command Create()
+    {
+        var quick = new Option<bool>("--quick") { Description = "Fewer events and repetitions: a few minutes, for regular use." };
+        var json = new Option<FileInfo?>("--json") { Description = "Also write the results as JSON to this file." };
+        var command = new Command("bench", "Run the benchmarks and print median and spread of each measure.") { quick, json };
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(quick), parse.GetValue(json), ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(bool quick, FileInfo? json, CancellationToken ct)
+    {
+        var output = Console.Out;
+        await output.WriteLineAsync($"skylark bench ({(quick ? "quick" : "full")} profile) on {MachineInfo.Describe()}");
+
+        var options = quick
+            ? new BrokerBenchmarkOptions { Events = 5_000, WarmupEvents = 2_000, Repetitions = 3 }
+            : new BrokerBenchmarkOptions();
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"\nBroker vs bare Kestrel: {options.Events} events x {options.Repetitions} repetitions, {options.Concurrency} concurrent senders"));
+        var broker = await BrokerBenchmark.RunAsync(options, ct);
+        await WriteBrokerAsync(output, broker);
+
+        if (json is not null)
+        {
+            var document = new BenchResults(MachineInfo.Cores, MachineInfo.MemoryGiB, quick ? "quick" : "full", broker,
+                new BenchSummary(broker.OneTriggerThroughputRatio));
+            await using var file = json.Create();
+            await JsonSerializer.SerializeAsync(file, document, BenchJson.Options, ct);
+            await output.WriteLineAsync($"\nwrote {json.FullName}");
+        }
+
+        return 0;
+    }
+
+    private static async Task WriteBrokerAsync(TextWriter output, BrokerBenchmarkReport report)
+    {
+        await output.WriteLineAsync("  scenario                         events/s median [min..max]      p50 ms   p99 ms   429s");
+        foreach (var scenario in new[] { report.BareEndpoint }.Concat(report.Broker))
+        {
+            var throughput = string.Create(CultureInfo.InvariantCulture,
+                $"  {scenario.Name,-32} {scenario.EventsPerSecond.Median,9:F0} [{scenario.EventsPerSecond.Min:F0}..{scenario.EventsPerSecond.Max:F0}]");
+            await output.WriteLineAsync(throughput.PadRight(72) + string.Create(CultureInfo.InvariantCulture,
+                $"{scenario.LatencyP50Ms.Median,7:F2}  {scenario.LatencyP99Ms.Median,7:F2}  {scenario.Throttled,5}"));
+        }
+
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"  broker (1 trigger) / bare endpoint throughput: {report.OneTriggerThroughputRatio:F2} (target >= 0.50)"));
+    }
+}
+
+/// <summary>The <c>--json</c> document.</summary>
+public sealed record BenchResults(int Cores, double MemoryGiB, string Profile, BrokerBenchmarkReport Broker, BenchSummary Summary);
+
+/// <summary>Headline figures; issue 7 fixes the key names.</summary>
+public sealed record BenchSummary(double BrokerThroughputVsBareKestrel);
+
+internal static class BenchJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+}
