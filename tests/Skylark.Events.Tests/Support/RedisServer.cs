@@ -1,9 +1,5 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using System.Security.Cryptography;
+using Skylark.Events.Cli.Hosting;
 using Skylark.Events.State;
 using StackExchange.Redis;
 
@@ -16,34 +12,19 @@ namespace Skylark.Events.Tests.Support;
 /// </summary>
 public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
 {
-    private const int StartAttempts = 5;
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(10);
-    private static readonly ConcurrentDictionary<RedisServer, byte> Running = new();
-
-    private readonly ConcurrentQueue<string> _output = new();
-    private Process? _process;
-    private string? _directory;
-
-    static RedisServer()
-    {
-        // Backstop for test runs that end without disposing (crash, abort): never leave a redis-server behind.
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            foreach (var server in Running.Keys)
-            {
-                server.Kill();
-            }
-        };
-    }
+    private RedisProcess? _process;
 
     public string Host => "127.0.0.1";
 
-    public int Port { get; private set; }
+    public int Port => Process.Port;
 
-    public string Password { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
+    public string Password => Process.Password;
 
     /// <summary><c>host:port</c>, as <see cref="StateOptions.Configuration"/> expects.</summary>
-    public string Configuration => $"{Host}:{Port}";
+    public string Configuration => Process.Endpoint;
+
+    /// <summary>The production process wrapper <c>skylark up</c> uses too.</summary>
+    public RedisProcess Process => _process ?? throw new InvalidOperationException("The server has not been started.");
 
     public static async Task<RedisServer> StartAsync()
     {
@@ -63,29 +44,7 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
     /// <summary>A key prefix no other test uses, so tests can share a server without FLUSHDB.</summary>
     public static string NewKeyPrefix() => "test-" + Guid.NewGuid().ToString("N")[..12];
 
-    public async Task InitializeAsync()
-    {
-        var executable = FindExecutable();
-        _directory = Directory.CreateTempSubdirectory("skylark-redis-").FullName;
-        string? lastFailure = null;
-        for (var attempt = 1; attempt <= StartAttempts; attempt++)
-        {
-            // Another process may take the port between probing and binding; then redis-server exits and we retry.
-            Port = FreeLoopbackPort();
-            _process = StartProcess(executable);
-            Running.TryAdd(this, 0);
-            lastFailure = await WaitUntilReadyAsync(_process);
-            if (lastFailure is null)
-            {
-                return;
-            }
-
-            Kill();
-        }
-
-        throw new InvalidOperationException(
-            $"redis-server did not start after {StartAttempts} attempts: {lastFailure}\nLast output:\n{string.Join('\n', _output)}");
-    }
+    public async Task InitializeAsync() => _process = await RedisProcess.StartAsync("test");
 
     /// <summary>StateOptions for a node backed by this server, with a fresh key prefix unless one is given.</summary>
     public StateOptions StateOptions(string node, string? keyPrefix = null) => new()
@@ -147,148 +106,11 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
 
     public async Task DisposeAsync()
     {
-        var process = _process;
-        Kill();
-        if (process is not null)
+        if (_process is not null)
         {
-            using var timeout = new CancellationTokenSource(ReadyTimeout);
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                // Killed but not reaped in time; the OS reaps it when we exit.
-            }
-
-            process.Dispose();
-        }
-
-        if (_directory is not null && Directory.Exists(_directory))
-        {
-            Directory.Delete(_directory, recursive: true);
+            await _process.DisposeAsync();
         }
     }
 
     ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
-
-    private Process StartProcess(string executable)
-    {
-        var start = new ProcessStartInfo(executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = _directory,
-        };
-        foreach (var arg in new[]
-        {
-            "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--requirepass", Password,
-            "--save", "", "--appendonly", "no", "--protected-mode", "yes", "--daemonize", "no",
-            "--dir", _directory!, "--logfile", "",
-        })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Remember(e.Data);
-        process.ErrorDataReceived += (_, e) => Remember(e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    /// <returns>Null when the server answers PING; otherwise why it is not ready.</returns>
-    private async Task<string?> WaitUntilReadyAsync(Process process)
-    {
-        var deadline = Stopwatch.StartNew();
-        string failure = "no answer yet";
-        while (deadline.Elapsed < ReadyTimeout)
-        {
-            if (process.HasExited)
-            {
-                return $"redis-server exited with code {process.ExitCode}";
-            }
-
-            try
-            {
-                await using var connection = await RespConnection.ConnectAsync(Port);
-                await connection.SendAsync("AUTH", Password);
-                if (await connection.SendAsync("PING") is "PONG")
-                {
-                    return null;
-                }
-            }
-            catch (Exception error) when (error is SocketException or IOException or RespErrorException)
-            {
-                failure = error.Message;
-            }
-
-            await Task.Delay(20);
-        }
-
-        return $"no PONG within {ReadyTimeout} ({failure})";
-    }
-
-    private void Remember(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        _output.Enqueue(line);
-        while (_output.Count > 50 && _output.TryDequeue(out _))
-        {
-        }
-    }
-
-    private void Kill()
-    {
-        Running.TryRemove(this, out _);
-        var process = _process;
-        if (process is null)
-        {
-            return;
-        }
-
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string FindExecutable()
-    {
-        if (Environment.GetEnvironmentVariable("SKYLARK_REDIS_SERVER") is { Length: > 0 } configured)
-        {
-            return File.Exists(configured)
-                ? configured
-                : throw new InvalidOperationException($"SKYLARK_REDIS_SERVER points to '{configured}', which does not exist.");
-        }
-
-        var directories = (Environment.GetEnvironmentVariable("PATH") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Concat(["/usr/bin", "/usr/sbin", "/usr/local/bin"]);
-        return directories.Select(d => Path.Combine(d, "redis-server")).FirstOrDefault(File.Exists)
-            ?? throw new InvalidOperationException(
-                "redis-server was not found on PATH. The state tests need a real Redis: install the Debian package " +
-                "'redis-server' (./skylark test installs it) or set SKYLARK_REDIS_SERVER to its path.");
-    }
 }
