@@ -45,14 +45,18 @@ public static class FunctionHost
             options.Configuration = redis;
         }
 
-        if (configuration[RedisPasswordKey] is { Length: > 0 } password)
+        if (Read(configuration, RedisPasswordKey) is { Length: > 0 } password)
         {
             options.Password = password;
         }
 
-        if (configuration[KeyPrefixKey] is { Length: > 0 } prefix)
+        if (Read(configuration, KeyPrefixKey) is { Length: > 0 } prefix)
         {
             options.KeyPrefix = prefix;
         }
     }
+
+    /// <summary>Environment variable names cannot hold '-': SKYLARK_REDIS_PASSWORD arrives as <c>REDIS_PASSWORD</c>.</summary>
+    private static string? Read(IConfiguration configuration, string key) =>
+        configuration[key] ?? configuration[key.Replace('-', '_')];
 }

@@ -128,7 +128,14 @@ public sealed partial class FunctionRuntime
 
         LogCompleted(Function, Node, incoming.Id, reply.Type, reply[ExtensionNames.StateKey], Time.GetElapsedTime(started).TotalMilliseconds);
         context.Response.StatusCode = StatusCodes.Status200OK;
-        await reply.CopyToHttpResponseAsync(context.Response, ContentMode.Binary, Formatter, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await reply.CopyToHttpResponseAsync(context.Response, ContentMode.Binary, Formatter, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            // The broker hung up while we answered; it will redeliver, and the handlers tolerate that.
+        }
     }
 
     private CloudEvent BuildReply(CloudEvent incoming, FunctionInvocation invocation, FunctionResult result, TimeSpan elapsed)

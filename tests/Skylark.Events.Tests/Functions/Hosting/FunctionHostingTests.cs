@@ -3,7 +3,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Options;
 using Skylark.Events.Functions.Preprocess;
 using Skylark.Events.State;
 using Skylark.Events.State.Functions;
@@ -53,24 +52,16 @@ public sealed class FunctionHostingTests(RedisServer redis)
     }
 
     [Fact]
-    public async Task Environment_variables_with_the_skylark_prefix_configure_the_node_unless_the_command_line_says_otherwise()
+    public void Password_and_key_prefix_spelled_with_underscores_as_environment_variables_are_read_too()
     {
-        Environment.SetEnvironmentVariable("SKYLARK_NODE", "from-env");
-        Environment.SetEnvironmentVariable("SKYLARK_REDIS", "10.9.9.9:1");
-        try
-        {
-            var builder = FunctionHost.CreateBuilder(["--redis", "10.0.0.1:7000"]);
-            await using var app = builder.Build();
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["REDIS_PASSWORD"] = "from-env", ["KEY_PREFIX"] = "site-a" })
+            .Build();
+        var options = new StateOptions();
 
-            var options = app.Services.GetRequiredService<IOptions<StateOptions>>().Value;
+        FunctionHost.BindState(configuration, options);
 
-            Assert.Equal(("from-env", "10.0.0.1:7000"), (options.Node, options.Configuration));
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("SKYLARK_NODE", null);
-            Environment.SetEnvironmentVariable("SKYLARK_REDIS", null);
-        }
+        Assert.Equal(("from-env", "site-a"), (options.Password, options.KeyPrefix));
     }
 
     [Theory]
