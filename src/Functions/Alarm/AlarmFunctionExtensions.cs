@@ -1,0 +1,35 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Skylark.Events.State.Functions;
+
+namespace Skylark.Events.Functions.Alarm;
+
+public static class AlarmFunctionExtensions
+{
+    /// <summary>
+    /// Registers alarm on the node of the registered state (AddSkylarkState must be called too), with a logging-only
+    /// <see cref="IAlarmPublisher"/> unless one is registered (before or after this call).
+    /// </summary>
+    public static IServiceCollection AddAlarmFunction(this IServiceCollection services, Action<AlarmFunctionOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<AlarmFunctionOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        services.TryAddSingleton<IAlarmPublisher, LoggingAlarmPublisher>();
+        services.AddSkylarkFunction(AlarmBundles.Function);
+        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<AlarmFunction>(
+            sp, sp.GetRequiredKeyedService<FunctionRuntime>(AlarmBundles.Function)));
+        return services;
+    }
+
+    /// <summary>Maps <c>POST {pattern}</c> for detect completions and <c>GET {pattern}/healthz</c>.</summary>
+    public static RouteGroupBuilder MapAlarmFunction(this IEndpointRouteBuilder endpoints, string pattern = "/")
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var function = endpoints.ServiceProvider.GetRequiredService<AlarmFunction>();
+        return endpoints.MapSkylarkFunction(AlarmBundles.Function, pattern, function.HandleAsync);
+    }
+}

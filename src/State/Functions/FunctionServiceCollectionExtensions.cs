@@ -1,0 +1,32 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Skylark.Events.State.Functions;
+
+public static class FunctionServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the <see cref="FunctionRuntime"/> of <paramref name="function"/> as a keyed singleton (key: the function
+    /// name), on the node of the registered state (<see cref="StateServiceCollectionExtensions.AddSkylarkState"/>): its
+    /// <see cref="FunctionOptions"/> are (<paramref name="function"/>, the store's node). Several functions can share one
+    /// container; each gets its own scoped store.
+    /// </summary>
+    public static IServiceCollection AddSkylarkFunction(this IServiceCollection services, string function, int maxEventBytes = FunctionOptions.DefaultMaxEventBytes)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        _ = BundleScope.ForFunction(function);
+        services.AddKeyedSingleton(function, (sp, _) =>
+        {
+            var store = sp.GetRequiredService<BundleStore>();
+            return new FunctionRuntime(
+                new FunctionOptions(function, store.Node, maxEventBytes),
+                store,
+                sp.GetRequiredService<IStateReader>(),
+                sp.GetRequiredService<StateReadMetrics>(),
+                canPull: sp.GetService<IBundlePuller>() is not null,
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<FunctionRuntime>>());
+        });
+        return services;
+    }
+}
