@@ -27,5 +27,7 @@ public static class SkylarkCommandLine
     [
         DemoCommand.Create,
         BenchCommand.Create,
+        UpCommand.Create,
+        StateCommand.Create,
     ];
 }

@@ -1,0 +1,102 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Skylark.Events.Broker.Resources;
+using Skylark.Events.Cli.Hosting;
+using Skylark.Events.Cli.Up;
+using Skylark.Events.Topology;
+
+namespace Skylark.Events.Cli.Commands;
+
+/// <summary>
+/// <c>skylark up --topology &lt;file&gt; [--eventing &lt;extra.yaml&gt;]… [--endpoints-file &lt;path&gt;]</c>: runs a whole
+/// topology on this machine until SIGINT/SIGTERM, then stops every process it started.
+/// </summary>
+public static class UpCommand
+{
+    public static Command Create()
+    {
+        var topology = new Option<FileInfo>("--topology") { Description = "Topology YAML (nodes, links, snapshots).", Required = true };
+        var eventing = new Option<string[]>("--eventing") { Description = "More Knative YAML on top of eventing/ (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var endpoints = new Option<FileInfo?>("--endpoints-file") { Description = "Write the endpoints JSON here." };
+        var serving = new Option<string>("--serving")
+        {
+            Description = "How a function's endpoint picks an instance: round-robin (Knative's default) or locality-aware.",
+            DefaultValueFactory = _ => "round-robin",
+        };
+        serving.AcceptOnlyFromAmong("round-robin", "locality-aware");
+        var command = new Command("up", "Run a multi-node topology on this machine: Redis and a StateSink per node, link emulation, the broker.")
+        {
+            topology, eventing, endpoints, serving,
+        };
+        command.SetAction((parse, ct) => RunAsync(
+            new UpOptions
+            {
+                TopologyPath = parse.GetRequiredValue(topology).FullName,
+                EventingPath = SkylarkHome.Path("eventing"),
+                ExtraEventing = parse.GetValue(eventing) ?? [],
+                EndpointsFile = parse.GetValue(endpoints)?.FullName,
+                Serving = parse.GetValue(serving) == "locality-aware" ? ServingPolicy.LocalityAware : ServingPolicy.RoundRobin,
+                WorkDirectory = SkylarkHome.Path(".skylark", "up"),
+            },
+            ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(UpOptions options, CancellationToken ct)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        });
+        using var loggerFactory = LoggerFactory.Create(logging => logging
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .SetMinimumLevel(LogLevel.Warning));
+
+        EmulatedCluster cluster;
+        try
+        {
+            cluster = await EmulatedCluster.StartAsync(options, loggerFactory, stop.Token);
+        }
+        catch (Exception e) when (e is TopologyValidationException or ResourceValidationException or RedisServerNotFoundException or ArgumentException or FileNotFoundException)
+        {
+            await Console.Error.WriteLineAsync($"skylark up: {e.Message}");
+            return 1;
+        }
+
+        await using (cluster)
+        {
+            var endpoints = cluster.Endpoints;
+            if (options.EndpointsFile is { } path)
+            {
+                await endpoints.WriteAsync(path, stop.Token);
+            }
+
+            await Console.Out.WriteLineAsync($"Topology '{cluster.Topology.Name}': {cluster.Topology.Nodes.Count} nodes, snapshot '{cluster.Clock.Current.Name}'.");
+            await Console.Out.WriteLineAsync($"Broker ingress: {endpoints.Broker}");
+            foreach (var (node, node_endpoints) in endpoints.Nodes)
+            {
+                var functions = string.Join(", ", cluster.Topology.GetNode(node).Functions);
+                await Console.Out.WriteLineAsync($"  {node,-10} redis {node_endpoints.Redis}  sink {node_endpoints.Sink}  {(functions.Length > 0 ? "functions: " + functions : "")}");
+            }
+
+            if (options.EndpointsFile is not null)
+            {
+                await Console.Out.WriteLineAsync($"Endpoints: {options.EndpointsFile}");
+            }
+
+            await Console.Out.WriteLineAsync("Running; Ctrl-C (SIGINT) or SIGTERM stops everything.");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                await Console.Out.WriteLineAsync("Stopping…");
+            }
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,11 @@
+namespace Skylark.Events.Cli.Up;
+
+/// <summary>How an emulated Knative Service picks the instance that runs an event.</summary>
+public enum ServingPolicy
+{
+    /// <summary>Knative's default: spread requests over the instances in turn.</summary>
+    RoundRobin,
+
+    /// <summary>The instance nearest (by path latency) to the node holding the event's state, like the FaaSt platform.</summary>
+    LocalityAware,
+}
