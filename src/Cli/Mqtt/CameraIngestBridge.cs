@@ -165,7 +165,7 @@ public sealed partial class CameraIngestBridge : BackgroundService
             _acknowledger.Reset(connection);
             try
             {
-                await _client.ConnectAsync(_clientOptions!, stoppingToken).ConfigureAwait(false);
+                await Broker!.ConnectAsync(_client, _clientOptions!, stoppingToken).ConfigureAwait(false);
                 await SubscribeAsync(stoppingToken).ConfigureAwait(false);
                 _subscribed.TrySetResult();
                 LogConnected(_logger, Broker!.Url, _options.FramesTopic, _options.EventsTopic);

@@ -96,7 +96,7 @@ public sealed partial class CameraPublisher : IAsyncDisposable
             {
                 try
                 {
-                    await _client.ConnectAsync(_broker.CreateClientOptions(_clientId).Build(), cancellationToken).ConfigureAwait(false);
+                    await _broker.ConnectAsync(_client, _broker.CreateClientOptions(_clientId).Build(), cancellationToken).ConfigureAwait(false);
                 }
                 catch (MqttCommunicationException error)
                 {

@@ -117,6 +117,19 @@ public sealed record MqttConnection
         return builder;
     }
 
+    /// <summary>Connects <paramref name="client"/>; a broker that answers the CONNECT with a refusal is an error too.</summary>
+    /// <exception cref="InvalidOperationException">The broker refused the connection (e.g. bad user name or password).</exception>
+    /// <exception cref="MQTTnet.Exceptions.MqttCommunicationException">The broker could not be reached.</exception>
+    public async Task ConnectAsync(IMqttClient client, MqttClientOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var result = await client.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
+        if (result.ResultCode != MqttClientConnectResultCode.Success)
+        {
+            throw new InvalidOperationException($"MQTT broker {this} refused the connection: {result.ResultCode} {result.ReasonString}".TrimEnd());
+        }
+    }
+
     public override string ToString() => Url.ToString();
 
     private static string Redact(string url)

@@ -133,7 +133,11 @@ public sealed partial class MqttAlarmPublisher : IAlarmPublisher, IAsyncDisposab
         {
             if (!_client.IsConnected)
             {
-                await _client.ConnectAsync(_clientOptions, ct).ConfigureAwait(false);
+                var result = await _client.ConnectAsync(_clientOptions, ct).ConfigureAwait(false);
+                if (result.ResultCode != MqttClientConnectResultCode.Success)
+                {
+                    throw new InvalidOperationException($"The MQTT broker for alarms refused the connection: {result.ResultCode} {result.ReasonString}".TrimEnd());
+                }
             }
         }
         catch (MqttCommunicationException error)
