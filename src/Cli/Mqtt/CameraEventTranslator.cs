@@ -25,16 +25,22 @@ internal sealed class CameraEventTranslator(BundleStore store, CameraIngestOptio
         if (message.Payload is null)
         {
             throw new CameraMessageRejectedException(
-                $"payload of {message.PayloadLength} bytes is over the limit of {options.MaxFrameBytes} bytes (payload not kept)");
+                $"payload of {message.PayloadLength} bytes is over the limit (frames up to {options.MaxFrameBytes} bytes); payload not kept");
+        }
+
+        var camera = message.Camera ?? throw new CameraMessageRejectedException($"topic '{message.Topic}' names no camera");
+        if (!StateRef.IsValidSegment(camera))
+        {
+            throw new CameraMessageRejectedException($"camera id '{camera}' must match {StateRef.SegmentPattern}: it names workflows and event sources");
         }
 
         if (message.Kind == CameraMessageKind.RawFrame)
         {
             // The seq was assigned in arrival order when the message was received; parsing again reports a bad one.
             _ = ParseSeq(message.UserProperty(CameraTopics.SeqProperty), "user property");
-            var seq = message.Seq ?? sequences.Next(message.Camera, null);
+            var seq = message.Seq ?? sequences.Next(camera, null);
             var capturedAt = ParseCapturedAt(message.UserProperty(CameraTopics.CapturedAtProperty)) ?? message.ReceivedAt;
-            return (await IngestFrameAsync(message.Camera, message.Payload, seq, capturedAt, cancellationToken).ConfigureAwait(false), true);
+            return (await IngestFrameAsync(camera, message.Payload, seq, capturedAt, cancellationToken).ConfigureAwait(false), true);
         }
 
         CloudEvent cameraEvent;
@@ -48,9 +54,9 @@ internal sealed class CameraEventTranslator(BundleStore store, CameraIngestOptio
         }
 
         var named = cameraEvent[ExtensionNames.Camera]?.ToString();
-        if (named is not null && named != message.Camera)
+        if (named is not null && named != camera)
         {
-            throw new CameraMessageRejectedException($"CloudEvent names camera '{named}' but was published for camera '{message.Camera}'");
+            throw new CameraMessageRejectedException($"CloudEvent names camera '{named}' but was published for camera '{camera}'");
         }
 
         if (IsJpeg(cameraEvent.DataContentType))
@@ -65,8 +71,8 @@ internal sealed class CameraEventTranslator(BundleStore store, CameraIngestOptio
                 throw new CameraMessageRejectedException($"frame of {jpeg.Length} bytes is over the limit of {options.MaxFrameBytes} bytes");
             }
 
-            var seq = sequences.Next(message.Camera, ParseSeq(cameraEvent[CameraTopics.SeqProperty]?.ToString(), "extension"));
-            var frame = await IngestFrameAsync(message.Camera, jpeg, seq, cameraEvent.Time ?? message.ReceivedAt, cancellationToken).ConfigureAwait(false);
+            var seq = sequences.Next(camera, ParseSeq(cameraEvent[CameraTopics.SeqProperty]?.ToString(), "extension"));
+            var frame = await IngestFrameAsync(camera, jpeg, seq, cameraEvent.Time ?? message.ReceivedAt, cancellationToken).ConfigureAwait(false);
             return (frame, true);
         }
 
@@ -79,7 +85,7 @@ internal sealed class CameraEventTranslator(BundleStore store, CameraIngestOptio
 
         if (named is null)
         {
-            cameraEvent[ExtensionNames.Camera] = message.Camera;
+            cameraEvent[ExtensionNames.Camera] = camera;
         }
 
         return (cameraEvent, false);
@@ -91,11 +97,6 @@ internal sealed class CameraEventTranslator(BundleStore store, CameraIngestOptio
 
     private async Task<CloudEvent> IngestFrameAsync(string camera, byte[] jpeg, long seq, DateTimeOffset capturedAt, CancellationToken cancellationToken)
     {
-        if (!StateRef.IsValidSegment(camera))
-        {
-            throw new CameraMessageRejectedException($"camera id '{camera}' must match {StateRef.SegmentPattern} to name a frame's workflow");
-        }
-
         if (!JpegHeader.TryRead(jpeg, out var header, out var problem))
         {
             throw new CameraMessageRejectedException($"frame is {problem}");

@@ -167,6 +167,7 @@ public sealed partial class CameraIngestBridge : BackgroundService
             {
                 await Broker!.ConnectAsync(_client, _clientOptions!, stoppingToken).ConfigureAwait(false);
                 await SubscribeAsync(stoppingToken).ConfigureAwait(false);
+                Metrics.RecordConnected();
                 _subscribed.TrySetResult();
                 LogConnected(_logger, Broker!.Url, _options.FramesTopic, _options.EventsTopic);
                 delay = _options.ReconnectDelay;
@@ -224,19 +225,19 @@ public sealed partial class CameraIngestBridge : BackgroundService
         Metrics.RecordReceived();
         var message = received.ApplicationMessage;
         CameraMessageKind kind;
-        if (CameraTopics.TryMatch(_options.FramesTopic, message.Topic, out var camera))
+        string? camera;
+        if (CameraTopics.TryMatch(_options.FramesTopic, message.Topic, out var level))
         {
-            kind = CameraMessageKind.RawFrame;
+            (kind, camera) = (CameraMessageKind.RawFrame, level);
         }
-        else if (CameraTopics.TryMatch(_options.EventsTopic, message.Topic, out camera))
+        else if (CameraTopics.TryMatch(_options.EventsTopic, message.Topic, out level))
         {
-            kind = CameraMessageKind.CloudEvent;
+            (kind, camera) = (CameraMessageKind.CloudEvent, level);
         }
         else
         {
             // Only reachable when a persistent session still holds subscriptions of an earlier configuration.
-            kind = CameraMessageKind.CloudEvent;
-            camera = "";
+            (kind, camera) = (CameraMessageKind.CloudEvent, null);
         }
 
         // MQTTnet reuses its buffers once the handler returns: keep copies.
@@ -244,7 +245,7 @@ public sealed partial class CameraIngestBridge : BackgroundService
         var payload = length <= MaxPayloadBytes(kind) ? message.Payload.ToArray() : null;
         var properties = message.UserProperties?.Select(p => MqttUserProperties.Create(p.Name, p.ReadValueAsString())).ToList() ?? [];
         long? seq = null;
-        if (kind == CameraMessageKind.RawFrame && payload is not null)
+        if (kind == CameraMessageKind.RawFrame && payload is not null && camera is not null)
         {
             seq = _sequences.Next(camera, CameraEventTranslator.TryParseSeq(MqttUserProperties.Find(properties, CameraTopics.SeqProperty)));
         }
@@ -253,11 +254,6 @@ public sealed partial class CameraIngestBridge : BackgroundService
         var acknowledgement = _acknowledger.Track(received.AcknowledgeAsync, Volatile.Read(ref _connection));
         var cameraMessage = new CameraMessage(
             message.Topic, camera, kind, payload, length, message.ContentType, properties, _time.GetUtcNow(), seq, acknowledgement);
-        if (camera.Length == 0)
-        {
-            cameraMessage = cameraMessage with { Payload = null };
-        }
-
         try
         {
             // Waiting here is the backpressure: MQTTnet hands over the next message only when this one is queued.
@@ -294,7 +290,7 @@ public sealed partial class CameraIngestBridge : BackgroundService
     private async Task ProcessAsync(CameraMessage message, CancellationToken stoppingToken)
     {
         string? reason;
-        if (message.Camera.Length == 0)
+        if (message.Camera is null)
         {
             Metrics.RecordRejected();
             reason = $"topic '{message.Topic}' matches neither '{_options.FramesTopic}' nor '{_options.EventsTopic}'";
@@ -362,6 +358,7 @@ public sealed partial class CameraIngestBridge : BackgroundService
 
     private async Task DeadLetterAsync(CameraMessage message, string reason, CancellationToken stoppingToken)
     {
+        // The camera level came from a topic, so it is a valid level unless empty (cameras//frames) or unmatched.
         var level = CameraTopics.IsValidLevel(message.Camera) ? message.Camera : "_invalid";
         var builder = new MqttApplicationMessageBuilder()
             .WithTopic($"{_options.DeadLetterTopicPrefix}/{level}")

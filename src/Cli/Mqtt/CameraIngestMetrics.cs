@@ -3,6 +3,7 @@ namespace Skylark.Events.Cli.Mqtt;
 /// <summary>What the bridge did with the messages it received; every message ends in exactly one of delivered or dead-lettered (or a dead-letter failure).</summary>
 public sealed class CameraIngestMetrics
 {
+    private long _connections;
     private long _received;
     private long _framesIngested;
     private long _eventsForwarded;
@@ -11,6 +12,9 @@ public sealed class CameraIngestMetrics
     private long _sinkRetries;
     private long _deadLettered;
     private long _deadLetterFailures;
+
+    /// <summary>Times the bridge connected to the broker and took its subscriptions (more than one after reconnects).</summary>
+    public long Connections => Interlocked.Read(ref _connections);
 
     public long Received => Interlocked.Read(ref _received);
 
@@ -33,6 +37,8 @@ public sealed class CameraIngestMetrics
     /// <summary>Dead letters that could not be published either (broker gone); these are logged as errors.</summary>
     public long DeadLetterFailures => Interlocked.Read(ref _deadLetterFailures);
 
+    internal void RecordConnected() => Interlocked.Increment(ref _connections);
+
     internal void RecordReceived() => Interlocked.Increment(ref _received);
 
     internal void RecordFrameIngested() => Interlocked.Increment(ref _framesIngested);
@@ -50,6 +56,6 @@ public sealed class CameraIngestMetrics
     internal void RecordDeadLetterFailure() => Interlocked.Increment(ref _deadLetterFailures);
 
     public override string ToString() =>
-        $"received {Received}, frames {FramesIngested}, forwarded {EventsForwarded}, rejected {Rejected}, sink failures {SinkFailures} " +
+        $"connections {Connections}, received {Received}, frames {FramesIngested}, forwarded {EventsForwarded}, rejected {Rejected}, sink failures {SinkFailures} " +
         $"(retries {SinkRetries}), dead-lettered {DeadLettered}, dead-letter failures {DeadLetterFailures}";
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Skylark.Events.Cli.Mqtt;
 
 /// <summary>
@@ -31,7 +33,7 @@ public static class CameraTopics
     public static string Alarms(string camera) => $"{AlarmsPrefix}/{RequireLevel(camera)}";
 
     /// <summary>A topic level a publisher may use: not empty, no '/', no wildcard, no NUL.</summary>
-    public static bool IsValidLevel(string? level) =>
+    public static bool IsValidLevel([NotNullWhen(true)] string? level) =>
         !string.IsNullOrEmpty(level) && level.IndexOfAny(['/', '+', '#', '\0']) < 0;
 
     /// <summary>

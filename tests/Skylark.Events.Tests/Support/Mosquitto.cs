@@ -109,6 +109,26 @@ public sealed class Mosquitto : IAsyncLifetime, IAsyncDisposable
         throw new InvalidOperationException($"mosquitto did not start after {StartAttempts} attempts: {lastFailure}\nLast output:\n{RecentOutput}");
     }
 
+    /// <summary>Kills the broker and starts it again on the same port, as a broker crash and restart would (no session survives).</summary>
+    public async Task RestartAsync()
+    {
+        var process = _process;
+        Kill();
+        if (process is not null)
+        {
+            using var timeout = new CancellationTokenSource(ReadyTimeout);
+            await process.WaitForExitAsync(timeout.Token);
+            process.Dispose();
+        }
+
+        _process = StartProcess(FindExecutable(), Path.Combine(_directory!, "mosquitto.conf"));
+        Running.TryAdd(this, 0);
+        if (await WaitUntilListeningAsync(_process) is { } failure)
+        {
+            throw new InvalidOperationException($"mosquitto did not restart on port {Port}: {failure}\nLast output:\n{RecentOutput}");
+        }
+    }
+
     public async Task DisposeAsync()
     {
         var process = _process;

@@ -137,7 +137,7 @@ public sealed class CameraIngestBridgeTests(RedisServer redis) : IClassFixture<R
         var deadLetter = await deadLetters.NextAsync();
         Assert.Empty(deadLetter.Payload);
         Assert.Equal(frame.Jpeg.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), deadLetter.UserProperty(CameraIngestBridge.DeadLetterSizeProperty));
-        Assert.Contains("over the limit of 1000 bytes", deadLetter.UserProperty(CameraIngestBridge.DeadLetterReasonProperty), StringComparison.Ordinal);
+        Assert.Contains("over the limit (frames up to 1000 bytes)", deadLetter.UserProperty(CameraIngestBridge.DeadLetterReasonProperty), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -93,6 +93,38 @@ public sealed class MosquittoInteropTests(RedisServer redis, Mosquitto mosquitto
         Assert.Contains("truncated", deadLetter.UserProperty(CameraIngestBridge.DeadLetterReasonProperty), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_frame_on_a_topic_with_an_empty_camera_level_is_dead_lettered_apart_through_mosquitto()
+    {
+        await using var bridge = await StartBridgeAsync();
+        // The MQTT '+' wildcard matches an empty level too; mosquitto delivers such topics (MQTTnet's server does not).
+        await using var deadLetters = await MqttProbe.ConnectAsync(mosquitto.Connection, subscriptions: "skylark/deadletter/#");
+        var jpeg = BridgeHarness.Frame("x", 0).Jpeg.ToArray();
+
+        await using var plain = await MqttProbe.ConnectAsync(mosquitto.Connection);
+        await plain.PublishAsync(BridgeHarness.RawFrame("cameras//frames", jpeg));
+
+        var deadLetter = await deadLetters.NextAsync();
+        Assert.Equal("skylark/deadletter/_invalid", deadLetter.Topic);
+        Assert.Contains("camera id '' must match", deadLetter.UserProperty(CameraIngestBridge.DeadLetterReasonProperty), StringComparison.Ordinal);
+        Assert.Equal(jpeg, deadLetter.Payload);
+    }
+
+    [Fact]
+    public async Task The_bridge_reconnects_and_resubscribes_when_mosquitto_restarts()
+    {
+        await using var broker = await Mosquitto.StartAsync();
+        await using var bridge = await BridgeHarness.StartAsync(redis, BridgeHarness.Options(broker.Connection, _sink.Url));
+
+        await broker.RestartAsync();
+        await MqttProbe.UntilAsync(() => bridge.Bridge.Metrics.Connections == 2);
+        await using var camera = new CameraPublisher(broker.Connection);
+        var frame = BridgeHarness.Frame("phoenix", 1);
+        await camera.PublishAsync(frame);
+
+        await bridge.AssertFrameEventAsync(await _sink.NextAsync(), "phoenix", frame.Jpeg.ToArray());
+    }
+
     [Theory]
     [InlineData(ContentMode.Binary)]
     [InlineData(ContentMode.Structured)]
