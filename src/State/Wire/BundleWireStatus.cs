@@ -1,0 +1,14 @@
+namespace Skylark.Events.State.Wire;
+
+/// <summary>What one entry of a bundle stream carries. The byte values are part of the wire format.</summary>
+public enum BundleWireStatus : byte
+{
+    /// <summary>The complete bundle: version, updated-at and every item.</summary>
+    Found = 1,
+
+    /// <summary>The sender does not hold the bundle.</summary>
+    NotFound = 2,
+
+    /// <summary>The sender holds exactly the version the receiver said it has, so the items were not sent.</summary>
+    NotModified = 3,
+}

@@ -1,0 +1,271 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Net.Http.Headers;
+using Skylark.Events.Contracts;
+using Skylark.Events.Contracts.Payloads;
+using Skylark.Events.State;
+using Skylark.Events.State.Wire;
+using StackExchange.Redis;
+
+namespace Skylark.Events.StateSink.Peer;
+
+/// <summary>
+/// The API other sinks pull from, all behind the peer token:
+/// <c>GET /peer/bundles/{workflowId}/{bundle}</c> (one bundle, ETag = version, If-None-Match → 304),
+/// <c>POST /peer/bundles:fetch</c> (a JSON list of <see cref="BundleFetch"/>, all answered in one bundle stream) and
+/// <c>GET /peer/probe?bytes=N</c> (N bytes, for link measurements). Bundles are read from Redis in one atomic read
+/// and then streamed; a receiver checks every length, so a broken connection never yields a partial bundle.
+/// </summary>
+public sealed partial class PeerEndpoints
+{
+    private const int ProbeChunk = 64 * 1024;
+
+    private readonly BundleStore _store;
+    private readonly PeerAuthenticator _authenticator;
+    private readonly StateSinkMetrics _metrics;
+    private readonly StateSinkOptions _options;
+    private readonly ILogger<PeerEndpoints> _logger;
+    private readonly byte[] _zeros = new byte[ProbeChunk];
+
+    public PeerEndpoints(BundleStore store, PeerAuthenticator authenticator, StateSinkMetrics metrics, StateSinkOptions options, ILogger<PeerEndpoints> logger)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(authenticator);
+        ArgumentNullException.ThrowIfNull(metrics);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        _store = store;
+        _authenticator = authenticator;
+        _metrics = metrics;
+        _options = options;
+        _logger = logger;
+    }
+
+    public async Task GetBundleAsync(HttpContext context, string workflowId, string bundle)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (!await AuthorizeAsync(context).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        _metrics.RecordPeerBundleRequest();
+        if (!StateRef.IsValidSegment(workflowId) || !StateRef.IsValidSegment(bundle))
+        {
+            await TextAsync(context, StatusCodes.Status400BadRequest, $"Workflow id and bundle must each match {StateRef.SegmentPattern}.").ConfigureAwait(false);
+            return;
+        }
+
+        var stateRef = new StateRef(_store.Node, workflowId, bundle);
+        var cancellationToken = context.RequestAborted;
+        try
+        {
+            var conditions = context.Request.Headers[HeaderNames.IfNoneMatch].ToString();
+            if (conditions.Length > 0)
+            {
+                var held = await _store.GetVersionAsync(stateRef, cancellationToken).ConfigureAwait(false);
+                if (held is { } version && Matches(conditions, version))
+                {
+                    _metrics.RecordNotModified(1);
+                    context.Response.StatusCode = StatusCodes.Status304NotModified;
+                    context.Response.Headers.ETag = BundleETag.Format(version);
+                    return;
+                }
+            }
+
+            var found = await _store.ReadAsync(stateRef, cancellationToken).ConfigureAwait(false);
+            if (found is null)
+            {
+                _metrics.RecordNotFound(1);
+                await TextAsync(context, StatusCodes.Status404NotFound, $"Node '{_store.Node}' does not hold bundle '{workflowId}/{bundle}'.").ConfigureAwait(false);
+                return;
+            }
+
+            context.Response.Headers.ETag = BundleETag.Format(found.Version);
+            await WriteEntriesAsync(context, [BundleWireEntry.Found(found)]).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is RedisException or StateFormatException)
+        {
+            await FailAsync(context, stateRef.ToString(), error).ConfigureAwait(false);
+        }
+    }
+
+    public async Task FetchAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (!await AuthorizeAsync(context).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        _metrics.RecordPeerFetchRequest();
+        var cancellationToken = context.RequestAborted;
+        LimitBody(context, _options.MaxRequestBodyBytes);
+        List<BundleFetch>? fetches;
+        try
+        {
+            fetches = await JsonSerializer.DeserializeAsync<List<BundleFetch>>(context.Request.Body, ContractJson.Options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonException error)
+        {
+            await TextAsync(context, StatusCodes.Status400BadRequest, $"The body must be a JSON list of StateRefs or {{\"ref\", \"ifNoneMatch\"}} objects: {error.Message}").ConfigureAwait(false);
+            return;
+        }
+        catch (BadHttpRequestException error)
+        {
+            await TextAsync(context, error.StatusCode, error.Message).ConfigureAwait(false);
+            return;
+        }
+
+        if (fetches is null || fetches.Any(f => f is null))
+        {
+            await TextAsync(context, StatusCodes.Status400BadRequest, "The body must be a JSON list of StateRefs; null is not one.").ConfigureAwait(false);
+            return;
+        }
+
+        if (fetches.Count > _options.MaxFetchRefs)
+        {
+            await TextAsync(context, StatusCodes.Status400BadRequest, $"A fetch may ask for at most {_options.MaxFetchRefs} bundles; this one asks for {fetches.Count}.").ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await WriteEntriesAsync(context, await LookUpAsync(fetches, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is RedisException or StateFormatException)
+        {
+            await FailAsync(context, $"{fetches.Count} bundles", error).ConfigureAwait(false);
+        }
+    }
+
+    public async Task ProbeAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (!await AuthorizeAsync(context).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var text = context.Request.Query["bytes"].ToString();
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) || bytes > _options.MaxProbeBytes)
+        {
+            await TextAsync(context, StatusCodes.Status400BadRequest, $"bytes must be a whole number from 0 to {_options.MaxProbeBytes}; got '{text}'.").ConfigureAwait(false);
+            return;
+        }
+
+        _metrics.RecordProbeServed();
+        context.Response.ContentType = "application/octet-stream";
+        context.Response.ContentLength = bytes;
+        context.Response.Headers.CacheControl = "no-store";
+        for (var left = bytes; left > 0; left -= ProbeChunk)
+        {
+            await context.Response.Body.WriteAsync(_zeros.AsMemory(0, Math.Min(left, ProbeChunk)), context.RequestAborted).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<List<BundleWireEntry>> LookUpAsync(List<BundleFetch> fetches, CancellationToken cancellationToken)
+    {
+        // The key holds one logical bundle whatever node a ref names; answer with this node's copy.
+        var refs = fetches.Select(f => f.StateRef.On(_store.Node)).ToList();
+        var held = await Task.WhenAll(fetches.Select((f, i) => f.IfNoneMatch is null
+            ? Task.FromResult<long?>(null)
+            : _store.GetVersionAsync(refs[i], cancellationToken))).ConfigureAwait(false);
+        var toRead = new List<int>();
+        for (var i = 0; i < fetches.Count; i++)
+        {
+            if (fetches[i].IfNoneMatch is null || held[i] is { } version && version != fetches[i].IfNoneMatch)
+            {
+                toRead.Add(i);
+            }
+        }
+
+        var read = await _store.ReadManyAsync([.. toRead.Select(i => refs[i])], cancellationToken).ConfigureAwait(false);
+        var entries = new BundleWireEntry[fetches.Count];
+        for (var i = 0; i < fetches.Count; i++)
+        {
+            entries[i] = held[i] is { } version && version == fetches[i].IfNoneMatch
+                ? BundleWireEntry.NotModified(refs[i], version)
+                : BundleWireEntry.NotFound(refs[i]);
+        }
+
+        for (var k = 0; k < toRead.Count; k++)
+        {
+            if (read[k] is { } bundle)
+            {
+                entries[toRead[k]] = BundleWireEntry.Found(bundle);
+            }
+        }
+
+        _metrics.RecordNotModified(entries.Count(e => e.Status == BundleWireStatus.NotModified));
+        _metrics.RecordNotFound(entries.Count(e => e.Status == BundleWireStatus.NotFound));
+        return [.. entries];
+    }
+
+    private async Task WriteEntriesAsync(HttpContext context, IReadOnlyList<BundleWireEntry> entries)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = BundleWireFormat.MediaType;
+        response.ContentLength = BundleWireFormat.Measure(entries);
+        response.Headers.CacheControl = "no-store";
+        await BundleWireFormat.WriteAsync(response.Body, entries, context.RequestAborted).ConfigureAwait(false);
+        var found = entries.Where(e => e.Bundle is not null).ToList();
+        _metrics.RecordServed(found.Count, found.Sum(e => e.Bundle!.SizeBytes));
+    }
+
+    private async Task<bool> AuthorizeAsync(HttpContext context)
+    {
+        if (_authenticator.IsAuthorized(context.Request))
+        {
+            return true;
+        }
+
+        _metrics.RecordUnauthorized();
+        context.Response.Headers.WWWAuthenticate = "Bearer";
+        await TextAsync(context, StatusCodes.Status401Unauthorized, "The peer API needs 'Authorization: Bearer <peer token>'.").ConfigureAwait(false);
+        return false;
+    }
+
+    private async Task FailAsync(HttpContext context, string what, Exception error)
+    {
+        LogReadFailed(what, error.Message);
+        if (!context.Response.HasStarted)
+        {
+            await TextAsync(context, StatusCodes.Status503ServiceUnavailable, $"This node's Redis could not serve {what}: {error.Message}").ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>If-None-Match: a list of entity tags or '*'; a match means the caller holds the current version.</summary>
+    private static bool Matches(string conditions, long version)
+    {
+        foreach (var condition in conditions.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (condition == "*" || (BundleETag.TryParse(condition, out var tagged) && tagged == version))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    internal static void LimitBody(HttpContext context, long maxBytes)
+    {
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = maxBytes;
+        }
+    }
+
+    internal static async Task TextAsync(HttpContext context, int status, string message)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        await context.Response.WriteAsync(message, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Peer API could not read {What} from Redis: {Reason}")]
+    private partial void LogReadFailed(string what, string reason);
+}

@@ -1,0 +1,305 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Skylark.Events.Contracts;
+using Skylark.Events.State;
+using Skylark.Events.State.Wire;
+using Skylark.Events.StateSink.Peer;
+using Skylark.Events.StateSink.Pulling;
+using Skylark.Events.StateSink.Sync;
+using StackExchange.Redis;
+
+namespace Skylark.Events.StateSink.Propagation;
+
+/// <summary>
+/// Pulls bundles from the nodes that hold them into this node's Redis: one fused fetch per holding node, telling the
+/// holder which version is already here so current copies cost no transfer. Every pull is registered in the node's
+/// shared <see cref="InFlightPulls"/> before it starts, so a function reading the same bundle meanwhile waits for it
+/// (and a second propagation joins it) instead of pulling again. At most
+/// <see cref="StateSinkOptions.MaxConcurrentPulls"/> fetches run at once. Bundles that could not be had are
+/// remembered in <see cref="WantedBundles"/> for the next sync.
+/// </summary>
+public sealed partial class BundlePropagator : IDisposable
+{
+    private readonly BundleStore _local;
+    private readonly InFlightPulls _inFlight;
+    private readonly HttpBundlePuller _puller;
+    private readonly WantedBundles _wanted;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _slots;
+    private readonly int _maxConcurrentPulls;
+    private readonly TimeSpan _pullTimeout;
+    private readonly TimeSpan _propagationTimeout;
+
+    public BundlePropagator(
+        BundleStore local,
+        InFlightPulls inFlight,
+        HttpBundlePuller puller,
+        WantedBundles wanted,
+        StateOptions stateOptions,
+        StateSinkOptions sinkOptions,
+        TimeProvider? timeProvider = null,
+        ILogger<BundlePropagator>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(local);
+        ArgumentNullException.ThrowIfNull(inFlight);
+        ArgumentNullException.ThrowIfNull(puller);
+        ArgumentNullException.ThrowIfNull(wanted);
+        ArgumentNullException.ThrowIfNull(stateOptions);
+        ArgumentNullException.ThrowIfNull(sinkOptions);
+        if (!local.Scope.IsUnrestricted)
+        {
+            throw new ArgumentException($"Propagation stores copies of any bundle, so its store must be unrestricted, not scoped to {local.Scope}.", nameof(local));
+        }
+
+        _local = local;
+        _inFlight = inFlight;
+        _puller = puller;
+        _wanted = wanted;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _maxConcurrentPulls = sinkOptions.MaxConcurrentPulls;
+        _slots = new SemaphoreSlim(_maxConcurrentPulls, _maxConcurrentPulls);
+        _pullTimeout = stateOptions.PullTimeout;
+        _propagationTimeout = sinkOptions.PropagationTimeout;
+    }
+
+    public string Node => _local.Node;
+
+    /// <summary>
+    /// Makes every bundle of <paramref name="bundles"/> current on this node, pulling each from the node its StateRef
+    /// names. Gives up waiting at <paramref name="deadline"/> (or after <see cref="StateSinkOptions.PropagationTimeout"/>);
+    /// pulls already running then still finish, because readers may be waiting for them.
+    /// </summary>
+    public async Task<PropagationResult> PropagateAsync(IReadOnlyList<StateRef> bundles, DateTimeOffset? deadline, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(bundles);
+        var started = _time.GetTimestamp();
+        var now = _time.GetUtcNow();
+        var refs = bundles.Distinct().ToList();
+        var giveUpAt = now + _propagationTimeout;
+        if (deadline is { } given && given < giveUpAt)
+        {
+            giveUpAt = given;
+        }
+
+        if (giveUpAt <= now)
+        {
+            var late = refs.Select(r => new BundlePropagation(r, BundlePropagationOutcome.Failed, Error: $"the deadline {giveUpAt:O} had passed when the command arrived")).ToList();
+            return Finish(late, started, remember: false);
+        }
+
+        using var timeout = new CancellationTokenSource(giveUpAt - now, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var groups = refs.GroupBy(r => r.Node, StringComparer.Ordinal).ToList();
+        var work = groups.Select(g => g.Key == Node
+            ? CheckOwnAsync([.. g], linked.Token)
+            : PropagateFromAsync(g.Key, [.. g], giveUpAt, linked.Token)).ToList();
+        var results = (await Task.WhenAll(work).ConfigureAwait(false)).SelectMany(r => r).ToDictionary(r => r.StateRef);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Finish(refs.Select(r => results[r]).ToList(), started, remember: true);
+    }
+
+    public void Dispose() => _slots.Dispose();
+
+    private PropagationResult Finish(IReadOnlyList<BundlePropagation> bundles, long started, bool remember)
+    {
+        foreach (var bundle in bundles)
+        {
+            if (bundle.Succeeded)
+            {
+                _wanted.Remove(bundle.StateRef);
+            }
+            else if (remember)
+            {
+                _wanted.Add(bundle.StateRef);
+            }
+        }
+
+        var result = PropagationResult.From(bundles, _time.GetElapsedTime(started));
+        LogPropagated(bundles.Count, result.Outcome, result.Bytes, result.Duration.TotalMilliseconds, result.Error);
+        return result;
+    }
+
+    /// <summary>Bundles whose StateRef names this node are not pulled; they are either here or nowhere.</summary>
+    private async Task<BundlePropagation[]> CheckOwnAsync(IReadOnlyList<StateRef> refs, CancellationToken cancellationToken)
+    {
+        var results = new BundlePropagation[refs.Count];
+        for (var i = 0; i < refs.Count; i++)
+        {
+            try
+            {
+                results[i] = await _local.GetVersionAsync(refs[i], cancellationToken).ConfigureAwait(false) is not null
+                    ? new BundlePropagation(refs[i], BundlePropagationOutcome.Current)
+                    : new BundlePropagation(refs[i], BundlePropagationOutcome.Failed, Error: $"it names this node '{Node}', which does not hold it");
+            }
+            catch (Exception error) when (error is RedisException or OperationCanceledException or StateException)
+            {
+                results[i] = new BundlePropagation(refs[i], BundlePropagationOutcome.Failed, Error: Reason(error, refs[i].Node));
+            }
+        }
+
+        return results;
+    }
+
+    private async Task<BundlePropagation[]> PropagateFromAsync(string node, IReadOnlyList<StateRef> refs, DateTimeOffset giveUpAt, CancellationToken cancellationToken)
+    {
+        var results = new BundlePropagation?[refs.Count];
+        long?[] held;
+        try
+        {
+            held = await Task.WhenAll(refs.Select(r => _local.GetVersionAsync(r, cancellationToken))).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is RedisException or OperationCanceledException or StateException)
+        {
+            return [.. refs.Select(r => new BundlePropagation(r, BundlePropagationOutcome.Failed, Error: $"this node's Redis could not be read: {Reason(error, node)}"))];
+        }
+
+        // Register every pull before any starts, so readers arriving now wait for these pulls instead of starting their own.
+        var batch = new TaskCompletionSource<IReadOnlyList<BundleWireEntry>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var fetches = new List<BundleFetch>();
+        var pulls = new InFlightPull?[refs.Count];
+        for (var i = 0; i < refs.Count; i++)
+        {
+            var index = i;
+            var position = fetches.Count;
+            try
+            {
+                pulls[i] = _inFlight.JoinOrStart(refs[i], () => SettleAsync(node, refs[index], batch.Task, position, results, index));
+            }
+            catch (StateUnavailableException error)
+            {
+                results[i] = new BundlePropagation(refs[i], BundlePropagationOutcome.Failed, Error: error.Message);
+                continue;
+            }
+
+            if (!pulls[i]!.Value.Joined)
+            {
+                fetches.Add(new BundleFetch(refs[i], held[i]));
+            }
+        }
+
+        if (fetches.Count > 0)
+        {
+            // Not tied to this command's deadline: readers may be waiting on these pulls. Bounded by the pull timeout instead.
+            _ = CompleteBatchAsync(node, fetches, batch);
+        }
+
+        for (var i = 0; i < refs.Count; i++)
+        {
+            if (pulls[i] is not { } pull)
+            {
+                continue;
+            }
+
+            try
+            {
+                var bundle = await pull.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                if (pull.Joined)
+                {
+                    results[i] = bundle is null
+                        ? new BundlePropagation(refs[i], BundlePropagationOutcome.Failed, Error: $"node '{node}' does not hold it (a pull already in flight found nothing)")
+                        : new BundlePropagation(refs[i], BundlePropagationOutcome.Joined);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                results[i] = new BundlePropagation(refs[i], BundlePropagationOutcome.Failed, Error: $"the deadline {giveUpAt:O} passed before it arrived");
+            }
+            catch (Exception error)
+            {
+                results[i] ??= new BundlePropagation(refs[i], BundlePropagationOutcome.Failed, Error: Reason(error, node));
+            }
+        }
+
+        return [.. results.Select((r, i) => r ?? new BundlePropagation(refs[i], BundlePropagationOutcome.Failed, Error: "no result"))];
+    }
+
+    /// <summary>
+    /// The registered pull of one bundle: waits for the fused fetch, keeps the copy, and returns what this node holds
+    /// now (for readers that joined). Records this propagation's own result for the bundle before completing.
+    /// </summary>
+    private async Task<Bundle?> SettleAsync(
+        string node, StateRef stateRef, Task<IReadOnlyList<BundleWireEntry>> batch, int position, BundlePropagation?[] results, int index)
+    {
+        try
+        {
+            var entry = (await batch.ConfigureAwait(false))[position];
+            switch (entry.Status)
+            {
+                case BundleWireStatus.Found:
+                    var pulled = entry.Bundle!;
+                    var put = await _local.PutCopyAsync(pulled).ConfigureAwait(false);
+                    if (put.Outcome == PutCopyOutcome.Written)
+                    {
+                        results[index] = new BundlePropagation(stateRef, BundlePropagationOutcome.Pulled, pulled.SizeBytes);
+                        return pulled;
+                    }
+
+                    results[index] = new BundlePropagation(stateRef, BundlePropagationOutcome.Current);
+                    return put.Outcome == PutCopyOutcome.NewerVersionPresent
+                        ? await _local.ReadAsync(stateRef).ConfigureAwait(false) ?? pulled
+                        : pulled;
+                case BundleWireStatus.NotModified:
+                    results[index] = new BundlePropagation(stateRef, BundlePropagationOutcome.Current);
+
+                    // Only a reader whose local read just missed (the copy expired in between) joins here; it needs the items.
+                    return await _local.ReadAsync(stateRef).ConfigureAwait(false);
+                default:
+                    results[index] = new BundlePropagation(stateRef, BundlePropagationOutcome.Failed, Error: $"node '{node}' does not hold it");
+                    return null;
+            }
+        }
+        catch (Exception error)
+        {
+            results[index] = new BundlePropagation(stateRef, BundlePropagationOutcome.Failed, Error: Reason(error, node));
+            throw;
+        }
+    }
+
+    private async Task CompleteBatchAsync(string node, IReadOnlyList<BundleFetch> fetches, TaskCompletionSource<IReadOnlyList<BundleWireEntry>> batch)
+    {
+        try
+        {
+            if (!await _slots.WaitAsync(_pullTimeout).ConfigureAwait(false))
+            {
+                throw new TimeoutException($"{_maxConcurrentPulls} pulls were already running and none finished within {_pullTimeout}");
+            }
+
+            try
+            {
+                using var timeout = new CancellationTokenSource(_pullTimeout, _time);
+                try
+                {
+                    batch.SetResult(await _puller.FetchAsync(node, fetches, timeout.Token).ConfigureAwait(false));
+                }
+                catch (OperationCanceledException error) when (timeout.IsCancellationRequested)
+                {
+                    throw new TimeoutException($"the pull from node '{node}' did not finish within {_pullTimeout}", error);
+                }
+            }
+            finally
+            {
+                _slots.Release();
+            }
+        }
+        catch (Exception error)
+        {
+            LogPullFailed(node, fetches.Count, error.Message);
+            batch.SetException(error);
+        }
+    }
+
+    private static string Reason(Exception error, string node) => error switch
+    {
+        TimeoutException => error.Message,
+        HttpRequestException { StatusCode: null } => $"the StateSink of node '{node}' could not be reached: {error.Message}",
+        KeyNotFoundException => error.Message,
+        _ => error.Message,
+    };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Propagated {Count} bundle(s): {Outcome}, {Bytes} bytes in {DurationMs:F1} ms {Error}")]
+    private partial void LogPropagated(int count, string outcome, long bytes, double durationMs, string? error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pull of {Count} bundle(s) from node {Node} failed: {Reason}")]
+    private partial void LogPullFailed(string node, int count, string reason);
+}

@@ -1,0 +1,126 @@
+using Skylark.Events.Topology;
+
+namespace Skylark.Events.StateSink;
+
+/// <summary>
+/// Configuration of one node's StateSink. The node's name, Redis and bundle limits come from
+/// <see cref="State.StateOptions"/> (<c>AddSkylarkState</c>); these are the sink's own settings.
+/// </summary>
+public sealed class StateSinkOptions
+{
+    /// <summary>Shared secret every sink of a deployment presents to the others' peer API (<c>Authorization: Bearer …</c>).</summary>
+    public string PeerToken { get; set; } = "";
+
+    /// <summary>A topology file (docs/topology.md), re-read on every periodic sync. Ignored when <see cref="Topology"/> is set.</summary>
+    public string? TopologyPath { get; set; }
+
+    /// <summary>A fixed topology (e.g. the one <c>skylark up</c> already loaded).</summary>
+    public NetworkTopology? Topology { get; set; }
+
+    /// <summary>When snapshot 0 of a rotating topology began; the time the sink first loads the topology when null.</summary>
+    public DateTimeOffset? TopologyEpoch { get; set; }
+
+    /// <summary>
+    /// Where the other nodes' sinks are (node name → base URL), used when no <see cref="Pulling.ISinkDirectory"/> is
+    /// registered before <c>AddStateSink</c>.
+    /// </summary>
+    public IDictionary<string, Uri> Sinks { get; } = new Dictionary<string, Uri>(StringComparer.Ordinal);
+
+    /// <summary>Most bundles one propagate command may list; longer lists are rejected as a whole.</summary>
+    public int MaxBundlesPerPropagate { get; set; } = 64;
+
+    /// <summary>Most requests this sink has open to other sinks at once (fused fetches and single pulls).</summary>
+    public int MaxConcurrentPulls { get; set; } = 8;
+
+    /// <summary>Most refs one <c>POST /peer/bundles:fetch</c> may ask for.</summary>
+    public int MaxFetchRefs { get; set; } = 256;
+
+    /// <summary>Largest request body the sink reads (CloudEvents and fetch lists); bundles never travel in requests.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>How long a propagate command may take when its deadline is later or absent.</summary>
+    public TimeSpan PropagationTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Most failed propagations remembered for a retry at the next sync; the oldest are forgotten first.</summary>
+    public int MaxWanted { get; set; } = 1024;
+
+    /// <summary>How long a failed propagation stays wanted.</summary>
+    public TimeSpan WantedTimeToLive { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Most bytes of bundles (the sum of their sizes) this node's Redis should hold; the sync evicts least-recently-used
+    /// copies beyond it. Null: no budget (bundles still expire by their TTL).
+    /// </summary>
+    public long? MemoryBudgetBytes { get; set; }
+
+    /// <summary>Size of the probe that measures a neighbour's throughput (a tiny one measures round-trip time).</summary>
+    public int ProbeBytes { get; set; } = 256 * 1024;
+
+    /// <summary>Largest probe this sink serves to others.</summary>
+    public int MaxProbeBytes { get; set; } = 4 * 1024 * 1024;
+
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long one periodic sync may run in total.</summary>
+    public TimeSpan SyncTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <exception cref="ArgumentException">With a message naming the first invalid setting.</exception>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(PeerToken))
+        {
+            throw new ArgumentException("StateSinkOptions.PeerToken is required: the peer API only serves callers that present it.");
+        }
+
+        if (Topology is null && string.IsNullOrWhiteSpace(TopologyPath))
+        {
+            throw new ArgumentException("StateSinkOptions needs a Topology or a TopologyPath: propagate commands are checked against the topology.");
+        }
+
+        foreach (var (node, sink) in Sinks)
+        {
+            if (sink is null || !sink.IsAbsoluteUri || (sink.Scheme != Uri.UriSchemeHttp && sink.Scheme != Uri.UriSchemeHttps))
+            {
+                throw new ArgumentException($"StateSinkOptions.Sinks['{node}'] must be an absolute http(s) URL; got '{sink}'.");
+            }
+        }
+
+        RequirePositive(MaxBundlesPerPropagate, nameof(MaxBundlesPerPropagate));
+        RequirePositive(MaxConcurrentPulls, nameof(MaxConcurrentPulls));
+        RequirePositive(MaxFetchRefs, nameof(MaxFetchRefs));
+        if (MaxFetchRefs > State.Wire.BundleWireFormat.MaxEntries)
+        {
+            throw new ArgumentException($"StateSinkOptions.MaxFetchRefs must be at most {State.Wire.BundleWireFormat.MaxEntries}; got {MaxFetchRefs}.");
+        }
+
+        RequirePositive(MaxRequestBodyBytes, nameof(MaxRequestBodyBytes));
+        RequirePositive(PropagationTimeout, nameof(PropagationTimeout));
+        RequirePositive(MaxWanted, nameof(MaxWanted));
+        RequirePositive(WantedTimeToLive, nameof(WantedTimeToLive));
+        if (MemoryBudgetBytes is { } budget)
+        {
+            RequirePositive(budget, nameof(MemoryBudgetBytes));
+        }
+
+        RequirePositive(ProbeBytes, nameof(ProbeBytes));
+        RequirePositive(MaxProbeBytes, nameof(MaxProbeBytes));
+        RequirePositive(ProbeTimeout, nameof(ProbeTimeout));
+        RequirePositive(SyncTimeout, nameof(SyncTimeout));
+    }
+
+    private static void RequirePositive(long value, string name)
+    {
+        if (value <= 0)
+        {
+            throw new ArgumentException($"StateSinkOptions.{name} must be positive; got {value}.");
+        }
+    }
+
+    private static void RequirePositive(TimeSpan value, string name)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"StateSinkOptions.{name} must be positive; got {value}.");
+        }
+    }
+}

@@ -1,0 +1,154 @@
+using System.Text.Json;
+using CloudNative.CloudEvents;
+using Skylark.Events.Contracts;
+using Skylark.Events.Contracts.Http;
+using Skylark.Events.Contracts.Payloads;
+using Skylark.Events.StateSink.Peer;
+using Skylark.Events.StateSink.Propagation;
+using Skylark.Events.StateSink.Sync;
+using Skylark.Events.Topology;
+
+namespace Skylark.Events.StateSink;
+
+/// <summary>
+/// The sink's CloudEvents endpoint (<c>POST /</c>), as a Trigger subscriber:
+/// <c>io.skylark.state.propagate</c> is answered with an <c>io.skylark.state.propagated</c> reply event (binary mode,
+/// 200) for success and failure alike; <c>dev.knative.sources.ping</c> runs the periodic sync and is answered without
+/// an event (200, or 202 when a sync was still running). Anything else is a 400 with the reason.
+/// </summary>
+public sealed partial class StateSinkReceiver
+{
+    private readonly BundlePropagator _propagator;
+    private readonly StateSync _sync;
+    private readonly SinkTopology _topology;
+    private readonly StateSinkMetrics _metrics;
+    private readonly StateSinkOptions _options;
+    private readonly TimeProvider _time;
+    private readonly IHostApplicationLifetime? _lifetime;
+    private readonly ILogger<StateSinkReceiver> _logger;
+
+    public StateSinkReceiver(
+        BundlePropagator propagator,
+        StateSync sync,
+        SinkTopology topology,
+        StateSinkMetrics metrics,
+        StateSinkOptions options,
+        TimeProvider timeProvider,
+        ILogger<StateSinkReceiver> logger,
+        IHostApplicationLifetime? lifetime = null)
+    {
+        _propagator = propagator ?? throw new ArgumentNullException(nameof(propagator));
+        _sync = sync ?? throw new ArgumentNullException(nameof(sync));
+        _topology = topology ?? throw new ArgumentNullException(nameof(topology));
+        _metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _time = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _lifetime = lifetime;
+    }
+
+    public string Node => _topology.Node;
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        PeerEndpoints.LimitBody(context, _options.MaxRequestBodyBytes);
+        CloudEvent cloudEvent;
+        try
+        {
+            cloudEvent = await context.Request.ReadCloudEventAsync(RawDataJsonEventFormatter.Instance, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (InvalidCloudEventException error)
+        {
+            await PeerEndpoints.TextAsync(context, StatusCodes.Status400BadRequest, error.Message).ConfigureAwait(false);
+            return;
+        }
+        catch (BadHttpRequestException error)
+        {
+            await PeerEndpoints.TextAsync(context, error.StatusCode, error.Message).ConfigureAwait(false);
+            return;
+        }
+
+        switch (cloudEvent.Type)
+        {
+            case EventTypes.StatePropagate:
+                var reply = await PropagateAsync(cloudEvent, context.RequestAborted).ConfigureAwait(false);
+                context.Response.StatusCode = StatusCodes.Status200OK;
+                await reply.CopyToHttpResponseAsync(context.Response, ContentMode.Binary, RawDataJsonEventFormatter.Instance, context.RequestAborted).ConfigureAwait(false);
+                break;
+            case EventTypes.Ping:
+                // The sync is not tied to the ping's HTTP request: a delivery timeout must not cut an eviction short.
+                var summary = await _sync.TryRunAsync(_lifetime?.ApplicationStopping ?? CancellationToken.None).ConfigureAwait(false);
+                context.Response.StatusCode = summary is null ? StatusCodes.Status202Accepted : StatusCodes.Status200OK;
+                break;
+            default:
+                await PeerEndpoints.TextAsync(
+                    context,
+                    StatusCodes.Status400BadRequest,
+                    $"This StateSink handles {EventTypes.StatePropagate} and {EventTypes.Ping}, not '{cloudEvent.Type}'.").ConfigureAwait(false);
+                break;
+        }
+    }
+
+    /// <summary>Validates and runs a propagate command; returns the <c>io.skylark.state.propagated</c> reply. Never throws for bad input.</summary>
+    public async Task<CloudEvent> PropagateAsync(CloudEvent command, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        NetworkTopology? topology = null;
+        string? topologyProblem = null;
+        try
+        {
+            topology = await _topology.GetAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (TopologyValidationException error)
+        {
+            topologyProblem = error.Message;
+        }
+
+        var read = PropagateCommand.Read(command, Node, topology, _options.MaxBundlesPerPropagate, topologyProblem);
+        PropagationResult result;
+        if (!read.IsValid)
+        {
+            LogRejected(command.Id, read.Error!);
+            result = PropagationResult.Rejected(read.Error!);
+        }
+        else
+        {
+            result = await _propagator.PropagateAsync(read.Bundles, read.Deadline, cancellationToken).ConfigureAwait(false);
+        }
+
+        _metrics.RecordPropagation(result.Outcome);
+        return Reply(read, result);
+    }
+
+    private CloudEvent Reply(PropagateCommand command, PropagationResult result)
+    {
+        var data = new StatePropagated(
+            command.Bundles,
+            command.From,
+            command.To,
+            result.Bytes,
+            Math.Round(result.Duration.TotalMilliseconds, 3),
+            result.Outcome,
+            result.Error);
+        var reply = new CloudEvent
+        {
+            Id = Guid.NewGuid().ToString(),
+            Type = EventTypes.StatePropagated,
+            Source = EventSources.StateSink(Node),
+            Time = _time.GetUtcNow(),
+            DataContentType = "application/json",
+            Data = JsonSerializer.SerializeToUtf8Bytes(data, ContractJson.Options),
+        };
+        if (command.WorkflowId is { Length: > 0 } workflowId)
+        {
+            reply[ExtensionNames.WorkflowId] = workflowId;
+        }
+
+        reply[ExtensionNames.Node] = Node;
+        return reply;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Propagate command {EventId} refused: {Reason}")]
+    private partial void LogRejected(string? eventId, string reason);
+}

@@ -1,0 +1,110 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Skylark.Events.State;
+using Skylark.Events.State.Wire;
+using Skylark.Events.StateSink.Peer;
+using Skylark.Events.StateSink.Propagation;
+using Skylark.Events.StateSink.Pulling;
+using Skylark.Events.StateSink.Sync;
+using StackExchange.Redis;
+
+namespace Skylark.Events.StateSink;
+
+public static class StateSinkServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the StateSink of this node: the peer API, the propagate and ping handlers, and
+    /// <see cref="HttpBundlePuller"/> as the node's <see cref="IBundlePuller"/>, so the <see cref="TieredStateReader"/>
+    /// of <c>AddSkylarkState</c> pulls over the same transport and shares in-flight pulls with propagation.
+    /// Configure the node and its Redis with <c>AddSkylarkState</c> (before or after this call). Sink URLs come from an
+    /// <see cref="ISinkDirectory"/> registered before this call, else from <see cref="StateSinkOptions.Sinks"/>;
+    /// the topology from an <see cref="ITopologySource"/> registered before, else from the options.
+    /// Everything is per service provider, so one process can host one sink per node.
+    /// </summary>
+    public static IServiceCollection AddStateSink(this IServiceCollection services, Action<StateSinkOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddSkylarkState(static _ => { });
+        services.AddOptions<StateSinkOptions>()
+            .Configure(configure)
+            .Validate(
+                options =>
+                {
+                    options.Validate();
+                    return true;
+                });
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<StateSinkOptions>>().Value);
+        services.TryAddSingleton<StateSinkMetrics>();
+        services.TryAddSingleton<LinkEstimates>();
+        services.TryAddSingleton<ISinkDirectory>(sp => new StaticSinkDirectory(Sink(sp).Sinks));
+        services.TryAddSingleton<ITopologySource>(sp => Sink(sp) switch
+        {
+            { Topology: { } topology } => new FixedTopologySource(topology),
+            { TopologyPath: { } path } => new FileTopologySource(path),
+            _ => throw new InvalidOperationException("StateSinkOptions needs a Topology or a TopologyPath."),
+        });
+        services.TryAddSingleton(sp => new SinkTopology(
+            sp.GetRequiredService<ITopologySource>(),
+            State(sp).Node,
+            sp.GetRequiredService<TimeProvider>(),
+            Sink(sp).TopologyEpoch,
+            sp.GetService<ILogger<SinkTopology>>()));
+        services.TryAddSingleton(sp => new PeerAuthenticator(Sink(sp).PeerToken));
+        services.TryAddSingleton(sp => new CopyLedger(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<BundleStore>().Keys));
+        services.TryAddSingleton(sp => new HttpBundlePuller(
+            new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2), ConnectTimeout = TimeSpan.FromSeconds(5) })
+            {
+                Timeout = Timeout.InfiniteTimeSpan,
+            },
+            sp.GetRequiredService<ISinkDirectory>(),
+            State(sp).Node,
+            Sink(sp).PeerToken,
+            BundleWireLimits.For(State(sp)),
+            Sink(sp).MaxFetchRefs,
+            sp.GetRequiredService<StateSinkMetrics>(),
+            sp.GetRequiredService<CopyLedger>(),
+            sp.GetRequiredService<TimeProvider>(),
+            ownsClient: true));
+        services.TryAddSingleton<IBundlePuller>(sp => sp.GetRequiredService<HttpBundlePuller>());
+        services.TryAddSingleton(sp => new WantedBundles(Sink(sp).MaxWanted, Sink(sp).WantedTimeToLive, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new BundlePropagator(
+            sp.GetRequiredService<BundleStore>(),
+            sp.GetRequiredService<InFlightPulls>(),
+            sp.GetRequiredService<HttpBundlePuller>(),
+            sp.GetRequiredService<WantedBundles>(),
+            State(sp),
+            Sink(sp),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<BundlePropagator>>()));
+        services.TryAddSingleton(sp => new LinkProber(
+            sp.GetRequiredService<HttpBundlePuller>(),
+            sp.GetRequiredService<LinkEstimates>(),
+            sp.GetRequiredService<StateSinkMetrics>(),
+            Sink(sp),
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new BundleCensus(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<BundleStore>().Keys, State(sp).Node));
+        services.TryAddSingleton(sp => new LruEvictor(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<CopyLedger>()));
+        services.TryAddSingleton(sp => new StateSync(
+            sp.GetRequiredService<SinkTopology>(),
+            sp.GetRequiredService<LinkProber>(),
+            sp.GetRequiredService<BundlePropagator>(),
+            sp.GetRequiredService<WantedBundles>(),
+            sp.GetRequiredService<CopyLedger>(),
+            sp.GetRequiredService<BundleCensus>(),
+            sp.GetRequiredService<LruEvictor>(),
+            sp.GetRequiredService<StateSinkMetrics>(),
+            Sink(sp),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<StateSync>>()));
+        services.TryAddSingleton<PeerEndpoints>();
+        services.TryAddSingleton<StateSinkReceiver>();
+        return services;
+    }
+
+    private static StateSinkOptions Sink(IServiceProvider services) => services.GetRequiredService<IOptions<StateSinkOptions>>().Value;
+
+    private static StateOptions State(IServiceProvider services) => services.GetRequiredService<IOptions<StateOptions>>().Value;
+}
