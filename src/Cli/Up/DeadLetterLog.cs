@@ -19,7 +19,7 @@ public sealed class DeadLetterLog(string path, ILogger logger)
     public void Map(IEndpointRouteBuilder endpoints, string pattern)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        endpoints.MapPost(pattern, AppendAsync);
+        endpoints.MapPost(pattern, (Delegate)AppendAsync);
     }
 
     private async Task<IResult> AppendAsync(HttpRequest request, CancellationToken cancellationToken)

@@ -21,7 +21,10 @@ public sealed class ServingRouter : IDisposable
     private readonly Dictionary<string, int> turns = new(StringComparer.Ordinal);
     private readonly Lock gate = new();
 
-    /// <param name="functionUrlOnNode">The URL of a function's instance on a node, given (node, function) as "node/function".</param>
+    /// <summary>
+    /// <paramref name="functionUrlOnNode"/> gives the URL of a function's instance on a node from "node/function";
+    /// <paramref name="currentPaths"/> the path table of the current topology snapshot.
+    /// </summary>
     public ServingRouter(
         NetworkTopology topology,
         Func<string, Uri> functionUrlOnNode,

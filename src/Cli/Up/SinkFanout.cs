@@ -11,7 +11,7 @@ public sealed class SinkFanout(Func<IReadOnlyDictionary<string, Uri>> sinks, ILo
     public void Map(IEndpointRouteBuilder endpoints, string pattern)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        endpoints.MapPost(pattern, FanOutAsync);
+        endpoints.MapPost(pattern, (Delegate)FanOutAsync);
     }
 
     public void Dispose() => client.Dispose();

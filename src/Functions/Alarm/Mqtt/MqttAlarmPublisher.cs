@@ -107,7 +107,7 @@ public sealed partial class MqttAlarmPublisher : IAlarmPublisher, IAsyncDisposab
             throw new InvalidOperationException($"The broker refused the alarm for camera '{notice.Camera}' on {message.Topic}: {result.ReasonCode} {result.ReasonString}");
         }
 
-        LogPublished(_logger, notice.Camera, notice.Zone, notice.WorkflowId, message.Topic);
+        LogPublished(_logger, notice.Camera, string.Join(",", notice.Zones), notice.WorkflowId, message.Topic);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using System.Text;
+using CloudNative.CloudEvents;
+using CloudNative.CloudEvents.Http;
+using Microsoft.Extensions.Logging.Abstractions;
+using Skylark.Events.Cli.Up;
+using Skylark.Events.Contracts;
+using Skylark.Events.Contracts.Http;
+using Skylark.Events.State;
+using Skylark.Events.Tests.Support;
+using StackExchange.Redis;
+
+namespace Skylark.Events.Tests.Cli.Up;
+
+public sealed class EmulatedClusterTests
+{
+    private static UpOptions ThreeNodes(string work) => new()
+    {
+        TopologyPath = RepositoryPaths.InRoot("topologies", "three-nodes.yaml"),
+        EventingPath = RepositoryPaths.InRoot("eventing"),
+        WorkDirectory = work,
+    };
+
+    [Fact]
+    public async Task Starts_a_password_protected_redis_and_a_sink_per_node_and_writes_the_endpoints_file()
+    {
+        using var work = new TempDirectory();
+        await using var cluster = await EmulatedCluster.StartAsync(ThreeNodes(work.Path), NullLoggerFactory.Instance, CancellationToken.None);
+        var file = Path.Combine(work.Path, "endpoints.json");
+
+        await cluster.Endpoints.WriteAsync(file, CancellationToken.None);
+        var endpoints = await EndpointsFile.ReadAsync(file, CancellationToken.None);
+
+        Assert.Equal(["cloud", "edge", "sat"], endpoints.Nodes.Keys.Order(StringComparer.Ordinal));
+        Assert.EndsWith("/skylark/default", endpoints.Broker.AbsolutePath, StringComparison.Ordinal);
+        using var http = new HttpClient();
+        foreach (var (node, address) in endpoints.Nodes)
+        {
+            Assert.Equal("ok", (await http.GetStringAsync(new Uri(address.Sink, "healthz"))).Trim().Trim('"'));
+            var withoutPassword = ConfigurationOptions.Parse(address.Redis);
+            withoutPassword.AbortOnConnectFail = true;
+            await Assert.ThrowsAnyAsync<RedisException>(async () => await (await ConnectionMultiplexer.ConnectAsync(withoutPassword)).GetDatabase().PingAsync());
+            Assert.False(string.IsNullOrEmpty(address.RedisPassword), $"{node} has no Redis password");
+        }
+    }
+
+    [Fact]
+    public async Task A_propagate_event_sent_to_the_broker_lands_the_bundle_on_the_target_node_and_nowhere_else()
+    {
+        using var work = new TempDirectory();
+        await using var cluster = await EmulatedCluster.StartAsync(ThreeNodes(work.Path), NullLoggerFactory.Instance, CancellationToken.None);
+        var endpoints = cluster.Endpoints;
+        var source = StateRef.Parse("edge/wf-1/preprocess.frame");
+        await using (var edge = await StoreAsync(endpoints, "edge"))
+        {
+            await edge.Store.WriteAsync(source, BundleItems.CreateBuilder().Add("image", new byte[200_000]).Build());
+        }
+
+        using var http = new HttpClient();
+        using var content = Propagate(source, to: "cloud").ToHttpContent(ContentMode.Binary, RawDataJsonEventFormatter.Instance);
+        using var accepted = await http.PostAsync(endpoints.Broker, content);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, accepted.StatusCode);
+
+        await using var cloud = await StoreAsync(endpoints, "cloud");
+        var copy = await Eventually(() => cloud.Store.ReadAsync(source.On("cloud")));
+        Assert.Equal(1, copy.Version);
+        Assert.Equal(200_000, copy.Items["image"].Length);
+        await using var sat = await StoreAsync(endpoints, "sat");
+        Assert.Null(await sat.Store.ReadAsync(source.On("sat")));
+    }
+
+    [Fact]
+    public async Task Disposing_stops_every_redis_server_it_started()
+    {
+        using var work = new TempDirectory();
+        var cluster = await EmulatedCluster.StartAsync(ThreeNodes(work.Path), NullLoggerFactory.Instance, CancellationToken.None);
+        var endpoints = cluster.Endpoints;
+        var pids = await Task.WhenAll(endpoints.Nodes.Values.Select(async n =>
+        {
+            await using var session = await RedisSession.OpenAsync(n);
+            var info = await session.Redis.GetServers()[0].InfoAsync("server");
+            return int.Parse(info.SelectMany(g => g).Single(kv => kv.Key == "process_id").Value, System.Globalization.CultureInfo.InvariantCulture);
+        }));
+
+        await cluster.DisposeAsync();
+
+        Assert.All(pids, pid => Assert.True(IsGone(pid), $"redis-server {pid} is still running"));
+    }
+
+    private static bool IsGone(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return true;
+        }
+    }
+
+    private static CloudEvent Propagate(StateRef bundle, string to)
+    {
+        var propagate = new CloudEvent
+        {
+            Id = Guid.NewGuid().ToString(),
+            Type = EventTypes.StatePropagate,
+            Source = EventSources.Predictor,
+            DataContentType = "application/json",
+            Data = Encoding.UTF8.GetBytes($$"""{"bundles":["{{bundle}}"],"from":"{{bundle.Node}}","to":"{{to}}","function":"alarm","probability":0.9,"deadline":"2099-01-01T00:00:00Z"}"""),
+        };
+        propagate[ExtensionNames.TargetNode] = to;
+        propagate[ExtensionNames.WorkflowId] = bundle.WorkflowId;
+        return propagate;
+    }
+
+    private static async Task<Bundle> Eventually(Func<Task<Bundle?>> read)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            if (await read() is { } found)
+            {
+                return found;
+            }
+
+            await Task.Delay(25);
+        }
+
+        throw new TimeoutException("The bundle did not arrive within 15 s.");
+    }
+
+    private static async Task<RedisSession> StoreAsync(EndpointsFile endpoints, string node) =>
+        await RedisSession.OpenAsync(endpoints.Nodes[node], node);
+
+    private sealed class RedisSession(ConnectionMultiplexer redis, BundleStore store) : IAsyncDisposable
+    {
+        public ConnectionMultiplexer Redis { get; } = redis;
+
+        public BundleStore Store { get; } = store;
+
+        public static async Task<RedisSession> OpenAsync(NodeEndpoints node, string name = "any")
+        {
+            var options = new StateOptions { Configuration = node.Redis, Password = node.RedisPassword, Node = name };
+            var configuration = options.ToRedisConfiguration();
+            configuration.AllowAdmin = true;
+            var redis = await ConnectionMultiplexer.ConnectAsync(configuration);
+            return new RedisSession(redis, new BundleStore(redis, options));
+        }
+
+        public async ValueTask DisposeAsync() => await Redis.DisposeAsync();
+    }
+
+    private sealed class TempDirectory : IDisposable
+    {
+        public string Path { get; } = Directory.CreateTempSubdirectory("skylark-up-").FullName;
+
+        public void Dispose() => Directory.Delete(Path, recursive: true);
+    }
+}
