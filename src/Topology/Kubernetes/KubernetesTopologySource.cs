@@ -46,6 +46,9 @@ public sealed class KubernetesTopologySource : IDisposable
     /// <summary>The API server the source reads from.</summary>
     public Uri ApiServer => _client.BaseUri;
 
+    /// <summary>Where the topology comes from, for logs and errors: <c>Kubernetes API &lt;url&gt;</c>.</summary>
+    public string Description => $"Kubernetes API {ApiServer}";
+
     /// <summary>A source with its own client for <paramref name="configuration"/> (disposed with the source).</summary>
     public static KubernetesTopologySource Create(
         KubernetesClientConfiguration configuration,
@@ -114,7 +117,7 @@ public sealed class KubernetesTopologySource : IDisposable
             var links = LinkMerger.Merge(nodes.Select(n => n.Name).ToHashSet(StringComparer.Ordinal), declared, Options, warnings);
             if (errors.Count > 0)
             {
-                throw new TopologyValidationException(SourceName, errors);
+                throw new TopologyValidationException(Description, errors);
             }
 
             NetworkTopology topology;
@@ -124,7 +127,7 @@ public sealed class KubernetesTopologySource : IDisposable
             }
             catch (TopologyValidationException ex)
             {
-                throw new TopologyValidationException(SourceName, ex.Errors);
+                throw new TopologyValidationException(Description, ex.Errors);
             }
 
             var podQuery = $"GET /api/v1/namespaces/{Options.SinkNamespace}/pods?labelSelector={Options.SinkLabelSelector}";
@@ -161,8 +164,6 @@ public sealed class KubernetesTopologySource : IDisposable
             _client.Dispose();
         }
     }
-
-    private string SourceName => $"Kubernetes API {ApiServer}";
 
     /// <summary>Follows the API's continue tokens so a large cluster is read in bounded pages.</summary>
     private async Task<List<T>> ListAllAsync<T>(
