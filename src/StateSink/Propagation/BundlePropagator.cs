@@ -260,9 +260,16 @@ public sealed partial class BundlePropagator : IDisposable
     {
         try
         {
-            if (!await _slots.WaitAsync(_pullTimeout).ConfigureAwait(false))
+            using (var waiting = new CancellationTokenSource(_pullTimeout, _time))
             {
-                throw new TimeoutException($"{_maxConcurrentPulls} pulls were already running and none finished within {_pullTimeout}");
+                try
+                {
+                    await _slots.WaitAsync(waiting.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException error)
+                {
+                    throw new TimeoutException($"{_maxConcurrentPulls} pulls were already running and none finished within {_pullTimeout}", error);
+                }
             }
 
             try

@@ -184,6 +184,23 @@ public sealed class PropagationTests(RedisNodes nodes) : IClassFixture<RedisNode
     }
 
     [Fact]
+    public async Task A_propagate_too_large_to_read_fails_with_the_reason_and_the_sink_keeps_serving()
+    {
+        await using var cluster = await SinkCluster.StartAsync(nodes, (_, options) => options.MaxRequestBodyBytes = 2048);
+        await cluster.SatA.Store.WriteAsync(StateRef.Parse("sat-1/wf/preprocess"), SinkCluster.Items("frame"));
+        var huge = Enumerable.Range(0, 60).Select(i => $"sat-1/wf/{new string('b', 100)}{i}").ToArray();
+
+        var (reply, data) = await SinkCluster.SendAsync(cluster.Edge, SinkCluster.Propagate("edge-1", SinkCluster.PropagateData("sat-1", "edge-1", huge), workflowId: "wf-9"));
+
+        Assert.Equal(PropagationOutcomes.Failed, data.Outcome);
+        Assert.Contains("at most 2048 bytes are accepted", data.Error, StringComparison.Ordinal);
+        Assert.Equal("wf-9", reply[ExtensionNames.WorkflowId]);
+        Assert.Empty(await SinkCluster.ListAsync(cluster.Edge.Store));
+        var (_, afterwards) = await SinkCluster.SendAsync(cluster.Edge, SinkCluster.Propagate("edge-1", SinkCluster.PropagateData("sat-1", "edge-1", "sat-1/wf/preprocess")));
+        Assert.Equal(PropagationOutcomes.Pulled, afterwards.Outcome);
+    }
+
+    [Fact]
     public async Task A_bundle_its_holder_does_not_have_fails_with_the_reason_and_is_wanted_for_the_next_sync()
     {
         await using var cluster = await SinkCluster.StartAsync(nodes);
