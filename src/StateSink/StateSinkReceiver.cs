@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CloudNative.CloudEvents;
+using CloudNative.CloudEvents.Http;
 using Skylark.Events.Contracts;
 using Skylark.Events.Contracts.Http;
 using Skylark.Events.Contracts.Payloads;
@@ -63,6 +64,18 @@ public sealed partial class StateSinkReceiver
             await PeerEndpoints.TextAsync(context, StatusCodes.Status400BadRequest, error.Message).ConfigureAwait(false);
             return;
         }
+        catch (BadHttpRequestException error) when (IsBinaryPropagate(context.Request))
+        {
+            // A binary-mode command carries its attributes in headers, so even one too large to read gets its failure outcome.
+            var command = new PropagateCommand([], "", Node, null, null, null, HttpUtilities.DecodeHeaderValue(context.Request.Headers["ce-" + ExtensionNames.WorkflowId].ToString()), null);
+            var reason = $"the command could not be read ({error.Message}); at most {_options.MaxRequestBodyBytes} bytes are accepted";
+            LogRejected(context.Request.Headers["ce-id"].ToString(), reason);
+            _metrics.RecordPropagation(PropagationOutcomes.Failed);
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            await Reply(command, PropagationResult.Rejected(reason))
+                .CopyToHttpResponseAsync(context.Response, ContentMode.Binary, RawDataJsonEventFormatter.Instance, context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
         catch (BadHttpRequestException error)
         {
             await PeerEndpoints.TextAsync(context, error.StatusCode, error.Message).ConfigureAwait(false);
@@ -120,6 +133,9 @@ public sealed partial class StateSinkReceiver
         _metrics.RecordPropagation(result.Outcome);
         return Reply(read, result);
     }
+
+    private static bool IsBinaryPropagate(HttpRequest request) =>
+        request.Headers["ce-type"].ToString() == EventTypes.StatePropagate;
 
     private CloudEvent Reply(PropagateCommand command, PropagationResult result)
     {

@@ -203,7 +203,7 @@ public sealed partial class BundlePropagator : IDisposable
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                results[i] = new BundlePropagation(refs[i], BundlePropagationOutcome.Failed, Error: $"the deadline {giveUpAt:O} passed before it arrived");
+                results[i] = new BundlePropagation(refs[i], BundlePropagationOutcome.Failed, Error: $"it had not arrived by {giveUpAt:O}, when this command gives up (its deadline or the propagation timeout)");
             }
             catch (Exception error)
             {
@@ -260,9 +260,16 @@ public sealed partial class BundlePropagator : IDisposable
     {
         try
         {
-            if (!await _slots.WaitAsync(_pullTimeout).ConfigureAwait(false))
+            using (var waiting = new CancellationTokenSource(_pullTimeout, _time))
             {
-                throw new TimeoutException($"{_maxConcurrentPulls} pulls were already running and none finished within {_pullTimeout}");
+                try
+                {
+                    await _slots.WaitAsync(waiting.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException error)
+                {
+                    throw new TimeoutException($"{_maxConcurrentPulls} pulls were already running and none finished within {_pullTimeout}", error);
+                }
             }
 
             try
@@ -289,13 +296,9 @@ public sealed partial class BundlePropagator : IDisposable
         }
     }
 
-    private static string Reason(Exception error, string node) => error switch
-    {
-        TimeoutException => error.Message,
-        HttpRequestException { StatusCode: null } => $"the StateSink of node '{node}' could not be reached: {error.Message}",
-        KeyNotFoundException => error.Message,
-        _ => error.Message,
-    };
+    private static string Reason(Exception error, string node) => error is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError }
+        ? $"the StateSink of node '{node}' could not be reached: {error.Message}"
+        : error.Message;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Propagated {Count} bundle(s): {Outcome}, {Bytes} bytes in {DurationMs:F1} ms {Error}")]
     private partial void LogPropagated(int count, string outcome, long bytes, double durationMs, string? error);

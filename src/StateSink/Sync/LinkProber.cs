@@ -23,12 +23,12 @@ public sealed class LinkProber(HttpBundlePuller puller, LinkEstimates estimates,
 
     private async Task<bool> ProbeOneAsync(string node, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.ProbeTimeout);
+        using var timeout = new CancellationTokenSource(options.ProbeTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            var rtt = await puller.ProbeAsync(node, TinyProbeBytes, timeout.Token).ConfigureAwait(false);
-            var bulk = await puller.ProbeAsync(node, options.ProbeBytes, timeout.Token).ConfigureAwait(false);
+            var rtt = await puller.ProbeAsync(node, TinyProbeBytes, linked.Token).ConfigureAwait(false);
+            var bulk = await puller.ProbeAsync(node, options.ProbeBytes, linked.Token).ConfigureAwait(false);
 
             // The bulk probe pays one round trip too; what is left is serialisation at the link's rate.
             var transfer = bulk - rtt;
@@ -44,7 +44,7 @@ public sealed class LinkProber(HttpBundlePuller puller, LinkEstimates estimates,
         }
         catch (Exception error) when (error is HttpRequestException or OperationCanceledException or IOException or KeyNotFoundException or ArgumentException)
         {
-            var reason = error is OperationCanceledException && !cancellationToken.IsCancellationRequested
+            var reason = error is OperationCanceledException && timeout.IsCancellationRequested
                 ? $"no answer within {options.ProbeTimeout}"
                 : error.Message;
             estimates.RecordFailure(node, reason, _time.GetUtcNow());
