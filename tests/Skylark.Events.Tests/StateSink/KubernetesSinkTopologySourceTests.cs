@@ -1,5 +1,5 @@
 using Skylark.Events.StateSink;
-using Skylark.Events.Tests.Topology.Kubernetes;
+using Skylark.Events.Tests.Topology;
 using Skylark.Events.Topology;
 
 namespace Skylark.Events.Tests.StateSink;
