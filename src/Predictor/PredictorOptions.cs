@@ -66,8 +66,17 @@ public sealed class PredictorOptions
     /// <summary>Decay per observation of the node counts: 0.6 lets a new placement dominate after two completions.</summary>
     public double PlacementDecay { get; set; } = 0.6;
 
-    /// <summary>How long to wait for a successor's completion before deciding it did not follow.</summary>
+    /// <summary>
+    /// Longest wait for a successor's completion before deciding it did not follow; also how long a step is kept to
+    /// attribute a late completion (which then corrects what was learned).
+    /// </summary>
     public TimeSpan OutcomeWindow { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Shortest wait for a successor's completion, however fast the successor usually is.</summary>
+    public TimeSpan MinOutcomeWindow { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A successor is awaited this many times its usual (recent longest) delay, within the two windows above.</summary>
+    public double OutcomeWindowFactor { get; set; } = 4;
 
     /// <summary>Most workflow steps awaiting their successors; the oldest are dropped beyond it.</summary>
     public int MaxPendingSteps { get; set; } = 10_000;
@@ -90,6 +99,8 @@ public sealed class PredictorOptions
         Require(SuccessorDecay is > 0 and <= 1, nameof(SuccessorDecay), "must be in (0, 1]");
         Require(PlacementDecay is > 0 and <= 1, nameof(PlacementDecay), "must be in (0, 1]");
         Require(OutcomeWindow > TimeSpan.Zero, nameof(OutcomeWindow), "must be positive");
+        Require(MinOutcomeWindow > TimeSpan.Zero && MinOutcomeWindow <= OutcomeWindow, nameof(MinOutcomeWindow), "must be positive and at most OutcomeWindow");
+        Require(OutcomeWindowFactor >= 1, nameof(OutcomeWindowFactor), "must be ≥ 1");
         Require(MaxPendingSteps >= 1, nameof(MaxPendingSteps), "must be ≥ 1");
         Require(PropagationDeadline > TimeSpan.Zero, nameof(PropagationDeadline), "must be positive");
         Require(QueueCapacity >= 1, nameof(QueueCapacity), "must be ≥ 1");

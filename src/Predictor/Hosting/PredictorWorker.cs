@@ -99,7 +99,7 @@ public sealed partial class PredictorWorker : BackgroundService
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                _predictor.Sweep(_time.GetUtcNow());
+                _predictor.Sweep();
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -55,6 +55,15 @@ public sealed class PredictorMetrics
         }
     }
 
+    /// <summary>A late successor changed the verdict on a step that was already counted.</summary>
+    public void NextFunctionRejudged(bool wasCorrect, bool isCorrect)
+    {
+        if (wasCorrect != isCorrect)
+        {
+            Interlocked.Add(ref _nextFunctionCorrect, isCorrect ? 1 : -1);
+        }
+    }
+
     public void NodeChecked(bool correct)
     {
         Interlocked.Increment(ref _nodeChecked);

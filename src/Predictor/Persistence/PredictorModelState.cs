@@ -18,8 +18,8 @@ public sealed record PredictorModelState(
     public static PredictorModelState Empty { get; } = new(CurrentVersion, [], [], [], []);
 }
 
-/// <summary>Decayed counts of how often <see cref="To"/> completed after <see cref="From"/> invoked it.</summary>
-public sealed record SuccessorRateState(string From, string To, double Followed, double Offered);
+/// <summary>Decayed counts of how often <see cref="To"/> completed after <see cref="From"/> invoked it, and its recent longest delay.</summary>
+public sealed record SuccessorRateState(string From, string To, double Followed, double Offered, double DelayMs);
 
 /// <summary>Decayed node counts of <see cref="Function"/>; null <see cref="PredecessorNode"/> or <see cref="Snapshot"/> marks a coarser level.</summary>
 public sealed record PlacementState(string Function, string? PredecessorNode, int? Snapshot, IReadOnlyDictionary<string, double> Nodes);

@@ -33,6 +33,8 @@ public sealed class NextHopPredictor
     private readonly PendingSteps _pending;
     private readonly Dictionary<string, int[]> _hostsByFunction = new(StringComparer.Ordinal);
     private long _modelVersion;
+    private DateTimeOffset _latestEventTime = DateTimeOffset.MinValue;
+    private DateTimeOffset _latestEventSeenAt;
 
     public NextHopPredictor(
         TriggerSuccessors triggers,
@@ -67,7 +69,13 @@ public sealed class NextHopPredictor
         PredictionDecision decision;
         lock (_gate)
         {
-            ExpireLocked(completion.Time - _options.OutcomeWindow);
+            if (completion.Time > _latestEventTime)
+            {
+                _latestEventTime = completion.Time;
+                _latestEventSeenAt = _time.GetUtcNow();
+            }
+
+            ExpireLocked(completion.Time);
             LearnLocked(completion);
             decision = DecideLocked(completion);
         }
@@ -77,12 +85,28 @@ public sealed class NextHopPredictor
         return decision with { DecisionTime = elapsed };
     }
 
+    /// <summary>
+    /// Resolves steps whose outcome window has passed while no completion arrived. Windows are measured on the
+    /// events' own clock: the time of the latest event plus the time that has passed since it arrived, so a replay of
+    /// old events is judged exactly like live traffic.
+    /// </summary>
+    public void Sweep()
+    {
+        lock (_gate)
+        {
+            if (_latestEventTime != DateTimeOffset.MinValue)
+            {
+                ExpireLocked(_latestEventTime + (_time.GetUtcNow() - _latestEventSeenAt));
+            }
+        }
+    }
+
     /// <summary>Resolves steps whose outcome window has passed by <paramref name="now"/> (successors that never came did not follow).</summary>
     public void Sweep(DateTimeOffset now)
     {
         lock (_gate)
         {
-            ExpireLocked(now - _options.OutcomeWindow);
+            ExpireLocked(now);
         }
     }
 
@@ -92,7 +116,7 @@ public sealed class NextHopPredictor
         {
             return new PredictorModelState(
                 PredictorModelState.CurrentVersion,
-                _successors.Export().Select(r => new SuccessorRateState(r.From, r.To, r.Followed, r.Offered)).ToList(),
+                _successors.Export().Select(r => new SuccessorRateState(r.From, r.To, r.Followed, r.Offered, r.DelayMs)).ToList(),
                 _placement.Export().Select(p => new PlacementState(p.Function, p.PredecessorNode, p.Snapshot, p.Weights.ToDictionary())).ToList(),
                 _coReads.ExportSets().Select(s => new CoReadSetState(s.Function, s.Camera, s.Bundles.Select(b => $"{b.WorkflowId}/{b.Bundle}").ToList())).ToList(),
                 _coReads.ExportLocations().Select(l => new BundleLocationState(l.Ref, l.Bytes)).ToList());
@@ -116,7 +140,7 @@ public sealed class NextHopPredictor
             _coReads.Clear();
             foreach (var rate in state.Successors ?? [])
             {
-                _successors.Import(rate.From, rate.To, rate.Followed, rate.Offered);
+                _successors.Import(rate.From, rate.To, rate.Followed, rate.Offered, rate.DelayMs);
             }
 
             foreach (var placement in state.Placements ?? [])
@@ -139,17 +163,21 @@ public sealed class NextHopPredictor
     private static (string, string)? SplitIdentity(string identity) =>
         identity.Split('/') is [var workflowId, var bundle] ? (workflowId, bundle) : null;
 
-    private void ExpireLocked(DateTimeOffset cutoff)
+    /// <summary>Judges the steps due by <paramref name="now"/> and forgets those too old for even a late successor.</summary>
+    private void ExpireLocked(DateTimeOffset now)
     {
-        foreach (var step in _pending.ExpireBefore(cutoff))
+        foreach (var step in _pending.TakeDue(now))
         {
-            ResolveLocked(step);
+            JudgeLocked(step);
         }
+
+        _pending.ForgetBefore(now - _options.OutcomeWindow);
     }
 
-    private void ResolveLocked(PendingStep step)
+    /// <summary>A step's successors are all in or overdue: learn what followed and score the prediction.</summary>
+    private void JudgeLocked(PendingStep step)
     {
-        _pending.Remove(step);
+        _pending.MarkResolved(step);
         foreach (var candidate in step.Candidates)
         {
             _successors.Observe(step.Function, candidate, step.Followed.Contains(candidate));
@@ -160,7 +188,27 @@ public sealed class NextHopPredictor
             Interlocked.Increment(ref _modelVersion);
         }
 
-        Metrics.NextFunctionChecked(!step.Unexpected && step.Predicted.SetEquals(step.Followed));
+        step.JudgedCorrect = step.IsCorrect;
+        Metrics.NextFunctionChecked(step.JudgedCorrect);
+    }
+
+    /// <summary>When a step's unseen successors count as not following: a few times their usual delay, within bounds.</summary>
+    private DateTimeOffset DueTime(string function, IReadOnlyList<string> candidates, DateTimeOffset time)
+    {
+        var wait = _options.MinOutcomeWindow;
+        foreach (var candidate in candidates)
+        {
+            var delay = _successors.DelayMs(function, candidate);
+            if (delay is null)
+            {
+                return time + _options.OutcomeWindow;
+            }
+
+            var candidateWait = TimeSpan.FromMilliseconds(delay.Value * _options.OutcomeWindowFactor);
+            wait = candidateWait > wait ? candidateWait : wait;
+        }
+
+        return time + (wait < _options.OutcomeWindow ? wait : _options.OutcomeWindow);
     }
 
     private void LearnLocked(Completion completion)
@@ -168,15 +216,24 @@ public sealed class NextHopPredictor
         if (_pending.Expecting(completion.WorkflowId, completion.Function) is { } step)
         {
             step.Followed.Add(completion.Function);
+            _successors.ObserveDelay(step.Function, completion.Function, (completion.Time - step.Time).TotalMilliseconds);
             _placement.Observe(completion.Function, step.Node, step.Snapshot, completion.Node);
             if (step.PredictedNodes.TryGetValue(completion.Function, out var predicted))
             {
                 Metrics.NodeChecked(predicted == completion.Node);
             }
 
-            if (step.AllFollowed)
+            if (step.Resolved)
             {
-                ResolveLocked(step);
+                // Late: it was judged not to follow. Undo that, and the longer delay just learned widens future waits.
+                _successors.Correct(step.Function, completion.Function);
+                var correct = step.IsCorrect;
+                Metrics.NextFunctionRejudged(step.JudgedCorrect, correct);
+                step.JudgedCorrect = correct;
+            }
+            else if (step.AllFollowed)
+            {
+                JudgeLocked(step);
             }
         }
         else if (_pending.LatestOpen(completion.WorkflowId) is { } latest)
@@ -233,6 +290,7 @@ public sealed class NextHopPredictor
             completion.Node,
             snapshot,
             completion.Time,
+            DueTime(completion.Function, candidates, completion.Time),
             candidates,
             successors.Where(s => s.IsPredicted).Select(s => s.Function).ToHashSet(StringComparer.Ordinal),
             successors.Where(s => s.ExpectedNode is not null).ToDictionary(s => s.Function, s => s.ExpectedNode!, StringComparer.Ordinal));

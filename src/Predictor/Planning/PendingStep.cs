@@ -1,12 +1,13 @@
 namespace Skylark.Events.Predictor.Planning;
 
-/// <summary>A completion whose successors have not all been seen yet: what was predicted, and what followed so far.</summary>
+/// <summary>A completion and what it was predicted to lead to, kept until its successors are in (or overdue).</summary>
 internal sealed class PendingStep(
     string workflowId,
     string function,
     string node,
     int snapshot,
     DateTimeOffset time,
+    DateTimeOffset due,
     IReadOnlyList<string> candidates,
     IReadOnlySet<string> predicted,
     IReadOnlyDictionary<string, string> predictedNodes)
@@ -22,6 +23,9 @@ internal sealed class PendingStep(
 
     public DateTimeOffset Time { get; } = time;
 
+    /// <summary>When the successors that have not come yet are judged not to follow.</summary>
+    public DateTimeOffset Due { get; } = due;
+
     public IReadOnlyList<string> Candidates { get; } = candidates;
 
     public IReadOnlySet<string> Predicted { get; } = predicted;
@@ -33,7 +37,13 @@ internal sealed class PendingStep(
     /// <summary>A completion no Trigger of this step explains arrived in the workflow: the prediction missed it.</summary>
     public bool Unexpected { get; set; }
 
+    /// <summary>Judged (all successors in, or overdue); kept a while longer so a late successor can still be attributed.</summary>
     public bool Resolved { get; set; }
+
+    /// <summary>Whether the next functions were predicted exactly, as last judged.</summary>
+    public bool JudgedCorrect { get; set; }
+
+    public bool IsCorrect => !Unexpected && Predicted.SetEquals(Followed);
 
     public bool Expects(string function) => !Followed.Contains(function) && Candidates.Contains(function, StringComparer.Ordinal);
 

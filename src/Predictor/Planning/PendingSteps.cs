@@ -1,28 +1,36 @@
 namespace Skylark.Events.Predictor.Planning;
 
 /// <summary>
-/// Steps awaiting their successors, by workflow and in arrival order, so a successor's completion finds the step
-/// that invoked it and the oldest steps expire first. Bounded: beyond the limit the oldest are dropped.
+/// Steps awaiting their successors, by workflow, by due time, and in arrival order: a successor's completion finds
+/// the step that invoked it, overdue steps are judged in due order, and judged steps are forgotten in arrival order
+/// once even a late successor could no longer arrive. Bounded: beyond the limit the oldest are dropped.
 /// Not thread-safe; the owner serialises access.
 /// </summary>
 internal sealed class PendingSteps(int maxSteps)
 {
     private readonly Dictionary<string, List<PendingStep>> _byWorkflow = new(StringComparer.Ordinal);
+    private readonly PriorityQueue<PendingStep, DateTimeOffset> _due = new();
     private readonly Queue<PendingStep> _arrivals = new();
 
-    public int Count { get; private set; }
+    /// <summary>Steps not judged yet.</summary>
+    public int Open { get; private set; }
 
-    /// <returns>How many unresolved steps were dropped to make room.</returns>
+    /// <summary>Steps remembered, judged or not.</summary>
+    public int Count => _arrivals.Count;
+
+    /// <returns>How many unjudged steps were dropped to make room.</returns>
     public int Add(PendingStep step)
     {
         var evicted = 0;
-        while (Count >= maxSteps && _arrivals.TryDequeue(out var oldest))
+        while (_arrivals.Count >= maxSteps && _arrivals.TryDequeue(out var oldest))
         {
             if (!oldest.Resolved)
             {
-                Remove(oldest);
                 evicted++;
+                MarkResolved(oldest);
             }
+
+            Forget(oldest);
         }
 
         if (!_byWorkflow.TryGetValue(step.WorkflowId, out var steps))
@@ -33,11 +41,12 @@ internal sealed class PendingSteps(int maxSteps)
 
         steps.Add(step);
         _arrivals.Enqueue(step);
-        Count++;
+        _due.Enqueue(step, step.Due);
+        Open++;
         return evicted;
     }
 
-    /// <summary>The latest open step of the workflow that invoked <paramref name="function"/> and has not seen it yet.</summary>
+    /// <summary>The latest step of the workflow (judged or not) that invoked <paramref name="function"/> and has not seen it yet.</summary>
     public PendingStep? Expecting(string workflowId, string function)
     {
         if (_byWorkflow.TryGetValue(workflowId, out var steps))
@@ -54,36 +63,65 @@ internal sealed class PendingSteps(int maxSteps)
         return null;
     }
 
-    public PendingStep? LatestOpen(string workflowId) =>
-        _byWorkflow.TryGetValue(workflowId, out var steps) && steps.Count > 0 ? steps[^1] : null;
-
-    /// <summary>Removes and returns the open steps that completed before <paramref name="cutoff"/>, oldest first.</summary>
-    public List<PendingStep> ExpireBefore(DateTimeOffset cutoff)
+    /// <summary>The latest step of the workflow still awaiting successors.</summary>
+    public PendingStep? LatestOpen(string workflowId)
     {
-        var expired = new List<PendingStep>();
-        while (_arrivals.TryPeek(out var oldest) && (oldest.Resolved || oldest.Time < cutoff))
+        if (_byWorkflow.TryGetValue(workflowId, out var steps))
         {
-            _arrivals.Dequeue();
-            if (!oldest.Resolved)
+            for (var i = steps.Count - 1; i >= 0; i--)
             {
-                Remove(oldest);
-                expired.Add(oldest);
+                if (!steps[i].Resolved)
+                {
+                    return steps[i];
+                }
             }
         }
 
-        return expired;
+        return null;
     }
 
-    /// <summary>Takes a step out of the open set (it stays in the arrival queue, skipped later).</summary>
-    public void Remove(PendingStep step)
+    /// <summary>Takes out the open steps due by <paramref name="now"/>, earliest due first; they stay attributable.</summary>
+    public List<PendingStep> TakeDue(DateTimeOffset now)
     {
-        if (step.Resolved)
+        var due = new List<PendingStep>();
+        while (_due.TryPeek(out var step, out var at) && (step.Resolved || at <= now))
         {
-            return;
+            _due.Dequeue();
+            if (!step.Resolved)
+            {
+                MarkResolved(step);
+                due.Add(step);
+            }
         }
 
-        step.Resolved = true;
-        Count--;
+        return due;
+    }
+
+    /// <summary>Marks a step judged (its successors are all in).</summary>
+    public void MarkResolved(PendingStep step)
+    {
+        if (!step.Resolved)
+        {
+            step.Resolved = true;
+            Open--;
+        }
+    }
+
+    /// <summary>
+    /// Forgets judged steps that completed before <paramref name="cutoff"/>; open ones are left for <see cref="TakeDue"/>
+    /// (their due time is never later than the cutoff allows).
+    /// </summary>
+    public void ForgetBefore(DateTimeOffset cutoff)
+    {
+        while (_arrivals.TryPeek(out var oldest) && oldest.Resolved && oldest.Time < cutoff)
+        {
+            _arrivals.Dequeue();
+            Forget(oldest);
+        }
+    }
+
+    private void Forget(PendingStep step)
+    {
         if (_byWorkflow.TryGetValue(step.WorkflowId, out var steps))
         {
             steps.Remove(step);
@@ -92,12 +130,5 @@ internal sealed class PendingSteps(int maxSteps)
                 _byWorkflow.Remove(step.WorkflowId);
             }
         }
-    }
-
-    public void Clear()
-    {
-        _byWorkflow.Clear();
-        _arrivals.Clear();
-        Count = 0;
     }
 }
