@@ -29,11 +29,11 @@ public sealed record PredictorMetricsSnapshot(
     long EvictedSteps,
     LatencySummary DecisionLatency)
 {
-    /// <summary>Fraction of checked completions whose next functions were predicted exactly; NaN before any.</summary>
-    public double NextFunctionAccuracy => NextFunctionChecked == 0 ? double.NaN : (double)NextFunctionCorrect / NextFunctionChecked;
+    /// <summary>Fraction of checked completions whose next functions were predicted exactly; null before any.</summary>
+    public double? NextFunctionAccuracy => NextFunctionChecked == 0 ? null : (double)NextFunctionCorrect / NextFunctionChecked;
 
-    /// <summary>Fraction of checked successors that ran on the predicted node; NaN before any.</summary>
-    public double NodeAccuracy => NodeChecked == 0 ? double.NaN : (double)NodeCorrect / NodeChecked;
+    /// <summary>Fraction of checked successors that ran on the predicted node; null before any.</summary>
+    public double? NodeAccuracy => NodeChecked == 0 ? null : (double)NodeCorrect / NodeChecked;
 }
 
 /// <summary>Decision latency in microseconds: mean and max over all decisions, percentiles over the recent window.</summary>

@@ -80,6 +80,9 @@ internal sealed class TraceWriter
         _records.Add((time, _records.Count, cloudEvent, next.ToArray()));
     }
 
+    /// <summary>The events added so far, in time order.</summary>
+    public IReadOnlyList<CloudEvent> Events => _records.OrderBy(r => r.Time).ThenBy(r => r.Order).Select(r => r.Event).ToList();
+
     public string ToJsonLines()
     {
         var text = new StringBuilder();
