@@ -3,15 +3,19 @@ using Skylark.Events.Topology;
 namespace Skylark.Events.Predictor.Election;
 
 /// <summary>
-/// What an election needs of one snapshot, computed once per snapshot instead of per request: the link graph,
-/// which nodes stay connected in the next snapshot, and (lazily, per source) the lowest-latency tree out of each
-/// node that holds state. An election is then a walk up one tree: no graph building, no search.
-/// Thread-safe; a tree computed twice by racing threads is identical, so either copy may win.
+/// What an election needs of one snapshot, computed once per snapshot instead of per request: the arcs in flat
+/// arrays, which nodes stay connected in the next snapshot, and (lazily, per source) the lowest-latency tree out of
+/// each node that holds state, grown only as far as elections need. An election is then a walk up one tree: no graph
+/// building, and no search once the tree reaches the destination. Thread-safe.
 /// </summary>
 public sealed class ElectionGraph
 {
+    private readonly int[] _offsets;
+    private readonly int[] _targets;
+    private readonly double[] _latencies;
+    private readonly double[] _bandwidths;
     private readonly int[]? _nextComponent;
-    private readonly SingleSourcePaths?[] _trees;
+    private readonly ElectionTree?[] _trees;
     private readonly int _maxCachedTrees;
     private int _cachedTrees;
 
@@ -19,7 +23,7 @@ public sealed class ElectionGraph
     /// <param name="next">
     /// The links of the next snapshot, with the same nodes in the same order; null when the topology does not change.
     /// </param>
-    /// <param name="maxCachedTrees">Most source trees kept (each costs O(nodes) memory); beyond it trees are computed per request.</param>
+    /// <param name="maxCachedTrees">Most source trees kept (each costs about 40 bytes per node); beyond it trees are built per request.</param>
     public ElectionGraph(LinkGraph current, LinkGraph? next = null, int maxCachedTrees = 4096)
     {
         ArgumentNullException.ThrowIfNull(current);
@@ -30,8 +34,22 @@ public sealed class ElectionGraph
         }
 
         Graph = current;
+        var n = current.NodeCount;
+        _offsets = new int[n + 1];
+        _targets = new int[current.ArcCount];
+        _latencies = new double[current.ArcCount];
+        _bandwidths = new double[current.ArcCount];
+        for (var u = 0; u < n; u++)
+        {
+            var (targets, latencies, bandwidths) = current.ArcsOf(u);
+            targets.Span.CopyTo(_targets.AsSpan(_offsets[u]));
+            latencies.Span.CopyTo(_latencies.AsSpan(_offsets[u]));
+            bandwidths.Span.CopyTo(_bandwidths.AsSpan(_offsets[u]));
+            _offsets[u + 1] = _offsets[u] + targets.Length;
+        }
+
         _nextComponent = next is null ? null : WeakComponents(next);
-        _trees = new SingleSourcePaths?[current.NodeCount];
+        _trees = new ElectionTree?[n];
         _maxCachedTrees = maxCachedTrees;
     }
 
@@ -50,18 +68,28 @@ public sealed class ElectionGraph
 
     public LinkGraph Graph { get; }
 
+    internal int[] Offsets => _offsets;
+
+    internal int[] Targets => _targets;
+
+    internal double[] Latencies => _latencies;
+
+    internal double[] Bandwidths => _bandwidths;
+
     /// <summary>True when the next snapshot is known, so nodes about to leave range can be excluded.</summary>
     public bool LooksAhead => _nextComponent is not null;
 
     /// <summary>The lowest-latency paths out of <paramref name="source"/>, cached after the first request.</summary>
-    public SingleSourcePaths PathsFrom(int source)
+    public ElectionTree PathsFrom(int source)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(source);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(source, _trees.Length);
         if (Volatile.Read(ref _trees[source]) is { } cached)
         {
             return cached;
         }
 
-        var tree = Graph.ShortestPathsFrom(source);
+        var tree = new ElectionTree(this, source);
         if (Interlocked.Increment(ref _cachedTrees) <= _maxCachedTrees)
         {
             return Interlocked.CompareExchange(ref _trees[source], tree, null) ?? tree;
@@ -89,8 +117,7 @@ public sealed class ElectionGraph
 
         for (var u = 0; u < graph.NodeCount; u++)
         {
-            var targets = graph.ArcsOf(u).Targets.Span;
-            foreach (var v in targets)
+            foreach (var v in graph.ArcsOf(u).Targets.Span)
             {
                 var a = Find(parent, u);
                 var b = Find(parent, v);

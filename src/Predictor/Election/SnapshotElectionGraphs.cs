@@ -28,12 +28,19 @@ public sealed class SnapshotElectionGraphs
     /// <summary>The graph of the snapshot that holds at <paramref name="time"/>.</summary>
     public ElectionGraph At(DateTimeOffset time) => this[Schedule.IndexAt(time)];
 
-    /// <summary>Builds every snapshot's graph now, so the first requests do not pay for it.</summary>
+    /// <summary>
+    /// Builds every snapshot's graph now, with the trees out of every node that hosts a function (where state is
+    /// produced, so where elections start), so the first requests do not pay for either.
+    /// </summary>
     public void Prepare()
     {
+        var hosts = Topology.Nodes.Where(n => n.Functions.Count > 0).Select(n => Topology.IndexOf(n.Name)).ToList();
         foreach (var graph in _graphs)
         {
-            _ = graph.Value;
+            foreach (var host in hosts)
+            {
+                _ = graph.Value.PathsFrom(host);
+            }
         }
     }
 }

@@ -18,8 +18,8 @@ namespace Skylark.Events.Predictor.Election;
 /// than it.</item>
 /// <item>Nodes that lose their connection to the destination in the next snapshot are not elected.</item>
 /// <item>An unreachable destination is reported as such; the original answered with the holder itself.</item>
-/// <item>The graph and the shortest-path trees are built once per snapshot (<see cref="ElectionGraph"/>), not per
-/// request, and the walk allocates nothing.</item>
+/// <item>The graph is built once per snapshot and the shortest-path trees once per source and snapshot
+/// (<see cref="ElectionGraph"/>), not per request; the walk allocates nothing.</item>
 /// </list>
 /// </remarks>
 public static class StateElection
@@ -69,18 +69,18 @@ public static class StateElection
 
         // Walking the predecessor chain from the destination visits the path's nodes farthest-first, and each node's
         // tree latency and bottleneck are exactly those of the path prefix up to it (prefixes of shortest paths are
-        // shortest paths), so the first node that fits is the answer.
+        // shortest paths), so the first node that fits is the answer. Every node on the path is settled once the
+        // destination is, so the walk reads final figures.
         var budget = slo.MaxLatencyMs - elapsedMs;
-        var predecessors = tree.Predecessors;
-        for (var v = destination; v != holder; v = predecessors[v])
+        for (var v = destination; v != holder; v = tree.SettledPredecessor(v))
         {
-            var bottleneck = tree.BottleneckMbps(v);
+            var bottleneck = tree.SettledBottleneckMbps(v);
             if (bottleneck < slo.MinBandwidthMbps || !graph.StaysConnected(v, destination))
             {
                 continue;
             }
 
-            var latency = tree.LatencyMs(v);
+            var latency = tree.SettledLatencyMs(v);
             var transfer = TransferTimeMs(latency, bottleneck, bytes);
             if (transfer <= budget)
             {

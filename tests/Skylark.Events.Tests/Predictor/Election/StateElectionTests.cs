@@ -200,6 +200,61 @@ public class StateElectionTests
         }
     }
 
+    [Theory]
+    [InlineData(1000)]
+    [InlineData(10000)]
+    public void Trees_grown_on_demand_agree_with_a_full_search(int size)
+    {
+        var links = DatabeltGraphFile.Load(RepositoryPaths.InShared("anchors", "databelt", $"graph_{size}.json"));
+        var (sourceName, destinationName) = DatabeltGraphFile.BenchmarkPairs[size];
+        var source = links.IndexOf(sourceName);
+        var tree = new ElectionGraph(links).PathsFrom(source);
+
+        // An election toward the benchmark destination settles only nodes no farther than it ...
+        var full = links.ShortestPathsFrom(source);
+        var destination = links.IndexOf(destinationName);
+        Assert.True(tree.IsReachable(destination));
+        Assert.InRange(tree.Settled, 2, Enumerable.Range(0, size).Count(v => full.LatencyMs(v) <= full.LatencyMs(destination)));
+
+        // ... and growing the rest later gives the full search's distances, along real paths of that length
+        // (equal-length paths may differ: the benchmark weights are small integers with many ties).
+        for (var v = size - 1; v >= 0; v--)
+        {
+            Assert.Equal(full.LatencyMs(v), tree.LatencyMs(v));
+            var path = tree.PathTo(v);
+            var length = 0.0;
+            for (var i = 1; i < path.Length; i++)
+            {
+                var (targets, latencies, _) = links.ArcsOf(path[i - 1]);
+                length += Enumerable.Range(0, targets.Length).Where(a => targets.Span[a] == path[i]).Min(a => latencies.Span[a]);
+            }
+
+            Assert.Equal(full.LatencyMs(v), length, 9);
+        }
+    }
+
+    [Fact]
+    public void Trees_agree_with_the_path_tables_of_every_testbed_snapshot()
+    {
+        var topology = TopologyLoader.Load(RepositoryPaths.InRoot("topologies", "databelt-testbed.yaml"));
+        for (var s = 0; s < topology.Snapshots.Count; s++)
+        {
+            var graph = ElectionGraph.For(topology, s);
+            var table = PathTable.For(topology, topology.Snapshots[s]);
+            foreach (var from in topology.Nodes)
+            {
+                var tree = graph.PathsFrom(topology.IndexOf(from.Name));
+                foreach (var to in topology.Nodes)
+                {
+                    var path = table.GetPath(from.Name, to.Name);
+                    var index = topology.IndexOf(to.Name);
+                    Assert.Equal((path.LatencyMs, path.BottleneckMbps), (tree.LatencyMs(index), tree.BottleneckMbps(index)));
+                    Assert.Equal(path.Nodes, tree.PathTo(index).Select(topology.Nodes.Select(n => n.Name).ElementAt));
+                }
+            }
+        }
+    }
+
     [Fact]
     public void Databelts_slo_settings_read_as_milliseconds_and_megabits_per_second()
     {
