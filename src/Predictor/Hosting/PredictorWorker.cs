@@ -93,8 +93,9 @@ public sealed partial class PredictorWorker : BackgroundService
 
     private async Task SweepAsync(CancellationToken stoppingToken)
     {
-        var period = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, _options.OutcomeWindow.Ticks / 4));
-        using var timer = new PeriodicTimer(period, _time);
+        // Steps fall due no sooner than MinOutcomeWindow after their completion; checking that often keeps the
+        // accuracy metric current when traffic stops.
+        using var timer = new PeriodicTimer(_options.MinOutcomeWindow, _time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))

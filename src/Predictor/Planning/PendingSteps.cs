@@ -43,6 +43,14 @@ internal sealed class PendingSteps(int maxSteps)
         _arrivals.Enqueue(step);
         _due.Enqueue(step, step.Due);
         Open++;
+        if (_due.Count > 2 * maxSteps)
+        {
+            // Judged steps leave the due queue lazily; at high rates they would pile up behind a far due time.
+            var open = _due.UnorderedItems.Where(e => !e.Element.Resolved).ToList();
+            _due.Clear();
+            _due.EnqueueRange(open);
+        }
+
         return evicted;
     }
 
