@@ -1,0 +1,31 @@
+using Skylark.Events.Contracts;
+
+namespace Skylark.Events.Predictor.Persistence;
+
+/// <summary>
+/// The learned model as stored in Redis (JSON): successor follow rates, node counts per level, and the co-read
+/// sets with the bundles' last known places. Pending workflow steps are not part of it: they only matter for seconds.
+/// </summary>
+public sealed record PredictorModelState(
+    int Version,
+    IReadOnlyList<SuccessorRateState> Successors,
+    IReadOnlyList<PlacementState> Placements,
+    IReadOnlyList<CoReadSetState> CoReads,
+    IReadOnlyList<BundleLocationState> Locations)
+{
+    public const int CurrentVersion = 1;
+
+    public static PredictorModelState Empty { get; } = new(CurrentVersion, [], [], [], []);
+}
+
+/// <summary>Decayed counts of how often <see cref="To"/> completed after <see cref="From"/> invoked it, and its recent longest delay.</summary>
+public sealed record SuccessorRateState(string From, string To, double Followed, double Offered, double DelayMs);
+
+/// <summary>Decayed node counts of <see cref="Function"/>; null <see cref="PredecessorNode"/> or <see cref="Snapshot"/> marks a coarser level.</summary>
+public sealed record PlacementState(string Function, string? PredecessorNode, int? Snapshot, IReadOnlyDictionary<string, double> Nodes);
+
+/// <summary>The stream bundles (<c>workflowid/bundle</c>) <see cref="Function"/> read last time for <see cref="Camera"/>.</summary>
+public sealed record CoReadSetState(string Function, string Camera, IReadOnlyList<string> Bundles);
+
+/// <summary>Where a stream bundle was last written or read, and its size when known.</summary>
+public sealed record BundleLocationState(StateRef Ref, long? Bytes);
