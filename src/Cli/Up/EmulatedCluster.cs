@@ -9,6 +9,7 @@ using Skylark.Events.Contracts;
 using Skylark.Events.Functions.Alarm;
 using Skylark.Events.Functions.Detect;
 using Skylark.Events.Functions.Preprocess;
+using Skylark.Events.Predictor;
 using Skylark.Events.State;
 using Skylark.Events.StateSink;
 using Skylark.Events.StateSink.Pulling;
@@ -216,6 +217,32 @@ public sealed class EmulatedCluster : IAsyncDisposable
             services[NodeTriggers.SinkServiceName(node)] = url;
         }
 
+        // The predictor posts propagate commands to the broker, and the broker delivers completions to the predictor:
+        // reserve the broker's port first so each can be told the other's address.
+        var brokerPort = FreeLoopbackPort();
+        BrokerIngress = new Uri($"http://127.0.0.1:{brokerPort}/{SkylarkDefaults.Namespace}/{SkylarkDefaults.Broker}");
+        var predictorRedis = redis[(Topology.NodesOfType(NodeType.Cloud).FirstOrDefault() ?? Topology.Nodes[0]).Name];
+        var predictor = await LocalWebApp.StartAsync(
+            "predictor",
+            collection => collection.AddPredictor(predictorOptions =>
+            {
+                predictorOptions.EventingPaths.Add(options.EventingPath);
+                foreach (var extra in options.ExtraEventing)
+                {
+                    predictorOptions.EventingPaths.Add(extra);
+                }
+
+                predictorOptions.TopologyPath = options.TopologyPath;
+                predictorOptions.TopologyEpoch = Clock.Schedule.Epoch;
+                predictorOptions.Redis = predictorRedis.Endpoint;
+                predictorOptions.RedisPassword = predictorRedis.Password;
+                predictorOptions.BrokerUrl = BrokerIngress;
+            }),
+            app => app.MapPredictor(),
+            cancellationToken: cancellationToken);
+        started.Add(predictor);
+        services["predictor"] = predictor.Url;
+
         var sinks = new DestinationResolver(services);
         var broker = await LocalWebApp.StartAsync(
             "broker",
@@ -233,9 +260,16 @@ public sealed class EmulatedCluster : IAsyncDisposable
                 collection.AddPingSources(sink => sinks.Resolve(sink, sink.Ref?.Namespace ?? SkylarkDefaults.Namespace));
             },
             app => app.MapBroker(),
+            port: brokerPort,
             cancellationToken: cancellationToken);
         started.Add(broker);
-        BrokerIngress = new Uri(broker.Url, $"{SkylarkDefaults.Namespace}/{SkylarkDefaults.Broker}");
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private sealed class DisposeAction(Action action) : IAsyncDisposable

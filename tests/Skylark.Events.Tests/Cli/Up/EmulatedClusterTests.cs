@@ -70,6 +70,30 @@ public sealed class EmulatedClusterTests
     }
 
     [Fact]
+    public async Task A_completion_sent_to_the_broker_makes_the_predictor_move_its_output_to_the_successors_node()
+    {
+        using var work = new TempDirectory();
+        await using var cluster = await EmulatedCluster.StartAsync(ThreeNodes(work.Path), NullLoggerFactory.Instance, CancellationToken.None);
+        var endpoints = cluster.Endpoints;
+        var output = StateRef.Parse("edge/wf-2/preprocess.frame");
+        await using (var edge = await StoreAsync(endpoints, "edge"))
+        {
+            await edge.Store.WriteAsync(output, BundleItems.CreateBuilder().Add("image", new byte[50_000]).Build());
+        }
+
+        using var http = new HttpClient();
+        using var content = Completed(output, function: "preprocess").ToHttpContent(ContentMode.Binary, RawDataJsonEventFormatter.Instance);
+        using var accepted = await http.PostAsync(endpoints.Broker, content);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, accepted.StatusCode);
+
+        // three-nodes.yaml places detect (preprocess's only successor) on "sat": the predictor has no history yet, so
+        // it elects the nearest node hosting detect, and sat's StateSink pulls the bundle across the edge–sat link.
+        await using var sat = await StoreAsync(endpoints, "sat");
+        var copy = await Eventually(() => sat.Store.ReadAsync(output.On("sat")));
+        Assert.Equal(50_000, copy.Items["image"].Length);
+    }
+
+    [Fact]
     public async Task Disposing_stops_every_redis_server_it_started()
     {
         using var work = new TempDirectory();
@@ -113,6 +137,25 @@ public sealed class EmulatedClusterTests
         propagate[ExtensionNames.TargetNode] = to;
         propagate[ExtensionNames.WorkflowId] = bundle.WorkflowId;
         return propagate;
+    }
+
+    private static CloudEvent Completed(StateRef output, string function)
+    {
+        var completed = new CloudEvent
+        {
+            Id = Guid.NewGuid().ToString(),
+            Type = EventTypes.FunctionCompleted,
+            Source = EventSources.Function(function),
+            DataContentType = "application/json",
+            Data = Encoding.UTF8.GetBytes("""{"durationMs":1}"""),
+        };
+        completed[ExtensionNames.WorkflowId] = output.WorkflowId;
+        completed[ExtensionNames.Function] = function;
+        completed[ExtensionNames.Node] = output.Node;
+        completed[ExtensionNames.StateKey] = output.ToString();
+        completed[ExtensionNames.StateNode] = output.Node;
+        completed[ExtensionNames.Camera] = "cam-1";
+        return completed;
     }
 
     private static async Task<Bundle> Eventually(Func<Task<Bundle?>> read)
