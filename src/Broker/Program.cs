@@ -1,4 +1,5 @@
 using Skylark.Events.Broker;
+using Skylark.Events.Broker.Journal;
 using Skylark.Events.Broker.Resources;
 
 EventingArguments arguments;
@@ -25,7 +26,14 @@ catch (ResourceValidationException e)
     return 1;
 }
 
-builder.Services.AddBroker(options => options.Model = model);
+builder.Services.AddBroker(options =>
+{
+    options.Model = model;
+    if (arguments.JournalDirectory is { } journal)
+    {
+        options.Journal = new JournalOptions { Directory = journal };
+    }
+});
 var app = builder.Build();
 app.MapGet("/healthz", () => Results.Text("ok"));
 app.MapBroker();
