@@ -24,5 +24,7 @@ public static class SkylarkCommandLine
 
     private static readonly Func<Command>[] Commands =
     [
+        Skylark.Events.Cli.Commands.ReplayCommand.Create,
+        Skylark.Events.Cli.Commands.JournalCommand.Create,
     ];
 }
