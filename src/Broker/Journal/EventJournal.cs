@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Threading.Channels;
 using CloudNative.CloudEvents;
 using Microsoft.Extensions.Options;
+using Microsoft.Win32.SafeHandles;
 
 namespace Skylark.Events.Broker.Journal;
 
@@ -9,12 +10,16 @@ namespace Skylark.Events.Broker.Journal;
 /// The broker's append-only journal. One writer thread takes pending appends in batches (group commit): it writes
 /// them to the active segment, fsyncs once, and only then completes every append of the batch, so the ingress answers
 /// 202 for an event only once its record is on disk. Acks of finished deliveries ride along in the next batch without
-/// an fsync of their own: losing some to a crash only means those deliveries happen again.
+/// an fsync of their own: losing some to a crash only means those deliveries happen again. The active segment is
+/// extended with written zeros ahead of the records, so a commit overwrites space whose size is already durable and
+/// needs only <c>fdatasync</c> (see <see cref="DiskFlush"/>); a zero record header marks where the records end.
 /// Disabled (every call a no-op) when <see cref="BrokerOptions.Journal"/> is null.
 /// </summary>
 internal sealed partial class EventJournal : IAsyncDisposable
 {
     private const int MaxBatchBytes = 4 * 1024 * 1024;
+    private const int ExtendBytes = 2 * 1024 * 1024;
+    private static readonly byte[] Zeros = new byte[64 * 1024];
 
     private readonly JournalOptions? settings;
     private readonly TimeProvider timeProvider;
@@ -28,7 +33,10 @@ internal sealed partial class EventJournal : IAsyncDisposable
     private Thread? writer;
     private readonly TaskCompletionSource writerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ITimer? retentionTimer;
-    private FileStream? active;
+    private SafeFileHandle? active;
+
+    // File length of the active segment: records end at activeSegment.Length, zeros follow up to here.
+    private long allocated;
     private SegmentState? activeSegment;
     private long nextSequence = 1;
     private long appended;
@@ -78,7 +86,8 @@ internal sealed partial class EventJournal : IAsyncDisposable
             segments.AddRange(scan.Segments);
             nextSequence = scan.NextSequence;
             Recovery = scan.Report;
-            OpenSegment(nextSequence);
+            // Appending goes on in the newest segment (records after its intact ones are gone or zeros).
+            OpenSegment(segments.Count > 0 ? segments[^1].FirstSequence : nextSequence);
             ApplyRetention();
 
             writer = new Thread(WriteLoop) { IsBackground = true, Name = "skylark-journal" };
@@ -270,8 +279,7 @@ internal sealed partial class EventJournal : IAsyncDisposable
         {
             try
             {
-                active?.Flush(flushToDisk: true);
-                active?.Dispose();
+                Seal();
             }
             catch (IOException e)
             {
@@ -297,10 +305,15 @@ internal sealed partial class EventJournal : IAsyncDisposable
         var before = segment.Length;
         try
         {
-            active!.Write(buffer.WrittenSpan);
+            if (before + buffer.WrittenCount > allocated)
+            {
+                Extend(before + buffer.WrittenCount);
+            }
+
+            RandomAccess.Write(active!, buffer.WrittenSpan, before);
             if (durable)
             {
-                active.Flush(flushToDisk: true);
+                DiskFlush.Data(active!);
             }
 
             segment.Length += buffer.WrittenCount;
@@ -319,7 +332,7 @@ internal sealed partial class EventJournal : IAsyncDisposable
                 append.Completion.TrySetException(new JournalUnavailableException($"The journal could not write the event: {e.Message}", e));
             }
 
-            TryTruncate(before);
+            TryErase(before, buffer.WrittenCount);
         }
         finally
         {
@@ -328,12 +341,18 @@ internal sealed partial class EventJournal : IAsyncDisposable
         }
     }
 
-    private void TryTruncate(long length)
+    /// <summary>Zeros a failed batch so that no half-written record is read back after the records end.</summary>
+    private void TryErase(long offset, int length)
     {
         try
         {
-            active!.SetLength(length);
-            active.Seek(length, SeekOrigin.Begin);
+            var end = Math.Min(offset + length, allocated);
+            for (var at = offset; at < end; at += Zeros.Length)
+            {
+                RandomAccess.Write(active!, Zeros.AsSpan(0, (int)Math.Min(Zeros.Length, end - at)), at);
+            }
+
+            DiskFlush.Data(active!);
         }
         catch (IOException e)
         {
@@ -345,36 +364,59 @@ internal sealed partial class EventJournal : IAsyncDisposable
 
     private void Roll()
     {
-        active!.Flush(flushToDisk: true);
-        active.Dispose();
+        Seal();
         OpenSegment(nextSequence);
     }
 
-    /// <summary>Opens the segment named after <paramref name="firstSequence"/>, continuing it if it exists (a restart after nothing new was appended).</summary>
+    /// <summary>Writes zeros up to past <paramref name="needed"/> and makes the new size durable (the one full fsync per extension).</summary>
+    private void Extend(long needed)
+    {
+        var target = needed + ExtendBytes;
+        for (var at = allocated; at < target; at += Zeros.Length)
+        {
+            RandomAccess.Write(active!, Zeros.AsSpan(0, (int)Math.Min(Zeros.Length, target - at)), at);
+        }
+
+        DiskFlush.All(active!);
+        allocated = target;
+    }
+
+    /// <summary>Closes the active segment cut to its records, so only the newest segment ever has zeros after them.</summary>
+    private void Seal()
+    {
+        if (active is null)
+        {
+            return;
+        }
+
+        RandomAccess.SetLength(active, activeSegment!.Length);
+        DiskFlush.All(active);
+        active.Dispose();
+        active = null;
+    }
+
+    /// <summary>Opens the segment named after <paramref name="firstSequence"/>, continuing it if it is the newest one (a restart).</summary>
     private void OpenSegment(long firstSequence)
     {
         var directory = settings!.Directory;
         var path = Path.Combine(directory, JournalFormat.SegmentFileName(firstSequence));
-        var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+        var handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
         var existing = segments.Count > 0 && segments[^1].Path == path ? segments[^1] : null;
-        if (existing is not null)
+        if (existing is null)
         {
-            stream.Seek(existing.Length, SeekOrigin.Begin);
-        }
-        else
-        {
-            stream.SetLength(0);
+            RandomAccess.SetLength(handle, 0);
             Span<byte> header = stackalloc byte[JournalFormat.HeaderBytes];
             JournalFormat.WriteSegmentHeader(header);
-            stream.Write(header);
-            stream.Flush(flushToDisk: true);
-            DirectorySync.Flush(directory);
+            RandomAccess.Write(handle, header, 0);
+            DiskFlush.All(handle);
+            DiskFlush.Directory(directory);
             existing = new SegmentState(path, firstSequence, JournalFormat.HeaderBytes, timeProvider.GetUtcNow());
             segments.Add(existing);
         }
 
-        active = stream;
+        active = handle;
         activeSegment = existing;
+        allocated = RandomAccess.GetLength(handle);
     }
 
     /// <summary>
@@ -425,7 +467,7 @@ internal sealed partial class EventJournal : IAsyncDisposable
 
         if (deleted)
         {
-            DirectorySync.Flush(options.Directory);
+            DiskFlush.Directory(options.Directory);
         }
     }
 

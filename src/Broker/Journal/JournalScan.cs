@@ -99,7 +99,7 @@ internal sealed class JournalScan
                 damagedAt = reader.DamagedAt;
                 damage = reader.Damage;
                 damagedBytes = reader.DamagedBytes;
-                intactLength = damagedAt ?? reader.Length;
+                intactLength = reader.DataEnd;
             }
 
             if (damagedAt is { } at)

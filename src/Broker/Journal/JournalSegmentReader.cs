@@ -5,13 +5,15 @@ namespace Skylark.Events.Broker.Journal;
 /// <summary>
 /// Reads a segment's records in order, checking each one's length and checksum. Reading stops at the first record
 /// that is cut short or does not match its checksum — a torn write if it is the tail of the newest segment —
-/// and <see cref="DamagedAt"/> says where the intact part ends.
+/// and <see cref="DamagedAt"/> says where the intact part ends. An all-zero record header is the clean end of the
+/// records: the writer extends the newest segment with zeros ahead of them.
 /// </summary>
 internal sealed class JournalSegmentReader : IDisposable
 {
     private readonly FileStream stream;
     private readonly byte[] header = new byte[JournalFormat.RecordHeaderBytes];
     private long position;
+    private long? zerosAt;
 
     public JournalSegmentReader(string path)
     {
@@ -46,11 +48,14 @@ internal sealed class JournalSegmentReader : IDisposable
     /// <summary>Bytes from <see cref="DamagedAt"/> to the end of the file.</summary>
     public long DamagedBytes => DamagedAt is { } at ? Length - at : 0;
 
+    /// <summary>Where the intact records end (once reading stopped): at damage, at zeros, or at the end of the file.</summary>
+    public long DataEnd => DamagedAt ?? zerosAt ?? position;
+
     /// <summary>The next intact record; false at the end of the file or at damage.</summary>
     public bool TryReadNext(out JournalRecord record)
     {
         record = default;
-        if (DamagedAt is not null || position >= Length)
+        if (DamagedAt is not null || zerosAt is not null || position >= Length)
         {
             return false;
         }
@@ -64,6 +69,13 @@ internal sealed class JournalSegmentReader : IDisposable
         stream.ReadExactly(header);
         var length = BinaryPrimitives.ReadUInt32LittleEndian(header);
         var checksum = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(4));
+        if (length == 0 && checksum == 0)
+        {
+            // Space written ahead as zeros. Whatever might follow belongs to a batch whose fsync never returned.
+            zerosAt = start;
+            return false;
+        }
+
         if (length == 0 || length > JournalFormat.MaxRecordBodyBytes)
         {
             return Fail(start, $"a record claims {length} byte(s)");

@@ -78,7 +78,7 @@ public sealed class RetentionTests : IDisposable
 
         await journal.ApplyRetentionAsync();
 
-        Assert.True(folder.Segments.Sum(s => new FileInfo(s).Length) <= 8192 + 4096);
+        Assert.InRange(folder.Segments.Count, 1, 3);
         Assert.True(journal.ForcedDrops > 0);
         Assert.Equal(40 - journal.ForcedDrops, JournalReader.ReadEvents(folder.Path).Count());
         Assert.Contains(folder.Logs.Entries, e => e.Level == LogLevel.Error && e.Message.Contains("hard limit", StringComparison.Ordinal));

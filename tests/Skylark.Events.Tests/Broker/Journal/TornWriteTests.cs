@@ -13,7 +13,6 @@ public sealed class TornWriteTests : IDisposable
         CutInsideTheLastRecordHeader,
         FlippedByteInTheLastRecord,
         GarbageAfterTheLastRecord,
-        ZerosAfterTheLastRecord,
     }
 
     public void Dispose() => folder.Dispose();
@@ -23,14 +22,13 @@ public sealed class TornWriteTests : IDisposable
     [InlineData(Tear.CutInsideTheLastRecordHeader)]
     [InlineData(Tear.FlippedByteInTheLastRecord)]
     [InlineData(Tear.GarbageAfterTheLastRecord)]
-    [InlineData(Tear.ZerosAfterTheLastRecord)]
     public async Task A_torn_tail_is_detected_skipped_and_cut_off_and_the_journal_goes_on_after_it(Tear tear)
     {
         await AppendAsync(5);
         var segment = Assert.Single(folder.Segments);
         var (lastRecord, intactLength) = LastRecord(segment);
         var expectedIntact = Damage(segment, tear, lastRecord, intactLength);
-        var expectedEvents = tear is Tear.GarbageAfterTheLastRecord or Tear.ZerosAfterTheLastRecord ? 5 : 4;
+        var expectedEvents = tear is Tear.GarbageAfterTheLastRecord ? 5 : 4;
         var skipped = new FileInfo(segment).Length - expectedIntact;
 
         var (journal, scan) = folder.Open();
@@ -41,6 +39,42 @@ public sealed class TornWriteTests : IDisposable
         Assert.Equal(expectedEvents + 1, next);
         Assert.Equal([.. Enumerable.Range(0, expectedEvents).Select(i => $"e{i}"), "after"], JournalReader.ReadEvents(folder.Path).Select(e => e.ToCloudEvent().Id));
         Assert.Contains(folder.Logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("torn tail", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Zeros_after_the_last_record_are_space_written_ahead_not_damage_and_appends_continue_over_them()
+    {
+        await AppendAsync(3);
+        var segment = Assert.Single(folder.Segments);
+        var dataEnd = new FileInfo(segment).Length;
+        await using (var file = new FileStream(segment, FileMode.Append))
+        {
+            await file.WriteAsync(new byte[64 * 1024]);
+        }
+
+        var (journal, scan) = folder.Open();
+        await journal.AppendAsync("test/default", TestEvents.Create(id: "after"), 255, []);
+        await journal.DisposeAsync();
+
+        Assert.Equal((0, 0L, 3L), (scan.Report.TornTails, scan.Report.SkippedBytes, scan.Report.Events));
+        Assert.Equal(["e0", "e1", "e2", "after"], JournalReader.ReadEvents(folder.Path).Select(e => e.ToCloudEvent().Id));
+        Assert.True(new FileInfo(segment).Length > dataEnd, "the new record was written where the zeros began");
+        Assert.True(new FileInfo(segment).Length < dataEnd + (64 * 1024), "a closed segment is cut to its records");
+    }
+
+    [Fact]
+    public async Task An_open_segment_ends_in_zeros_written_ahead_and_a_reader_stops_cleanly_there()
+    {
+        var (journal, _) = folder.Open();
+        await using var _ = journal;
+        await journal.AppendAsync("test/default", TestEvents.Create(id: "one"), 255, []);
+        var damage = new List<JournalDamage>();
+
+        var ids = JournalReader.ReadEvents(folder.Path, damage.Add).Select(e => e.ToCloudEvent().Id).ToList();
+
+        Assert.Equal(["one"], ids);
+        Assert.Empty(damage);
+        Assert.True(new FileInfo(Assert.Single(folder.Segments)).Length >= 1024 * 1024);
     }
 
     [Fact]
@@ -138,13 +172,9 @@ public sealed class TornWriteTests : IDisposable
                 file.Seek(-1, SeekOrigin.Current);
                 file.WriteByte((byte)(b ^ 0x40));
                 return lastRecord;
-            case Tear.GarbageAfterTheLastRecord:
-                file.Seek(0, SeekOrigin.End);
-                file.Write([0x37, 0x00, 0x00, 0x00, 0xDE, 0xAD, 0xBE, 0xEF, 1, 2, 3]);
-                return intactEnd;
             default:
                 file.Seek(0, SeekOrigin.End);
-                file.Write(new byte[4096]);
+                file.Write([0x37, 0x00, 0x00, 0x00, 0xDE, 0xAD, 0xBE, 0xEF, 1, 2, 3]);
                 return intactEnd;
         }
     }
