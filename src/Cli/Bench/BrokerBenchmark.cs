@@ -122,7 +122,7 @@ public static class BrokerBenchmark
 
         return journal is null
             ? new BenchmarkScenario($"broker, {triggers} trigger(s)", triggers, repetitions)
-            : new BenchmarkScenario($"broker + journal (fsync per group commit), {triggers} trigger(s)", triggers, repetitions, Journaled: true);
+            : new BenchmarkScenario($"broker + journal, {triggers} trigger(s)", triggers, repetitions, Journaled: true);
     }
 
     private static async Task<SendResult> SendAllAsync(
