@@ -15,7 +15,7 @@ namespace Skylark.Events.Broker.Journal;
 /// needs only <c>fdatasync</c> (see <see cref="DiskFlush"/>); a zero record header marks where the records end.
 /// Disabled (every call a no-op) when <see cref="BrokerOptions.Journal"/> is null.
 /// </summary>
-internal sealed partial class EventJournal : IAsyncDisposable
+internal sealed partial class EventJournal : IAsyncDisposable, IDisposable
 {
     private const int MaxBatchBytes = 4 * 1024 * 1024;
     private const int ExtendBytes = 2 * 1024 * 1024;
@@ -174,6 +174,9 @@ internal sealed partial class EventJournal : IAsyncDisposable
             await retentionTimer.DisposeAsync();
         }
     }
+
+    /// <summary>For containers disposed synchronously; the wait is for the writer thread, never for the caller's context.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private void WriteLoop()
     {
