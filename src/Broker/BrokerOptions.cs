@@ -1,4 +1,5 @@
 using Skylark.Events.Broker.Filters;
+using Skylark.Events.Broker.Journal;
 using Skylark.Events.Broker.Resources;
 
 namespace Skylark.Events.Broker;
@@ -39,6 +40,12 @@ public sealed class BrokerOptions
     /// <summary>Connections kept per subscriber host; replies and deliveries share one pool.</summary>
     public int MaxConnectionsPerSubscriber { get; set; } = 256;
 
+    /// <summary>
+    /// The durable event journal (docs/journal.md); null keeps accepted events in memory only. With it the ingress
+    /// answers 202 once the event is fsynced, and a restart delivers whatever was accepted but not yet delivered.
+    /// </summary>
+    public JournalOptions? Journal { get; set; }
+
     /// <summary>Builds each Trigger's filter once at startup. A seam so tests can run before the real filters exist.</summary>
     internal Func<TriggerResource, IEventFilter> FilterFactory { get; set; } = TriggerFilters.Create;
 
@@ -50,6 +57,7 @@ public sealed class BrokerOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(WorkersPerTrigger, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxConnectionsPerSubscriber, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(ShutdownDrainTimeout, TimeSpan.Zero);
+        Journal?.Validate();
         if (IngressBaseUrl is { IsAbsoluteUri: false })
         {
             throw new ArgumentException($"{nameof(IngressBaseUrl)} must be absolute.", nameof(IngressBaseUrl));

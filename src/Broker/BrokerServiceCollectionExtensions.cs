@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Skylark.Events.Broker.Delivery;
 using Skylark.Events.Broker.Dispatch;
 using Skylark.Events.Broker.Ingress;
+using Skylark.Events.Broker.Journal;
 
 namespace Skylark.Events.Broker;
 
@@ -30,6 +31,10 @@ public static class BrokerServiceCollectionExtensions
         services.TryAddSingleton<IngressAddress>();
         services.TryAddSingleton<EventSender>();
         services.TryAddSingleton<EventDelivery>();
+        services.TryAddSingleton<EventJournal>();
+
+        // Before the dispatcher: started first (recovery), stopped last (after the drain, so the last acks are written).
+        services.AddHostedService<JournalRecoveryService>();
         services.AddHostedService<BrokerDispatcher>();
         return services;
     }

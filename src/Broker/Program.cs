@@ -1,5 +1,6 @@
 using Skylark.Events.Broker;
 using Skylark.Events.Broker.Dispatch;
+using Skylark.Events.Broker.Journal;
 using Skylark.Events.Broker.Resources;
 using Skylark.Events.Broker.Sources;
 using Skylark.Events.Contracts;
@@ -36,6 +37,11 @@ var services = builder.Configuration.GetSection("Broker:Services").GetChildren()
 builder.Services.AddBroker(options =>
 {
     options.Model = model;
+    if (arguments.JournalDirectory is { } journal)
+    {
+        options.Journal = new JournalOptions { Directory = journal };
+    }
+
     foreach (var (name, url) in services)
     {
         options.Services[name] = url;

@@ -29,5 +29,7 @@ public static class SkylarkCommandLine
         BenchCommand.Create,
         UpCommand.Create,
         StateCommand.Create,
+        ReplayCommand.Create,
+        JournalCommand.Create,
     ];
 }

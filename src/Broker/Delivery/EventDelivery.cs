@@ -47,7 +47,7 @@ internal sealed partial class EventDelivery(
             trigger,
             reply.Id,
             brokerUrl,
-            _ => Task.FromResult(Reingest(broker, reply, item.Ttl)),
+            _ => ReingestAsync(broker, reply, item.Ttl),
             cancellationToken);
 
         if (reentered.Succeeded)
@@ -60,9 +60,9 @@ internal sealed partial class EventDelivery(
         await DeadLetterAsync(trigger, cloudEvent, brokerUrl, reentered, reentryAttempts, cancellationToken);
     }
 
-    private DeliveryAttempt Reingest(BrokerRoute broker, CloudEvent reply, int ttl)
+    private async Task<DeliveryAttempt> ReingestAsync(BrokerRoute broker, CloudEvent reply, int ttl)
     {
-        var result = ingress.Ingest(broker, reply, ttl, fromProducer: false);
+        var result = await ingress.IngestAsync(broker, reply, ttl, fromProducer: false);
         return result.Status == IngressStatus.Accepted
             ? DeliveryAttempt.Success(result.HttpStatus)
             : DeliveryAttempt.FailedResponse(result.HttpStatus, System.Text.Encoding.UTF8.GetBytes(result.Message), retryAfter: null, result.Message);

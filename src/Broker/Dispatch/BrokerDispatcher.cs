@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Skylark.Events.Broker.Delivery;
 using Skylark.Events.Broker.Ingress;
+using Skylark.Events.Broker.Journal;
 
 namespace Skylark.Events.Broker.Dispatch;
 
@@ -13,6 +14,7 @@ internal sealed partial class BrokerDispatcher(
     BrokerIngress ingress,
     EventDelivery delivery,
     InFlightDeliveries inFlight,
+    EventJournal journal,
     IOptions<BrokerOptions> options,
     IHostApplicationLifetime lifetime,
     TimeProvider timeProvider,
@@ -84,6 +86,7 @@ internal sealed partial class BrokerDispatcher(
                     try
                     {
                         await delivery.DeliverAsync(broker, trigger, item, cancellationToken);
+                        journal.Acknowledge(trigger.Name, item.Sequence);
                     }
                     catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                     {
@@ -93,6 +96,9 @@ internal sealed partial class BrokerDispatcher(
                     catch (Exception e)
                     {
                         LogDeliveryCrashed(e, item.Event.Id, trigger.Name);
+
+                        // Final too: delivering it again after a restart would most likely fail the same way.
+                        journal.Acknowledge(trigger.Name, item.Sequence);
                     }
                     finally
                     {

@@ -13,6 +13,10 @@ internal sealed class TriggerQueue
 
     private int waiting;
 
+    // Only journal recovery waits for room; null (the ingress path never waits) unless it does.
+    private readonly Lock roomGate = new();
+    private TaskCompletionSource? room;
+
     public TriggerQueue(int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
@@ -41,7 +45,33 @@ internal sealed class TriggerQueue
         }
     }
 
-    public void CancelReservation() => Interlocked.Decrement(ref waiting);
+    public void CancelReservation()
+    {
+        Interlocked.Decrement(ref waiting);
+        SignalRoom();
+    }
+
+    /// <summary>Reserves a slot, waiting for one to free up rather than failing (journal recovery's backpressure).</summary>
+    public async ValueTask ReserveAsync(CancellationToken cancellationToken)
+    {
+        while (!TryReserve())
+        {
+            Task freed;
+            lock (roomGate)
+            {
+                room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                freed = room.Task;
+            }
+
+            // A slot freed between the failed try and the registration would not signal.
+            if (TryReserve())
+            {
+                return;
+            }
+
+            await freed.WaitAsync(cancellationToken);
+        }
+    }
 
     /// <summary>Writes an item into a slot taken with <see cref="TryReserve"/>.</summary>
     public void Write(DeliveryItem item)
@@ -61,10 +91,25 @@ internal sealed class TriggerQueue
         if (channel.Reader.TryRead(out item!))
         {
             Interlocked.Decrement(ref waiting);
+            SignalRoom();
             return true;
         }
 
         return false;
+    }
+
+    private void SignalRoom()
+    {
+        if (Volatile.Read(ref room) is null)
+        {
+            return;
+        }
+
+        lock (roomGate)
+        {
+            room?.TrySetResult();
+            room = null;
+        }
     }
 
     public void Close() => channel.Writer.TryComplete();

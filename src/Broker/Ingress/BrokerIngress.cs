@@ -1,15 +1,16 @@
 using CloudNative.CloudEvents;
 using Skylark.Events.Broker.Dispatch;
 using Skylark.Events.Broker.Filters;
+using Skylark.Events.Broker.Journal;
 
 namespace Skylark.Events.Broker.Ingress;
 
 /// <summary>
 /// Takes an event into a broker — from a producer over HTTP or from a subscriber's reply — applying Knative's TTL
 /// and arrival time, and queues it once for every Trigger whose filter does not reject it: for all of them or,
-/// when one queue is full, for none.
+/// when one queue is full, for none. With the journal on, the event is queued only once its record is durable.
 /// </summary>
-internal sealed partial class BrokerIngress(InFlightDeliveries inFlight, BrokerMetrics metrics, TimeProvider timeProvider, ILogger<BrokerIngress> logger)
+internal sealed partial class BrokerIngress(InFlightDeliveries inFlight, EventJournal journal, BrokerMetrics metrics, TimeProvider timeProvider, ILogger<BrokerIngress> logger)
 {
     private volatile bool stopping;
 
@@ -19,21 +20,27 @@ internal sealed partial class BrokerIngress(InFlightDeliveries inFlight, BrokerM
     /// <summary>
     /// Takes <paramref name="cloudEvent"/> into <paramref name="broker"/>. <paramref name="carriedTtl"/> is the TTL it
     /// carried in (already removed from it), null if none; <paramref name="fromProducer"/> is false for a reply, which is
-    /// accepted while shutdown drains.
+    /// accepted while shutdown drains. Completes synchronously unless the journal is on.
     /// </summary>
-    public IngressResult Ingest(BrokerRoute broker, CloudEvent cloudEvent, int? carriedTtl, bool fromProducer)
+    public ValueTask<IngressResult> IngestAsync(BrokerRoute broker, CloudEvent cloudEvent, int? carriedTtl, bool fromProducer)
     {
         if (fromProducer && stopping)
         {
-            return Refuse(new IngressResult(IngressStatus.Stopping, 0, "The broker is shutting down."));
+            return ValueTask.FromResult(Refuse(new IngressResult(IngressStatus.Stopping, 0, "The broker is shutting down.")));
+        }
+
+        if (fromProducer && journal.Recovering)
+        {
+            return ValueTask.FromResult(Refuse(new IngressResult(IngressStatus.Recovering, 0,
+                "The broker is queueing the deliveries its journal still owes; retry shortly.")));
         }
 
         var ttl = BrokerTtl.OnArrival(carriedTtl);
         if (ttl <= 0)
         {
             LogTtlExhausted(cloudEvent.Id, broker.Name);
-            return Refuse(new IngressResult(IngressStatus.TtlExhausted, 0,
-                $"Event '{cloudEvent.Id}' has no {BrokerTtl.ExtensionName} left: it has passed through brokers too many times (an event loop?)."));
+            return ValueTask.FromResult(Refuse(new IngressResult(IngressStatus.TtlExhausted, 0,
+                $"Event '{cloudEvent.Id}' has no {BrokerTtl.ExtensionName} left: it has passed through brokers too many times (an event loop?).")));
         }
 
         ArrivalTime.Stamp(cloudEvent, timeProvider.GetUtcNow());
@@ -51,18 +58,37 @@ internal sealed partial class BrokerIngress(InFlightDeliveries inFlight, BrokerM
         {
             if (!matching[i].Queue.TryReserve())
             {
-                for (var j = 0; j < i; j++)
-                {
-                    matching[j].Queue.CancelReservation();
-                }
-
+                CancelReservations(matching, i);
                 LogQueueFull(cloudEvent.Id, broker.Name, matching[i].Name, matching[i].Queue.Capacity);
-                return Refuse(new IngressResult(IngressStatus.QueueFull, 0,
-                    $"Trigger {matching[i].Name} already has {matching[i].Queue.Capacity} event(s) waiting; retry later."));
+                return ValueTask.FromResult(Refuse(new IngressResult(IngressStatus.QueueFull, 0,
+                    $"Trigger {matching[i].Name} already has {matching[i].Queue.Capacity} event(s) waiting; retry later.")));
             }
         }
 
-        var item = new DeliveryItem(cloudEvent, ttl);
+        return journal.Enabled
+            ? JournalThenQueueAsync(broker, cloudEvent, ttl, matching)
+            : ValueTask.FromResult(Queue(broker, new DeliveryItem(cloudEvent, ttl), matching));
+    }
+
+    private async ValueTask<IngressResult> JournalThenQueueAsync(BrokerRoute broker, CloudEvent cloudEvent, int ttl, List<TriggerRoute> matching)
+    {
+        long sequence;
+        try
+        {
+            sequence = await journal.AppendAsync(broker.Name, cloudEvent, ttl, matching.ConvertAll(t => t.Name));
+        }
+        catch (JournalUnavailableException e)
+        {
+            CancelReservations(matching, matching.Count);
+            LogJournalFailed(cloudEvent.Id, broker.Name, e.Message);
+            return Refuse(new IngressResult(IngressStatus.JournalUnavailable, 0, $"The event could not be made durable: {e.Message}"));
+        }
+
+        return Queue(broker, new DeliveryItem(cloudEvent, ttl, sequence), matching);
+    }
+
+    private IngressResult Queue(BrokerRoute broker, DeliveryItem item, List<TriggerRoute> matching)
+    {
         foreach (var trigger in matching)
         {
             inFlight.Add();
@@ -74,13 +100,21 @@ internal sealed partial class BrokerIngress(InFlightDeliveries inFlight, BrokerM
             {
                 // Only after shutdown closed the queues, which happens once nothing is in flight.
                 inFlight.Done();
-                LogLostAtShutdown(cloudEvent.Id, trigger.Name);
+                LogLostAtShutdown(item.Event.Id, trigger.Name);
             }
         }
 
         metrics.OnAccepted();
-        LogAccepted(cloudEvent.Id, broker.Name, matching.Count, ttl);
+        LogAccepted(item.Event.Id, broker.Name, matching.Count, item.Ttl);
         return new IngressResult(IngressStatus.Accepted, matching.Count, string.Empty);
+    }
+
+    private static void CancelReservations(List<TriggerRoute> matching, int count)
+    {
+        for (var j = 0; j < count; j++)
+        {
+            matching[j].Queue.CancelReservation();
+        }
     }
 
     private bool Matches(TriggerRoute trigger, CloudEvent cloudEvent)
@@ -117,4 +151,7 @@ internal sealed partial class BrokerIngress(InFlightDeliveries inFlight, BrokerM
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Event {EventId} for trigger {Trigger} arrived after shutdown closed its queue and was lost")]
     private partial void LogLostAtShutdown(string? eventId, string trigger);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Refused event {EventId} at broker {Broker}: the journal could not make it durable ({Reason})")]
+    private partial void LogJournalFailed(string? eventId, string broker, string reason);
 }

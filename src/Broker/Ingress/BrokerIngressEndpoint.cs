@@ -77,7 +77,7 @@ internal sealed partial class BrokerIngressEndpoint(
         }
 
         var carriedTtl = BrokerTtl.Take(cloudEvent);
-        var result = ingress.Ingest(broker, cloudEvent, carriedTtl, fromProducer: true);
+        var result = await ingress.IngestAsync(broker, cloudEvent, carriedTtl, fromProducer: true);
         if (result.Status == IngressStatus.Accepted)
         {
             response.StatusCode = StatusCodes.Status202Accepted;

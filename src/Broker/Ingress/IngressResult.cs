@@ -6,6 +6,8 @@ internal enum IngressStatus
     TtlExhausted,
     QueueFull,
     Stopping,
+    Recovering,
+    JournalUnavailable,
 }
 
 /// <summary>What the ingress did with one event; <see cref="Message"/> explains a refusal.</summary>

@@ -6,6 +6,7 @@ using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Skylark.Events.Broker;
+using Skylark.Events.Broker.Journal;
 using Skylark.Events.Broker.Resources;
 
 namespace Skylark.Events.Cli.Bench;
@@ -13,7 +14,7 @@ namespace Skylark.Events.Cli.Bench;
 /// <summary>
 /// Measures the embedded broker against the loopback ceiling, all in this process on 127.0.0.1: a bare Kestrel
 /// endpoint that only answers 202, then the broker with 1 and 10 matching Triggers delivering to an in-process
-/// Kestrel subscriber. Same client, same concurrency, same events; one warm-up then N measured repetitions each.
+/// Kestrel subscriber, then the broker with its durable journal on (a fresh journal in a temporary folder). Same client, same concurrency, same events; one warm-up then N measured repetitions each.
 /// </summary>
 public static class BrokerBenchmark
 {
@@ -33,7 +34,23 @@ public static class BrokerBenchmark
         var broker = new List<BenchmarkScenario>();
         foreach (var triggers in options.TriggerCounts)
         {
-            broker.Add(await MeasureBrokerAsync(client, payload, triggers, options, ct));
+            broker.Add(await MeasureBrokerAsync(client, payload, triggers, options, journal: null, ct));
+        }
+
+        foreach (var triggers in options.JournalTriggerCounts)
+        {
+            var journal = Path.Combine(options.JournalDirectory ?? Path.GetTempPath(), "skylark-bench-journal-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                broker.Add(await MeasureBrokerAsync(client, payload, triggers, options, journal, ct));
+            }
+            finally
+            {
+                if (Directory.Exists(journal))
+                {
+                    Directory.Delete(journal, recursive: true);
+                }
+            }
         }
 
         return new BrokerBenchmarkReport(started, clock.Elapsed, Machine(), options, bare, broker);
@@ -59,7 +76,7 @@ public static class BrokerBenchmark
         return new BenchmarkScenario("bare Kestrel endpoint (202)", 0, repetitions);
     }
 
-    private static async Task<BenchmarkScenario> MeasureBrokerAsync(HttpClient client, byte[] payload, int triggers, BrokerBenchmarkOptions options, CancellationToken ct)
+    private static async Task<BenchmarkScenario> MeasureBrokerAsync(HttpClient client, byte[] payload, int triggers, BrokerBenchmarkOptions options, string? journal, CancellationToken ct)
     {
         var probe = new DeliveryProbe();
         await using var subscriber = await StartAsync(app => app.MapPost("/t/{n}", (HttpContext context) =>
@@ -82,6 +99,7 @@ public static class BrokerBenchmark
                 o.Model = model;
                 o.WorkersPerTrigger = options.WorkersPerTrigger ?? options.Concurrency;
                 o.ShutdownDrainTimeout = TimeSpan.FromSeconds(5);
+                o.Journal = journal is null ? null : new JournalOptions { Directory = journal };
             }));
 
         var target = new Uri(broker.Url, $"/{Namespace}/{BrokerName}");
@@ -102,7 +120,9 @@ public static class BrokerBenchmark
             }
         }
 
-        return new BenchmarkScenario($"broker, {triggers} trigger(s)", triggers, repetitions);
+        return journal is null
+            ? new BenchmarkScenario($"broker, {triggers} trigger(s)", triggers, repetitions)
+            : new BenchmarkScenario($"broker + journal, {triggers} trigger(s)", triggers, repetitions, Journaled: true);
     }
 
     private static async Task<SendResult> SendAllAsync(

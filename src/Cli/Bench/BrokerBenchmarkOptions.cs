@@ -27,6 +27,15 @@ public sealed record BrokerBenchmarkOptions
     /// <summary>Broker scenarios: how many Triggers (all matching, each with its own subscriber path) per run.</summary>
     public IReadOnlyList<int> TriggerCounts { get; init; } = [1, 10];
 
+    /// <summary>
+    /// Broker scenarios with the durable journal on (every 202 after an fsync), measured in the same run as the
+    /// others; empty to skip them.
+    /// </summary>
+    public IReadOnlyList<int> JournalTriggerCounts { get; init; } = [1];
+
+    /// <summary>Where the journal scenarios put their (temporary, deleted afterwards) journals; null: the temp folder.</summary>
+    public string? JournalDirectory { get; init; }
+
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(Events, 1);
@@ -43,6 +52,12 @@ public sealed record BrokerBenchmarkOptions
         if (TriggerCounts.Count == 0 || TriggerCounts.Any(c => c < 1))
         {
             throw new ArgumentException("Give at least one trigger count, each at least 1.", nameof(TriggerCounts));
+        }
+
+        ArgumentNullException.ThrowIfNull(JournalTriggerCounts);
+        if (JournalTriggerCounts.Any(c => c < 1))
+        {
+            throw new ArgumentException("Each journal trigger count must be at least 1.", nameof(JournalTriggerCounts));
         }
     }
 }

@@ -18,6 +18,7 @@ public static class UpCommand
         var topology = new Option<FileInfo>("--topology") { Description = "Topology YAML (nodes, links, snapshots).", Required = true };
         var eventing = new Option<string[]>("--eventing") { Description = "More Knative YAML on top of eventing/ (repeatable).", AllowMultipleArgumentsPerToken = false };
         var endpoints = new Option<FileInfo?>("--endpoints-file") { Description = "Write the endpoints JSON here." };
+        var journal = new Option<DirectoryInfo?>("--journal") { Description = "Make the broker durable: journal accepted events in this folder (docs/journal.md)." };
         var serving = new Option<string>("--serving")
         {
             Description = "How a function's endpoint picks an instance: round-robin (Knative's default) or locality-aware.",
@@ -26,7 +27,7 @@ public static class UpCommand
         serving.AcceptOnlyFromAmong("round-robin", "locality-aware");
         var command = new Command("up", "Run a multi-node topology on this machine: Redis and a StateSink per node, link emulation, the broker.")
         {
-            topology, eventing, endpoints, serving,
+            topology, eventing, endpoints, journal, serving,
         };
         command.SetAction((parse, ct) => RunAsync(
             new UpOptions
@@ -35,6 +36,7 @@ public static class UpCommand
                 EventingPath = SkylarkHome.Path("eventing"),
                 ExtraEventing = parse.GetValue(eventing) ?? [],
                 EndpointsFile = parse.GetValue(endpoints)?.FullName,
+                JournalDirectory = parse.GetValue(journal)?.FullName,
                 Serving = parse.GetValue(serving) == "locality-aware" ? ServingPolicy.LocalityAware : ServingPolicy.RoundRobin,
                 WorkDirectory = SkylarkHome.Path(".skylark", "up"),
             },

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Skylark.Events.Broker;
 using Skylark.Events.Broker.Dispatch;
+using Skylark.Events.Broker.Journal;
 using Skylark.Events.Broker.Resources;
 using Skylark.Events.Broker.Sources;
 using Skylark.Events.Cli.Emulation;
@@ -251,6 +252,11 @@ public sealed class EmulatedCluster : IAsyncDisposable
                 collection.AddBroker(broker =>
                 {
                     broker.Model = model;
+                    if (options.JournalDirectory is { } journal)
+                    {
+                        broker.Journal = new JournalOptions { Directory = journal };
+                    }
+
                     foreach (var (name, url) in services)
                     {
                         broker.Services[name] = url;
