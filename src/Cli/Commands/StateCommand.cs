@@ -42,7 +42,7 @@ public static class StateCommand
         var fields = new Option<string[]>("--field") { Description = "name=value, or name=@file for a file's bytes (repeatable).", Required = true };
         var ttl = new Option<TimeSpan?>("--ttl") { Description = "Time to live, e.g. 01:00:00 (default: the store's)." };
         var command = new Command("put", "Write a bundle atomically (a new version).") { endpoints, node, workflow, bundle, fields, ttl };
-        command.SetAction((parse, ct) => Guard(async () =>
+        command.SetAction((parse, ct) => Guard(parse, async () =>
         {
             var items = BundleItems.CreateBuilder();
             foreach (var field in parse.GetRequiredValue(fields))
@@ -60,7 +60,7 @@ public static class StateCommand
             var target = new StateRef(parse.GetRequiredValue(node), parse.GetRequiredValue(workflow), parse.GetRequiredValue(bundle));
             await using var session = await NodeSession.OpenAsync(parse.GetRequiredValue(endpoints), target.Node, ct);
             var written = await session.Store.WriteAsync(target, items.Build(), parse.GetValue(ttl), ct);
-            await WriteJsonAsync(new { stateRef = written.StateRef.ToString(), version = written.Version, sizeBytes = written.SizeBytes });
+            await WriteJsonAsync(parse, new { stateRef = written.StateRef.ToString(), version = written.Version, sizeBytes = written.SizeBytes });
         }));
         return command;
     }
@@ -73,7 +73,7 @@ public static class StateCommand
         var bundle = BundleOption();
         var localOnly = new Option<bool>("--local-only") { Description = "Only this node's Redis; do not look on other nodes." };
         var command = new Command("get", "Print a bundle as JSON (items as UTF-8 text, or base64 when binary).") { endpoints, node, workflow, bundle, localOnly };
-        command.SetAction((parse, ct) => Guard(async () =>
+        command.SetAction((parse, ct) => Guard(parse, async () =>
         {
             var file = parse.GetRequiredValue(endpoints);
             var wanted = new StateRef(parse.GetRequiredValue(node), parse.GetRequiredValue(workflow), parse.GetRequiredValue(bundle));
@@ -84,7 +84,7 @@ public static class StateCommand
                 await using var session = await NodeSession.OpenAsync(file, candidate, ct);
                 if (await session.Store.ReadAsync(wanted.On(candidate), ct) is { } found)
                 {
-                    await WriteJsonAsync(new
+                    await WriteJsonAsync(parse, new
                     {
                         stateRef = found.StateRef.ToString(),
                         node = candidate,
@@ -98,7 +98,7 @@ public static class StateCommand
                 }
             }
 
-            await Console.Error.WriteLineAsync($"skylark state: bundle {wanted} not found{(parse.GetValue(localOnly) ? "" : " on any node")}.");
+            await parse.InvocationConfiguration.Error.WriteLineAsync($"skylark state: bundle {wanted} not found{(parse.GetValue(localOnly) ? "" : " on any node")}.");
             return 3;
         }));
         return command;
@@ -110,7 +110,7 @@ public static class StateCommand
         var node = NodeOption();
         var workflow = WorkflowOption(required: false);
         var command = new Command("ls", "List the bundles on a node (optionally of workflows starting with --workflow).") { endpoints, node, workflow };
-        command.SetAction((parse, ct) => Guard(async () =>
+        command.SetAction((parse, ct) => Guard(parse, async () =>
         {
             await using var session = await NodeSession.OpenAsync(parse.GetRequiredValue(endpoints), parse.GetRequiredValue(node), ct);
             var infos = new List<object>();
@@ -119,7 +119,7 @@ public static class StateCommand
                 infos.Add(new { stateRef = info.StateRef.ToString(), version = info.Version, updatedAt = info.UpdatedAt, sizeBytes = info.SizeBytes, ttlSeconds = info.TimeToLive?.TotalSeconds });
             }
 
-            await WriteJsonAsync(infos);
+            await WriteJsonAsync(parse, infos);
         }));
         return command;
     }
@@ -136,16 +136,17 @@ public static class StateCommand
         }
     }
 
-    private static Task WriteJsonAsync(object value) => Console.Out.WriteLineAsync(JsonSerializer.Serialize(value, Json));
+    private static Task WriteJsonAsync(ParseResult parse, object value) =>
+        parse.InvocationConfiguration.Output.WriteLineAsync(JsonSerializer.Serialize(value, Json));
 
-    private static async Task<int> Guard(Func<Task> action) => await Guard(async () =>
+    private static async Task<int> Guard(ParseResult parse, Func<Task> action) => await Guard(parse, async () =>
     {
         await action();
         return 0;
     });
 
     /// <summary>Bad input and unreachable nodes end with a one-line message and a non-zero exit, never a stack trace.</summary>
-    private static async Task<int> Guard(Func<Task<int>> action)
+    private static async Task<int> Guard(ParseResult parse, Func<Task<int>> action)
     {
         try
         {
@@ -154,7 +155,7 @@ public static class StateCommand
         catch (Exception e) when (e is ArgumentException or FormatException or InvalidDataException or IOException or KeyNotFoundException
             or RedisException or StateException)
         {
-            await Console.Error.WriteLineAsync($"skylark state: {e.Message}");
+            await parse.InvocationConfiguration.Error.WriteLineAsync($"skylark state: {e.Message}");
             return 2;
         }
     }
