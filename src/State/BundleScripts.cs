@@ -42,18 +42,6 @@ internal static class BundleScripts
         return {1, version}
         """;
 
-    /// <summary>
-    /// HGETALL of every key in KEYS as one command: one round trip for many bundles, and a consistent
-    /// snapshot across them because nothing runs between the reads.
-    /// </summary>
-    public const string ReadMany = """
-        local result = {}
-        for i = 1, #KEYS do
-          result[i] = redis.call('HGETALL', KEYS[i])
-        end
-        return result
-        """;
-
     /// <summary>For each key: { {version, updated-at, size}, PTTL } (PTTL -1: no expiry, -2: gone).</summary>
     public const string Describe = """
         local result = {}

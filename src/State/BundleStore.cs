@@ -128,7 +128,9 @@ public sealed class BundleStore
     }
 
     /// <summary>
-    /// Reads all <paramref name="stateRefs"/> in one round trip (one script), as one consistent snapshot.
+    /// Reads all <paramref name="stateRefs"/> in one round trip, as one consistent snapshot: the HGETALLs are pipelined
+    /// inside MULTI/EXEC. (A Lua script would be atomic too, but copies every reply into Lua tables and back: with
+    /// 10 MB bundles the fusion benchmark measured it 2.5–3.5× slower than separate reads.)
     /// Results are in input order; null where this node does not hold the bundle.
     /// </summary>
     public async Task<IReadOnlyList<Bundle?>> ReadManyAsync(IReadOnlyList<StateRef> stateRefs, CancellationToken cancellationToken = default)
@@ -145,12 +147,18 @@ public sealed class BundleStore
             keys[i] = Keys.Key(stateRefs[i] ?? throw new ArgumentException($"stateRefs[{i}] is null.", nameof(stateRefs)));
         }
 
-        var reply = await Database.ScriptEvaluateAsync(BundleScripts.ReadMany, keys).WaitAsync(cancellationToken).ConfigureAwait(false);
-        var hashes = (RedisResult[])reply!;
+        var transaction = Database.CreateTransaction();
+        var reads = new Task<HashEntry[]>[keys.Length];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            reads[i] = transaction.HashGetAllAsync(keys[i]);
+        }
+
+        await transaction.ExecuteAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         var bundles = new Bundle?[keys.Length];
         for (var i = 0; i < bundles.Length; i++)
         {
-            bundles[i] = Decode(stateRefs[i], keys[i]!, ToEntries((RedisResult[])hashes[i]!));
+            bundles[i] = Decode(stateRefs[i], keys[i]!, await reads[i].ConfigureAwait(false));
         }
 
         return bundles;
@@ -280,17 +288,6 @@ public sealed class BundleStore
         }
 
         return infos;
-    }
-
-    private static HashEntry[] ToEntries(RedisResult[] flat)
-    {
-        var entries = new HashEntry[flat.Length / 2];
-        for (var i = 0; i < entries.Length; i++)
-        {
-            entries[i] = new HashEntry((RedisValue)flat[2 * i], (RedisValue)flat[(2 * i) + 1]);
-        }
-
-        return entries;
     }
 
     private static Bundle? Decode(StateRef stateRef, string key, HashEntry[] entries)

@@ -44,11 +44,21 @@ public static class BenchCommand
         var predictor = await PredictorBenchmark.RunAsync(predictorOptions, ct);
         await output.WriteLineAsync(predictor.ToMarkdown());
 
+        var fusionOptions = quick ? FusionBenchmarkOptions.Quick : FusionBenchmarkOptions.Full;
+        await output.WriteLineAsync("\nFusion: B bundles of 10 MB read fused vs separately, state in the cloud / on a neighbour / local");
+        var fusion = await FusionBenchmark.RunAsync(fusionOptions, ct);
+        await output.WriteLineAsync(fusion.ToMarkdown());
+
         if (json is not null)
         {
             var at10000 = predictor.Elections.FirstOrDefault(e => e.Nodes == 10_000);
-            var document = new BenchResults(MachineInfo.Cores, MachineInfo.MemoryGiB, quick ? "quick" : "full", broker, predictor,
-                new BenchSummary(broker.OneTriggerThroughputRatio, broker.DurableThroughputRatio, at10000?.ColdMs.Median ?? double.NaN));
+            var document = new BenchResults(MachineInfo.Cores, MachineInfo.MemoryGiB, quick ? "quick" : "full", broker, predictor, fusion,
+                new BenchSummary(
+                    broker.OneTriggerThroughputRatio,
+                    broker.DurableThroughputRatio,
+                    at10000?.ColdMs.Median ?? double.NaN,
+                    fusion.FusionLatencyReductionB5,
+                    fusion.PullThroughputFraction));
             await using var file = json.Create();
             await JsonSerializer.SerializeAsync(file, document, BenchJson.Options, ct);
             await output.WriteLineAsync($"\nwrote {json.FullName}");
@@ -76,10 +86,16 @@ public static class BenchCommand
 }
 
 /// <summary>The <c>--json</c> document.</summary>
-public sealed record BenchResults(int Cores, double MemoryGiB, string Profile, BrokerBenchmarkReport Broker, PredictorBenchmarkReport Predictor, BenchSummary Summary);
+public sealed record BenchResults(
+    int Cores, double MemoryGiB, string Profile, BrokerBenchmarkReport Broker, PredictorBenchmarkReport Predictor, FusionBenchmarkReport Fusion, BenchSummary Summary);
 
 /// <summary>Headline figures; issue 7 fixes the key names.</summary>
-public sealed record BenchSummary(double BrokerThroughputVsBareKestrel, double DurableBrokerThroughputVsBareKestrel, double ElectionMsGraph10000);
+public sealed record BenchSummary(
+    double BrokerThroughputVsBareKestrel,
+    double DurableBrokerThroughputVsBareKestrel,
+    double ElectionMsGraph10000,
+    double FusionLatencyReductionB5,
+    double PullThroughputFraction);
 
 internal static class BenchJson
 {
