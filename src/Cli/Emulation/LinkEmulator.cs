@@ -7,8 +7,14 @@ namespace Skylark.Events.Cli.Emulation;
 /// <summary>
 /// Runs a multi-node topology on one machine: a caller on node <c>from</c> reaches a service of node
 /// <c>to</c> through a <see cref="LinkProxy"/> that behaves like the lowest-latency path between the two
-/// (sum of latencies, bottleneck bandwidth) in the snapshot current at the time of each chunk.
+/// in the snapshot current at the time of each chunk: the sum of its latencies, and the bandwidth of each
+/// physical link it crosses.
 /// </summary>
+/// <remarks>
+/// Every direction of every physical link is one virtual wire shared by all proxies whose current path
+/// crosses it, so pairs whose paths share a link split its bandwidth (contention), and the emulator can
+/// count the bytes each link carried.
+/// </remarks>
 public sealed class LinkEmulator : IAsyncDisposable
 {
     private readonly TopologyClock _clock;
@@ -17,6 +23,11 @@ public sealed class LinkEmulator : IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly Lock _gate = new();
     private readonly Dictionary<(string From, string To, IPEndPoint Service), (EmulatedRoute Route, LinkProxy Proxy)> _routes = [];
+    private readonly Dictionary<(int From, int To), PhysicalLink> _links = [];
+    private readonly List<PhysicalLink> _linksInOrder = [];
+    private readonly Dictionary<(string From, string To), PathWire> _wires = [];
+    private readonly Action<int> _entered;
+    private long _totalBytes;
     private bool _disposed;
 
     /// <param name="clock">Decides which snapshot (and so which path conditions) applies.</param>
@@ -34,6 +45,14 @@ public sealed class LinkEmulator : IAsyncDisposable
         _delays = delayTimeProvider ?? TimeProvider.System;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         Paths = PathTable.ForEachSnapshot(clock.Topology);
+        _entered = bytes => Interlocked.Add(ref _totalBytes, bytes);
+
+        // A link keeps its wire (and its queue) across snapshots that contain it.
+        foreach (var link in clock.Topology.Snapshots.SelectMany(s => s.Links))
+        {
+            AddPhysicalLink(link.A, link.B);
+            AddPhysicalLink(link.B, link.A);
+        }
     }
 
     public NetworkTopology Topology => _clock.Topology;
@@ -51,6 +70,15 @@ public sealed class LinkEmulator : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Payload bytes that entered the emulated network: each chunk once, however many links it crossed.</summary>
+    public long TotalBytes => Interlocked.Read(ref _totalBytes);
+
+    /// <summary>
+    /// Payload bytes carried per direction of every physical link of the topology (links of every snapshot,
+    /// in order of first appearance, idle ones with 0). A chunk counts on each link of its path.
+    /// </summary>
+    public IReadOnlyList<LinkTraffic> TrafficPerLink() => _linksInOrder.ConvertAll(l => l.Traffic());
 
     /// <summary>What traffic from one node to another experiences right now; null when no path exists in the current snapshot.</summary>
     public LinkConditions? CurrentConditions(string fromNode, string toNode)
@@ -88,7 +116,8 @@ public sealed class LinkEmulator : IAsyncDisposable
 
             var proxy = LinkProxy.Start(
                 service,
-                () => CurrentConditions(fromNode, toNode),
+                WireFor(fromNode, toNode),
+                WireFor(toNode, fromNode),
                 _options,
                 _delays,
                 _loggerFactory.CreateLogger<LinkProxy>());
@@ -97,6 +126,58 @@ public sealed class LinkEmulator : IAsyncDisposable
             _loggerFactory.CreateLogger<LinkEmulator>().LogInformation(
                 "Emulating {From} -> {To} ({Service}) at {Proxy}", fromNode, toNode, service, proxy.EndPoint);
             return route.ProxyEndPoint;
+        }
+    }
+
+    /// <summary>The shared wire of traffic from one node to another, with its path planned for every snapshot. Caller holds the gate.</summary>
+    private PathWire WireFor(string fromNode, string toNode)
+    {
+        if (_wires.TryGetValue((fromNode, toNode), out var existing))
+        {
+            return existing;
+        }
+
+        var plans = new PathPlan?[Paths.Count];
+        for (var snapshot = 0; snapshot < Paths.Count; snapshot++)
+        {
+            plans[snapshot] = Plan(Paths[snapshot], fromNode, toNode);
+        }
+
+        var wire = new PathWire(_clock, plans, _entered);
+        _wires[(fromNode, toNode)] = wire;
+        return wire;
+    }
+
+    private PathPlan? Plan(PathTable paths, string fromNode, string toNode)
+    {
+        if (!paths.TryGetPath(fromNode, toNode, out var path))
+        {
+            return null;
+        }
+
+        var hops = new PathHop[path.Hops];
+        for (var i = 0; i < hops.Length; i++)
+        {
+            var (a, b) = (path.Nodes[i], path.Nodes[i + 1]);
+            if (!paths.TryGetDirectLink(a, b, out var link))
+            {
+                throw new InvalidOperationException($"path {path} crosses {a}–{b}, which is not a link of its snapshot.");
+            }
+
+            hops[i] = new PathHop(_links[(Topology.IndexOf(a), Topology.IndexOf(b))], link.BytesPerSecond);
+        }
+
+        return new PathPlan(hops, path.Conditions.BytesPerSecond, (long)(path.LatencyMs * _delays.TimestampFrequency / 1000.0));
+    }
+
+    private void AddPhysicalLink(string fromNode, string toNode)
+    {
+        var key = (Topology.IndexOf(fromNode), Topology.IndexOf(toNode));
+        if (!_links.ContainsKey(key))
+        {
+            var link = new PhysicalLink(fromNode, toNode, _delays);
+            _links[key] = link;
+            _linksInOrder.Add(link);
         }
     }
 

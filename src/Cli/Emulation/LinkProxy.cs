@@ -20,6 +20,8 @@ namespace Skylark.Events.Cli.Emulation;
 /// connections already open. A null result means the link is down: the direction stops reading (the
 /// sender sees TCP backpressure) until the provider returns conditions again. All connections through
 /// one proxy share its bandwidth, per direction. Connection setup itself is not delayed.
+/// <see cref="LinkEmulator"/> gives each direction the physical links of its path instead, shared with
+/// every other proxy whose path crosses them (see <see cref="ILinkWire"/>).
 /// </remarks>
 public sealed class LinkProxy : IAsyncDisposable
 {
@@ -32,31 +34,29 @@ public sealed class LinkProxy : IAsyncDisposable
     private const int SocketReceiveBuffer = 1024 * 1024;
 
     private readonly Socket _listener;
-    private readonly Func<LinkConditions?> _conditions;
     private readonly LinkProxyOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<long, Task> _connections = new();
     private readonly Task _acceptLoop;
-    private readonly LinkPacer _toTargetWire;
-    private readonly LinkPacer _fromTargetWire;
+    private readonly ILinkWire _toTargetWire;
+    private readonly ILinkWire _fromTargetWire;
     private long _nextConnectionId;
     private long _bytesToTarget;
     private long _bytesFromTarget;
     private int _disposed;
 
-    private LinkProxy(Socket listener, EndPoint target, Func<LinkConditions?> conditions, LinkProxyOptions options, TimeProvider time, ILogger logger)
+    private LinkProxy(Socket listener, EndPoint target, ILinkWire toTarget, ILinkWire fromTarget, LinkProxyOptions options, TimeProvider time, ILogger logger)
     {
         _listener = listener;
-        _conditions = conditions;
         _options = options;
         _time = time;
         _logger = logger;
         Target = target;
         EndPoint = (IPEndPoint)listener.LocalEndPoint!;
-        _toTargetWire = new LinkPacer(time);
-        _fromTargetWire = new LinkPacer(time);
+        _toTargetWire = toTarget;
+        _fromTargetWire = fromTarget;
         // Off the caller's SynchronizationContext (a UI or test runner context would otherwise run every
         // chunk of every connection on its few threads).
         _acceptLoop = Task.Run(() => AcceptLoopAsync(_stopping.Token));
@@ -85,8 +85,31 @@ public sealed class LinkProxy : IAsyncDisposable
         ILogger? logger = null,
         IPEndPoint? listenOn = null)
     {
-        ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(conditions);
+        timeProvider ??= TimeProvider.System;
+        return Start(target, new ConditionsWire(conditions, timeProvider), new ConditionsWire(conditions, timeProvider), options, timeProvider, logger, listenOn);
+    }
+
+    /// <summary>Static conditions, for a link that never changes.</summary>
+    public static LinkProxy Start(EndPoint target, LinkConditions conditions, LinkProxyOptions? options = null, TimeProvider? timeProvider = null, ILogger? logger = null) =>
+        Start(target, () => conditions, options, timeProvider, logger);
+
+    /// <summary>
+    /// A proxy whose directions put their chunks on the given wires; <paramref name="timeProvider"/> must be
+    /// the one the wires compute departure times with.
+    /// </summary>
+    internal static LinkProxy Start(
+        EndPoint target,
+        ILinkWire toTarget,
+        ILinkWire fromTarget,
+        LinkProxyOptions? options,
+        TimeProvider? timeProvider,
+        ILogger? logger,
+        IPEndPoint? listenOn = null)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(toTarget);
+        ArgumentNullException.ThrowIfNull(fromTarget);
         options ??= new LinkProxyOptions();
         options.Validate();
         listenOn ??= new IPEndPoint(IPAddress.Loopback, 0);
@@ -104,12 +127,8 @@ public sealed class LinkProxy : IAsyncDisposable
             throw;
         }
 
-        return new LinkProxy(listener, target, conditions, options, timeProvider ?? TimeProvider.System, logger ?? NullLogger.Instance);
+        return new LinkProxy(listener, target, toTarget, fromTarget, options, timeProvider ?? TimeProvider.System, logger ?? NullLogger.Instance);
     }
-
-    /// <summary>Static conditions, for a link that never changes.</summary>
-    public static LinkProxy Start(EndPoint target, LinkConditions conditions, LinkProxyOptions? options = null, TimeProvider? timeProvider = null, ILogger? logger = null) =>
-        Start(target, () => conditions, options, timeProvider, logger);
 
     /// <summary>Stops accepting, closes every connection and waits for their loops to end.</summary>
     public async ValueTask DisposeAsync()
@@ -234,27 +253,30 @@ public sealed class LinkProxy : IAsyncDisposable
         }
     }
 
-    private async Task ReadAsync(Socket source, ChannelWriter<Chunk> queue, LinkPacer wire, CancellationToken cancellationToken)
+    private async Task ReadAsync(Socket source, ChannelWriter<Chunk> queue, ILinkWire wire, CancellationToken cancellationToken)
     {
-        var maxQueueTicks = (long)(_options.MaxQueueDelay.TotalSeconds * _time.TimestampFrequency);
+        var flow = new WireFlow(_options.MaxQueuedChunks + 2);
         var readBuffer = ArrayPool<byte>.Shared.Rent(_options.ChunkBytes);
         try
         {
             while (true)
             {
-                var readSize = _options.ReadSize((await CurrentConditionsAsync(cancellationToken)).BytesPerSecond);
+                var readSize = _options.ReadSize(await BytesPerSecondAsync(wire, cancellationToken));
                 var length = await source.ReceiveAsync(readBuffer.AsMemory(0, readSize), SocketFlags.None, cancellationToken);
                 if (length == 0)
                 {
                     return;
                 }
 
-                // Asked again: the receive may have waited through a snapshot change.
-                var conditions = await CurrentConditionsAsync(cancellationToken);
-                var departure = wire.Depart(_time.GetTimestamp(), length, conditions.BytesPerSecond, _options.BurstBytes);
+                // Scheduled with the conditions of now: the receive may have waited through a snapshot change.
+                ScheduledChunk scheduled;
+                while (!wire.TrySchedule(flow, _time.GetTimestamp(), length, _options.BurstBytes, out scheduled))
+                {
+                    await Task.Delay(_options.DownPollInterval, _time, cancellationToken);
+                }
 
-                // The last bit leaves at `departure` and reaches the other end one latency later.
-                var due = departure + (long)(conditions.LatencyMs * _time.TimestampFrequency / 1000.0);
+                flow.Add(scheduled.Departure, length);
+                var due = scheduled.Due;
 
                 // Queued chunks hold just their bytes, so many small messages do not pin many full read buffers.
                 var chunk = ArrayPool<byte>.Shared.Rent(length);
@@ -272,13 +294,16 @@ public sealed class LinkProxy : IAsyncDisposable
                     }
                 }
 
-                // Keep at most MaxQueueDelay of data scheduled ahead; the rest waits in the sender's TCP buffers.
-                // Past the limit, sleep until only half of it is left, so one (coarse, late) timer wake-up
-                // refills half a queue rather than a single chunk: the wire must never run dry.
+                // Keep at most MaxQueueDelay of own data scheduled ahead, counted at this connection's fair share
+                // of its busiest link, so n connections on one link queue MaxQueueDelay together and share it
+                // evenly; the rest waits in the sender's TCP buffers. Past the limit, sleep until only half of
+                // it is left, so one (coarse, late) timer wake-up refills half a queue rather than a single
+                // chunk: the wire must never run dry.
                 var now = _time.GetTimestamp();
-                if (wire.WireFree - now > maxQueueTicks)
+                var limit = Math.Max(2.0 * length, _options.MaxQueueDelay.TotalSeconds * scheduled.FairBytesPerSecond);
+                if (flow.BacklogBytes(now) > limit)
                 {
-                    await Task.Delay(_time.GetElapsedTime(now, wire.WireFree - (maxQueueTicks / 2)), _time, cancellationToken);
+                    await Task.Delay(_time.GetElapsedTime(now, Math.Max(now, flow.DrainedTo((long)(limit / 2)))), _time, cancellationToken);
                 }
             }
         }
@@ -335,13 +360,14 @@ public sealed class LinkProxy : IAsyncDisposable
         }
     }
 
-    private async ValueTask<LinkConditions> CurrentConditionsAsync(CancellationToken cancellationToken)
+    /// <summary>The wire's current rate, waiting while it is down.</summary>
+    private async ValueTask<double> BytesPerSecondAsync(ILinkWire wire, CancellationToken cancellationToken)
     {
         while (true)
         {
-            if (_conditions() is { } conditions)
+            if (wire.TryGetBytesPerSecond(out var bytesPerSecond))
             {
-                return conditions;
+                return bytesPerSecond;
             }
 
             await Task.Delay(_options.DownPollInterval, _time, cancellationToken);
