@@ -28,8 +28,9 @@ public sealed record LinkProxyOptions
     public int MaxQueuedChunks { get; init; } = 128;
 
     /// <summary>
-    /// How far ahead of the wire a direction may schedule data (the emulated router queue). Beyond it the
-    /// proxy stops reading and the sender waits in TCP. Larger than timer slack on a busy machine, so the
+    /// How far ahead of the wire a direction may schedule data (the emulated router queue), measured at the
+    /// connection's fair share of its busiest wire, so connections sharing a wire queue this much together.
+    /// Beyond it the proxy stops reading and the sender waits in TCP. Larger than timer slack on a busy machine, so the
     /// wire never idles while data is waiting; small enough that a request behind a bulk transfer is not
     /// delayed for seconds.
     /// </summary>
