@@ -15,6 +15,13 @@ public sealed class StateOptions
     /// <summary>This node's name: the first StateRef segment of every bundle its Redis holds.</summary>
     public string Node { get; set; } = "local";
 
+    /// <summary>
+    /// The node this process runs on when its store is another node's Redis (a central store, e.g. the cloud's: the
+    /// usual serverless baseline); null when the store is this node's own. Reads from a store elsewhere cross a link,
+    /// so functions report them as remote.
+    /// </summary>
+    public string? HostNode { get; set; }
+
     /// <summary>Project prefix of every Redis key (see <see cref="BundleKeys"/>); tests use one per test to stay apart.</summary>
     public string KeyPrefix { get; set; } = BundleKeys.DefaultPrefix;
 
@@ -47,6 +54,11 @@ public sealed class StateOptions
         if (!StateRef.IsValidSegment(Node))
         {
             throw new ArgumentException($"StateOptions.Node '{Node}' must match {StateRef.SegmentPattern}.");
+        }
+
+        if (HostNode is not null && !StateRef.IsValidSegment(HostNode))
+        {
+            throw new ArgumentException($"StateOptions.HostNode '{HostNode}' must match {StateRef.SegmentPattern}.");
         }
 
         _ = new BundleKeys(KeyPrefix);

@@ -1,242 +1,174 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
-using CloudNative.CloudEvents;
-using CloudNative.CloudEvents.Http;
-using Skylark.Events.Broker;
+using System.Runtime.InteropServices;
 using Skylark.Events.Broker.Resources;
+using Skylark.Events.Cli.Demo;
 using Skylark.Events.Cli.Hosting;
-using Skylark.Events.Contracts;
-using Skylark.Events.Contracts.Http;
+using Skylark.Events.Cli.Mqtt;
+using Skylark.Events.Cli.Up;
+using Skylark.Events.Topology;
 
 namespace Skylark.Events.Cli.Commands;
 
 /// <summary>
-/// <c>skylark demo</c>: the embedded broker runs the project's <c>eventing/</c> YAML unchanged, and one camera frame is
-/// pushed through it. Stand-in subscribers play the Knative Services the Triggers name and reply the way the
-/// functions do, so the trace shows Trigger routing, replies re-ingested into the broker, and the filters
-/// (detect → alarm only on <c>detected: "true"</c>; the predictor sees every completion).
+/// <c>skylark demo [--duration 60s] [--mode skylark|ondemand|central] [--topology &lt;file&gt;] [--report &lt;path.json&gt;]</c>:
+/// the camera pipeline on an emulated topology (the Databelt testbed by default), with live progress, a summary and
+/// the report JSON.
 /// </summary>
 public static class DemoCommand
 {
     public static Command Create()
     {
-        var eventing = new Option<DirectoryInfo>("--eventing") { Description = "Knative YAML to run (default: the checkout's eventing/)." };
-        var command = new Command("demo", "Start the broker on eventing/ and push a sample camera frame through it.") { eventing };
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(eventing)?.FullName ?? SkylarkHome.Path("eventing"), ct));
+        var duration = new Option<string>("--duration") { Description = "How long the cameras film: 60s, 2m, 90 (seconds).", DefaultValueFactory = _ => "60s" };
+        var mode = new Option<string>("--mode") { Description = "skylark (predict + propagate), ondemand (pull when invoked) or central (all state in the cloud).", DefaultValueFactory = _ => "skylark" };
+        mode.AcceptOnlyFromAmong([.. StateModes.Names]);
+        var topology = new Option<FileInfo>("--topology") { Description = "Topology YAML (default: topologies/databelt-testbed.yaml)." };
+        var report = new Option<FileInfo>("--report") { Description = "Write the report JSON here (default: .skylark/demo/report-<mode>.json)." };
+        var cameras = new Option<int?>("--cameras") { Description = "Simulated cameras (default: one per node hosting preprocess)." };
+        var fps = new Option<double>("--fps") { Description = "Frames per second per camera.", DefaultValueFactory = _ => 2 };
+        var serving = new Option<string>("--serving") { Description = "locality-aware (default) or round-robin (Knative's default).", DefaultValueFactory = _ => "locality-aware" };
+        serving.AcceptOnlyFromAmong("round-robin", "locality-aware");
+        var mqtt = new Option<string?>("--mqtt") { Description = "Use this MQTT broker (e.g. mqtt://127.0.0.1:1883, mosquitto) instead of the nodes' embedded servers." };
+        var seed = new Option<int>("--seed") { Description = "Seed of the first camera's synthetic scene.", DefaultValueFactory = _ => 1 };
+        var command = new Command("demo", "Run the camera pipeline (preprocess → detect → alarm) on an emulated topology and report what propagation bought.")
+        {
+            duration, mode, topology, report, cameras, fps, serving, mqtt, seed,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            DemoOptions options;
+            try
+            {
+                var stateMode = StateModes.Parse(parse.GetValue(mode)!);
+                options = new DemoOptions
+                {
+                    TopologyPath = parse.GetValue(topology)?.FullName ?? SkylarkHome.Path("topologies", "databelt-testbed.yaml"),
+                    EventingPath = SkylarkHome.Path("eventing"),
+                    Duration = ParseDuration(parse.GetValue(duration)!),
+                    Mode = stateMode,
+                    Serving = parse.GetValue(serving) == "round-robin" ? ServingPolicy.RoundRobin : ServingPolicy.LocalityAware,
+                    Cameras = parse.GetValue(cameras),
+                    FramesPerSecond = parse.GetValue(fps),
+                    Seed = parse.GetValue(seed),
+                    Mqtt = parse.GetValue(mqtt) is { } url ? MqttConnection.Parse(url) : null,
+                    ReportPath = parse.GetValue(report)?.FullName ?? SkylarkHome.Path(".skylark", "demo", $"report-{stateMode.Name()}.json"),
+                    WorkDirectory = SkylarkHome.Path(".skylark", "demo"),
+                };
+                options.Validate();
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException)
+            {
+                await Console.Error.WriteLineAsync($"skylark demo: {e.Message}");
+                return 2;
+            }
+
+            return await RunAsync(options, ct);
+        });
         return command;
     }
 
-    private static async Task<int> RunAsync(string eventingPath, CancellationToken ct)
+    /// <summary>"60s", "2m", "1h", "1m30s" or plain seconds.</summary>
+    /// <exception cref="FormatException">Not a duration.</exception>
+    public static TimeSpan ParseDuration(string text)
     {
-        var output = Console.Out;
-        EventingModel model;
+        ArgumentNullException.ThrowIfNull(text);
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
+        {
+            return TimeSpan.FromSeconds(seconds);
+        }
+
+        var total = TimeSpan.Zero;
+        var rest = text.AsSpan().Trim();
+        if (rest.IsEmpty)
+        {
+            throw new FormatException("--duration is empty; use e.g. 60s, 2m or 1m30s.");
+        }
+
+        while (!rest.IsEmpty)
+        {
+            var digits = 0;
+            while (digits < rest.Length && (char.IsAsciiDigit(rest[digits]) || rest[digits] == '.'))
+            {
+                digits++;
+            }
+
+            if (digits == 0 || digits == rest.Length
+                || !double.TryParse(rest[..digits], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+            {
+                throw new FormatException($"--duration '{text}' is not a duration; use e.g. 60s, 2m or 1m30s.");
+            }
+
+            total += rest[digits] switch
+            {
+                'h' => TimeSpan.FromHours(value),
+                'm' => TimeSpan.FromMinutes(value),
+                's' => TimeSpan.FromSeconds(value),
+                _ => throw new FormatException($"--duration '{text}': unknown unit '{rest[digits]}' (use h, m or s)."),
+            };
+            rest = rest[(digits + 1)..];
+        }
+
+        return total;
+    }
+
+    private static async Task<int> RunAsync(DemoOptions options, CancellationToken ct)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        });
+        using var loggerFactory = LoggerFactory.Create(logging => logging
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .SetMinimumLevel(LogLevel.Error));
+        DemoReport report;
         try
         {
-            model = ResourceLoader.Load([eventingPath]);
+            report = await new DemoRun(options, loggerFactory, Console.Out).RunAsync(stop.Token);
         }
-        catch (ResourceValidationException e)
+        catch (Exception e) when (e is TopologyValidationException or ResourceValidationException or RedisServerNotFoundException or ArgumentException or FileNotFoundException)
         {
-            await Console.Error.WriteLineAsync(e.Message);
+            await Console.Error.WriteLineAsync($"skylark demo: {e.Message}");
             return 1;
         }
-
-        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"Loaded {eventingPath}: {model.Brokers.Count} broker(s), {model.Triggers.Count} trigger(s), {model.PingSources.Count} ping source(s)."));
-
-        var trace = new DemoTrace(Stopwatch.StartNew());
-        await using var subscribers = await LocalWebApp.StartAsync("demo-subscribers", _ => { }, app =>
-            app.MapPost("/{service}", (string service, HttpRequest request, HttpResponse response, CancellationToken token) =>
-                StandInAsync(service, request, response, trace, token)), cancellationToken: ct);
-
-        await using var broker = await LocalWebApp.StartAsync("broker", services => services.AddBroker(options =>
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            options.Model = model;
-            foreach (var name in ServiceNames(model))
-            {
-                options.Services[name] = new Uri(subscribers.Url, name);
-            }
-        }), app => app.MapBroker(), cancellationToken: ct);
-
-        var ingress = new Uri(broker.Url, $"{SkylarkDefaults.Namespace}/{SkylarkDefaults.Broker}");
-        await output.WriteLineAsync($"Broker ingress: {ingress}\nStand-in subscribers: {subscribers.Url}\n");
-
-        var frame = SampleFrame();
-        using var client = new HttpClient();
-        using var content = frame.ToHttpContent(ContentMode.Binary, RawDataJsonEventFormatter.Instance);
-        using var accepted = await client.PostAsync(ingress, content, ct);
-        trace.Add("client", $"POST {frame.Type} → {(int)accepted.StatusCode} {accepted.StatusCode}");
-        if (!accepted.IsSuccessStatusCode)
-        {
-            await Console.Error.WriteLineAsync(await accepted.Content.ReadAsStringAsync(ct));
-            return 1;
+            await Console.Error.WriteLineAsync("skylark demo: stopped.");
+            return 130;
         }
 
-        // preprocess, detect, alarm and two completions at the predictor: five deliveries end the walk-through.
-        var done = await trace.WaitForAsync(deliveries: 5, TimeSpan.FromSeconds(15), ct);
-        foreach (var line in trace.Lines)
+        await Console.Out.WriteLineAsync(Summary(report));
+        if (options.ReportPath is { } path)
         {
-            await output.WriteLineAsync(line);
+            await Console.Out.WriteLineAsync($"Report: {path}");
         }
 
-        await output.WriteLineAsync(done
-            ? "\nThe frame went camera → preprocess → detect → alarm, and the predictor saw both completions."
-            : "\nThe walk-through did not complete within 15 s; see the trace above.");
-        return done ? 0 : 1;
+        return report.Workflows.Completed > 0 ? 0 : 1;
     }
 
-    private static IEnumerable<string> ServiceNames(EventingModel model) =>
-        model.Triggers.Select(t => t.Subscriber.Ref)
-            .Concat(model.Triggers.Select(t => t.Delivery?.DeadLetterSink?.Ref))
-            .Concat(model.Brokers.Select(b => b.Delivery?.DeadLetterSink?.Ref))
-            .OfType<KReference>()
-            .Where(r => r.Kind == "Service")
-            .Select(r => r.Name)
-            .Distinct(StringComparer.Ordinal);
-
-    private static CloudEvent SampleFrame()
+    public static string Summary(DemoReport report)
     {
-        var workflow = "demo-" + Guid.NewGuid().ToString("N")[..8];
-        var frame = new CloudEvent
+        ArgumentNullException.ThrowIfNull(report);
+        var reads = report.StateReads;
+        var lines = new[]
         {
-            Id = Guid.NewGuid().ToString(),
-            Type = EventTypes.CameraFrame,
-            Source = EventSources.Camera("cam-1"),
-            Time = DateTimeOffset.UtcNow,
-            DataContentType = "application/json",
-            Data = Encoding.UTF8.GetBytes($$"""{"camera":"cam-1","seq":1,"width":640,"height":480,"capturedAt":"{{DateTimeOffset.UtcNow:O}}"}"""),
+            "",
+            $"Mode {report.Mode} on {report.Topology} ({report.Serving} serving), {report.DurationSeconds:0.#} s, {report.Cameras} camera(s) at {report.Fps:0.##} fps",
+            $"  workflows   {report.Workflows.Started} started, {report.Workflows.Completed} completed, {report.Workflows.Failed} failed, {report.Workflows.Unfinished} unfinished",
+            $"  latency     p50 {Ms(report.LatencyMs.P50)}  p95 {Ms(report.LatencyMs.P95)}  p99 {Ms(report.LatencyMs.P99)}  (frame capture → last reply)",
+            $"  state reads {reads.Local} local, {reads.Waited} waited, {reads.Remote} remote ({(reads.LocalRatio is { } r ? r.ToString("P1", CultureInfo.InvariantCulture) : "-")} local or waited)",
+            $"  prediction  accuracy {(report.Prediction.Accuracy is { } a ? a.ToString("P1", CultureInfo.InvariantCulture) : "-")}, {report.Prediction.Propagations} propagations",
+            $"  bytes moved {Megabytes(report.BytesMoved.Total)} over the emulated links",
+            $"  detection   precision {Ratio(report.Detection.Precision)}, recall {Ratio(report.Detection.Recall)} ({report.Detection.FramesScored} frames scored)",
+            $"  alarms      {report.Alarms}    dead letters {report.DeadLetters}",
         };
-        frame[ExtensionNames.WorkflowId] = workflow;
-        frame[ExtensionNames.Camera] = "cam-1";
-        frame[ExtensionNames.StateKey] = $"edge-1/{workflow}/ingest.frame";
-        frame[ExtensionNames.StateNode] = "edge-1";
-        return frame;
+        return string.Join(Environment.NewLine, lines);
     }
 
-    /// <summary>What each function's stand-in answers: the reply event a real function would send back.</summary>
-    private static async Task StandInAsync(string service, HttpRequest request, HttpResponse response, DemoTrace trace, CancellationToken ct)
-    {
-        CloudEvent received;
-        try
-        {
-            received = await request.ReadCloudEventAsync(RawDataJsonEventFormatter.Instance, ct);
-        }
-        catch (InvalidCloudEventException e)
-        {
-            response.StatusCode = StatusCodes.Status400BadRequest;
-            await response.WriteAsync(e.Message, ct);
-            return;
-        }
+    private static string Ms(double? value) => value is { } v ? string.Create(CultureInfo.InvariantCulture, $"{v:0.#} ms") : "-";
 
-        var function = received[ExtensionNames.Function] as string;
-        trace.Add(service, $"received {received.Type}{(function is null ? "" : $" from {function}")}{Detected(received)}", delivery: true);
-        CloudEvent? reply = service switch
-        {
-            "preprocess" => Completed(received, "preprocess", detected: null),
-            "detect" => Completed(received, "detect", detected: "true"),
-            "alarm" => AlarmRaised(received),
-            _ => null,
-        };
+    private static string Ratio(double? value) => value is { } v ? v.ToString("0.000", CultureInfo.InvariantCulture) : "-";
 
-        if (reply is null)
-        {
-            response.StatusCode = StatusCodes.Status202Accepted;
-            return;
-        }
-
-        trace.Add(service, $"replies {reply.Type}{Detected(reply)}");
-        await reply.CopyToHttpResponseAsync(response, ContentMode.Binary, RawDataJsonEventFormatter.Instance, ct);
-    }
-
-    private static string Detected(CloudEvent e) => e[ExtensionNames.Detected] is string d ? $" (detected={d})" : "";
-
-    private static CloudEvent Completed(CloudEvent cause, string function, string? detected)
-    {
-        var workflow = (string)cause[ExtensionNames.WorkflowId]!;
-        var completed = new CloudEvent
-        {
-            Id = Guid.NewGuid().ToString(),
-            Type = EventTypes.FunctionCompleted,
-            Source = EventSources.Function(function),
-            Time = DateTimeOffset.UtcNow,
-            DataContentType = "application/json",
-            Data = Encoding.UTF8.GetBytes($$"""{"standIn":true,"function":"{{function}}"}"""),
-        };
-        completed[ExtensionNames.WorkflowId] = workflow;
-        completed[ExtensionNames.Function] = function;
-        completed[ExtensionNames.Node] = "edge-1";
-        completed[ExtensionNames.StateKey] = $"edge-1/{workflow}/{function}.result";
-        completed[ExtensionNames.StateNode] = "edge-1";
-        if (detected is not null)
-        {
-            completed[ExtensionNames.Detected] = detected;
-        }
-
-        return completed;
-    }
-
-    private static CloudEvent AlarmRaised(CloudEvent cause)
-    {
-        var raised = new CloudEvent
-        {
-            Id = Guid.NewGuid().ToString(),
-            Type = EventTypes.AlarmRaised,
-            Source = EventSources.Alarm,
-            Time = DateTimeOffset.UtcNow,
-        };
-        raised[ExtensionNames.WorkflowId] = cause[ExtensionNames.WorkflowId];
-        raised[ExtensionNames.Camera] = "cam-1";
-        return raised;
-    }
-
-    private sealed class DemoTrace(Stopwatch clock)
-    {
-        private readonly Lock gate = new();
-        private readonly List<string> lines = [];
-        private readonly SemaphoreSlim deliveries = new(0);
-
-        public IReadOnlyList<string> Lines
-        {
-            get
-            {
-                lock (gate)
-                {
-                    return [.. lines];
-                }
-            }
-        }
-
-        public void Add(string who, string what, bool delivery = false)
-        {
-            lock (gate)
-            {
-                lines.Add(string.Create(CultureInfo.InvariantCulture, $"  {clock.Elapsed.TotalMilliseconds,7:F1} ms  {who,-12} {what}"));
-            }
-
-            if (delivery)
-            {
-                deliveries.Release();
-            }
-        }
-
-        public async Task<bool> WaitForAsync(int deliveries, TimeSpan timeout, CancellationToken ct)
-        {
-            using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            cts.CancelAfter(timeout);
-            try
-            {
-                for (var i = 0; i < deliveries; i++)
-                {
-                    await this.deliveries.WaitAsync(cts.Token);
-                }
-
-                return true;
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                return false;
-            }
-        }
-    }
+    private static string Megabytes(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1e6:0.0} MB");
 }

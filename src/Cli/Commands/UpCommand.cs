@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using Skylark.Events.Broker.Resources;
 using Skylark.Events.Cli.Hosting;
+using Skylark.Events.Cli.Mqtt;
 using Skylark.Events.Cli.Up;
 using Skylark.Events.Topology;
 
@@ -25,11 +26,27 @@ public static class UpCommand
             DefaultValueFactory = _ => "round-robin",
         };
         serving.AcceptOnlyFromAmong("round-robin", "locality-aware");
+        var mode = new Option<string>("--mode") { Description = "skylark (predict + propagate), ondemand (pull when invoked) or central (all state in the cloud's Redis).", DefaultValueFactory = _ => "skylark" };
+        mode.AcceptOnlyFromAmong([.. StateModes.Names]);
+        var mqtt = new Option<string?>("--mqtt") { Description = "Ingest cameras from this MQTT broker (e.g. mqtt://127.0.0.1:1883) instead of an embedded server per node hosting preprocess." };
         var command = new Command("up", "Run a multi-node topology on this machine: Redis and a StateSink per node, link emulation, the broker.")
         {
-            topology, eventing, endpoints, journal, serving,
+            topology, eventing, endpoints, journal, serving, mode, mqtt,
         };
-        command.SetAction((parse, ct) => RunAsync(
+        command.SetAction((parse, ct) =>
+        {
+            MqttConnection? external;
+            try
+            {
+                external = parse.GetValue(mqtt) is { } url ? MqttConnection.Parse(url) : null;
+            }
+            catch (FormatException e)
+            {
+                Console.Error.WriteLine($"skylark up: {e.Message}");
+                return Task.FromResult(2);
+            }
+
+            return RunAsync(
             new UpOptions
             {
                 TopologyPath = parse.GetRequiredValue(topology).FullName,
@@ -38,9 +55,12 @@ public static class UpCommand
                 EndpointsFile = parse.GetValue(endpoints)?.FullName,
                 JournalDirectory = parse.GetValue(journal)?.FullName,
                 Serving = parse.GetValue(serving) == "locality-aware" ? ServingPolicy.LocalityAware : ServingPolicy.RoundRobin,
+                Mode = StateModes.Parse(parse.GetValue(mode)!),
+                CameraIngest = new CameraIngestSetup { ExternalBroker = external },
                 WorkDirectory = SkylarkHome.Path(".skylark", "up"),
             },
-            ct));
+            ct);
+        });
         return command;
     }
 
@@ -75,12 +95,13 @@ public static class UpCommand
                 await endpoints.WriteAsync(path, stop.Token);
             }
 
-            await Console.Out.WriteLineAsync($"Topology '{cluster.Topology.Name}': {cluster.Topology.Nodes.Count} nodes, snapshot '{cluster.Clock.Current.Name}'.");
+            await Console.Out.WriteLineAsync($"Topology '{cluster.Topology.Name}': {cluster.Topology.Nodes.Count} nodes, snapshot '{cluster.Clock.Current.Name}', mode {cluster.Mode.Name()}.");
             await Console.Out.WriteLineAsync($"Broker ingress: {endpoints.Broker}");
             foreach (var (node, node_endpoints) in endpoints.Nodes)
             {
                 var functions = string.Join(", ", cluster.Topology.GetNode(node).Functions);
-                await Console.Out.WriteLineAsync($"  {node,-10} redis {node_endpoints.Redis}  sink {node_endpoints.Sink}  {(functions.Length > 0 ? "functions: " + functions : "")}");
+                var cameras = node_endpoints.Mqtt is { } broker ? $"  cameras: {broker}" : "";
+                await Console.Out.WriteLineAsync($"  {node,-10} redis {node_endpoints.Redis}  sink {node_endpoints.Sink}  {(functions.Length > 0 ? "functions: " + functions : "")}{cameras}");
             }
 
             if (options.EndpointsFile is not null)

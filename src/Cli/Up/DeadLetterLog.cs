@@ -16,6 +16,9 @@ public sealed class DeadLetterLog(string path, ILogger logger)
 
     public int Count { get; private set; }
 
+    /// <summary>Called with each dead letter once it is on disk (e.g. to count a workflow as failed).</summary>
+    public Action<CloudEvent>? Observer { get; set; }
+
     public void Map(IEndpointRouteBuilder endpoints, string pattern)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
@@ -48,6 +51,7 @@ public sealed class DeadLetterLog(string path, ILogger logger)
             gate.Release();
         }
 
+        Observer?.Invoke(dead);
         logger.LogWarning(
             "Dead letter {Id} ({Type}) from {Destination}: status {Code} {Error}",
             dead.Id, dead.Type, dead["knativeerrordest"], dead["knativeerrorcode"], ErrorText(dead));

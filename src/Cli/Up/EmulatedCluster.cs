@@ -6,11 +6,10 @@ using Skylark.Events.Broker.Resources;
 using Skylark.Events.Broker.Sources;
 using Skylark.Events.Cli.Emulation;
 using Skylark.Events.Cli.Hosting;
+using Skylark.Events.Cli.Mqtt;
 using Skylark.Events.Contracts;
-using Skylark.Events.Functions.Alarm;
-using Skylark.Events.Functions.Detect;
-using Skylark.Events.Functions.Preprocess;
 using Skylark.Events.Predictor;
+using Skylark.Events.Predictor.Metrics;
 using Skylark.Events.State;
 using Skylark.Events.StateSink;
 using Skylark.Events.StateSink.Pulling;
@@ -22,24 +21,52 @@ namespace Skylark.Events.Cli.Up;
 /// A whole multi-node topology on one machine: per node a password-protected redis-server and one service process
 /// (its StateSink plus the functions the topology places there, sharing the node's Redis and in-flight pulls); link
 /// proxies between nodes; the broker running eventing/ plus one propagate Trigger per node; Knative-Service-like
-/// routing to function instances. Disposing stops everything it started.
+/// routing to function instances; optionally MQTT camera ingest. Disposing stops everything it started.
 /// </summary>
+/// <remarks>
+/// In <see cref="StateMode.Central"/> no node has a StateSink and every node's state store is the cloud node's Redis,
+/// reached through the link proxy of the node's path to the cloud; in <see cref="StateMode.OnDemand"/> the Predictor
+/// does not run (its Triggers are dropped), so inputs are pulled when a function reads them.
+/// </remarks>
 public sealed class EmulatedCluster : IAsyncDisposable
 {
-    /// <summary>Functions a node can host; the topology's <c>functions</c> lists pick from these.</summary>
-    public static readonly IReadOnlyList<string> KnownFunctions = ["preprocess", "detect", "alarm"];
-
     private readonly List<IAsyncDisposable> started = [];
     private readonly Dictionary<string, Uri> nodeUrls = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Uri> sinkUrls = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RedisProcess> redis = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, MqttConnection> cameraBrokers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IServiceProvider> nodeServices = new(StringComparer.Ordinal);
+    private readonly UpOptions options;
+    private readonly Dictionary<string, HostedFunction> functions;
+    private IServiceProvider? predictorServices;
 
-    private EmulatedCluster(NetworkTopology topology, TopologyClock clock, LinkEmulator links, string peerToken)
+    private EmulatedCluster(NetworkTopology topology, TopologyClock clock, LinkEmulator links, string peerToken, UpOptions options)
     {
         Topology = topology;
         Clock = clock;
         Links = links;
         PeerToken = peerToken;
+        this.options = options;
+        functions = options.Functions.ToDictionary(f => f.Name, StringComparer.Ordinal);
+        CentralNode = (topology.NodesOfType(NodeType.Cloud).FirstOrDefault() ?? topology.Nodes[0]).Name;
     }
+
+    public StateMode Mode => options.Mode;
+
+    /// <summary>The cloud node: the Predictor's home, and in <see cref="StateMode.Central"/> the one state store.</summary>
+    public string CentralNode { get; }
+
+    /// <summary>Per ingest node, the MQTT broker its cameras publish to (the node's embedded server, or the external broker).</summary>
+    public IReadOnlyDictionary<string, MqttConnection> CameraBrokers => cameraBrokers;
+
+    /// <summary>The Predictor's base URL; null when the mode runs none.</summary>
+    public Uri? PredictorUrl { get; private set; }
+
+    /// <summary>What the Predictor has done so far; null when the mode runs none.</summary>
+    public PredictorMetricsSnapshot? PredictorMetrics => predictorServices?.GetRequiredService<PredictorMetrics>().Snapshot();
+
+    /// <summary>Services of a node's process (its state, StateSink, functions), for observing a run.</summary>
+    public IServiceProvider NodeServices(string node) => nodeServices[node];
 
     public NetworkTopology Topology { get; }
 
@@ -51,6 +78,7 @@ public sealed class EmulatedCluster : IAsyncDisposable
 
     public Uri BrokerIngress { get; private set; } = null!;
 
+
     public DeadLetterLog DeadLetters { get; private set; } = null!;
 
     public IReadOnlyDictionary<string, Uri> NodeUrls => nodeUrls;
@@ -59,7 +87,15 @@ public sealed class EmulatedCluster : IAsyncDisposable
         BrokerIngress,
         Topology.Nodes.ToDictionary(
             n => n.Name,
-            n => new NodeEndpoints(redis[n.Name].Endpoint, redis[n.Name].Password, nodeUrls[n.Name]),
+            n =>
+            {
+                // With a central store a node has no Redis of its own: it names the store it uses, directly.
+                var store = redis[redis.ContainsKey(n.Name) ? n.Name : CentralNode];
+                return new NodeEndpoints(store.Endpoint, store.Password, nodeUrls[n.Name])
+                {
+                    Mqtt = cameraBrokers.TryGetValue(n.Name, out var mqtt) ? mqtt.Url : null,
+                };
+            },
             StringComparer.Ordinal));
 
     /// <exception cref="TopologyValidationException">The topology file is invalid.</exception>
@@ -70,22 +106,29 @@ public sealed class EmulatedCluster : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         var topology = TopologyLoader.Load(options.TopologyPath);
-        var unknown = topology.Nodes.SelectMany(n => n.Functions).Distinct().Except(KnownFunctions).ToList();
+        var known = options.Functions.Select(f => f.Name).ToList();
+        var unknown = topology.Nodes.SelectMany(n => n.Functions).Distinct().Except(known).ToList();
         if (unknown.Count > 0)
         {
-            throw new ArgumentException($"Topology '{topology.Name}' places unknown function(s) {string.Join(", ", unknown)}; known: {string.Join(", ", KnownFunctions)}.");
+            throw new ArgumentException($"Topology '{topology.Name}' places unknown function(s) {string.Join(", ", unknown)}; known: {string.Join(", ", known)}.");
         }
 
         var eventing = ResourceLoader.Load([options.EventingPath, .. options.ExtraEventing], loggerFactory.CreateLogger("Skylark.Events.Broker.Resources"));
-        var model = eventing with { Triggers = [.. eventing.Triggers, .. NodeTriggers.For(topology)] };
+        var model = options.Mode == StateMode.Skylark
+            ? eventing with { Triggers = [.. eventing.Triggers, .. NodeTriggers.For(topology), .. options.ExtraTriggers] }
+            : eventing with { Triggers = [.. eventing.Triggers.Where(t => !IsPredictorTrigger(t)), .. options.ExtraTriggers] };
 
         var clock = new TopologyClock(topology, TimeProvider.System, logger: loggerFactory.CreateLogger<TopologyClock>());
         var links = new LinkEmulator(clock, loggerFactory: loggerFactory);
-        var cluster = new EmulatedCluster(topology, clock, links, Convert.ToHexString(RandomNumberGenerator.GetBytes(16)));
+        var cluster = new EmulatedCluster(topology, clock, links, Convert.ToHexString(RandomNumberGenerator.GetBytes(16)), options);
         try
         {
+            // Nodes (their camera bridges) and the Predictor send to the broker, and the broker delivers to them:
+            // reserve the broker's port first so everyone can be told its address.
+            var brokerPort = FreeLoopbackPort();
+            cluster.BrokerIngress = new Uri($"http://127.0.0.1:{brokerPort}/{SkylarkDefaults.Namespace}/{SkylarkDefaults.Broker}");
             await cluster.StartNodesAsync(cancellationToken);
-            await cluster.StartControlPlaneAsync(model, options, loggerFactory, cancellationToken);
+            await cluster.StartControlPlaneAsync(model, brokerPort, loggerFactory, cancellationToken);
             return cluster;
         }
         catch
@@ -108,74 +151,137 @@ public sealed class EmulatedCluster : IAsyncDisposable
         Clock.Dispose();
     }
 
+    private static bool IsPredictorTrigger(TriggerResource trigger) =>
+        trigger.Subscriber.Ref is { Kind: "Service" } reference && string.Equals(reference.Name, "predictor", StringComparison.Ordinal);
+
     private async Task StartNodesAsync(CancellationToken cancellationToken)
     {
-        foreach (var node in Topology.Nodes)
+        var stores = Mode == StateMode.Central ? [Topology.GetNode(CentralNode)] : Topology.Nodes;
+        foreach (var node in stores)
         {
             var process = await RedisProcess.StartAsync(node.Name, cancellationToken: cancellationToken);
             redis[node.Name] = process;
             started.Add(process);
         }
 
-        var directory = new EmulatedSinkDirectory(Links, nodeUrls);
+        var ingestNodes = IngestNodes();
+        var directory = new EmulatedSinkDirectory(Links, sinkUrls);
         foreach (var node in Topology.Nodes)
         {
+            var ingest = ingestNodes.Contains(node.Name);
             var app = await LocalWebApp.StartAsync(
                 $"node-{node.Name}",
-                services => ConfigureNode(services, node, directory),
+                services => ConfigureNode(services, node, directory, ingest),
                 endpoints => MapNode(endpoints, node),
                 cancellationToken: cancellationToken);
             nodeUrls[node.Name] = app.Url;
+            nodeServices[node.Name] = app.Services;
+            if (Mode != StateMode.Central)
+            {
+                sinkUrls[node.Name] = app.Url;
+            }
+
             started.Add(app);
+            if (ingest)
+            {
+                cameraBrokers[node.Name] = options.CameraIngest!.ExternalBroker ?? app.Services.GetRequiredService<EmbeddedMqttServerHost>().Connection;
+                await app.Services.GetRequiredService<CameraIngestBridge>().WaitUntilSubscribedAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+            }
         }
+
     }
 
-    private void ConfigureNode(IServiceCollection services, Node node, ISinkDirectory directory)
+    private HashSet<string> IngestNodes()
     {
-        var store = redis[node.Name];
+        if (options.CameraIngest is not { } ingest)
+        {
+            return [];
+        }
+
+        var hosting = Topology.Nodes.Where(n => n.Functions.Contains(CameraPipelineFunctions.Ingest)).Select(n => n.Name).ToList();
+        if (ingest.Node is { } chosen)
+        {
+            _ = Topology.GetNode(chosen);
+            return [chosen];
+        }
+
+        if (hosting.Count == 0)
+        {
+            throw new ArgumentException($"Camera ingest needs a node hosting '{CameraPipelineFunctions.Ingest}'; topology '{Topology.Name}' has none.");
+        }
+
+        // One external broker has one subscriber: otherwise every bridge would ingest every frame.
+        return ingest.ExternalBroker is null ? [.. hosting] : [hosting[0]];
+    }
+
+    private void ConfigureNode(IServiceCollection services, Node node, ISinkDirectory directory, bool ingest)
+    {
+        var storeNode = Mode == StateMode.Central ? CentralNode : node.Name;
+        var store = redis[storeNode];
+        var endpoint = storeNode == node.Name
+            ? store.Endpoint
+            : Links.EndpointFor(node.Name, storeNode, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, store.Port)).ToString();
         services.AddSkylarkState(state =>
         {
-            state.Configuration = store.Endpoint;
+            state.Configuration = endpoint;
             state.Password = store.Password;
-            state.Node = node.Name;
+            state.Node = storeNode;
+            state.HostNode = storeNode == node.Name ? null : node.Name;
+            options.ConfigureState?.Invoke(state);
         });
-        services.AddSingleton(directory);
-        services.AddStateSink(sink =>
+        if (Mode != StateMode.Central)
         {
-            sink.PeerToken = PeerToken;
-            sink.Topology = Topology;
-            sink.TopologyEpoch = Clock.Schedule.Epoch;
-        });
+            services.AddSingleton(directory);
+            services.AddStateSink(sink =>
+            {
+                sink.PeerToken = PeerToken;
+                sink.Topology = Topology;
+                sink.TopologyEpoch = Clock.Schedule.Epoch;
+            });
+        }
+
         foreach (var function in node.Functions)
         {
-            _ = function switch
+            functions[function].Register(services);
+        }
+
+        if (ingest)
+        {
+            var setup = options.CameraIngest!;
+            if (setup.ExternalBroker is null)
             {
-                "preprocess" => services.AddPreprocessFunction(),
-                "detect" => services.AddDetectFunction(),
-                "alarm" => services.AddAlarmFunction(),
-                _ => services,
-            };
+                services.AddEmbeddedMqttServer(mqtt => mqtt.Port = 0);
+            }
+
+            services.AddCameraIngestBridge(bridge =>
+            {
+                bridge.Broker = setup.ExternalBroker;
+                bridge.SinkUrl = BrokerIngress;
+                bridge.ClientId = $"skylark-ingest-{node.Name}";
+                bridge.MaxFrameBytes = setup.MaxFrameBytes;
+
+                // The cluster decides where events go; a K_SINK in the caller's environment is not meant for it.
+                bridge.Environment = new Dictionary<string, string?>();
+            });
         }
     }
 
-    private static void MapNode(WebApplication app, Node node)
+    private void MapNode(WebApplication app, Node node)
     {
-        app.MapStateSink();
+        if (Mode != StateMode.Central)
+        {
+            app.MapStateSink();
+        }
+
         foreach (var function in node.Functions)
         {
-            _ = function switch
-            {
-                "preprocess" => app.MapPreprocessFunction(FunctionPath(function)),
-                "detect" => app.MapDetectFunction(FunctionPath(function)),
-                "alarm" => app.MapAlarmFunction(FunctionPath(function)),
-                _ => null,
-            };
+            functions[function].Map(app, FunctionPath(function));
         }
     }
 
     private static string FunctionPath(string function) => $"/fn/{function}";
 
-    private async Task StartControlPlaneAsync(EventingModel model, UpOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    private async Task StartControlPlaneAsync(EventingModel model, int brokerPort, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(options.WorkDirectory);
         DeadLetters = new DeadLetterLog(Path.Combine(options.WorkDirectory, "dead-letters.jsonl"), loggerFactory.CreateLogger<DeadLetterLog>());
@@ -189,7 +295,7 @@ public sealed class EmulatedCluster : IAsyncDisposable
             () => Links.Paths[Clock.CurrentIndex],
             options.Serving,
             loggerFactory.CreateLogger<ServingRouter>());
-        var fanout = new SinkFanout(() => nodeUrls, loggerFactory.CreateLogger<SinkFanout>());
+        var fanout = new SinkFanout(() => sinkUrls, loggerFactory.CreateLogger<SinkFanout>());
         var serving = await LocalWebApp.StartAsync(
             "serving",
             _ => { },
@@ -208,41 +314,20 @@ public sealed class EmulatedCluster : IAsyncDisposable
             ["statesink"] = new(serving.Url, "fanout/statesink"),
             ["dead-letters"] = new(serving.Url, "dead-letters"),
         };
-        foreach (var function in KnownFunctions)
+        foreach (var function in functions.Keys)
         {
             services[function] = new Uri(serving.Url, $"services/{function}");
         }
 
-        foreach (var (node, url) in nodeUrls)
+        foreach (var (node, url) in sinkUrls)
         {
             services[NodeTriggers.SinkServiceName(node)] = url;
         }
 
-        // The predictor posts propagate commands to the broker, and the broker delivers completions to the predictor:
-        // reserve the broker's port first so each can be told the other's address.
-        var brokerPort = FreeLoopbackPort();
-        BrokerIngress = new Uri($"http://127.0.0.1:{brokerPort}/{SkylarkDefaults.Namespace}/{SkylarkDefaults.Broker}");
-        var predictorRedis = redis[(Topology.NodesOfType(NodeType.Cloud).FirstOrDefault() ?? Topology.Nodes[0]).Name];
-        var predictor = await LocalWebApp.StartAsync(
-            "predictor",
-            collection => collection.AddPredictor(predictorOptions =>
-            {
-                predictorOptions.EventingPaths.Add(options.EventingPath);
-                foreach (var extra in options.ExtraEventing)
-                {
-                    predictorOptions.EventingPaths.Add(extra);
-                }
-
-                predictorOptions.TopologyPath = options.TopologyPath;
-                predictorOptions.TopologyEpoch = Clock.Schedule.Epoch;
-                predictorOptions.Redis = predictorRedis.Endpoint;
-                predictorOptions.RedisPassword = predictorRedis.Password;
-                predictorOptions.BrokerUrl = BrokerIngress;
-            }),
-            app => app.MapPredictor(),
-            cancellationToken: cancellationToken);
-        started.Add(predictor);
-        services["predictor"] = predictor.Url;
+        if (Mode == StateMode.Skylark)
+        {
+            services["predictor"] = await StartPredictorAsync(cancellationToken);
+        }
 
         var sinks = new DestinationResolver(services);
         var broker = await LocalWebApp.StartAsync(
@@ -269,6 +354,33 @@ public sealed class EmulatedCluster : IAsyncDisposable
             port: brokerPort,
             cancellationToken: cancellationToken);
         started.Add(broker);
+    }
+
+    private async Task<Uri> StartPredictorAsync(CancellationToken cancellationToken)
+    {
+        var predictorRedis = redis[CentralNode];
+        var predictor = await LocalWebApp.StartAsync(
+            "predictor",
+            collection => collection.AddPredictor(predictorOptions =>
+            {
+                predictorOptions.EventingPaths.Add(options.EventingPath);
+                foreach (var extra in options.ExtraEventing)
+                {
+                    predictorOptions.EventingPaths.Add(extra);
+                }
+
+                predictorOptions.TopologyPath = options.TopologyPath;
+                predictorOptions.TopologyEpoch = Clock.Schedule.Epoch;
+                predictorOptions.Redis = predictorRedis.Endpoint;
+                predictorOptions.RedisPassword = predictorRedis.Password;
+                predictorOptions.BrokerUrl = BrokerIngress;
+            }),
+            app => app.MapPredictor(),
+            cancellationToken: cancellationToken);
+        started.Add(predictor);
+        PredictorUrl = predictor.Url;
+        predictorServices = predictor.Services;
+        return predictor.Url;
     }
 
     private static int FreeLoopbackPort()

@@ -5,7 +5,7 @@ namespace Skylark.Events.Cli.Up;
 
 /// <summary>
 /// What <c>skylark up</c> writes for other tools (<c>skylark state</c>, tests, scripts), exactly:
-/// <c>{"broker": "&lt;ingress url&gt;", "nodes": {"&lt;name&gt;": {"redis": "&lt;host:port, direct&gt;", "redisPassword": "…", "sink": "&lt;url&gt;"}}}</c>.
+/// <c>{"broker": "&lt;ingress url&gt;", "nodes": {"&lt;name&gt;": {"redis": "&lt;host:port, direct&gt;", "redisPassword": "…", "sink": "&lt;url&gt;", "mqtt": "&lt;mqtt url, ingest nodes only&gt;"}}}</c>.
 /// </summary>
 public sealed record EndpointsFile(
     [property: JsonPropertyName("broker")] Uri Broker,
@@ -46,4 +46,10 @@ public sealed record EndpointsFile(
 public sealed record NodeEndpoints(
     [property: JsonPropertyName("redis")] string Redis,
     [property: JsonPropertyName("redisPassword")] string RedisPassword,
-    [property: JsonPropertyName("sink")] Uri Sink);
+    [property: JsonPropertyName("sink")] Uri Sink)
+{
+    /// <summary>The MQTT broker this node's cameras publish to; absent when the node ingests no cameras.</summary>
+    [JsonPropertyName("mqtt")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Uri? Mqtt { get; init; }
+}

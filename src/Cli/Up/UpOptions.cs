@@ -1,3 +1,6 @@
+using Skylark.Events.Broker.Resources;
+using Skylark.Events.State;
+
 namespace Skylark.Events.Cli.Up;
 
 /// <summary>What <c>skylark up</c> starts.</summary>
@@ -10,11 +13,26 @@ public sealed record UpOptions
 
     public IReadOnlyList<string> ExtraEventing { get; init; } = [];
 
+    /// <summary>Triggers added in code, e.g. an observer of a run subscribed by URI.</summary>
+    public IReadOnlyList<TriggerResource> ExtraTriggers { get; init; } = [];
+
     public string? EndpointsFile { get; init; }
 
     public string? JournalDirectory { get; init; }
 
     public ServingPolicy Serving { get; init; } = ServingPolicy.RoundRobin;
+
+    /// <summary>Where state lives and how it moves (see <see cref="StateMode"/>).</summary>
+    public StateMode Mode { get; init; } = StateMode.Skylark;
+
+    /// <summary>The functions nodes may host (the topology's <c>functions</c> lists pick from these by name).</summary>
+    public IReadOnlyList<HostedFunction> Functions { get; init; } = CameraPipelineFunctions.All;
+
+    /// <summary>MQTT camera ingest; null runs none.</summary>
+    public CameraIngestSetup? CameraIngest { get; init; }
+
+    /// <summary>Applied to every node's <see cref="StateOptions"/> after the cluster's own settings (limits, timeouts).</summary>
+    public Action<StateOptions>? ConfigureState { get; init; }
 
     /// <summary>Where dead letters and other run output go.</summary>
     public required string WorkDirectory { get; init; }

@@ -26,7 +26,7 @@ public static class FunctionEndpointRouteBuilderExtensions
         {
             context.Response.ContentType = "application/json";
             return context.Response.WriteAsync(
-                JsonSerializer.Serialize(new { status = "ok", function = runtime.Function, node = runtime.Node }, ContractJson.Options),
+                JsonSerializer.Serialize(new { status = "ok", function = runtime.Function, node = runtime.HostNode }, ContractJson.Options),
                 context.RequestAborted);
         });
         return group;

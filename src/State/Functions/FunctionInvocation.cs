@@ -134,7 +134,7 @@ public sealed class FunctionInvocation
         ArgumentNullException.ThrowIfNull(stateRef);
         var started = Time.GetTimestamp();
         var result = await _runtime.Reader.ReadAsync(stateRef, cancellationToken).ConfigureAwait(false);
-        _reads.Add(Report(stateRef, result.Bundle, StateReadReport.SourceName(result.Source), Elapsed(started)));
+        _reads.Add(Report(stateRef, result.Bundle, StateReadReport.SourceName(_runtime.Located(result.Source)), Elapsed(started)));
         return result.Bundle;
     }
 
@@ -181,12 +181,12 @@ public sealed class FunctionInvocation
         var elapsed = new double[all.Length];
         for (var i = 0; i < all.Length; i++)
         {
-            sources[i] = local[i] is null ? StateReadReport.Absent : StateReadReport.SourceName(StateReadSource.Local);
+            sources[i] = local[i] is null ? StateReadReport.Absent : StateReadReport.SourceName(_runtime.Located(StateReadSource.Local));
             elapsed[i] = localElapsed;
             if (local[i] is not null)
             {
                 // The tiered reader counts the reads it serves; these it did not see.
-                _runtime.Metrics.Record(StateReadSource.Local);
+                _runtime.Metrics.Record(_runtime.Located(StateReadSource.Local));
             }
         }
 
@@ -199,7 +199,7 @@ public sealed class FunctionInvocation
             {
                 var i = missing[k];
                 bundles[i] = fetched[k].Bundle;
-                sources[i] = StateReadReport.SourceName(fetched[k].Source);
+                sources[i] = StateReadReport.SourceName(_runtime.Located(fetched[k].Source));
                 elapsed[i] = localElapsed + tieredElapsed;
             }
         }

@@ -62,6 +62,16 @@ public sealed partial class FunctionRuntime
 
     public string Node => Options.Node;
 
+    /// <summary>Where this instance runs (see <see cref="FunctionOptions.HostNode"/>).</summary>
+    public string HostNode => Options.HostNode;
+
+    /// <summary>
+    /// Where a read that the store answered really came from: with a central store on another node, "local" to the
+    /// store is remote to the function.
+    /// </summary>
+    public StateReadSource Located(StateReadSource source) =>
+        Options.StateIsRemote && source == StateReadSource.Local ? StateReadSource.Remote : source;
+
     /// <summary>This node's store, scoped to the bundles this function owns (reads are unrestricted).</summary>
     public BundleStore Store { get; }
 
@@ -142,7 +152,7 @@ public sealed partial class FunctionRuntime
     {
         var report = new FunctionReport(
             Function,
-            Node,
+            HostNode,
             invocation.WorkflowId,
             result.Output,
             invocation.Reads,
@@ -161,7 +171,7 @@ public sealed partial class FunctionRuntime
         };
         reply[ExtensionNames.WorkflowId] = invocation.WorkflowId;
         reply[ExtensionNames.Function] = Function;
-        reply[ExtensionNames.Node] = Node;
+        reply[ExtensionNames.Node] = HostNode;
         reply[ExtensionNames.StateKey] = result.Output.ToString();
         reply[ExtensionNames.StateNode] = result.Output.Node;
         if (invocation.GetExtension(ExtensionNames.Camera) is { Length: > 0 } camera)

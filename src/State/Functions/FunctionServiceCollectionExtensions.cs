@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Skylark.Events.State.Functions;
 
@@ -19,7 +20,7 @@ public static class FunctionServiceCollectionExtensions
         {
             var store = sp.GetRequiredService<BundleStore>();
             return new FunctionRuntime(
-                new FunctionOptions(function, store.Node, maxEventBytes),
+                new FunctionOptions(function, store.Node, maxEventBytes, sp.GetService<IOptions<StateOptions>>()?.Value.HostNode),
                 store,
                 sp.GetRequiredService<IStateReader>(),
                 sp.GetRequiredService<StateReadMetrics>(),

@@ -1,0 +1,104 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Skylark.Events.Cli.Demo;
+
+/// <summary>
+/// The report <c>skylark demo --report</c> writes (field names are a contract: docs/contracts.md). Latencies are end to
+/// end per workflow (frame capture → the reply that ends it), in ms; null when no workflow finished.
+/// </summary>
+public sealed record DemoReport(
+    string Mode,
+    string Topology,
+    string Serving,
+    double DurationSeconds,
+    int Cameras,
+    double Fps,
+    long Frames,
+    WorkflowCounts Workflows,
+    LatencySummaryMs LatencyMs,
+    StateReadCounts StateReads,
+    PredictionSummary Prediction,
+    BytesMoved BytesMoved,
+    DetectionSummary Detection,
+    long Alarms,
+    long DeadLetters)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public async Task WriteAsync(string path, CancellationToken cancellationToken)
+    {
+        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } directory)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var temporary = path + ".tmp";
+        await using (var file = File.Create(temporary))
+        {
+            await JsonSerializer.SerializeAsync(file, this, Json, cancellationToken);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+}
+
+/// <param name="Started">Frames that became workflows.</param>
+/// <param name="Completed">Workflows whose last function replied.</param>
+/// <param name="Failed">Workflows with an event dead-lettered.</param>
+/// <param name="Unfinished">Still running when the drain timeout passed.</param>
+public sealed record WorkflowCounts(long Started, long Completed, long Failed, long Unfinished);
+
+public sealed record LatencySummaryMs(double? P50, double? P95, double? P99, double? Mean, double? Max, int Samples)
+{
+    public static LatencySummaryMs Of(IReadOnlyList<double> samples)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        if (samples.Count == 0)
+        {
+            return new(null, null, null, null, null, 0);
+        }
+
+        var sorted = samples.Order().ToArray();
+        return new(
+            Round(Percentile(sorted, 0.50)),
+            Round(Percentile(sorted, 0.95)),
+            Round(Percentile(sorted, 0.99)),
+            Round(sorted.Average()),
+            Round(sorted[^1]),
+            sorted.Length);
+    }
+
+    /// <summary>Nearest-rank percentile: a value that was actually observed.</summary>
+    public static double Percentile(IReadOnlyList<double> sorted, double p)
+    {
+        ArgumentNullException.ThrowIfNull(sorted);
+        var rank = (int)Math.Ceiling(p * sorted.Count);
+        return sorted[Math.Clamp(rank - 1, 0, sorted.Count - 1)];
+    }
+
+    private static double Round(double value) => Math.Round(value, 1);
+}
+
+/// <summary>Reads of required and optional bundles by where they were found; absent optional bundles are not counted.</summary>
+public sealed record StateReadCounts(long Local, long Waited, long Remote)
+{
+    /// <summary>Share of reads that did not wait for a transfer they started themselves: local or waited (null before any read).</summary>
+    [JsonPropertyName("localRatio")]
+    public double? LocalRatio => Local + Waited + Remote == 0 ? null : Math.Round((double)(Local + Waited) / (Local + Waited + Remote), 4);
+}
+
+/// <param name="Accuracy">Share of successors that ran on the node the Predictor chose (null: no Predictor, or nothing checked).</param>
+/// <param name="NextFunctionAccuracy">Share of completions whose next functions were predicted exactly.</param>
+/// <param name="Propagations">Propagate commands the broker accepted.</param>
+/// <param name="PropagatedBytes">Bundle bytes those commands moved.</param>
+public sealed record PredictionSummary(double? Accuracy, double? NextFunctionAccuracy, long Propagations, long PropagatedBytes);
+
+/// <param name="Total">Bytes that entered the emulated network (once per transfer).</param>
+/// <param name="PerLink">Bytes carried per directed physical link, keyed <c>from-&gt;to</c> (a multi-hop transfer counts on every hop).</param>
+public sealed record BytesMoved(long Total, IReadOnlyDictionary<string, long> PerLink);
+
+/// <param name="Precision">Of detected boxes, the share that matched a true object (null: nothing scored).</param>
+/// <param name="Recall">Of true objects, the share that was detected.</param>
+/// <param name="FramesScored">Frames scored (the background model's warm-up frames are not).</param>
+public sealed record DetectionSummary(double? Precision, double? Recall, int FramesScored);
