@@ -72,7 +72,7 @@ public sealed class FrameReplayTests
         return [.. detections.Received
             .Select(r => r.CloudEvent)
             .Where(e => (string?)e[ExtensionNames.Camera] == camera)
-            .Select(e => ((JsonElement)e.Data!).GetProperty("result").Deserialize<DetectResult>(ContractJson.Options)!)
+            .Select(e => JsonDocument.Parse((byte[])e.Data!).RootElement.GetProperty("result").Deserialize<DetectResult>(ContractJson.Options)!)
             .OrderBy(r => r.Seq)];
     }
 

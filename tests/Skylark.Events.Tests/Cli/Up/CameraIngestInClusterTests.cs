@@ -10,6 +10,7 @@ using Skylark.Events.Cli.Up;
 using Skylark.Events.Contracts;
 using Skylark.Events.Contracts.Http;
 using Skylark.Events.Contracts.Payloads;
+using Skylark.Events.State;
 using Skylark.Events.Tests.Cli.Mqtt;
 using Skylark.Events.Tests.Support;
 
@@ -51,6 +52,8 @@ public sealed class CameraIngestInClusterTests : IAsyncLifetime
             {
                 _deadLetters.Add(dead);
             }
+
+            _observer.OnDeadLetter(dead);
         };
     }
 
@@ -69,29 +72,34 @@ public sealed class CameraIngestInClusterTests : IAsyncLifetime
         await using var deadLetterTopic = await MqttProbe.ConnectAsync(edge, subscriptions: $"{CameraTopics.DeadLetterPrefix}/#");
         await using var good = new CameraPublisher(edge);
         await using var camera = await MqttProbe.ConnectAsync(edge);
+        var jpeg = BridgeHarness.Frame("cam-bad", 0).Jpeg.ToArray();
 
-        var truncated = BridgeHarness.Frame("cam-bad", 0).Jpeg.ToArray();
-        await camera.PublishAsync(BridgeHarness.RawFrame(CameraTopics.Frames("cam-bad"), truncated[..(truncated.Length / 2)]));
+        // Refused by the MQTT bridge itself: it cannot be a frame.
+        await camera.PublishAsync(BridgeHarness.RawFrame(CameraTopics.Frames("cam-cut"), jpeg[..(jpeg.Length / 2)]));
         await camera.PublishAsync(BridgeHarness.RawFrame(CameraTopics.Frames("cam-big"), new byte[5 * 1024 * 1024]));
+
+        // Refused by preprocess: a well-formed JPEG declaring 8000x8000 pixels (a decompression bomb), an unknown camera,
+        // and a corrupt frame an HTTP camera stored on edge itself.
+        await camera.PublishAsync(BridgeHarness.RawFrame(CameraTopics.Frames("cam-huge"), WithDeclaredSize(jpeg, 8000, 8000)));
+        await PostAsync(FrameEvent("ghost", "edge/wf-ghost/ingest.frame"));
+        var store = _cluster.NodeServices("edge").GetRequiredService<BundleStore>().ForFunction(CameraIngestOptions.Function);
+        await store.WriteAsync(StateRef.Parse("edge/wf-corrupt/ingest.frame"), Skylark.Events.Functions.Preprocess.CameraFrameBundle.Create(jpeg[..(jpeg.Length / 2)]));
+        await PostAsync(FrameEvent("cam-corrupt", "edge/wf-corrupt/ingest.frame"));
+
         for (var seq = 0; seq < 3; seq++)
         {
             await good.PublishAsync(BridgeHarness.Frame("cam-good", seq));
         }
 
-        using (var http = new HttpClient())
-        using (var content = UnknownCameraFrame().ToHttpContent(ContentMode.Binary, RawDataJsonEventFormatter.Instance))
-        {
-            Assert.True((await http.PostAsync(_cluster.BrokerIngress, content)).IsSuccessStatusCode);
-        }
-
-        await MqttProbe.UntilAsync(() => _observer.Completed >= 3 && DeadLetterCount() >= 2);
-        var oversized = await deadLetterTopic.NextAsync();
+        await MqttProbe.UntilAsync(() => _observer.Completed >= 3 && DeadLetterCount() >= 3);
+        var bridgeDeadLetters = new[] { await deadLetterTopic.NextAsync(), await deadLetterTopic.NextAsync() };
 
         Assert.Equal(3, _observer.Completed);
         Assert.Equal(0, _observer.Rejected);
-        Assert.Equal($"{CameraTopics.DeadLetterPrefix}/cam-big", oversized.Topic);
-        var reason = oversized.UserProperty(CameraIngestBridge.DeadLetterReasonProperty);
-        Assert.Contains("bytes", reason, StringComparison.Ordinal);
+        Assert.Equal(
+            [$"{CameraTopics.DeadLetterPrefix}/cam-big", $"{CameraTopics.DeadLetterPrefix}/cam-cut"],
+            bridgeDeadLetters.Select(m => m.Topic).Order(StringComparer.Ordinal));
+        Assert.All(bridgeDeadLetters, m => Assert.False(string.IsNullOrEmpty(m.UserProperty(CameraIngestBridge.DeadLetterReasonProperty))));
 
         List<CloudEvent> dead;
         lock (_deadLetters)
@@ -99,15 +107,41 @@ public sealed class CameraIngestInClusterTests : IAsyncLifetime
             dead = [.. _deadLetters];
         }
 
-        var corrupt = Assert.Single(dead, d => (string?)d[ExtensionNames.Camera] == "cam-bad");
-        Assert.Equal(EventTypes.CameraFrame, corrupt.Type);
-        Assert.Equal("422", corrupt["knativeerrorcode"]?.ToString());
-        Assert.Contains("truncated", ErrorData(corrupt), StringComparison.Ordinal);
-        var unknown = Assert.Single(dead, d => (string?)d[ExtensionNames.Camera] == "ghost");
-        Assert.Equal("422", unknown["knativeerrorcode"]?.ToString());
-        Assert.Contains("does not exist", ErrorData(unknown), StringComparison.Ordinal);
-        Assert.Equal(2, File.ReadAllLines(_cluster.DeadLetters.Path).Length);
-        Assert.Equal(2, _observer.Failed);
+        Assert.Equal(3, dead.Count);
+        Assert.All(dead, d => Assert.Equal(EventTypes.CameraFrame, d.Type));
+        Assert.All(dead, d => Assert.Equal("422", d["knativeerrorcode"]?.ToString()));
+        Assert.Contains("8000x8000", ErrorData(Assert.Single(dead, d => (string?)d[ExtensionNames.Camera] == "cam-huge")), StringComparison.Ordinal);
+        Assert.Contains("does not exist", ErrorData(Assert.Single(dead, d => (string?)d[ExtensionNames.Camera] == "ghost")), StringComparison.Ordinal);
+        Assert.Contains("truncated", ErrorData(Assert.Single(dead, d => (string?)d[ExtensionNames.Camera] == "cam-corrupt")), StringComparison.Ordinal);
+        Assert.Equal(3, File.ReadAllLines(_cluster.DeadLetters.Path).Length);
+        Assert.Equal(3, _observer.Failed);
+    }
+
+    private async Task PostAsync(CloudEvent cloudEvent)
+    {
+        using var http = new HttpClient();
+        using var content = cloudEvent.ToHttpContent(ContentMode.Binary, RawDataJsonEventFormatter.Instance);
+        using var response = await http.PostAsync(_cluster.BrokerIngress, content);
+        Assert.True(response.IsSuccessStatusCode, $"broker answered {(int)response.StatusCode}");
+    }
+
+    /// <summary>The same JPEG with its start-of-frame header claiming another size.</summary>
+    private static byte[] WithDeclaredSize(byte[] jpeg, int width, int height)
+    {
+        var patched = jpeg.ToArray();
+        for (var i = 2; i + 8 < patched.Length; i++)
+        {
+            if (patched[i] == 0xFF && patched[i + 1] is 0xC0 or 0xC2)
+            {
+                patched[i + 5] = (byte)(height >> 8);
+                patched[i + 6] = (byte)height;
+                patched[i + 7] = (byte)(width >> 8);
+                patched[i + 8] = (byte)width;
+                return patched;
+            }
+        }
+
+        throw new InvalidOperationException("No start-of-frame marker in the test JPEG.");
     }
 
     private int DeadLetterCount()
@@ -121,21 +155,22 @@ public sealed class CameraIngestInClusterTests : IAsyncLifetime
     private static string ErrorData(CloudEvent dead) =>
         Encoding.UTF8.GetString(Convert.FromBase64String((string)dead["knativeerrordata"]!));
 
-    private static CloudEvent UnknownCameraFrame()
+    private static CloudEvent FrameEvent(string camera, string stateKey)
     {
+        var stateRef = StateRef.Parse(stateKey);
         var frame = new CloudEvent(CloudEventsSpecVersion.V1_0)
         {
-            Id = "ghost-frame-1",
+            Id = $"{camera}-frame-1",
             Type = EventTypes.CameraFrame,
-            Source = new Uri("/cameras/ghost", UriKind.Relative),
+            Source = new Uri($"/cameras/{camera}", UriKind.Relative),
             DataContentType = "application/json",
             Data = System.Text.Json.JsonSerializer.SerializeToElement(
-                new CameraFrame("ghost", 1, 160, 120, DateTimeOffset.UtcNow), ContractJson.Options),
+                new CameraFrame(camera, 1, 160, 120, DateTimeOffset.UtcNow), ContractJson.Options),
         };
-        frame[ExtensionNames.WorkflowId] = "wf-ghost";
-        frame[ExtensionNames.Camera] = "ghost";
-        frame[ExtensionNames.StateKey] = "edge/wf-ghost/ingest.frame";
-        frame[ExtensionNames.StateNode] = "edge";
+        frame[ExtensionNames.WorkflowId] = stateRef.WorkflowId;
+        frame[ExtensionNames.Camera] = camera;
+        frame[ExtensionNames.StateKey] = stateKey;
+        frame[ExtensionNames.StateNode] = stateRef.Node;
         return frame;
     }
 }
