@@ -161,7 +161,7 @@ public static class DemoCommand
             $"  prediction  accuracy {(report.Prediction.Accuracy is { } a ? a.ToString("P1", CultureInfo.InvariantCulture) : "-")}, {report.Prediction.Propagations} propagations",
             $"  bytes moved {Megabytes(report.BytesMoved.Total)} over the emulated links",
             $"  detection   precision {Ratio(report.Detection.Precision)}, recall {Ratio(report.Detection.Recall)} ({report.Detection.FramesScored} frames scored)",
-            $"  alarms      {report.Alarms}    dead letters {report.DeadLetters}",
+            $"  alarms      {report.Alarms} raised, {report.AlarmsOnMqtt} received on MQTT alarms/#    dead letters {report.DeadLetters}",
         };
         return string.Join(Environment.NewLine, lines);
     }

@@ -34,6 +34,9 @@ public sealed record DemoOptions
     /// <summary>Where the report JSON is written; null writes none.</summary>
     public string? ReportPath { get; init; }
 
+    /// <summary>Least severe log entry the run's services write to the console (the progress line is the demo's output).</summary>
+    public LogLevel LogLevel { get; init; } = LogLevel.Error;
+
     /// <summary>Dead letters and other run output.</summary>
     public required string WorkDirectory { get; init; }
 

@@ -5,7 +5,8 @@ namespace Skylark.Events.Cli.Demo;
 
 /// <summary>
 /// The report <c>skylark demo --report</c> writes (field names are a contract: docs/contracts.md). Latencies are end to
-/// end per workflow (frame capture → the reply that ends it), in ms; null when no workflow finished.
+/// end per workflow (frame capture → the reply that ends it), in ms; null when no workflow finished. <c>alarms</c> counts
+/// <c>io.skylark.alarm.raised</c> events, <c>alarmsOnMqtt</c> the notices an operator subscribed to <c>alarms/#</c> received.
 /// </summary>
 public sealed record DemoReport(
     string Mode,
@@ -22,6 +23,7 @@ public sealed record DemoReport(
     BytesMoved BytesMoved,
     DetectionSummary Detection,
     long Alarms,
+    long AlarmsOnMqtt,
     long DeadLetters)
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };

@@ -33,7 +33,8 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
             functionTriggers,
             (camera, seq) => scenes.TryGetValue(camera, out var scene) ? scene.TruthAt(seq) : null,
             new DetectionScorer(sceneOptions.Width, sceneOptions.Height, preprocess.TargetWidth, preprocess.TargetHeight));
-        await using var observerApp = await LocalWebApp.StartAsync("demo-observer", _ => { }, app => observer.Map(app, "/"), cancellationToken: cancellationToken);
+        await using var observerApp = await LocalWebApp.StartAsync(
+            "demo-observer", _ => { }, app => observer.Map(app, "/"), minimumLogLevel: options.LogLevel, cancellationToken: cancellationToken);
 
         await output.WriteLineAsync($"Starting {Path.GetFileName(options.TopologyPath)} in mode '{options.Mode.Name()}' ({ServingName(options.Serving)} serving)…");
         await using var cluster = await EmulatedCluster.StartAsync(
@@ -46,10 +47,12 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
                 CameraIngest = new CameraIngestSetup { ExternalBroker = options.Mqtt },
                 ExtraTriggers = [ObserverTriggerFor(observerApp.Url)],
                 WorkDirectory = options.WorkDirectory,
+                LogLevel = options.LogLevel,
             },
             loggerFactory,
             cancellationToken);
         cluster.DeadLetters.Observer = observer.OnDeadLetter;
+        await using var alarms = await AlarmListener.StartAsync(cluster.AlarmBrokers.Values, cancellationToken);
 
         var ingestNodes = cluster.CameraBrokers.Keys.Order(StringComparer.Ordinal).ToList();
         var cameraCount = options.Cameras ?? ingestNodes.Count;
@@ -83,7 +86,7 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
 
         await output.WriteLineAsync($"Cameras stopped after {published} frames; waiting up to {options.DrainTimeout.TotalSeconds:0} s for running workflows…");
         await DrainAsync(observer, published, cancellationToken);
-        var report = BuildReport(cluster, observer, cameraCount, clock.Elapsed);
+        var report = BuildReport(cluster, observer, alarms, cameraCount, clock.Elapsed);
         if (options.ReportPath is { } path)
         {
             await report.WriteAsync(path, cancellationToken);
@@ -122,7 +125,7 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
         }
     }
 
-    private DemoReport BuildReport(EmulatedCluster cluster, WorkflowObserver observer, int cameras, TimeSpan elapsed)
+    private DemoReport BuildReport(EmulatedCluster cluster, WorkflowObserver observer, AlarmListener alarms, int cameras, TimeSpan elapsed)
     {
         var predictor = cluster.PredictorMetrics;
         var score = observer.Score;
@@ -151,6 +154,7 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
                 score.Frames == 0 ? null : Math.Round(score.Recall, 4),
                 score.Frames),
             observer.Alarms,
+            alarms.Received,
             cluster.DeadLetters.Count);
     }
 

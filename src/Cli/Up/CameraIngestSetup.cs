@@ -5,7 +5,8 @@ namespace Skylark.Events.Cli.Up;
 /// <summary>
 /// MQTT camera ingest in <c>skylark up</c>. With the embedded server (default) every ingest node runs its own MQTT server
 /// and bridge, as an edge site would: a camera publishes to its node's server, frames are stored on that node. With an
-/// external broker one bridge, on <see cref="Node"/>, subscribes to it.
+/// external broker one bridge, on <see cref="Node"/>, subscribes to it. Nodes hosting alarm publish alarms on
+/// <c>alarms/&lt;camera&gt;</c> to their own embedded server (or the external broker).
 /// </summary>
 public sealed record CameraIngestSetup
 {

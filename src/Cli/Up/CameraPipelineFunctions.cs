@@ -16,4 +16,7 @@ public static class CameraPipelineFunctions
 
     /// <summary>The function that consumes camera frames: nodes hosting it ingest cameras.</summary>
     public const string Ingest = "preprocess";
+
+    /// <summary>The function that raises alarms: nodes hosting it publish them on MQTT.</summary>
+    public const string Alarm = "alarm";
 }

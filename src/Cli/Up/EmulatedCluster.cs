@@ -8,6 +8,8 @@ using Skylark.Events.Cli.Emulation;
 using Skylark.Events.Cli.Hosting;
 using Skylark.Events.Cli.Mqtt;
 using Skylark.Events.Contracts;
+using Skylark.Events.Functions.Alarm;
+using Skylark.Events.Functions.Alarm.Mqtt;
 using Skylark.Events.Predictor;
 using Skylark.Events.Predictor.Metrics;
 using Skylark.Events.State;
@@ -35,6 +37,8 @@ public sealed class EmulatedCluster : IAsyncDisposable
     private readonly Dictionary<string, Uri> sinkUrls = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RedisProcess> redis = new(StringComparer.Ordinal);
     private readonly Dictionary<string, MqttConnection> cameraBrokers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, MqttConnection> alarmBrokers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, MqttConnection> embeddedMqtt = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IServiceProvider> nodeServices = new(StringComparer.Ordinal);
     private readonly UpOptions options;
     private readonly Dictionary<string, HostedFunction> functions;
@@ -58,6 +62,9 @@ public sealed class EmulatedCluster : IAsyncDisposable
 
     /// <summary>Per ingest node, the MQTT broker its cameras publish to (the node's embedded server, or the external broker).</summary>
     public IReadOnlyDictionary<string, MqttConnection> CameraBrokers => cameraBrokers;
+
+    /// <summary>Per node hosting alarm (with camera ingest on), the MQTT broker its alarms are published to on <c>alarms/&lt;camera&gt;</c>.</summary>
+    public IReadOnlyDictionary<string, MqttConnection> AlarmBrokers => alarmBrokers;
 
     /// <summary>The Predictor's base URL; null when the mode runs none.</summary>
     public Uri? PredictorUrl { get; private set; }
@@ -165,6 +172,29 @@ public sealed class EmulatedCluster : IAsyncDisposable
         }
 
         var ingestNodes = IngestNodes();
+        if (options.CameraIngest is { } setup)
+        {
+            foreach (var node in Topology.Nodes.Where(n => ingestNodes.Contains(n.Name) || n.Functions.Contains(CameraPipelineFunctions.Alarm)))
+            {
+                // Known before the node starts, so its alarm publisher can be built with the address.
+                var mqtt = setup.ExternalBroker ?? new MqttConnection("127.0.0.1", FreeLoopbackPort());
+                if (setup.ExternalBroker is null)
+                {
+                    embeddedMqtt[node.Name] = mqtt;
+                }
+
+                if (ingestNodes.Contains(node.Name))
+                {
+                    cameraBrokers[node.Name] = mqtt;
+                }
+
+                if (node.Functions.Contains(CameraPipelineFunctions.Alarm))
+                {
+                    alarmBrokers[node.Name] = mqtt;
+                }
+            }
+        }
+
         var directory = new EmulatedSinkDirectory(Links, sinkUrls);
         foreach (var node in Topology.Nodes)
         {
@@ -173,6 +203,7 @@ public sealed class EmulatedCluster : IAsyncDisposable
                 $"node-{node.Name}",
                 services => ConfigureNode(services, node, directory, ingest),
                 endpoints => MapNode(endpoints, node),
+                minimumLogLevel: options.LogLevel,
                 cancellationToken: cancellationToken);
             nodeUrls[node.Name] = app.Url;
             nodeServices[node.Name] = app.Services;
@@ -184,7 +215,6 @@ public sealed class EmulatedCluster : IAsyncDisposable
             started.Add(app);
             if (ingest)
             {
-                cameraBrokers[node.Name] = options.CameraIngest!.ExternalBroker ?? app.Services.GetRequiredService<EmbeddedMqttServerHost>().Connection;
                 await app.Services.GetRequiredService<CameraIngestBridge>().WaitUntilSubscribedAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
             }
         }
@@ -240,6 +270,18 @@ public sealed class EmulatedCluster : IAsyncDisposable
             });
         }
 
+        if (embeddedMqtt.TryGetValue(node.Name, out var embedded))
+        {
+            services.AddEmbeddedMqttServer(mqtt => mqtt.Port = embedded.Port);
+        }
+
+        if (alarmBrokers.TryGetValue(node.Name, out var alarms))
+        {
+            // Registered before the function, which keeps a publisher that is already there.
+            services.AddSingleton<IAlarmPublisher>(sp => new MqttAlarmPublisher(
+                alarms.CreateClientOptions($"skylark-alarm-{node.Name}").Build(), sp.GetService<ILogger<MqttAlarmPublisher>>()));
+        }
+
         foreach (var function in node.Functions)
         {
             functions[function].Register(services);
@@ -248,10 +290,6 @@ public sealed class EmulatedCluster : IAsyncDisposable
         if (ingest)
         {
             var setup = options.CameraIngest!;
-            if (setup.ExternalBroker is null)
-            {
-                services.AddEmbeddedMqttServer(mqtt => mqtt.Port = 0);
-            }
 
             services.AddCameraIngestBridge(bridge =>
             {
@@ -305,6 +343,7 @@ public sealed class EmulatedCluster : IAsyncDisposable
                 fanout.Map(app, "/fanout/statesink");
                 DeadLetters.Map(app, "/dead-letters");
             },
+            minimumLogLevel: options.LogLevel,
             cancellationToken: cancellationToken);
         started.Add(serving);
         started.Add(new DisposeAction(() => { router.Dispose(); fanout.Dispose(); }));
@@ -352,6 +391,7 @@ public sealed class EmulatedCluster : IAsyncDisposable
             },
             app => app.MapBroker(),
             port: brokerPort,
+            minimumLogLevel: options.LogLevel,
             cancellationToken: cancellationToken);
         started.Add(broker);
     }
@@ -376,6 +416,7 @@ public sealed class EmulatedCluster : IAsyncDisposable
                 predictorOptions.BrokerUrl = BrokerIngress;
             }),
             app => app.MapPredictor(),
+            minimumLogLevel: options.LogLevel,
             cancellationToken: cancellationToken);
         started.Add(predictor);
         PredictorUrl = predictor.Url;

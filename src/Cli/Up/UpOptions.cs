@@ -34,6 +34,9 @@ public sealed record UpOptions
     /// <summary>Applied to every node's <see cref="StateOptions"/> after the cluster's own settings (limits, timeouts).</summary>
     public Action<StateOptions>? ConfigureState { get; init; }
 
+    /// <summary>Least severe log entry the cluster's services write to the console.</summary>
+    public LogLevel LogLevel { get; init; } = LogLevel.Warning;
+
     /// <summary>Where dead letters and other run output go.</summary>
     public required string WorkDirectory { get; init; }
 }

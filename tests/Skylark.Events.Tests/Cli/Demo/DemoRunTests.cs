@@ -51,6 +51,8 @@ public sealed class DemoRunTests(ITestOutputHelper output)
         Assert.True(report.Detection.Precision >= 0.8, $"precision {report.Detection.Precision}");
         Assert.True(report.Detection.Recall >= 0.8, $"recall {report.Detection.Recall}");
         Assert.True(report.BytesMoved.Total > 0);
+        Assert.True(report.Alarms > 0, "the synthetic people never raised an alarm");
+        Assert.True(report.AlarmsOnMqtt > 0, "no alarm reached MQTT alarms/#");
         Assert.All(report.BytesMoved.PerLink.Keys, link => Assert.Contains(link, ThreeNodesLinks));
 
         // Per workflow: preprocess reads the frame, detect reads the preprocessed frame (plus its own optional state).
