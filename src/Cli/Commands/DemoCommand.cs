@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Skylark.Events.Broker.Resources;
 using Skylark.Events.Cli.Demo;
 using Skylark.Events.Cli.Hosting;
@@ -113,12 +112,7 @@ public static class DemoCommand
 
     private static async Task<int> RunAsync(DemoOptions options, CancellationToken ct)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-        {
-            context.Cancel = true;
-            stop.Cancel();
-        });
+        using var stop = new StopSignal(ct);
         using var loggerFactory = LoggerFactory.Create(logging => logging
             .AddSimpleConsole(o => o.SingleLine = true)
             .SetMinimumLevel(LogLevel.Error));
@@ -132,7 +126,7 @@ public static class DemoCommand
             await Console.Error.WriteLineAsync($"skylark demo: {e.Message}");
             return 1;
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsStopping)
         {
             await Console.Error.WriteLineAsync("skylark demo: stopped.");
             return 130;

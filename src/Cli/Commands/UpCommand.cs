@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using Skylark.Events.Broker.Resources;
 using Skylark.Events.Cli.Hosting;
 using Skylark.Events.Cli.Mqtt;
@@ -66,12 +65,7 @@ public static class UpCommand
 
     private static async Task<int> RunAsync(UpOptions options, CancellationToken ct)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-        {
-            context.Cancel = true;
-            stop.Cancel();
-        });
+        using var stop = new StopSignal(ct);
         using var loggerFactory = LoggerFactory.Create(logging => logging
             .AddSimpleConsole(o => o.SingleLine = true)
             .SetMinimumLevel(LogLevel.Warning));
