@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -26,7 +27,12 @@ public sealed record DemoReport(
     long AlarmsOnMqtt,
     long DeadLetters)
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    /// <summary>Relaxed escaping so link names read <c>"a->b"</c> rather than <c>"a-\u003Eb"</c>; the file is never embedded in HTML.</summary>
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     public async Task WriteAsync(string path, CancellationToken cancellationToken)
     {
