@@ -1,4 +1,5 @@
 using Skylark.Events.Broker.Resources;
+using Skylark.Events.Predictor;
 using Skylark.Events.State;
 
 namespace Skylark.Events.Cli.Up;
@@ -33,6 +34,9 @@ public sealed record UpOptions
 
     /// <summary>Applied to every node's <see cref="StateOptions"/> after the cluster's own settings (limits, timeouts).</summary>
     public Action<StateOptions>? ConfigureState { get; init; }
+
+    /// <summary>Applied to the Predictor's options after the cluster's own settings (byte budget, deadlines); unused when the mode runs none.</summary>
+    public Action<PredictorOptions>? ConfigurePredictor { get; init; }
 
     /// <summary>Where dead letters and other run output go.</summary>
     public required string WorkDirectory { get; init; }
