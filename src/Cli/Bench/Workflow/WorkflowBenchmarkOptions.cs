@@ -87,7 +87,9 @@ public sealed record WorkflowBenchmarkOptions
         WorkDirectory = workDirectory,
         StateBytes = [1 * Megabyte, 5 * Megabyte],
         Repetitions = 2,
-        WarmUpWorkflows = 2,
+
+        // One warm-up workflow teaches the Predictor each stage's successor and node (one completion each).
+        WarmUpWorkflows = 1,
         Parallelism = [5, 10],
     };
 }
