@@ -43,6 +43,13 @@ public sealed class StateOptions
     /// <summary>Most pulls in flight at once on this node; more are refused rather than queued without bound.</summary>
     public int MaxInFlightPulls { get; set; } = 1024;
 
+    /// <summary>
+    /// How long one Redis command may take (StackExchange.Redis' sync and async timeouts). The client's 5 s default
+    /// suits a node-local Redis; a store reached over a slow link (a central store behind a 30 Mbit/s path) needs
+    /// longer, because writing or reading a large bundle is one command whose bytes all cross that link.
+    /// </summary>
+    public TimeSpan RedisCommandTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <exception cref="ArgumentException">With a message naming the first invalid setting.</exception>
     public void Validate()
     {
@@ -68,6 +75,11 @@ public sealed class StateOptions
         RequirePositive(PullTimeout, nameof(PullTimeout));
         RequirePositive(InFlightWaitTimeout, nameof(InFlightWaitTimeout));
         RequirePositive(MaxInFlightPulls, nameof(MaxInFlightPulls));
+        RequirePositive(RedisCommandTimeout, nameof(RedisCommandTimeout));
+        if (RedisCommandTimeout.TotalMilliseconds > int.MaxValue)
+        {
+            throw new ArgumentException($"StateOptions.RedisCommandTimeout must be at most {TimeSpan.FromMilliseconds(int.MaxValue)}; got {RedisCommandTimeout}.");
+        }
     }
 
     /// <summary>
@@ -83,6 +95,8 @@ public sealed class StateOptions
         }
 
         configuration.AbortOnConnectFail = false;
+        configuration.AsyncTimeout = (int)RedisCommandTimeout.TotalMilliseconds;
+        configuration.SyncTimeout = (int)RedisCommandTimeout.TotalMilliseconds;
         configuration.ClientName ??= $"skylark-{Node}";
         return configuration;
     }

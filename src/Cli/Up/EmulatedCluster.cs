@@ -414,6 +414,7 @@ public sealed class EmulatedCluster : IAsyncDisposable
                 predictorOptions.Redis = predictorRedis.Endpoint;
                 predictorOptions.RedisPassword = predictorRedis.Password;
                 predictorOptions.BrokerUrl = BrokerIngress;
+                options.ConfigurePredictor?.Invoke(predictorOptions);
             }),
             app => app.MapPredictor(),
             minimumLogLevel: options.LogLevel,

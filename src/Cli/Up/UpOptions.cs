@@ -1,4 +1,5 @@
 using Skylark.Events.Broker.Resources;
+using Skylark.Events.Predictor;
 using Skylark.Events.State;
 
 namespace Skylark.Events.Cli.Up;
@@ -36,6 +37,9 @@ public sealed record UpOptions
 
     /// <summary>Least severe log entry the cluster's services write to the console.</summary>
     public LogLevel LogLevel { get; init; } = LogLevel.Warning;
+
+    /// <summary>Applied to the Predictor's options after the cluster's own settings (byte budget, deadlines); unused when the mode runs none.</summary>
+    public Action<PredictorOptions>? ConfigurePredictor { get; init; }
 
     /// <summary>Where dead letters and other run output go.</summary>
     public required string WorkDirectory { get; init; }

@@ -1,0 +1,45 @@
+using Skylark.Events.Cli.Up;
+
+namespace Skylark.Events.Cli.Bench.Workflow;
+
+/// <summary>
+/// The benchmark workflow of issue 7: preprocess@sat → detect@sat → detect@sat → alarm@cloud, played by four state
+/// stages that only move state (read the input bundle, write an output bundle of the same size), so the measure is the
+/// state path, not the vision code. Each stage is its own function so the bench topology can place them on distinct
+/// nodes and the Triggers can chain them by the <c>function</c> extension (bench/eventing/triggers.yaml).
+/// </summary>
+public static class WorkflowStages
+{
+    public const string Preprocess = "stage-preprocess";
+    public const string Detect1 = "stage-detect-1";
+    public const string Detect2 = "stage-detect-2";
+    public const string Alarm = "stage-alarm";
+
+    /// <summary>The type of the event that starts a workflow; its <c>statekey</c> is the input bundle.</summary>
+    public const string StartedType = "io.skylark.bench.workflow.started";
+
+    /// <summary>The <c>source</c> of start events.</summary>
+    public static readonly Uri StartedSource = new("/bench/workflow", UriKind.Relative);
+
+    /// <summary>The one item of every bundle of the workflow (input and stage outputs).</summary>
+    public const string StateItem = "state";
+
+    /// <summary>The input bundle of a workflow, written on the first stage's node before the start event.</summary>
+    public const string InputBundle = "input.state";
+
+    /// <summary>The stages in workflow order.</summary>
+    public static IReadOnlyList<string> InOrder { get; } = [Preprocess, Detect1, Detect2, Alarm];
+
+    /// <summary>The last stage: its completion ends a workflow.</summary>
+    public static string Last => InOrder[^1];
+
+    /// <summary>The output bundle of a stage.</summary>
+    public static string OutputBundle(string stage) => $"{stage}.state";
+
+    /// <summary>The catalog <c>skylark up</c> hosts them from (a topology's <c>functions</c> lists pick by name).</summary>
+    public static IReadOnlyList<HostedFunction> Hosted { get; } =
+        [.. InOrder.Select(stage => new HostedFunction(
+            stage,
+            services => services.AddStateStageFunction(stage),
+            (app, path) => app.MapStateStageFunction(stage, path)))];
+}
