@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using MQTTnet.Exceptions;
 using Skylark.Events.Broker.Resources;
 using Skylark.Events.Cli.Cameras;
 using Skylark.Events.Cli.Hosting;
@@ -17,6 +18,8 @@ namespace Skylark.Events.Cli.Demo;
 /// </summary>
 public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, TextWriter output)
 {
+    private readonly ILogger _logger = loggerFactory.CreateLogger<DemoRun>();
+
     public const string ObserverTrigger = "demo-observer";
 
     /// <exception cref="ArgumentException">Invalid options or topology.</exception>
@@ -95,7 +98,8 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
         return report;
     }
 
-    private static async Task<long> PublishAsync(MqttConnection broker, CameraSimulator camera, CancellationToken filming)
+    /// <returns>Frames the MQTT broker acknowledged.</returns>
+    private async Task<long> PublishAsync(MqttConnection broker, CameraSimulator camera, CancellationToken filming)
     {
         await using var publisher = new CameraPublisher(broker, $"skylark-camera-{camera.Camera}");
         long published = 0;
@@ -103,8 +107,17 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
         {
             await foreach (var frame in camera.StreamAsync(cancellationToken: filming))
             {
-                await publisher.PublishAsync(frame, filming);
-                published++;
+                try
+                {
+                    await publisher.PublishAsync(frame, filming);
+                    published++;
+                }
+                catch (MqttCommunicationException e) when (!filming.IsCancellationRequested)
+                {
+                    // Like a real camera: an unacknowledged frame is not retried, the next one is captured on time.
+                    // It may still have arrived; the drain waits for what was acknowledged, the observer counts what came.
+                    _logger.LogWarning("Camera {Camera}: frame {Seq} not acknowledged by {Broker}: {Error}", camera.Camera, frame.Seq, broker, e.Message);
+                }
             }
         }
         catch (OperationCanceledException) when (filming.IsCancellationRequested)

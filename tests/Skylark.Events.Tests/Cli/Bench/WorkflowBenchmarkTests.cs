@@ -9,6 +9,7 @@ namespace Skylark.Events.Tests.Cli.Bench;
 /// The workflow harness end to end on a small topology like topologies/three-nodes.yaml (one node per stage), with
 /// bundles of at most 200 KB so a run takes seconds. Structure and read sources only: no timing is asserted.
 /// </summary>
+[Collection(EmulatedClusters.Name)]
 public sealed class WorkflowBenchmarkTests : IAsyncLifetime
 {
     private const string FourNodes = """

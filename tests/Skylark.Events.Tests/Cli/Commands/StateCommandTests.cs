@@ -8,6 +8,7 @@ using Skylark.Events.Tests.Support;
 namespace Skylark.Events.Tests.Cli.Commands;
 
 /// <summary><c>skylark state put|get|ls</c> against a running <c>skylark up</c> topology (three real redis-servers).</summary>
+[Collection(EmulatedClusters.Name)]
 public sealed class StateCommandTests : IAsyncLifetime
 {
     private readonly string work = Directory.CreateTempSubdirectory("skylark-state-").FullName;

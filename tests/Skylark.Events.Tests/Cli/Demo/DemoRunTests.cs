@@ -11,6 +11,7 @@ namespace Skylark.Events.Tests.Cli.Demo;
 /// The demo end to end on topologies/three-nodes.yaml: real redis-servers, the embedded MQTT server (and mosquitto),
 /// simulated cameras, the real vision functions, the broker and the Predictor; the report must add up.
 /// </summary>
+[Collection(EmulatedClusters.Name)]
 public sealed class DemoRunTests(ITestOutputHelper output)
 {
     // Detect's background model learns for 20 frames; 10 s at 4 fps leaves about 20 scored frames.

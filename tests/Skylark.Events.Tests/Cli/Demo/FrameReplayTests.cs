@@ -18,6 +18,7 @@ namespace Skylark.Events.Tests.Cli.Demo;
 /// on sat, background model round-tripping through Redis every frame) gives the same detections every time, and the
 /// same as the vision code run directly on the recorded frames.
 /// </summary>
+[Collection(EmulatedClusters.Name)]
 public sealed class FrameReplayTests
 {
     private const int Frames = 30;

@@ -21,6 +21,7 @@ namespace Skylark.Events.Tests.Cli.Up;
 /// of an unknown camera are refused by preprocess with 422 and reach the dead-letter sink after the Broker's retries;
 /// an oversized frame is dead-lettered by the MQTT bridge; a good camera publishing alongside loses nothing.
 /// </summary>
+[Collection(EmulatedClusters.Name)]
 public sealed class CameraIngestInClusterTests : IAsyncLifetime
 {
     private readonly ScratchDirectory _work = new();

@@ -12,6 +12,7 @@ using StackExchange.Redis;
 
 namespace Skylark.Events.Tests.Cli.Up;
 
+[Collection(EmulatedClusters.Name)]
 public sealed class EmulatedClusterTests
 {
     private static UpOptions ThreeNodes(string work) => new()
