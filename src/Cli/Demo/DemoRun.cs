@@ -112,7 +112,12 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
                     await publisher.PublishAsync(frame, filming);
                     published++;
                 }
-                catch (MqttCommunicationException e) when (!filming.IsCancellationRequested)
+                catch (MqttCommunicationException) when (filming.IsCancellationRequested)
+                {
+                    // MQTTnet reports a publish cancelled at the end of the duration as a timeout.
+                    break;
+                }
+                catch (MqttCommunicationException e)
                 {
                     // Like a real camera: an unacknowledged frame is not retried, the next one is captured on time.
                     // It may still have arrived; the drain waits for what was acknowledged, the observer counts what came.
