@@ -132,7 +132,7 @@ public sealed class EmulatedCluster : IAsyncDisposable
         {
             // Nodes (their camera bridges) and the Predictor send to the broker, and the broker delivers to them:
             // reserve the broker's port first so everyone can be told its address.
-            var brokerPort = FreeLoopbackPort();
+            var brokerPort = ReservedPorts.Reserve();
             cluster.BrokerIngress = new Uri($"http://127.0.0.1:{brokerPort}/{SkylarkDefaults.Namespace}/{SkylarkDefaults.Broker}");
             await cluster.StartNodesAsync(cancellationToken);
             await cluster.StartControlPlaneAsync(model, brokerPort, loggerFactory, cancellationToken);
@@ -177,7 +177,7 @@ public sealed class EmulatedCluster : IAsyncDisposable
             foreach (var node in Topology.Nodes.Where(n => ingestNodes.Contains(n.Name) || n.Functions.Contains(CameraPipelineFunctions.Alarm)))
             {
                 // Known before the node starts, so its alarm publisher can be built with the address.
-                var mqtt = setup.ExternalBroker ?? new MqttConnection("127.0.0.1", FreeLoopbackPort());
+                var mqtt = setup.ExternalBroker ?? new MqttConnection("127.0.0.1", ReservedPorts.Reserve());
                 if (setup.ExternalBroker is null)
                 {
                     embeddedMqtt[node.Name] = mqtt;
@@ -423,13 +423,6 @@ public sealed class EmulatedCluster : IAsyncDisposable
         PredictorUrl = predictor.Url;
         predictorServices = predictor.Services;
         return predictor.Url;
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private sealed class DisposeAction(Action action) : IAsyncDisposable
