@@ -7,6 +7,9 @@ namespace Skylark.Events.Predictor.Completions;
 /// One <c>io.skylark.function.completed</c>, validated: which function ran where for which workflow, the bundle it
 /// produced and where that bundle is held, and the state it read and wrote (from its report in <c>data</c>).
 /// <see cref="Event"/> is kept because the Triggers' filters are evaluated against the event itself.
+/// A workflow's first event (a camera frame, say) is read as a completion too, of the pseudo-function
+/// <c>start:{type}</c> on the node holding its input (<see cref="IsStart"/>): the functions its Triggers invoke are
+/// then learned and placed like any successor, and their outputs can be propagated before they finish.
 /// </summary>
 public sealed record Completion
 {
@@ -22,7 +25,8 @@ public sealed record Completion
         long? outputBytes = null,
         IReadOnlyList<BundleRead>? reads = null,
         IReadOnlyList<BundleWrite>? writes = null,
-        double? elapsedMs = null)
+        double? elapsedMs = null,
+        bool isStart = false)
     {
         ArgumentNullException.ThrowIfNull(@event);
         ArgumentException.ThrowIfNullOrEmpty(function);
@@ -48,7 +52,11 @@ public sealed record Completion
         Reads = reads ?? [];
         Writes = writes ?? [];
         ElapsedMs = elapsedMs;
+        IsStart = isStart;
     }
+
+    /// <summary>Prefix of the pseudo-function a workflow start is read as; no Knative Service name contains ':'.</summary>
+    public const string StartPrefix = "start:";
 
     public CloudEvent Event { get; }
 
@@ -79,6 +87,9 @@ public sealed record Completion
     public IReadOnlyList<BundleRead> Reads { get; }
 
     public IReadOnlyList<BundleWrite> Writes { get; }
+
+    /// <summary>The event starts a workflow rather than reporting a function: <see cref="Function"/> is <c>start:{type}</c>.</summary>
+    public bool IsStart { get; }
 
     /// <summary>Time already spent in the workflow step, ms, when the report says; counted against the SLO.</summary>
     public double? ElapsedMs { get; }

@@ -19,8 +19,7 @@ public static class CompletionReader
         ArgumentNullException.ThrowIfNull(cloudEvent);
         if (cloudEvent.Type != EventTypes.FunctionCompleted)
         {
-            throw new InvalidCompletionException(
-                $"The Predictor consumes '{EventTypes.FunctionCompleted}' events; got type '{cloudEvent.Type}'. Check the predictor Trigger's filter.");
+            return ReadStart(cloudEvent, receivedAt);
         }
 
         var function = RequireExtension(cloudEvent, ExtensionNames.Function);
@@ -62,6 +61,61 @@ public static class CompletionReader
             report.Reads,
             report.Writes,
             report.ElapsedMs);
+    }
+
+    /// <summary>
+    /// Any other event with a <c>workflowid</c> starts a workflow (the Trigger that sent it here said so); it must say
+    /// where: <c>statenode</c>, else the node of <c>statekey</c> (its input), else <c>node</c>. Skylark's own state and
+    /// function events are never starts: routing them here is a Trigger mistake, answered with a reason.
+    /// </summary>
+    private static Completion ReadStart(CloudEvent cloudEvent, DateTimeOffset receivedAt)
+    {
+        var type = cloudEvent.Type ?? "";
+        if (type.StartsWith("io.skylark.state.", StringComparison.Ordinal) || type.StartsWith("io.skylark.function.", StringComparison.Ordinal))
+        {
+            throw new InvalidCompletionException(
+                $"The Predictor consumes '{EventTypes.FunctionCompleted}' events and workflow starts; '{type}' is neither. Check the predictor Triggers' filters.");
+        }
+
+        if (Extension(cloudEvent, ExtensionNames.WorkflowId) is null)
+        {
+            throw new InvalidCompletionException(
+                $"Event '{cloudEvent.Id}' of type '{type}' is not a completion, and as a workflow start it needs the '{ExtensionNames.WorkflowId}' extension.");
+        }
+
+        var workflowId = RequireSegment(cloudEvent, ExtensionNames.WorkflowId);
+        StateRef? input = null;
+        if (Extension(cloudEvent, ExtensionNames.StateKey) is { } key)
+        {
+            input = StateRef.TryParse(key, out var parsed, out var error)
+                ? parsed
+                : throw new InvalidCompletionException($"Extension '{ExtensionNames.StateKey}': {error}");
+        }
+
+        var node = Extension(cloudEvent, ExtensionNames.StateNode) ?? input?.Node ?? Extension(cloudEvent, ExtensionNames.Node)
+            ?? throw new InvalidCompletionException(
+                $"Workflow start '{cloudEvent.Id}' ({type}) must say where it begins: '{ExtensionNames.StateNode}', '{ExtensionNames.StateKey}' or '{ExtensionNames.Node}'.");
+        if (!StateRef.IsValidSegment(node))
+        {
+            throw new InvalidCompletionException($"Workflow start '{cloudEvent.Id}': node '{Truncate(node)}' must match {StateRef.SegmentPattern}.");
+        }
+
+        if (input is not null && input.Node != node)
+        {
+            throw new InvalidCompletionException(
+                $"Workflow start '{cloudEvent.Id}': '{ExtensionNames.StateNode}' is '{node}' but '{ExtensionNames.StateKey}' '{input}' is held by '{input.Node}'.");
+        }
+
+        return new Completion(
+            cloudEvent,
+            Completion.StartPrefix + type,
+            workflowId,
+            node,
+            cloudEvent.Time ?? receivedAt,
+            input,
+            node,
+            Extension(cloudEvent, ExtensionNames.Camera),
+            isStart: true);
     }
 
     private static string? Extension(CloudEvent cloudEvent, string name) =>

@@ -51,6 +51,21 @@ public sealed class SuccessorModel
         return longest;
     }
 
+    /// <summary>
+    /// The functions that have followed <paramref name="from"/> at least once, with their probabilities: what runs after
+    /// <paramref name="from"/> before its completion exists to ask the Triggers.
+    /// </summary>
+    public IEnumerable<(string To, double Probability)> Followers(string from)
+    {
+        foreach (var ((source, to), rate) in _rates)
+        {
+            if (source == from && rate.Followed > 0)
+            {
+                yield return (to, (rate.Followed + 1) / (rate.Offered + 1));
+            }
+        }
+    }
+
     /// <summary>Records one resolved invocation: <paramref name="followed"/> is whether <paramref name="to"/>'s completion came.</summary>
     public void Observe(string from, string to, bool followed)
     {

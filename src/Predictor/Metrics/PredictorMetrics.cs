@@ -28,12 +28,14 @@ public sealed class PredictorMetrics
     private long _nodeChecked;
     private long _nodeCorrect;
     private long _evictedSteps;
+    private long _lookAheadCommands;
 
     public void Rejected() => Interlocked.Increment(ref _rejected);
 
-    public void Decided(int commands, long plannedBytes, TimeSpan latency)
+    public void Decided(int commands, long plannedBytes, TimeSpan latency, int lookAheadCommands = 0)
     {
         Interlocked.Increment(ref _completions);
+        Interlocked.Add(ref _lookAheadCommands, lookAheadCommands);
         Interlocked.Add(ref _commands, commands);
         Interlocked.Add(ref _plannedBytes, plannedBytes);
         var us = latency.TotalMicroseconds;
@@ -113,7 +115,8 @@ public sealed class PredictorMetrics
             Interlocked.Read(ref _nodeChecked),
             Interlocked.Read(ref _nodeCorrect),
             Interlocked.Read(ref _evictedSteps),
-            latency);
+            latency,
+            Interlocked.Read(ref _lookAheadCommands));
     }
 
     private static double Percentile(double[] sorted, double q) =>

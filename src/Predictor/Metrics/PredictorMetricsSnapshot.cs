@@ -14,6 +14,7 @@ namespace Skylark.Events.Predictor.Metrics;
 /// <param name="NodeCorrect">Of those, how many ran on the predicted node.</param>
 /// <param name="EvictedSteps">Steps dropped unresolved because too many were pending.</param>
 /// <param name="DecisionLatency">Time per decision.</param>
+/// <param name="LookAheadCommands">Of <paramref name="PropagateCommands"/>, those for an output not written yet (<c>awaitWrite</c>).</param>
 public sealed record PredictorMetricsSnapshot(
     long Completions,
     long Rejected,
@@ -27,7 +28,8 @@ public sealed record PredictorMetricsSnapshot(
     long NodeChecked,
     long NodeCorrect,
     long EvictedSteps,
-    LatencySummary DecisionLatency)
+    LatencySummary DecisionLatency,
+    long LookAheadCommands = 0)
 {
     /// <summary>Fraction of checked completions whose next functions were predicted exactly; null before any.</summary>
     public double? NextFunctionAccuracy => NextFunctionChecked == 0 ? null : (double)NextFunctionCorrect / NextFunctionChecked;

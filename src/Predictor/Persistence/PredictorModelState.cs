@@ -4,14 +4,16 @@ namespace Skylark.Events.Predictor.Persistence;
 
 /// <summary>
 /// The learned model as stored in Redis (JSON): successor follow rates, node counts per level, and the co-read
-/// sets with the bundles' last known places. Pending workflow steps are not part of it: they only matter for seconds.
+/// sets with the bundles' last known places, and each function's output bundle (absent in models stored before it
+/// was learned: it is simply learned again). Pending workflow steps are not part of it: they only matter for seconds.
 /// </summary>
 public sealed record PredictorModelState(
     int Version,
     IReadOnlyList<SuccessorRateState> Successors,
     IReadOnlyList<PlacementState> Placements,
     IReadOnlyList<CoReadSetState> CoReads,
-    IReadOnlyList<BundleLocationState> Locations)
+    IReadOnlyList<BundleLocationState> Locations,
+    IReadOnlyList<OutputState>? Outputs = null)
 {
     public const int CurrentVersion = 1;
 
@@ -29,3 +31,6 @@ public sealed record CoReadSetState(string Function, string Camera, IReadOnlyLis
 
 /// <summary>Where a stream bundle was last written or read, and its size when known.</summary>
 public sealed record BundleLocationState(StateRef Ref, long? Bytes);
+
+/// <summary>The output bundle <see cref="Function"/> wrote in its last <see cref="Streak"/> runs, and its last size.</summary>
+public sealed record OutputState(string Function, string Bundle, long? Bytes, int Streak);

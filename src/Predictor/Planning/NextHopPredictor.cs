@@ -30,6 +30,7 @@ public sealed class NextHopPredictor
     private readonly SuccessorModel _successors;
     private readonly PlacementModel _placement;
     private readonly CoReadModel _coReads;
+    private readonly OutputModel _outputs;
     private readonly PendingSteps _pending;
     private readonly Dictionary<string, int[]> _hostsByFunction = new(StringComparer.Ordinal);
     private long _modelVersion;
@@ -54,6 +55,7 @@ public sealed class NextHopPredictor
         _successors = new SuccessorModel(options.SuccessorDecay);
         _placement = new PlacementModel(options.PlacementDecay, options.MaxModelKeys);
         _coReads = new CoReadModel(options.MaxCoReads, options.MaxModelKeys, options.MaxModelKeys);
+        _outputs = new OutputModel(options.MaxModelKeys);
         _pending = new PendingSteps(options.MaxPendingSteps);
     }
 
@@ -81,7 +83,7 @@ public sealed class NextHopPredictor
         }
 
         var elapsed = _time.GetElapsedTime(started);
-        Metrics.Decided(decision.Commands.Count, decision.Commands.Sum(c => c.Bytes), elapsed);
+        Metrics.Decided(decision.Commands.Count, decision.Commands.Sum(c => c.Bytes), elapsed, decision.Commands.Count(c => c.Data.AwaitWrite));
         return decision with { DecisionTime = elapsed };
     }
 
@@ -119,7 +121,8 @@ public sealed class NextHopPredictor
                 _successors.Export().Select(r => new SuccessorRateState(r.From, r.To, r.Followed, r.Offered, r.DelayMs)).ToList(),
                 _placement.Export().Select(p => new PlacementState(p.Function, p.PredecessorNode, p.Snapshot, p.Weights.ToDictionary())).ToList(),
                 _coReads.ExportSets().Select(s => new CoReadSetState(s.Function, s.Camera, s.Bundles.Select(b => $"{b.WorkflowId}/{b.Bundle}").ToList())).ToList(),
-                _coReads.ExportLocations().Select(l => new BundleLocationState(l.Ref, l.Bytes)).ToList());
+                _coReads.ExportLocations().Select(l => new BundleLocationState(l.Ref, l.Bytes)).ToList(),
+                _outputs.Export().Select(o => new OutputState(o.Function, o.Bundle, o.Bytes, o.Streak)).ToList());
         }
     }
 
@@ -138,6 +141,12 @@ public sealed class NextHopPredictor
             _successors.Clear();
             _placement.Clear();
             _coReads.Clear();
+            _outputs.Clear();
+            foreach (var output in state.Outputs ?? [])
+            {
+                _outputs.Import(output.Function, output.Bundle, output.Bytes, output.Streak);
+            }
+
             foreach (var rate in state.Successors ?? [])
             {
                 _successors.Import(rate.From, rate.To, rate.Followed, rate.Offered, rate.DelayMs);
@@ -236,12 +245,20 @@ public sealed class NextHopPredictor
                 JudgeLocked(step);
             }
         }
-        else if (_pending.LatestOpen(completion.WorkflowId) is { } latest)
+        else if (!completion.IsStart && _pending.LatestOpen(completion.WorkflowId) is { } latest)
         {
             latest.Unexpected = true;
         }
 
-        _coReads.Observe(completion);
+        if (!completion.IsStart)
+        {
+            _coReads.Observe(completion);
+            if (completion.StateKey is { } output)
+            {
+                _outputs.Observe(completion.Function, output.Bundle, completion.OutputBytes);
+            }
+        }
+
         Interlocked.Increment(ref _modelVersion);
     }
 
@@ -296,7 +313,61 @@ public sealed class NextHopPredictor
             successors.Where(s => s.ExpectedNode is not null).ToDictionary(s => s.Function, s => s.ExpectedNode!, StringComparer.Ordinal));
         Metrics.StepsEvicted(_pending.Add(step));
 
-        return new PredictionDecision(completion, snapshot, successors, Plan(completion, targets), TimeSpan.Zero);
+        var commands = Plan(completion, targets, out var budgetLeft);
+        PlanAhead(completion, successors, snapshot, budgetLeft, commands);
+        return new PredictionDecision(completion, snapshot, successors, commands, TimeSpan.Zero);
+    }
+
+    /// <summary>
+    /// One step ahead: each predicted successor is about to run on its expected node and write the output it writes
+    /// every run; where history says the function after it runs on another node, that output is propagated there
+    /// now, marked <c>awaitWrite</c>. The target registers the pull at once and the holder answers it when the write
+    /// happens, so the bytes move while the completion is still on its way through the broker: a completion-triggered
+    /// propagation starts together with the successor it is meant to serve and always loses that race.
+    /// </summary>
+    private void PlanAhead(Completion completion, IReadOnlyList<PredictedSuccessor> successors, int snapshot, long budget, List<PropagateCommand> commands)
+    {
+        foreach (var successor in successors)
+        {
+            if (!successor.IsPredicted || successor.ExpectedNode is not { } producer || _outputs.Predict(successor.Function) is not { } output)
+            {
+                continue;
+            }
+
+            var reach = successor.Probability * successor.NodeProbability;
+            var targets = new List<Target>();
+            foreach (var (follower, followProbability) in _successors.Followers(successor.Function))
+            {
+                foreach (var (node, nodeProbability) in _placement.Predict(follower, producer, snapshot))
+                {
+                    var probability = reach * followProbability * nodeProbability;
+                    if (node != producer && probability >= _options.ProbabilityThreshold)
+                    {
+                        targets.Add(new Target(follower, node, probability));
+                    }
+                }
+            }
+
+            var bytes = output.Bytes ?? _options.DefaultBundleBytes;
+            var bundle = new StateRef(producer, completion.WorkflowId, output.Bundle);
+            var producerDelay = TimeSpan.FromMilliseconds(_successors.DelayMs(completion.Function, successor.Function) ?? 0);
+            var deadline = completion.Time + producerDelay + _options.PropagationDeadline;
+            var chosenNodes = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var target in targets.OrderByDescending(t => t.Probability).ThenBy(t => t.Node, StringComparer.Ordinal))
+            {
+                if (chosenNodes.Count >= _options.MaxTargets || bytes > budget || !chosenNodes.Add(target.Node))
+                {
+                    continue;
+                }
+
+                budget -= bytes;
+                commands.Add(new PropagateCommand(
+                    $"{completion.Id}:ahead:{successor.Function}:{target.Node}",
+                    completion.WorkflowId,
+                    new StatePropagate([bundle], producer, target.Node, target.Function, Math.Round(target.Probability, 6), deadline, AwaitWrite: true),
+                    bytes));
+            }
+        }
     }
 
     /// <summary>No history: head for the nearest node hosting the function and elect where along the path the state goes.</summary>
@@ -352,7 +423,7 @@ public sealed class NextHopPredictor
         return hosts;
     }
 
-    private List<PropagateCommand> Plan(Completion completion, List<Target> targets)
+    private List<PropagateCommand> Plan(Completion completion, List<Target> targets, out long budgetLeft)
     {
         var commands = new List<PropagateCommand>();
         var ranked = targets
@@ -412,6 +483,7 @@ public sealed class NextHopPredictor
             }
         }
 
+        budgetLeft = budget;
         return commands;
     }
 

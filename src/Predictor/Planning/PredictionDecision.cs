@@ -17,4 +17,10 @@ public sealed record PredictionDecision(
 {
     /// <summary>The functions predicted to run next (probability at or above the threshold).</summary>
     public IReadOnlyList<string> PredictedFunctions => Successors.Where(s => s.IsPredicted).Select(s => s.Function).ToList();
+
+    /// <summary>The commands moving what the completion produced or its successors read (state that exists now).</summary>
+    public IReadOnlyList<PropagateCommand> OutputCommands => Commands.Where(c => !c.Data.AwaitWrite).ToList();
+
+    /// <summary>The commands sent one step ahead: a successor's output, to be pulled when it is written.</summary>
+    public IReadOnlyList<PropagateCommand> LookAheadCommands => Commands.Where(c => c.Data.AwaitWrite).ToList();
 }

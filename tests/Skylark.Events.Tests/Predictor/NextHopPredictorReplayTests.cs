@@ -113,7 +113,7 @@ public class NextHopPredictorReplayTests(ITestOutputHelper output)
         Assert.All(expected.Skip(change + followedAfter), node => Assert.Equal("sat-2", node));
         Assert.All(
             preprocess.Skip(change + followedAfter),
-            d => Assert.Equal(["sat-2"], d.Decision.Commands.Select(c => c.TargetNode).Distinct()));
+            d => Assert.Equal(["sat-2"], d.Decision.OutputCommands.Select(c => c.TargetNode).Distinct()));
     }
 
     [Fact]
@@ -147,7 +147,7 @@ public class NextHopPredictorReplayTests(ITestOutputHelper output)
         Assert.All(local, d =>
         {
             Assert.Equal("pi5u2", d.Decision.Successors.Single().ExpectedNode);
-            Assert.Empty(d.Decision.Commands);
+            Assert.Empty(d.Decision.OutputCommands);
         });
 
         // Everywhere: never a command to the holder, and never one moving a bundle to where it already is.
@@ -201,7 +201,7 @@ public class NextHopPredictorReplayTests(ITestOutputHelper output)
             foreach (var (record, decision) in Replay.Run(predictor, TraceFiles.Read(trace)))
             {
                 Assert.Equal(decision.Commands.Count, decision.Commands.Select(c => c.Id).Distinct().Count());
-                Assert.True(decision.Commands.Select(c => c.TargetNode).Distinct().Count() <= 2);
+                Assert.True(decision.OutputCommands.Select(c => c.TargetNode).Distinct().Count() <= 2);
                 foreach (var command in decision.Commands)
                 {
                     var data = command.Data;
@@ -209,15 +209,25 @@ public class NextHopPredictorReplayTests(ITestOutputHelper output)
                     Assert.NotEqual(data.From, data.To);
                     Assert.NotEmpty(data.Bundles);
                     Assert.All(data.Bundles, b => Assert.Equal(data.From, b.Node));
-                    Assert.Contains(data.Function, decision.PredictedFunctions);
                     Assert.InRange(data.Probability, 0.5, 1.0);
-                    Assert.Equal(record.Time + TimeSpan.FromSeconds(10), data.Deadline);
+                    if (data.AwaitWrite)
+                    {
+                        // One step ahead: a predicted successor's output, from the node it is expected on.
+                        Assert.Contains(decision.Successors, s => s.IsPredicted && s.ExpectedNode == data.From);
+                        Assert.True(data.Deadline >= record.Time + TimeSpan.FromSeconds(10));
+                    }
+                    else
+                    {
+                        Assert.Contains(data.Function, decision.PredictedFunctions);
+                        Assert.Equal(record.Time + TimeSpan.FromSeconds(10), data.Deadline);
+                    }
+
                     checkedCommands++;
                 }
 
                 // The output the successor reads always travels when anything travels from its holder.
                 Assert.All(
-                    decision.Commands.Where(c => c.Data.From == decision.Completion.Holder),
+                    decision.OutputCommands.Where(c => c.Data.From == decision.Completion.Holder),
                     c => Assert.Contains(decision.Completion.StateKey!, c.Data.Bundles));
             }
         }
@@ -244,16 +254,18 @@ public class NextHopPredictorReplayTests(ITestOutputHelper output)
         var narrow = Run(1);
 
         // Right after the change both satellites are likely enough: two targets with room for two, one without.
-        var split = wide.Select((d, i) => (d, i)).Where(x => x.d.Commands.Select(c => c.TargetNode).Distinct().Count() == 2).ToList();
+        var split = wide.Select((d, i) => (d, i)).Where(x => x.d.OutputCommands.Select(c => c.TargetNode).Distinct().Count() == 2).ToList();
         Assert.NotEmpty(split);
         foreach (var (decision, i) in split)
         {
-            var only = Assert.Single(narrow[i].Commands.Select(c => c.TargetNode).Distinct());
-            var best = decision.Commands.MaxBy(c => c.Data.Probability)!;
+            var only = Assert.Single(narrow[i].OutputCommands.Select(c => c.TargetNode).Distinct());
+            var best = decision.OutputCommands.MaxBy(c => c.Data.Probability)!;
             Assert.Equal(best.TargetNode, only);
         }
 
-        Assert.All(narrow, d => Assert.True(d.Commands.Select(c => c.TargetNode).Distinct().Count() <= 1));
+        // The bound holds per output: for the completion's own, and for each successor's output sent ahead.
+        Assert.All(narrow, d => Assert.True(d.OutputCommands.Select(c => c.TargetNode).Distinct().Count() <= 1));
+        Assert.All(narrow, d => Assert.True(d.LookAheadCommands.Select(c => c.TargetNode).Distinct().Count() <= d.Successors.Count(s => s.IsPredicted)));
     }
 
     [Fact]
@@ -267,8 +279,10 @@ public class NextHopPredictorReplayTests(ITestOutputHelper output)
             Replay.CreatePredictor(TraceFiles.ShippedEventing, TraceFiles.ThreeNodes, o => o.ByteBudget = 100_000),
             TraceFiles.Read(TraceGenerator.Pipeline));
 
-        Assert.All(tight.Where(d => d.Record.Function == "preprocess"), d => Assert.Empty(d.Decision.Commands));
+        // Outputs sent one step ahead share the same budget.
+        Assert.All(tight.Where(d => d.Record.Function == "preprocess"), d => Assert.Empty(d.Decision.OutputCommands));
+        Assert.All(tight, d => Assert.True(d.Decision.Commands.Sum(c => c.Bytes) <= 50_000));
         Assert.All(roomy, d => Assert.True(d.Decision.Commands.Sum(c => c.Bytes) <= 100_000));
-        Assert.All(roomy.Where(d => d.Record.Function == "preprocess").Skip(1), d => Assert.Single(d.Decision.Commands));
+        Assert.All(roomy.Where(d => d.Record.Function == "preprocess").Skip(1), d => Assert.Single(d.Decision.OutputCommands));
     }
 }

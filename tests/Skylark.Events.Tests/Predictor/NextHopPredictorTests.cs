@@ -60,7 +60,7 @@ public class NextHopPredictorTests
         var first = decisions[0].Decision;
         Assert.Equal(NodeSource.Unknown, first.Successors.Single().NodeSource);
         Assert.Empty(first.Commands);
-        Assert.All(decisions.Where(d => d.Record.Function == "preprocess").Skip(1), d => Assert.Equal(["sat"], d.Decision.Commands.Select(c => c.TargetNode)));
+        Assert.All(decisions.Where(d => d.Record.Function == "preprocess").Skip(1), d => Assert.Equal(["sat"], d.Decision.OutputCommands.Select(c => c.TargetNode)));
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public class NextHopPredictorTests
 
         // Without the model the same completion is elected toward the nearest host, sat-1.
         var fresh = Replay.CreatePredictor(TraceFiles.ShippedEventing, TraceFiles.TwoSatellites);
-        Assert.Equal(["sat-2"], Replay.Observe(restored, tail[^1]).Commands.Select(c => c.TargetNode));
-        Assert.Equal(["sat-1"], Replay.Observe(fresh, tail[^1]).Commands.Select(c => c.TargetNode));
+        Assert.Equal(["sat-2"], Replay.Observe(restored, tail[^1]).OutputCommands.Select(c => c.TargetNode));
+        Assert.Equal(["sat-1"], Replay.Observe(fresh, tail[^1]).OutputCommands.Select(c => c.TargetNode));
     }
 }

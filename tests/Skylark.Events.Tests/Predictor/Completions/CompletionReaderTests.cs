@@ -78,12 +78,77 @@ public class CompletionReaderTests
     }
 
     [Fact]
-    public void Another_event_type_is_refused()
+    public void A_camera_frame_reads_as_the_start_of_its_workflow_on_the_node_holding_the_frame()
     {
-        var cloudEvent = Recorded();
-        cloudEvent.Type = EventTypes.CameraFrame;
+        var frame = CameraFrame();
 
-        Assert.Contains(EventTypes.FunctionCompleted, Assert.Throws<InvalidCompletionException>(() => CompletionReader.Read(cloudEvent, Received)).Message);
+        var start = CompletionReader.Read(frame, Received);
+
+        Assert.True(start.IsStart);
+        Assert.Equal(Completion.StartPrefix + EventTypes.CameraFrame, start.Function);
+        Assert.Equal(("cam-a-00007", "sat", "sat", "cam-a"), (start.WorkflowId, start.Node, start.Holder, start.Camera));
+        Assert.Equal(StateRef.Parse("sat/cam-a-00007/camera.frame"), start.StateKey);
+        Assert.Empty(start.Reads);
+    }
+
+    [Fact]
+    public void A_start_without_statenode_begins_where_its_input_is_held()
+    {
+        var frame = CameraFrame();
+        frame[ExtensionNames.StateNode] = null;
+
+        Assert.Equal("sat", CompletionReader.Read(frame, Received).Node);
+    }
+
+    [Theory]
+    [InlineData(EventTypes.StatePropagate)]
+    [InlineData(EventTypes.StatePropagated)]
+    [InlineData("io.skylark.function.failed")]
+    public void Skylarks_own_state_and_function_events_are_refused_as_starts(string type)
+    {
+        var cloudEvent = CameraFrame();
+        cloudEvent.Type = type;
+
+        var error = Assert.Throws<InvalidCompletionException>(() => CompletionReader.Read(cloudEvent, Received));
+
+        Assert.Contains($"'{type}' is neither", error.Message);
+    }
+
+    [Theory]
+    [InlineData("workflowid", "needs the 'workflowid' extension")]
+    [InlineData("statekey", "must say where it begins")]
+    public void A_start_that_does_not_say_which_workflow_or_where_is_refused(string missing, string expected)
+    {
+        var frame = CameraFrame();
+        frame[ExtensionNames.StateNode] = null;
+        frame[missing] = null;
+
+        Assert.Contains(expected, Assert.Throws<InvalidCompletionException>(() => CompletionReader.Read(frame, Received)).Message);
+    }
+
+    [Fact]
+    public void A_start_whose_statenode_contradicts_its_statekey_is_refused()
+    {
+        var frame = CameraFrame();
+        frame[ExtensionNames.StateNode] = "edge";
+
+        Assert.Contains("'statenode' is 'edge'", Assert.Throws<InvalidCompletionException>(() => CompletionReader.Read(frame, Received)).Message);
+    }
+
+    private static CloudEvent CameraFrame()
+    {
+        var frame = new CloudEvent
+        {
+            Id = "frame-7",
+            Type = EventTypes.CameraFrame,
+            Source = EventSources.Camera("cam-a"),
+            Time = Received,
+        };
+        frame[ExtensionNames.WorkflowId] = "cam-a-00007";
+        frame[ExtensionNames.Camera] = "cam-a";
+        frame[ExtensionNames.StateKey] = "sat/cam-a-00007/camera.frame";
+        frame[ExtensionNames.StateNode] = "sat";
+        return frame;
     }
 
     [Theory]

@@ -57,6 +57,17 @@ internal sealed class BrokerIngressRecorder : IAsyncDisposable
         return _events;
     }
 
+    /// <summary>Every event that has arrived so far, without waiting.</summary>
+    public IReadOnlyList<CloudEvent> Arrived()
+    {
+        while (_received.Reader.TryRead(out var cloudEvent))
+        {
+            _events.Add(cloudEvent);
+        }
+
+        return _events;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
