@@ -27,8 +27,8 @@ public sealed record WorkflowBenchmarkOptions
     public int Repetitions { get; init; } = 3;
 
     /// <summary>
-    /// Workflows run per mode before measuring, one at a time, so the Predictor has learned each stage's successor and
-    /// node and every code path is warm.
+    /// Workflows run per mode before measuring, one at a time, so the Predictor has learned each stage's successor,
+    /// node and output name (a name counts once two runs used it) and every code path is warm.
     /// </summary>
     public int WarmUpWorkflows { get; init; } = 3;
 
@@ -88,8 +88,9 @@ public sealed record WorkflowBenchmarkOptions
         StateBytes = [1 * Megabyte, 5 * Megabyte],
         Repetitions = 2,
 
-        // One warm-up workflow teaches the Predictor each stage's successor and node (one completion each).
-        WarmUpWorkflows = 1,
+        // Two warm-up workflows: one teaches the Predictor each stage's successor and node, the second confirms each
+        // stage's output name, which looking one step ahead needs.
+        WarmUpWorkflows = 2,
         Parallelism = [5, 10],
     };
 }
