@@ -30,6 +30,7 @@ public sealed partial class PeerEndpoints
     private readonly StateSinkMetrics _metrics;
     private readonly StateSinkOptions _options;
     private readonly ILogger<PeerEndpoints> _logger;
+    private readonly CancellationToken _stopping;
     private readonly byte[] _zeros = new byte[ProbeChunk];
 
     public PeerEndpoints(
@@ -38,7 +39,8 @@ public sealed partial class PeerEndpoints
         PeerAuthenticator authenticator,
         StateSinkMetrics metrics,
         StateSinkOptions options,
-        ILogger<PeerEndpoints> logger)
+        ILogger<PeerEndpoints> logger,
+        IHostApplicationLifetime? lifetime = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(watcher);
@@ -52,6 +54,7 @@ public sealed partial class PeerEndpoints
         _metrics = metrics;
         _options = options;
         _logger = logger;
+        _stopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
     }
 
     public async Task GetBundleAsync(HttpContext context, string workflowId, string bundle)
@@ -172,22 +175,39 @@ public sealed partial class PeerEndpoints
         }
     }
 
-    /// <summary>Waits, all in parallel, until each bundle asked for is held here or <paramref name="wait"/> has passed.</summary>
+    /// <summary>
+    /// Waits, all in parallel, until each bundle asked for is held here or <paramref name="wait"/> has passed. When
+    /// the sink is stopping, the waits end early and the fetch is answered with what is here (so shutdown is not held up).
+    /// </summary>
     private async Task WaitForWritesAsync(List<BundleFetch> fetches, TimeSpan wait, CancellationToken cancellationToken)
     {
-        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var waits = fetches.Select(f => f.StateRef.On(_store.Node)).Distinct()
-            .Select(r => _watcher.WaitForAsync(r, wait, abandon.Token)).ToList();
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping);
+        var waits = fetches.Select(f => f.StateRef.On(_store.Node)).Distinct().Select(async r =>
+        {
+            try
+            {
+                return await _watcher.WaitForAsync(r, wait, abandon.Token).ConfigureAwait(false);
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                // One wait failed (e.g. refused beyond the watcher's bound): the others need not go on.
+                await abandon.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
+        }).ToList();
         try
         {
             await Task.WhenAll(waits).ConfigureAwait(false);
         }
-        catch
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            // One wait failed (e.g. refused beyond the watcher's bound): the others need not go on.
-            await abandon.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(waits.Select(w => w.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default))).ConfigureAwait(false);
-            throw;
+            // Stopping: answer now with what is here.
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested
+            && waits.Select(w => w.Exception?.InnerException).FirstOrDefault(e => e is not null and not OperationCanceledException) is { } failure)
+        {
+            // A sibling's cancellation surfaced first; report the failure that caused it.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
     }
 

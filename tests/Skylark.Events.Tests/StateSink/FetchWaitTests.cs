@@ -102,4 +102,17 @@ public sealed class FetchWaitTests(RedisNodes nodes) : IClassFixture<RedisNodes>
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => response);
         await SinkCluster.UntilAsync(() => watcher.Count == 0, "the holder stopped waiting for the abandoned fetch");
     }
+
+    [Fact]
+    public async Task Waits_beyond_the_nodes_bound_answer_503_with_the_reason_without_waiting_out_the_others()
+    {
+        await using var cluster = await SinkCluster.StartAsync(nodes, configureState: (_, state) => state.MaxWriteWaiters = 1);
+        using var request = Fetch("?wait=60000", "sat-1/wf/a", "sat-1/wf/b");
+
+        using var response = await cluster.SatA.PeerClient.SendAsync(request).WaitAsync(SinkCluster.Bound);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("MaxWriteWaiters", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await SinkCluster.UntilAsync(() => cluster.SatA.Services.GetRequiredService<BundleWriteWatcher>().Count == 0, "no wait is left behind");
+    }
 }
