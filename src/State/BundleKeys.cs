@@ -34,6 +34,7 @@ public sealed partial class BundleKeys
 
     private const string BundleSpace = "b";
     private const string StagingSpace = "t";
+    private const string WrittenSuffix = "written";
 
     public BundleKeys(string prefix = DefaultPrefix)
     {
@@ -44,12 +45,19 @@ public sealed partial class BundleKeys
 
         Prefix = prefix;
         BundlePrefix = $"{prefix}:{BundleSpace}:";
+        WrittenChannel = $"{prefix}:{WrittenSuffix}";
     }
 
     public string Prefix { get; }
 
     /// <summary>Every bundle key starts with this.</summary>
     public string BundlePrefix { get; }
+
+    /// <summary>
+    /// The pub/sub channel every successful write (a new version or a copy) is announced on, with the bundle's
+    /// <see cref="Key(StateRef)"/> as the message: <c>{prefix}:written</c>.
+    /// </summary>
+    public string WrittenChannel { get; }
 
     /// <summary>The hash holding the bundle <paramref name="stateRef"/> names (whatever its node).</summary>
     public string Key(StateRef stateRef) => Key(stateRef.WorkflowId, stateRef.Bundle);

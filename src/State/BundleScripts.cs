@@ -10,7 +10,8 @@ internal static class BundleScripts
     /// <summary>
     /// KEYS[1] bundle key, KEYS[2] staging key.
     /// ARGV[1] 'next' (a function's write: version + 1) or 'copy' (keep ARGV[2] unless the local version is as new),
-    /// ARGV[2] copy version, ARGV[3] updated-at ms, ARGV[4] size, ARGV[5] TTL ms, ARGV[6..] item name/value pairs.
+    /// ARGV[2] copy version, ARGV[3] updated-at ms, ARGV[4] size, ARGV[5] TTL ms, ARGV[6] the channel a successful
+    /// write is announced on (message: KEYS[1]), ARGV[7..] item name/value pairs.
     /// Returns { outcome, version now held }.
     /// </summary>
     /// <remarks>
@@ -18,6 +19,8 @@ internal static class BundleScripts
     /// (e.g. out of memory while adding items). Building the new version under the staging key and RENAMEing it
     /// over the bundle only at the end means the bundle key always holds a complete old or a complete new version.
     /// HSET is called in chunks because unpack() of a whole large bundle would overflow Lua's C stack.
+    /// The PUBLISH is part of the script, so a subscriber is told only after the new version is in place
+    /// (<see cref="BundleWriteWatcher"/> long polls rely on that).
     /// </remarks>
     public const string Write = """
         local current = tonumber(redis.call('HGET', KEYS[1], '_v') or '0') or 0
@@ -31,7 +34,7 @@ internal static class BundleScripts
         end
         redis.call('DEL', KEYS[2])
         redis.call('HSET', KEYS[2], '_v', string.format('%d', version), '_t', ARGV[3], '_n', ARGV[4])
-        local i = 6
+        local i = 7
         while i <= #ARGV do
           local last = math.min(i + 511, #ARGV)
           redis.call('HSET', KEYS[2], unpack(ARGV, i, last))
@@ -39,6 +42,7 @@ internal static class BundleScripts
         end
         redis.call('RENAME', KEYS[2], KEYS[1])
         redis.call('PEXPIRE', KEYS[1], ARGV[5])
+        redis.call('PUBLISH', ARGV[6], KEYS[1])
         return {1, version}
         """;
 

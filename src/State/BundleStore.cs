@@ -242,13 +242,14 @@ public sealed class BundleStore
     private async Task<(long Outcome, long Version)> RunWriteAsync(
         StateRef stateRef, string mode, long copyVersion, DateTimeOffset updatedAt, BundleItems items, TimeSpan ttl)
     {
-        var args = new RedisValue[5 + (2 * items.Count)];
+        var args = new RedisValue[6 + (2 * items.Count)];
         args[0] = mode;
         args[1] = copyVersion;
         args[2] = updatedAt.ToUnixTimeMilliseconds();
         args[3] = items.SizeBytes;
         args[4] = (long)Math.Ceiling(ttl.TotalMilliseconds);
-        var i = 5;
+        args[5] = Keys.WrittenChannel;
+        var i = 6;
         foreach (var (name, value) in items)
         {
             args[i++] = name;

@@ -43,6 +43,9 @@ public sealed class StateOptions
     /// <summary>Most pulls in flight at once on this node; more are refused rather than queued without bound.</summary>
     public int MaxInFlightPulls { get; set; } = 1024;
 
+    /// <summary>Most waits for a bundle to be written (the peer API's long polls) at once on this node; more are refused.</summary>
+    public int MaxWriteWaiters { get; set; } = 4096;
+
     /// <summary>
     /// How long one Redis command may take (StackExchange.Redis' sync and async timeouts). The client's 5 s default
     /// suits a node-local Redis; a store reached over a slow link (a central store behind a 30 Mbit/s path) needs
@@ -75,6 +78,7 @@ public sealed class StateOptions
         RequirePositive(PullTimeout, nameof(PullTimeout));
         RequirePositive(InFlightWaitTimeout, nameof(InFlightWaitTimeout));
         RequirePositive(MaxInFlightPulls, nameof(MaxInFlightPulls));
+        RequirePositive(MaxWriteWaiters, nameof(MaxWriteWaiters));
         RequirePositive(RedisCommandTimeout, nameof(RedisCommandTimeout));
         if (RedisCommandTimeout.TotalMilliseconds > int.MaxValue)
         {

@@ -10,7 +10,7 @@ public static class StateServiceCollectionExtensions
 {
     /// <summary>
     /// Registers this node's state: one shared <see cref="IConnectionMultiplexer"/> (unless one is registered already),
-    /// the unrestricted <see cref="BundleStore"/>, <see cref="InFlightPulls"/>, <see cref="StateReadMetrics"/> and an
+    /// the unrestricted <see cref="BundleStore"/>, its <see cref="BundleWriteWatcher"/>, <see cref="InFlightPulls"/>, <see cref="StateReadMetrics"/> and an
     /// <see cref="IStateReader"/> (<see cref="TieredStateReader"/>) that pulls through the <see cref="IBundlePuller"/>
     /// registered by the StateSink, if any. Functions derive their scoped store with <see cref="BundleStore.ForFunction"/>.
     /// </summary>
@@ -33,6 +33,12 @@ public static class StateServiceCollectionExtensions
             sp.GetRequiredService<IConnectionMultiplexer>(),
             sp.GetRequiredService<IOptions<StateOptions>>().Value,
             sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new BundleWriteWatcher(
+            sp.GetRequiredService<IConnectionMultiplexer>(),
+            sp.GetRequiredService<BundleStore>(),
+            sp.GetRequiredService<IOptions<StateOptions>>().Value.MaxWriteWaiters,
+            timeProvider: sp.GetRequiredService<TimeProvider>(),
+            logger: sp.GetService<ILogger<BundleWriteWatcher>>()));
         services.TryAddSingleton(sp => new InFlightPulls(sp.GetRequiredService<IOptions<StateOptions>>().Value.MaxInFlightPulls));
         services.TryAddSingleton<StateReadMetrics>();
         services.TryAddSingleton<IStateReader>(sp => new TieredStateReader(

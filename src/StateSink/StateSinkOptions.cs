@@ -32,6 +32,16 @@ public sealed class StateSinkOptions
     /// <summary>Most requests this sink has open to other sinks at once (fused fetches and single pulls).</summary>
     public int MaxConcurrentPulls { get; set; } = 8;
 
+    /// <summary>
+    /// Most fetches this sink has waiting at other sinks at once for bundles not written yet (propagations with
+    /// <c>awaitWrite</c>). They hold no transfer slot (<see cref="MaxConcurrentPulls"/>) while they wait; beyond this
+    /// bound an awaiting propagation fails at once.
+    /// </summary>
+    public int MaxAwaitingPulls { get; set; } = 256;
+
+    /// <summary>Longest <c>?wait=</c> this sink's peer API accepts on <c>POST /peer/bundles:fetch</c> (and asks others for).</summary>
+    public TimeSpan MaxFetchWait { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Most refs one <c>POST /peer/bundles:fetch</c> may ask for.</summary>
     public int MaxFetchRefs { get; set; } = 256;
 
@@ -88,6 +98,12 @@ public sealed class StateSinkOptions
         RequirePositive(MaxBundlesPerPropagate, nameof(MaxBundlesPerPropagate));
         RequirePositive(MaxConcurrentPulls, nameof(MaxConcurrentPulls));
         RequirePositive(MaxFetchRefs, nameof(MaxFetchRefs));
+        RequirePositive(MaxAwaitingPulls, nameof(MaxAwaitingPulls));
+        RequirePositive(MaxFetchWait, nameof(MaxFetchWait));
+        if (MaxFetchWait.TotalMilliseconds > int.MaxValue)
+        {
+            throw new ArgumentException($"StateSinkOptions.MaxFetchWait must be at most {TimeSpan.FromMilliseconds(int.MaxValue)}; got {MaxFetchWait}.");
+        }
         if (MaxFetchRefs > State.Wire.BundleWireFormat.MaxEntries)
         {
             throw new ArgumentException($"StateSinkOptions.MaxFetchRefs must be at most {State.Wire.BundleWireFormat.MaxEntries}; got {MaxFetchRefs}.");

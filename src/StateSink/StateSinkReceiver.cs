@@ -127,7 +127,7 @@ public sealed partial class StateSinkReceiver
         }
         else
         {
-            result = await _propagator.PropagateAsync(read.Bundles, read.Deadline, cancellationToken).ConfigureAwait(false);
+            result = await _propagator.PropagateAsync(read.Bundles, read.Deadline, read.AwaitWrite, cancellationToken).ConfigureAwait(false);
         }
 
         _metrics.RecordPropagation(result.Outcome);

@@ -78,7 +78,8 @@ public static class StateSinkServiceCollectionExtensions
             State(sp),
             Sink(sp),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILogger<BundlePropagator>>()));
+            sp.GetService<ILogger<BundlePropagator>>(),
+            sp.GetRequiredService<BundleWriteWatcher>()));
         services.TryAddSingleton(sp => new LinkProber(
             sp.GetRequiredService<HttpBundlePuller>(),
             sp.GetRequiredService<LinkEstimates>(),

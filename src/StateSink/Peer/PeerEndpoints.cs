@@ -13,7 +13,8 @@ namespace Skylark.Events.StateSink.Peer;
 /// <summary>
 /// The API other sinks pull from, all behind the peer token:
 /// <c>GET /peer/bundles/{workflowId}/{bundle}</c> (one bundle, ETag = version, If-None-Match → 304),
-/// <c>POST /peer/bundles:fetch</c> (a JSON list of <see cref="BundleFetch"/>, all answered in one bundle stream) and
+/// <c>POST /peer/bundles:fetch[?wait=ms]</c> (a JSON list of <see cref="BundleFetch"/>, all answered in one bundle
+/// stream; with <c>wait</c> the answer is held until every bundle not held yet is written, or the wait ends) and
 /// <c>GET /peer/probe?bytes=N</c> (N bytes, for link measurements). Bundles are read from Redis in one atomic read
 /// and then streamed; a receiver checks every length, so a broken connection never yields a partial bundle.
 /// </summary>
@@ -21,25 +22,39 @@ public sealed partial class PeerEndpoints
 {
     private const int ProbeChunk = 64 * 1024;
 
+    private const string WaitParameter = "wait";
+
     private readonly BundleStore _store;
+    private readonly BundleWriteWatcher _watcher;
     private readonly PeerAuthenticator _authenticator;
     private readonly StateSinkMetrics _metrics;
     private readonly StateSinkOptions _options;
     private readonly ILogger<PeerEndpoints> _logger;
+    private readonly CancellationToken _stopping;
     private readonly byte[] _zeros = new byte[ProbeChunk];
 
-    public PeerEndpoints(BundleStore store, PeerAuthenticator authenticator, StateSinkMetrics metrics, StateSinkOptions options, ILogger<PeerEndpoints> logger)
+    public PeerEndpoints(
+        BundleStore store,
+        BundleWriteWatcher watcher,
+        PeerAuthenticator authenticator,
+        StateSinkMetrics metrics,
+        StateSinkOptions options,
+        ILogger<PeerEndpoints> logger,
+        IHostApplicationLifetime? lifetime = null)
     {
         ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(watcher);
         ArgumentNullException.ThrowIfNull(authenticator);
         ArgumentNullException.ThrowIfNull(metrics);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
         _store = store;
+        _watcher = watcher;
         _authenticator = authenticator;
         _metrics = metrics;
         _options = options;
         _logger = logger;
+        _stopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
     }
 
     public async Task GetBundleAsync(HttpContext context, string workflowId, string bundle)
@@ -101,6 +116,12 @@ public sealed partial class PeerEndpoints
 
         _metrics.RecordPeerFetchRequest();
         var cancellationToken = context.RequestAborted;
+        if (!TryReadWait(context.Request, out var wait, out var waitProblem))
+        {
+            await TextAsync(context, StatusCodes.Status400BadRequest, waitProblem).ConfigureAwait(false);
+            return;
+        }
+
         LimitBody(context, _options.MaxRequestBodyBytes);
         List<BundleFetch>? fetches;
         try
@@ -132,12 +153,85 @@ public sealed partial class PeerEndpoints
 
         try
         {
+            if (wait > TimeSpan.Zero)
+            {
+                // Nothing is sent before the wait ends: the caller takes the response headers as "written".
+                await WaitForWritesAsync(fetches, wait, cancellationToken).ConfigureAwait(false);
+            }
+
             await WriteEntriesAsync(context, await LookUpAsync(fetches, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The caller gave up (its deadline passed or it went away); the waits ended with the request.
+        }
+        catch (StateUnavailableException error)
+        {
+            await TextAsync(context, StatusCodes.Status503ServiceUnavailable, error.Message).ConfigureAwait(false);
         }
         catch (Exception error) when (error is RedisException or StateFormatException)
         {
             await FailAsync(context, $"{fetches.Count} bundles", error).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Waits, all in parallel, until each bundle asked for is held here or <paramref name="wait"/> has passed. When
+    /// the sink is stopping, the waits end early and the fetch is answered with what is here (so shutdown is not held up).
+    /// </summary>
+    private async Task WaitForWritesAsync(List<BundleFetch> fetches, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping);
+        var waits = fetches.Select(f => f.StateRef.On(_store.Node)).Distinct().Select(async r =>
+        {
+            try
+            {
+                return await _watcher.WaitForAsync(r, wait, abandon.Token).ConfigureAwait(false);
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                // One wait failed (e.g. refused beyond the watcher's bound): the others need not go on.
+                await abandon.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
+        }).ToList();
+        try
+        {
+            await Task.WhenAll(waits).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // Stopping: answer now with what is here.
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested
+            && waits.Select(w => w.Exception?.InnerException).FirstOrDefault(e => e is not null and not OperationCanceledException) is { } failure)
+        {
+            // A sibling's cancellation surfaced first; report the failure that caused it.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+    }
+
+    private bool TryReadWait(HttpRequest request, out TimeSpan wait, out string problem)
+    {
+        wait = TimeSpan.Zero;
+        problem = "";
+        if (!request.Query.TryGetValue(WaitParameter, out var values))
+        {
+            return true;
+        }
+
+        var max = (long)_options.MaxFetchWait.TotalMilliseconds;
+        var text = values.ToString();
+        if (values.Count != 1
+            || !long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var milliseconds)
+            || milliseconds > max)
+        {
+            problem = $"{WaitParameter} must be a whole number of milliseconds from 0 to {max} (StateSinkOptions.MaxFetchWait); got '{text}'.";
+            return false;
+        }
+
+        wait = TimeSpan.FromMilliseconds(milliseconds);
+        return true;
     }
 
     public async Task ProbeAsync(HttpContext context)

@@ -14,9 +14,16 @@ namespace Skylark.Events.StateSink.Propagation;
 /// holder which version is already here so current copies cost no transfer. Every pull is registered in the node's
 /// shared <see cref="InFlightPulls"/> before it starts, so a function reading the same bundle meanwhile waits for it
 /// (and a second propagation joins it) instead of pulling again. At most
-/// <see cref="StateSinkOptions.MaxConcurrentPulls"/> fetches run at once. Bundles that could not be had are
+/// <see cref="StateSinkOptions.MaxConcurrentPulls"/> fetches transfer at once. Bundles that could not be had are
 /// remembered in <see cref="WantedBundles"/> for the next sync.
 /// </summary>
+/// <remarks>
+/// With <c>awaitWrite</c> the bundles are not written yet (their function is still running at the holder): the pulls
+/// are registered at once as awaiting that node's write, and the fetch is a long poll (<c>?wait=</c>) until the
+/// command gives up. A waiting fetch holds no transfer slot, only one of <see cref="StateSinkOptions.MaxAwaitingPulls"/>:
+/// it takes a transfer slot once its response headers arrive (the bundles are written), so fetches waiting for
+/// many workflows can never starve the transfers that are ready.
+/// </remarks>
 public sealed partial class BundlePropagator : IDisposable
 {
     private readonly BundleStore _local;
@@ -27,8 +34,12 @@ public sealed partial class BundlePropagator : IDisposable
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _slots;
     private readonly int _maxConcurrentPulls;
+    private readonly int _maxAwaitingPulls;
+    private readonly TimeSpan _maxFetchWait;
     private readonly TimeSpan _pullTimeout;
     private readonly TimeSpan _propagationTimeout;
+    private readonly BundleWriteWatcher? _watcher;
+    private int _awaiting;
 
     public BundlePropagator(
         BundleStore local,
@@ -38,7 +49,8 @@ public sealed partial class BundlePropagator : IDisposable
         StateOptions stateOptions,
         StateSinkOptions sinkOptions,
         TimeProvider? timeProvider = null,
-        ILogger<BundlePropagator>? logger = null)
+        ILogger<BundlePropagator>? logger = null,
+        BundleWriteWatcher? watcher = null)
     {
         ArgumentNullException.ThrowIfNull(local);
         ArgumentNullException.ThrowIfNull(inFlight);
@@ -59,18 +71,30 @@ public sealed partial class BundlePropagator : IDisposable
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _maxConcurrentPulls = sinkOptions.MaxConcurrentPulls;
         _slots = new SemaphoreSlim(_maxConcurrentPulls, _maxConcurrentPulls);
+        _maxAwaitingPulls = sinkOptions.MaxAwaitingPulls;
+        _maxFetchWait = sinkOptions.MaxFetchWait;
         _pullTimeout = stateOptions.PullTimeout;
         _propagationTimeout = sinkOptions.PropagationTimeout;
+        _watcher = watcher;
     }
 
     public string Node => _local.Node;
 
+    /// <summary>Fetches waiting at other sinks right now for bundles to be written.</summary>
+    public int AwaitingPulls => Volatile.Read(ref _awaiting);
+
+    /// <inheritdoc cref="PropagateAsync(IReadOnlyList{StateRef}, DateTimeOffset?, bool, CancellationToken)"/>
+    public Task<PropagationResult> PropagateAsync(IReadOnlyList<StateRef> bundles, DateTimeOffset? deadline, CancellationToken cancellationToken) =>
+        PropagateAsync(bundles, deadline, awaitWrite: false, cancellationToken);
+
     /// <summary>
     /// Makes every bundle of <paramref name="bundles"/> current on this node, pulling each from the node its StateRef
     /// names. Gives up waiting at <paramref name="deadline"/> (or after <see cref="StateSinkOptions.PropagationTimeout"/>);
-    /// pulls already running then still finish, because readers may be waiting for them.
+    /// pulls already running then still finish, because readers may be waiting for them. With
+    /// <paramref name="awaitWrite"/> the bundles are not written yet: each pull is registered at once as awaiting the
+    /// write at the node its StateRef names, and asks that node to answer when they are written (until the give-up time).
     /// </summary>
-    public async Task<PropagationResult> PropagateAsync(IReadOnlyList<StateRef> bundles, DateTimeOffset? deadline, CancellationToken cancellationToken)
+    public async Task<PropagationResult> PropagateAsync(IReadOnlyList<StateRef> bundles, DateTimeOffset? deadline, bool awaitWrite, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(bundles);
         var started = _time.GetTimestamp();
@@ -92,7 +116,8 @@ public sealed partial class BundlePropagator : IDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         var groups = refs.GroupBy(r => r.Node, StringComparer.Ordinal).ToList();
         var work = groups.Select(g => g.Key == Node
-            ? CheckOwnAsync([.. g], linked.Token)
+            ? (awaitWrite ? AwaitOwnAsync([.. g], giveUpAt, linked.Token) : CheckOwnAsync([.. g], linked.Token))
+            : awaitWrite ? AwaitFromAsync(g.Key, [.. g], giveUpAt, linked.Token)
             : PropagateFromAsync(g.Key, [.. g], giveUpAt, linked.Token)).ToList();
         var results = (await Task.WhenAll(work).ConfigureAwait(false)).SelectMany(r => r).ToDictionary(r => r.StateRef);
         cancellationToken.ThrowIfCancellationRequested();
@@ -141,6 +166,175 @@ public sealed partial class BundlePropagator : IDisposable
         return results;
     }
 
+    /// <summary>Bundles a function on this node is still writing: here once written, or failed when the command gives up.</summary>
+    private async Task<BundlePropagation[]> AwaitOwnAsync(IReadOnlyList<StateRef> refs, DateTimeOffset giveUpAt, CancellationToken cancellationToken)
+    {
+        if (_watcher is null)
+        {
+            return await CheckOwnAsync(refs, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await Task.WhenAll(refs.Select(async r =>
+        {
+            try
+            {
+                var wait = giveUpAt - _time.GetUtcNow();
+                return await _watcher.WaitForAsync(r, wait > TimeSpan.Zero ? wait : TimeSpan.Zero, cancellationToken).ConfigureAwait(false) is not null
+                    ? new BundlePropagation(r, BundlePropagationOutcome.Current)
+                    : new BundlePropagation(r, BundlePropagationOutcome.Failed, Error: $"it names this node '{Node}', where it was not written by {giveUpAt:O}");
+            }
+            catch (Exception error) when (error is RedisException or OperationCanceledException or StateException)
+            {
+                return new BundlePropagation(r, BundlePropagationOutcome.Failed, Error: Reason(error, r.Node));
+            }
+        })).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Pulls of bundles <paramref name="node"/> has not written yet. Registered before anything else (no local
+    /// version read: the bundle cannot be here yet), so a reader on this node arriving from now on waits for them.
+    /// </summary>
+    private async Task<BundlePropagation[]> AwaitFromAsync(string node, IReadOnlyList<StateRef> refs, DateTimeOffset giveUpAt, CancellationToken cancellationToken)
+    {
+        var results = new BundlePropagation?[refs.Count];
+        var batch = new TaskCompletionSource<IReadOnlyList<BundleWireEntry>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var fetches = new List<BundleFetch>();
+        var pulls = new InFlightPull?[refs.Count];
+        for (var i = 0; i < refs.Count; i++)
+        {
+            var index = i;
+            var position = fetches.Count;
+            try
+            {
+                pulls[i] = _inFlight.JoinOrStart(refs[i], () => SettleAsync(node, refs[index], batch.Task, position, results, index), awaitingWrite: true);
+            }
+            catch (StateUnavailableException error)
+            {
+                results[i] = new BundlePropagation(refs[i], BundlePropagationOutcome.Failed, Error: error.Message);
+                continue;
+            }
+
+            if (!pulls[i]!.Value.Joined)
+            {
+                fetches.Add(new BundleFetch(refs[i]));
+            }
+        }
+
+        if (fetches.Count > 0)
+        {
+            var requests = (fetches.Count + _puller.MaxFetchRefs - 1) / _puller.MaxFetchRefs;
+            if (TryReserveAwaiting(requests))
+            {
+                // Not tied to this command's cancellation: readers may be waiting on these pulls. Bounded by the give-up time.
+                _ = CompleteAwaitingBatchAsync(node, fetches, giveUpAt, batch);
+            }
+            else
+            {
+                batch.SetException(new InvalidOperationException(
+                    $"{_maxAwaitingPulls} fetches are already waiting for bundles to be written (StateSinkOptions.MaxAwaitingPulls); this one was not sent"));
+            }
+        }
+
+        await CollectAsync(node, refs, pulls, results, giveUpAt, cancellationToken).ConfigureAwait(false);
+        return [.. results.Select((r, i) => r ?? new BundlePropagation(refs[i], BundlePropagationOutcome.Failed, Error: "no result"))];
+    }
+
+    private bool TryReserveAwaiting(int requests)
+    {
+        while (true)
+        {
+            var now = Volatile.Read(ref _awaiting);
+            if (now + requests > _maxAwaitingPulls)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _awaiting, now + requests, now) == now)
+            {
+                return true;
+            }
+        }
+    }
+
+    private async Task CompleteAwaitingBatchAsync(string node, IReadOnlyList<BundleFetch> fetches, DateTimeOffset giveUpAt, TaskCompletionSource<IReadOnlyList<BundleWireEntry>> batch)
+    {
+        try
+        {
+            var chunks = fetches.Chunk(_puller.MaxFetchRefs).ToList();
+            var parts = await Task.WhenAll(chunks.Select(c => AwaitChunkAsync(node, c, giveUpAt))).ConfigureAwait(false);
+            batch.SetResult([.. parts.SelectMany(p => p)]);
+        }
+        catch (Exception error)
+        {
+            LogPullFailed(node, fetches.Count, error.Message);
+            batch.SetException(error);
+        }
+    }
+
+    /// <summary>One long-polled fetch: waits without a transfer slot, then transfers with one.</summary>
+    private async Task<IReadOnlyList<BundleWireEntry>> AwaitChunkAsync(string node, IReadOnlyList<BundleFetch> fetches, DateTimeOffset giveUpAt)
+    {
+        PendingFetch pending;
+        try
+        {
+            var wait = giveUpAt - _time.GetUtcNow();
+            wait = wait < TimeSpan.Zero ? TimeSpan.Zero : wait > _maxFetchWait ? _maxFetchWait : wait;
+
+            // The holder answers by the end of the wait; the pull timeout covers getting the answer's headers back.
+            using var waiting = new CancellationTokenSource(wait + _pullTimeout, _time);
+            try
+            {
+                pending = await _puller.SendFetchAsync(node, fetches, wait, waiting.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException error) when (waiting.IsCancellationRequested)
+            {
+                throw new TimeoutException($"node '{node}' did not answer a fetch waiting {wait} for the bundles to be written within {wait + _pullTimeout}", error);
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _awaiting);
+        }
+
+        using (pending)
+        {
+            return await TransferAsync(node, pending.ReadAsync).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs <paramref name="transfer"/> holding one of the <see cref="StateSinkOptions.MaxConcurrentPulls"/> slots, bounded by the pull timeout.</summary>
+    private async Task<IReadOnlyList<BundleWireEntry>> TransferAsync(string node, Func<CancellationToken, Task<IReadOnlyList<BundleWireEntry>>> transfer)
+    {
+        using (var waiting = new CancellationTokenSource(_pullTimeout, _time))
+        {
+            try
+            {
+                await _slots.WaitAsync(waiting.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException error)
+            {
+                throw new TimeoutException($"{_maxConcurrentPulls} pulls were already running and none finished within {_pullTimeout}", error);
+            }
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(_pullTimeout, _time);
+            try
+            {
+                return await transfer(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException error) when (timeout.IsCancellationRequested)
+            {
+                throw new TimeoutException($"the pull from node '{node}' did not finish within {_pullTimeout}", error);
+            }
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
     private async Task<BundlePropagation[]> PropagateFromAsync(string node, IReadOnlyList<StateRef> refs, DateTimeOffset giveUpAt, CancellationToken cancellationToken)
     {
         var results = new BundlePropagation?[refs.Count];
@@ -184,6 +378,14 @@ public sealed partial class BundlePropagator : IDisposable
             _ = CompleteBatchAsync(node, fetches, batch);
         }
 
+        await CollectAsync(node, refs, pulls, results, giveUpAt, cancellationToken).ConfigureAwait(false);
+        return [.. results.Select((r, i) => r ?? new BundlePropagation(refs[i], BundlePropagationOutcome.Failed, Error: "no result"))];
+    }
+
+    /// <summary>Waits for the registered pulls (until the command gives up) and fills in the joined ones' results.</summary>
+    private static async Task CollectAsync(
+        string node, IReadOnlyList<StateRef> refs, InFlightPull?[] pulls, BundlePropagation?[] results, DateTimeOffset giveUpAt, CancellationToken cancellationToken)
+    {
         for (var i = 0; i < refs.Count; i++)
         {
             if (pulls[i] is not { } pull)
@@ -210,8 +412,6 @@ public sealed partial class BundlePropagator : IDisposable
                 results[i] ??= new BundlePropagation(refs[i], BundlePropagationOutcome.Failed, Error: Reason(error, node));
             }
         }
-
-        return [.. results.Select((r, i) => r ?? new BundlePropagation(refs[i], BundlePropagationOutcome.Failed, Error: "no result"))];
     }
 
     /// <summary>
@@ -260,34 +460,7 @@ public sealed partial class BundlePropagator : IDisposable
     {
         try
         {
-            using (var waiting = new CancellationTokenSource(_pullTimeout, _time))
-            {
-                try
-                {
-                    await _slots.WaitAsync(waiting.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException error)
-                {
-                    throw new TimeoutException($"{_maxConcurrentPulls} pulls were already running and none finished within {_pullTimeout}", error);
-                }
-            }
-
-            try
-            {
-                using var timeout = new CancellationTokenSource(_pullTimeout, _time);
-                try
-                {
-                    batch.SetResult(await _puller.FetchAsync(node, fetches, timeout.Token).ConfigureAwait(false));
-                }
-                catch (OperationCanceledException error) when (timeout.IsCancellationRequested)
-                {
-                    throw new TimeoutException($"the pull from node '{node}' did not finish within {_pullTimeout}", error);
-                }
-            }
-            finally
-            {
-                _slots.Release();
-            }
+            batch.SetResult(await TransferAsync(node, token => _puller.FetchAsync(node, fetches, token)).ConfigureAwait(false));
         }
         catch (Exception error)
         {

@@ -10,6 +10,8 @@ namespace Skylark.Events.StateSink.Propagation;
 /// <summary>
 /// An <c>io.skylark.state.propagate</c> event as the sink understood it. When <see cref="Error"/> is set the command is
 /// refused as a whole and nothing is pulled; the other properties hold what could be read, for the reply.
+/// <see cref="AwaitWrite"/>: the bundles are the output of a function still running on <see cref="From"/>, so the
+/// pulls wait for them to be written there.
 /// </summary>
 public sealed record PropagateCommand(
     IReadOnlyList<StateRef> Bundles,
@@ -19,7 +21,8 @@ public sealed record PropagateCommand(
     double? Probability,
     DateTimeOffset? Deadline,
     string? WorkflowId,
-    string? Error)
+    string? Error,
+    bool AwaitWrite = false)
 {
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 8 };
 
@@ -71,6 +74,7 @@ public sealed record PropagateCommand(
         var function = Property(data, "function");
         var probability = Property(data, "probability");
         var deadline = Property(data, "deadline");
+        var awaitWrite = Property(data, "awaitWrite");
 
         if (from is { ValueKind: JsonValueKind.String })
         {
@@ -160,6 +164,17 @@ public sealed record PropagateCommand(
             return command with { Error = "data.deadline must be an ISO 8601 time" };
         }
 
+        switch (awaitWrite?.ValueKind)
+        {
+            case JsonValueKind.True:
+                command = command with { AwaitWrite = true };
+                break;
+            case null or JsonValueKind.False or JsonValueKind.Null:
+                break;
+            default:
+                return command with { Error = $"data.awaitWrite must be true or false, not {awaitWrite.Value.ValueKind}" };
+        }
+
         return command;
     }
 
@@ -227,7 +242,7 @@ public sealed record PropagateCommand(
             switch (cloudEvent.Data)
             {
                 case null:
-                    problem = "the event has no data; expected {bundles, from, to, function, probability, deadline}";
+                    problem = "the event has no data; expected {bundles, from, to, function, probability, deadline, awaitWrite}";
                     return false;
                 case byte[] bytes:
                     document = JsonDocument.Parse(bytes, DocumentOptions);

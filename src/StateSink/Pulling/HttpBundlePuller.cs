@@ -154,11 +154,11 @@ public sealed class HttpBundlePuller : IBundlePuller, IDisposable
             return [];
         }
 
-        var sink = _sinks.SinkFor(LocalNode, node);
         var all = new List<BundleWireEntry>(fetches.Count);
         foreach (var chunk in fetches.Chunk(_maxFetchRefs))
         {
-            all.AddRange(await FetchChunkAsync(node, sink, chunk, cancellationToken).ConfigureAwait(false));
+            using var pending = await SendFetchAsync(node, chunk, wait: null, cancellationToken).ConfigureAwait(false);
+            all.AddRange(await pending.ReadAsync(cancellationToken).ConfigureAwait(false));
         }
 
         return all;
@@ -206,19 +206,59 @@ public sealed class HttpBundlePuller : IBundlePuller, IDisposable
         }
     }
 
-    private async Task<IReadOnlyList<BundleWireEntry>> FetchChunkAsync(string node, Uri sink, IReadOnlyList<BundleFetch> fetches, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends one fused fetch of at most <see cref="MaxFetchRefs"/> bundles held by <paramref name="node"/> and returns
+    /// once the response headers have arrived, without reading the bundles. With <paramref name="wait"/> the holder
+    /// holds the answer until every bundle is written there (or the wait has passed), so the headers mean "written":
+    /// the caller can wait for a transfer slot only then, and read the bundles with <see cref="PendingFetch.ReadAsync"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">More than <see cref="MaxFetchRefs"/> fetches, or none.</exception>
+    public async Task<PendingFetch> SendFetchAsync(string node, IReadOnlyList<BundleFetch> fetches, TimeSpan? wait, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, SinkUris.Fetch(sink))
+        ArgumentException.ThrowIfNullOrEmpty(node);
+        ArgumentNullException.ThrowIfNull(fetches);
+        if (fetches.Count == 0 || fetches.Count > MaxFetchRefs)
+        {
+            throw new ArgumentException($"One fetch asks for 1 to {MaxFetchRefs} bundles; got {fetches.Count}.", nameof(fetches));
+        }
+
+        if (wait is { } w)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(w, TimeSpan.Zero, nameof(wait));
+        }
+
+        var sink = _sinks.SinkFor(LocalNode, node);
+        using var request = new HttpRequestMessage(HttpMethod.Post, wait is { } waitFor ? SinkUris.Fetch(sink, waitFor) : SinkUris.Fetch(sink))
         {
             Content = JsonContent.Create(fetches, options: ContractJson.Options),
         };
         Authorize(request);
         request.Headers.Accept.ParseAdd(BundleWireFormat.MediaType);
-        var started = _time.GetTimestamp();
+        HttpResponseMessage? response = null;
         try
         {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await EnsureBundleStreamAsync(response, node, sink, cancellationToken).ConfigureAwait(false);
+
+            // Transfer time is measured from the headers on: a long poll's wait is not the link's time.
+            return new PendingFetch(this, node, fetches, response, _time.GetTimestamp());
+        }
+        catch
+        {
+            response?.Dispose();
+            _metrics?.RecordPullFailure();
+            throw;
+        }
+    }
+
+    /// <summary>Most refs one fused request carries.</summary>
+    public int MaxFetchRefs => _maxFetchRefs;
+
+    internal async Task<IReadOnlyList<BundleWireEntry>> ReadFetchAsync(
+        string node, IReadOnlyList<BundleFetch> fetches, HttpResponseMessage response, long started, CancellationToken cancellationToken)
+    {
+        try
+        {
             var entries = await ReadEntriesAsync(response, cancellationToken).ConfigureAwait(false);
             if (entries.Count != fetches.Count)
             {

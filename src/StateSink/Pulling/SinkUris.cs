@@ -19,5 +19,9 @@ internal static class SinkUris
 
     public static Uri Fetch(Uri sink) => new(sink, "peer/bundles:fetch");
 
+    /// <summary>The fetch as a long poll: answered once the bundles are written or <paramref name="wait"/> has passed.</summary>
+    public static Uri Fetch(Uri sink, TimeSpan wait) =>
+        new(sink, FormattableString.Invariant($"peer/bundles:fetch?wait={(long)Math.Ceiling(wait.TotalMilliseconds)}"));
+
     public static Uri Probe(Uri sink, int bytes) => new(sink, $"peer/probe?bytes={bytes}");
 }

@@ -142,6 +142,7 @@ public sealed class PropagationTests(RedisNodes nodes) : IClassFixture<RedisNode
         { "no-target", "the event has no 'targetnode' extension" },
         { "other-to", "data.to 'sat-2' is not this sink's node 'edge-1'" },
         { "text-data", "data must be JSON (application/json), not 'text/plain'" },
+        { "await-not-bool", "data.awaitWrite must be true or false, not String" },
     };
 
     [Theory]
@@ -165,6 +166,14 @@ public sealed class PropagationTests(RedisNodes nodes) : IClassFixture<RedisNode
             "no-target" => SinkCluster.PropagateRaw(null, SinkCluster.Propagate("edge-1", SinkCluster.PropagateData("sat-1", "edge-1", "sat-1/wf/preprocess")).Data as byte[] ?? []),
             "other-to" => SinkCluster.Propagate("edge-1", SinkCluster.PropagateData("sat-1", "sat-2", "sat-1/wf/preprocess")),
             "text-data" => SinkCluster.PropagateRaw("edge-1", Encoding.UTF8.GetBytes("sat-1/wf/preprocess"), contentType: "text/plain"),
+            "await-not-bool" => SinkCluster.Propagate("edge-1", new
+            {
+                bundles = new[] { "sat-1/wf/preprocess" },
+                from = "sat-1",
+                to = "edge-1",
+                deadline = DateTimeOffset.UtcNow.AddMinutes(1),
+                awaitWrite = "yes",
+            }),
             _ => throw new ArgumentOutOfRangeException(nameof(problem)),
         };
 
