@@ -39,18 +39,19 @@ public sealed class ShippedEventingTests
     }
 
     [Fact]
-    public void Routes_the_pipeline_through_four_triggers_on_the_default_broker()
+    public void Routes_the_pipeline_and_the_predictor_through_five_triggers_on_the_default_broker()
     {
         var triggers = Load().Triggers.ToDictionary(t => t.Meta.Name);
 
-        Assert.Equal(["alarm", "detect", "predictor", "preprocess"], triggers.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["alarm", "detect", "predictor", "predictor-workflow-start", "preprocess"], triggers.Keys.Order(StringComparer.Ordinal));
         Assert.All(triggers.Values, t =>
         {
             Assert.Equal(SkylarkDefaults.Namespace, t.Meta.Namespace);
             Assert.Equal(SkylarkDefaults.Broker, t.Broker);
             Assert.Empty(t.Filters);
             Assert.Null(t.Delivery);
-            Assert.Equal(new KReference("Service", t.Meta.Name, SkylarkDefaults.Namespace, "serving.knative.dev/v1"), t.Subscriber.Ref);
+            var service = t.Meta.Name.StartsWith("predictor", StringComparison.Ordinal) ? "predictor" : t.Meta.Name;
+            Assert.Equal(new KReference("Service", service, SkylarkDefaults.Namespace, "serving.knative.dev/v1"), t.Subscriber.Ref);
         });
 
         Assert.Equal(Attributes((AttributeType, EventTypes.CameraFrame)), triggers["preprocess"].FilterAttributes);
@@ -61,6 +62,9 @@ public sealed class ShippedEventingTests
             Attributes((AttributeType, EventTypes.FunctionCompleted), (ExtensionNames.Function, "detect"), (ExtensionNames.Detected, "true")),
             triggers["alarm"].FilterAttributes);
         Assert.Equal(Attributes((AttributeType, EventTypes.FunctionCompleted)), triggers["predictor"].FilterAttributes);
+
+        // Each workflow's first event too, so the predictor can send the first function's output ahead.
+        Assert.Equal(Attributes((AttributeType, EventTypes.CameraFrame)), triggers["predictor-workflow-start"].FilterAttributes);
     }
 
     [Theory]
