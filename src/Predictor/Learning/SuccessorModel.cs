@@ -9,6 +9,7 @@ namespace Skylark.Events.Predictor.Learning;
 public sealed class SuccessorModel
 {
     private readonly Dictionary<(string From, string To), FollowRate> _rates = [];
+    private readonly Dictionary<string, RunFollows> _runs = new(StringComparer.Ordinal);
 
     public SuccessorModel(double decay)
     {
@@ -52,18 +53,84 @@ public sealed class SuccessorModel
     }
 
     /// <summary>
-    /// The functions that have followed <paramref name="from"/> at least once, with their probabilities: what runs after
-    /// <paramref name="from"/> before its completion exists to ask the Triggers.
+    /// The functions that follow a run of <paramref name="from"/>, with the share of its recent runs they followed:
+    /// what runs after <paramref name="from"/> before its completion exists to ask the Triggers. Unlike
+    /// <see cref="Probability"/>, which is conditioned on a Trigger having fired, this counts every run: an alarm
+    /// that follows only the detections a filter lets through follows a small share of detect's runs.
     /// </summary>
     public IEnumerable<(string To, double Probability)> Followers(string from)
     {
-        foreach (var ((source, to), rate) in _rates)
+        if (!_runs.TryGetValue(from, out var runs) || runs.Runs <= 0)
         {
-            if (source == from && rate.Followed > 0)
+            yield break;
+        }
+
+        foreach (var (to, followed) in runs.Followed)
+        {
+            yield return (to, Math.Min(1, followed / runs.Runs));
+        }
+    }
+
+    /// <summary>One judged run of <paramref name="from"/> and the functions that followed it (decayed like the rates).</summary>
+    public void ObserveRun(string from, IEnumerable<string> followed)
+    {
+        ArgumentNullException.ThrowIfNull(followed);
+        if (!_runs.TryGetValue(from, out var runs))
+        {
+            runs = new RunFollows();
+            _runs[from] = runs;
+        }
+
+        runs.Runs = (runs.Runs * Decay) + 1;
+        foreach (var to in runs.Followed.Keys.ToList())
+        {
+            var weight = runs.Followed[to] * Decay;
+            if (weight < DecayedCounts.Negligible)
             {
-                yield return (to, (rate.Followed + 1) / (rate.Offered + 1));
+                runs.Followed.Remove(to);
+            }
+            else
+            {
+                runs.Followed[to] = weight;
             }
         }
+
+        foreach (var to in followed)
+        {
+            runs.Followed[to] = runs.Followed.GetValueOrDefault(to) + 1;
+        }
+    }
+
+    /// <summary>A successor of a run already judged arrived late: count it as having followed.</summary>
+    public void CorrectRun(string from, string to)
+    {
+        if (_runs.TryGetValue(from, out var runs))
+        {
+            runs.Followed[to] = Math.Min(runs.Runs, runs.Followed.GetValueOrDefault(to) + 1);
+        }
+    }
+
+    public IEnumerable<(string From, double Runs, IReadOnlyDictionary<string, double> Followed)> ExportRuns() =>
+        _runs.Select(p => (p.Key, p.Value.Runs, (IReadOnlyDictionary<string, double>)p.Value.Followed.ToDictionary()));
+
+    public void ImportRuns(string from, double runs, IReadOnlyDictionary<string, double> followed)
+    {
+        ArgumentNullException.ThrowIfNull(followed);
+        if (!double.IsFinite(runs) || runs <= 0)
+        {
+            return;
+        }
+
+        var imported = new RunFollows { Runs = runs };
+        foreach (var (to, weight) in followed)
+        {
+            if (double.IsFinite(weight) && weight > 0 && weight <= runs + 1e-9)
+            {
+                imported.Followed[to] = weight;
+            }
+        }
+
+        _runs[from] = imported;
     }
 
     /// <summary>Records one resolved invocation: <paramref name="followed"/> is whether <paramref name="to"/>'s completion came.</summary>
@@ -111,7 +178,18 @@ public sealed class SuccessorModel
         }
     }
 
-    public void Clear() => _rates.Clear();
+    public void Clear()
+    {
+        _rates.Clear();
+        _runs.Clear();
+    }
 
     private readonly record struct FollowRate(double Followed, double Offered, double DelayMs);
+
+    private sealed class RunFollows
+    {
+        public double Runs { get; set; }
+
+        public Dictionary<string, double> Followed { get; } = new(StringComparer.Ordinal);
+    }
 }

@@ -5,7 +5,7 @@ namespace Skylark.Events.Predictor.Persistence;
 /// <summary>
 /// The learned model as stored in Redis (JSON): successor follow rates, node counts per level, and the co-read
 /// sets with the bundles' last known places, and each function's output bundle (absent in models stored before it
-/// was learned: it is simply learned again). Pending workflow steps are not part of it: they only matter for seconds.
+/// was learned: it is simply learned again) and which functions followed each function's recent runs (likewise). Pending workflow steps are not part of it: they only matter for seconds.
 /// </summary>
 public sealed record PredictorModelState(
     int Version,
@@ -13,7 +13,8 @@ public sealed record PredictorModelState(
     IReadOnlyList<PlacementState> Placements,
     IReadOnlyList<CoReadSetState> CoReads,
     IReadOnlyList<BundleLocationState> Locations,
-    IReadOnlyList<OutputState>? Outputs = null)
+    IReadOnlyList<OutputState>? Outputs = null,
+    IReadOnlyList<RunFollowsState>? Runs = null)
 {
     public const int CurrentVersion = 1;
 
@@ -34,3 +35,6 @@ public sealed record BundleLocationState(StateRef Ref, long? Bytes);
 
 /// <summary>The output bundle <see cref="Function"/> wrote in its last <see cref="Streak"/> runs, and its last size.</summary>
 public sealed record OutputState(string Function, string Bundle, long? Bytes, int Streak);
+
+/// <summary>Decayed count of <see cref="From"/>'s judged runs and of the runs each function followed.</summary>
+public sealed record RunFollowsState(string From, double Runs, IReadOnlyDictionary<string, double> Followed);

@@ -122,7 +122,8 @@ public sealed class NextHopPredictor
                 _placement.Export().Select(p => new PlacementState(p.Function, p.PredecessorNode, p.Snapshot, p.Weights.ToDictionary())).ToList(),
                 _coReads.ExportSets().Select(s => new CoReadSetState(s.Function, s.Camera, s.Bundles.Select(b => $"{b.WorkflowId}/{b.Bundle}").ToList())).ToList(),
                 _coReads.ExportLocations().Select(l => new BundleLocationState(l.Ref, l.Bytes)).ToList(),
-                _outputs.Export().Select(o => new OutputState(o.Function, o.Bundle, o.Bytes, o.Streak)).ToList());
+                _outputs.Export().Select(o => new OutputState(o.Function, o.Bundle, o.Bytes, o.Streak)).ToList(),
+                _successors.ExportRuns().Select(r => new RunFollowsState(r.From, r.Runs, r.Followed)).ToList());
         }
     }
 
@@ -142,6 +143,11 @@ public sealed class NextHopPredictor
             _placement.Clear();
             _coReads.Clear();
             _outputs.Clear();
+            foreach (var runs in state.Runs ?? [])
+            {
+                _successors.ImportRuns(runs.From, runs.Runs, runs.Followed ?? new Dictionary<string, double>());
+            }
+
             foreach (var output in state.Outputs ?? [])
             {
                 _outputs.Import(output.Function, output.Bundle, output.Bytes, output.Streak);
@@ -192,6 +198,8 @@ public sealed class NextHopPredictor
             _successors.Observe(step.Function, candidate, step.Followed.Contains(candidate));
         }
 
+        _successors.ObserveRun(step.Function, step.Followed);
+
         if (step.Candidates.Count > 0)
         {
             Interlocked.Increment(ref _modelVersion);
@@ -236,6 +244,7 @@ public sealed class NextHopPredictor
             {
                 // Late: it was judged not to follow. Undo that, and the longer delay just learned widens future waits.
                 _successors.Correct(step.Function, completion.Function);
+                _successors.CorrectRun(step.Function, completion.Function);
                 var correct = step.IsCorrect;
                 Metrics.NextFunctionRejudged(step.JudgedCorrect, correct);
                 step.JudgedCorrect = correct;

@@ -18,7 +18,7 @@ public class NextHopPredictorLookAheadTests
     private readonly List<CloudEvent> _events = [];
 
     /// <summary>camera.frame on edge → preprocess on edge → detect on sat-1 (detected) → alarm on cloud.</summary>
-    private void Frame(int seq, Func<int, string>? preprocessOutput = null)
+    private void Frame(int seq, Func<int, string>? preprocessOutput = null, bool detected = true)
     {
         var workflow = $"cam-a-{seq}";
         var time = TraceGenerator.Epoch + TimeSpan.FromSeconds(seq);
@@ -28,7 +28,12 @@ public class NextHopPredictorLookAheadTests
         _history.Completion("preprocess", workflow, "edge", "cam-a", time.AddMilliseconds(10), frame, [], [new(frame, 70_000)], 5, null, []);
         _history.Completion(
             "detect", workflow, "sat-1", "cam-a", time.AddMilliseconds(60), result, [new(frame, "remote", 70_000)], [new(result, 300)], 30, null, [],
-            ("detected", "true"));
+            ("detected", detected ? "true" : "false"));
+        if (!detected)
+        {
+            return;
+        }
+
         var alarm = new StateRef("cloud", workflow, "alarm.raised");
         _history.Completion("alarm", workflow, "cloud", "cam-a", time.AddMilliseconds(120), alarm, [new(result, "remote", 300)], [new(alarm, 100)], 3, null, []);
     }
@@ -107,6 +112,26 @@ public class NextHopPredictorLookAheadTests
         var decision = predictor.Observe(CompletionReader.Read(Start("cam-a-3", TraceGenerator.Epoch.AddSeconds(3)), TraceGenerator.Epoch));
 
         Assert.DoesNotContain(decision.Commands, c => c.Data.AwaitWrite);
+    }
+
+    [Fact]
+    public void A_function_that_follows_only_a_few_runs_gets_nothing_sent_ahead()
+    {
+        // alarm's Trigger fires only for detections: one frame in four. When it fires alarm always follows, but
+        // detect's result is worth sending ahead only if alarm follows most of detect's runs.
+        for (var seq = 0; seq < 12; seq++)
+        {
+            Frame(seq, detected: seq % 4 == 0);
+        }
+
+        var predictor = NewPredictor();
+        var decisions = Learn(predictor);
+
+        Assert.DoesNotContain(decisions.Skip(decisions.Count / 2).SelectMany(d => d.LookAheadCommands), c => c.Data.Function == "alarm");
+
+        // detect itself follows every preprocess run, so preprocess's output still goes ahead to it.
+        var decision = predictor.Observe(CompletionReader.Read(Start("cam-a-12", TraceGenerator.Epoch.AddSeconds(12)), TraceGenerator.Epoch));
+        Assert.Equal(["detect"], decision.LookAheadCommands.Select(c => c.Data.Function));
     }
 
     [Fact]
