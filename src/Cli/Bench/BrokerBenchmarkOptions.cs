@@ -15,6 +15,9 @@ public sealed record BrokerBenchmarkOptions
     /// <summary>Events of the warm-up repetition (JIT, connection pools, tiered compilation).</summary>
     public int WarmupEvents { get; init; } = 5_000;
 
+    /// <summary>Warm-up rounds of <see cref="WarmupEvents"/> are repeated until this much time has passed.</summary>
+    public TimeSpan WarmupDuration { get; init; } = TimeSpan.FromSeconds(3);
+
     /// <summary>
     /// Deliveries in flight per Trigger; null matches <see cref="Concurrency"/>, so the broker may have as many
     /// requests outstanding towards its subscriber as the senders have towards it.
@@ -42,6 +45,7 @@ public sealed record BrokerBenchmarkOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(Concurrency, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(Repetitions, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(WarmupEvents);
+        ArgumentOutOfRangeException.ThrowIfLessThan(WarmupDuration, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfNegative(PayloadBytes);
         if (WorkersPerTrigger is { } workers)
         {
