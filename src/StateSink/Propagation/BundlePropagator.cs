@@ -198,28 +198,7 @@ public sealed partial class BundlePropagator : IDisposable
     {
         var results = new BundlePropagation?[refs.Count];
         var batch = new TaskCompletionSource<IReadOnlyList<BundleWireEntry>>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var fetches = new List<BundleFetch>();
-        var pulls = new InFlightPull?[refs.Count];
-        for (var i = 0; i < refs.Count; i++)
-        {
-            var index = i;
-            var position = fetches.Count;
-            try
-            {
-                pulls[i] = _inFlight.JoinOrStart(refs[i], () => SettleAsync(node, refs[index], batch.Task, position, results, index), awaitingWrite: true);
-            }
-            catch (StateUnavailableException error)
-            {
-                results[i] = new BundlePropagation(refs[i], BundlePropagationOutcome.Failed, Error: error.Message);
-                continue;
-            }
-
-            if (!pulls[i]!.Value.Joined)
-            {
-                fetches.Add(new BundleFetch(refs[i]));
-            }
-        }
-
+        var (pulls, fetches) = Register(node, refs, held: null, awaitingWrite: true, results, batch.Task);
         if (fetches.Count > 0)
         {
             var requests = (fetches.Count + _puller.MaxFetchRefs - 1) / _puller.MaxFetchRefs;
@@ -348,8 +327,26 @@ public sealed partial class BundlePropagator : IDisposable
             return [.. refs.Select(r => new BundlePropagation(r, BundlePropagationOutcome.Failed, Error: $"this node's Redis could not be read: {Reason(error, node)}"))];
         }
 
-        // Register every pull before any starts, so readers arriving now wait for these pulls instead of starting their own.
         var batch = new TaskCompletionSource<IReadOnlyList<BundleWireEntry>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var (pulls, fetches) = Register(node, refs, held, awaitingWrite: false, results, batch.Task);
+        if (fetches.Count > 0)
+        {
+            // Not tied to this command's deadline: readers may be waiting on these pulls. Bounded by the pull timeout instead.
+            _ = CompleteBatchAsync(node, fetches, batch);
+        }
+
+        await CollectAsync(node, refs, pulls, results, giveUpAt, cancellationToken).ConfigureAwait(false);
+        return [.. results.Select((r, i) => r ?? new BundlePropagation(refs[i], BundlePropagationOutcome.Failed, Error: "no result"))];
+    }
+
+    /// <summary>
+    /// Registers every pull before any starts, so readers arriving now wait for these pulls instead of starting their
+    /// own; returns the registrations and the fetches this command must send (the pulls it did not join). A fetch
+    /// tells the holder the version held here (<paramref name="held"/>), if any.
+    /// </summary>
+    private (InFlightPull?[] Pulls, List<BundleFetch> Fetches) Register(
+        string node, IReadOnlyList<StateRef> refs, long?[]? held, bool awaitingWrite, BundlePropagation?[] results, Task<IReadOnlyList<BundleWireEntry>> batch)
+    {
         var fetches = new List<BundleFetch>();
         var pulls = new InFlightPull?[refs.Count];
         for (var i = 0; i < refs.Count; i++)
@@ -358,7 +355,7 @@ public sealed partial class BundlePropagator : IDisposable
             var position = fetches.Count;
             try
             {
-                pulls[i] = _inFlight.JoinOrStart(refs[i], () => SettleAsync(node, refs[index], batch.Task, position, results, index));
+                pulls[i] = _inFlight.JoinOrStart(refs[i], () => SettleAsync(node, refs[index], batch, position, results, index), awaitingWrite);
             }
             catch (StateUnavailableException error)
             {
@@ -368,18 +365,11 @@ public sealed partial class BundlePropagator : IDisposable
 
             if (!pulls[i]!.Value.Joined)
             {
-                fetches.Add(new BundleFetch(refs[i], held[i]));
+                fetches.Add(new BundleFetch(refs[i], held?[i]));
             }
         }
 
-        if (fetches.Count > 0)
-        {
-            // Not tied to this command's deadline: readers may be waiting on these pulls. Bounded by the pull timeout instead.
-            _ = CompleteBatchAsync(node, fetches, batch);
-        }
-
-        await CollectAsync(node, refs, pulls, results, giveUpAt, cancellationToken).ConfigureAwait(false);
-        return [.. results.Select((r, i) => r ?? new BundlePropagation(refs[i], BundlePropagationOutcome.Failed, Error: "no result"))];
+        return (pulls, fetches);
     }
 
     /// <summary>Waits for the registered pulls (until the command gives up) and fills in the joined ones' results.</summary>
