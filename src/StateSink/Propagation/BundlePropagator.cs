@@ -121,7 +121,10 @@ public sealed partial class BundlePropagator : IDisposable
             : PropagateFromAsync(g.Key, [.. g], giveUpAt, linked.Token)).ToList();
         var results = (await Task.WhenAll(work).ConfigureAwait(false)).SelectMany(r => r).ToDictionary(r => r.StateRef);
         cancellationToken.ThrowIfCancellationRequested();
-        return Finish(refs.Select(r => results[r]).ToList(), started, remember: true);
+
+        // An awaited output that did not appear is a guess that missed (or a producer still running), not state anyone
+        // is known to need: the sync must not retry it. The completion-triggered command that follows covers the real one.
+        return Finish(refs.Select(r => results[r]).ToList(), started, remember: !awaitWrite);
     }
 
     public void Dispose() => _slots.Dispose();
