@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Runtime;
 using System.Runtime.InteropServices;
+using System.Threading.Channels;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Skylark.Events.Broker;
@@ -13,8 +14,11 @@ namespace Skylark.Events.Cli.Bench;
 
 /// <summary>
 /// Measures the embedded broker against the loopback ceiling, all in this process on 127.0.0.1: a bare Kestrel
-/// endpoint that only answers 202, then the broker with 1 and 10 matching Triggers delivering to an in-process
-/// Kestrel subscriber, then the broker with its durable journal on (a fresh journal in a temporary folder). Same client, same concurrency, same events; one warm-up then N measured repetitions each.
+/// endpoint that only answers 202; a minimal relay that answers 202 and forwards the request's body and <c>ce-</c>
+/// headers to a subscriber (two HTTP exchanges per event and nothing else: the ceiling of any design that, like
+/// Knative's, takes an event in over HTTP and delivers it over HTTP); then the broker with 1 and 10 matching Triggers
+/// delivering to an in-process Kestrel subscriber, then the broker with its durable journal on (a fresh journal in a
+/// temporary folder). Same client, same concurrency, same events; a warm-up then N measured repetitions each.
 /// </summary>
 public static class BrokerBenchmark
 {
@@ -31,6 +35,7 @@ public static class BrokerBenchmark
 
         using var client = CreateClient(options.Concurrency);
         var bare = await MeasureBareAsync(client, payload, options, ct);
+        var relay = await MeasureRelayAsync(client, payload, options, ct);
         var broker = new List<BenchmarkScenario>();
         foreach (var triggers in options.TriggerCounts)
         {
@@ -53,7 +58,7 @@ public static class BrokerBenchmark
             }
         }
 
-        return new BrokerBenchmarkReport(started, clock.Elapsed, Machine(), options, bare, broker);
+        return new BrokerBenchmarkReport(started, clock.Elapsed, Machine(), options, bare, broker, relay);
     }
 
     private static async Task<BenchmarkScenario> MeasureBareAsync(HttpClient client, byte[] payload, BrokerBenchmarkOptions options, CancellationToken ct)
@@ -72,6 +77,81 @@ public static class BrokerBenchmark
         }
 
         return new BenchmarkScenario("bare Kestrel endpoint (202)", 0, repetitions);
+    }
+
+    /// <summary>
+    /// The two-hop ceiling: an endpoint that reads the body, queues it (bounded, 429 when full, like a Trigger queue)
+    /// and answers 202, and as many workers as the broker has forwarding each event with its <c>ce-</c> headers to a
+    /// subscriber. No CloudEvent is parsed, filtered or validated; no retry, reply or dead letter exists.
+    /// </summary>
+    private static async Task<BenchmarkScenario> MeasureRelayAsync(HttpClient client, byte[] payload, BrokerBenchmarkOptions options, CancellationToken ct)
+    {
+        var probe = new DeliveryProbe();
+        await using var subscriber = await StartAsync(app => app.MapPost("/t/0", (HttpContext context) =>
+        {
+            probe.OnDelivered(context.Request.Headers["ce-id"].ToString());
+            return Results.Ok();
+        }), ct);
+
+        var queue = Channel.CreateBounded<RelayedEvent>(new BoundedChannelOptions(1024) { SingleReader = false, SingleWriter = false });
+        await using var relay = await StartAsync(app => app.MapPost("/{ns}/{broker}", async (HttpContext context) =>
+        {
+            var body = new MemoryStream();
+            await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+            var headers = context.Request.Headers
+                .Where(h => h.Key.StartsWith("ce-", StringComparison.OrdinalIgnoreCase))
+                .Select(h => KeyValuePair.Create(h.Key, h.Value.ToString()))
+                .ToArray();
+            return queue.Writer.TryWrite(new RelayedEvent(body.ToArray(), context.Request.ContentType, headers))
+                ? Results.StatusCode(StatusCodes.Status202Accepted)
+                : Results.StatusCode(StatusCodes.Status429TooManyRequests);
+        }), ct);
+
+        var target = new Uri(subscriber.Url, "/t/0");
+        using var forwarder = new HttpClient(new SocketsHttpHandler { UseProxy = false, UseCookies = false, AllowAutoRedirect = false })
+        {
+            Timeout = TimeSpan.FromMinutes(1),
+        };
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var workers = Enumerable.Range(0, options.WorkersPerTrigger ?? options.Concurrency)
+            .Select(_ => Task.Run(() => ForwardAsync(queue.Reader, forwarder, target, stop.Token), CancellationToken.None))
+            .ToList();
+        try
+        {
+            return await MeasureDeliveredAsync("minimal relay (2 HTTP hops)", 1, client, new Uri(relay.Url, $"/{Namespace}/{BrokerName}"), payload, probe, options, journaled: false, ct);
+        }
+        finally
+        {
+            queue.Writer.TryComplete();
+            await stop.CancelAsync();
+            await Task.WhenAll(workers);
+        }
+    }
+
+    private static async Task ForwardAsync(ChannelReader<RelayedEvent> queue, HttpClient forwarder, Uri target, CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var relayed in queue.ReadAllAsync(ct))
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, target) { Content = new ByteArrayContent(relayed.Body) };
+                if (relayed.ContentType is { } contentType)
+                {
+                    request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+                }
+
+                foreach (var (name, value) in relayed.Headers)
+                {
+                    request.Headers.TryAddWithoutValidation(name, value);
+                }
+
+                using var response = await forwarder.SendAsync(request, ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The scenario is over.
+        }
     }
 
     private static async Task<BenchmarkScenario> MeasureBrokerAsync(HttpClient client, byte[] payload, int triggers, BrokerBenchmarkOptions options, string? journal, CancellationToken ct)
@@ -100,7 +180,14 @@ public static class BrokerBenchmark
                 o.Journal = journal is null ? null : new JournalOptions { Directory = journal };
             }));
 
-        var target = new Uri(broker.Url, $"/{Namespace}/{BrokerName}");
+        var name = journal is null ? $"broker, {triggers} trigger(s)" : $"broker + journal, {triggers} trigger(s)";
+        return await MeasureDeliveredAsync(name, triggers, client, new Uri(broker.Url, $"/{Namespace}/{BrokerName}"), payload, probe, options, journal is not null, ct);
+    }
+
+    /// <summary>Warm-up, then repetitions each counted until every expected delivery reached the subscriber.</summary>
+    private static async Task<BenchmarkScenario> MeasureDeliveredAsync(
+        string name, int triggers, HttpClient client, Uri target, byte[] payload, DeliveryProbe probe, BrokerBenchmarkOptions options, bool journaled, CancellationToken ct)
+    {
         await WarmUpAsync(
             async () =>
             {
@@ -124,9 +211,7 @@ public static class BrokerBenchmark
                 events, events * triggers, elapsed, events / elapsed.TotalSeconds, latency.P50, latency.P99, requests.P50, requests.P99, sent.Throttled));
         }
 
-        return journal is null
-            ? new BenchmarkScenario($"broker, {triggers} trigger(s)", triggers, repetitions)
-            : new BenchmarkScenario($"broker + journal, {triggers} trigger(s)", triggers, repetitions, Journaled: true);
+        return new BenchmarkScenario(name, triggers, repetitions, journaled);
     }
 
     /// <summary>
@@ -254,6 +339,8 @@ public static class BrokerBenchmark
 #endif
 
     private sealed record SendResult(long StartedAt, TimeSpan Elapsed, long[] RoundTrips, int Throttled);
+
+    private sealed record RelayedEvent(byte[] Body, string? ContentType, KeyValuePair<string, string>[] Headers);
 
     private sealed class RunningApp(WebApplication app, Uri url) : IAsyncDisposable
     {

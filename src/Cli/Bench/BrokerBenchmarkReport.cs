@@ -71,11 +71,19 @@ public sealed record BrokerBenchmarkReport(
     BenchmarkMachine Machine,
     BrokerBenchmarkOptions Options,
     BenchmarkScenario BareEndpoint,
-    IReadOnlyList<BenchmarkScenario> Broker)
+    IReadOnlyList<BenchmarkScenario> Broker,
+    BenchmarkScenario MinimalRelay)
 {
     /// <summary>Median broker throughput with one Trigger over the median bare-endpoint throughput (target ≥ 0.5).</summary>
     public double OneTriggerThroughputRatio =>
         Broker.FirstOrDefault(b => b.Triggers == 1 && !b.Journaled) is { } one ? one.EventsPerSecond.Median / BareEndpoint.EventsPerSecond.Median : double.NaN;
+
+    /// <summary>Median throughput of the minimal two-hop relay over the bare endpoint's: what two HTTP exchanges per event allow here.</summary>
+    public double RelayThroughputRatio => MinimalRelay.EventsPerSecond.Median / BareEndpoint.EventsPerSecond.Median;
+
+    /// <summary>Median broker throughput with one Trigger over the minimal relay's: the share of the two-hop ceiling the broker reaches.</summary>
+    public double OneTriggerVsRelayRatio =>
+        Broker.FirstOrDefault(b => b.Triggers == 1 && !b.Journaled) is { } one ? one.EventsPerSecond.Median / MinimalRelay.EventsPerSecond.Median : double.NaN;
 
     /// <summary>Median throughput of the journaled broker with one Trigger over the bare endpoint's (target ≥ 0.3).</summary>
     public double DurableThroughputRatio =>

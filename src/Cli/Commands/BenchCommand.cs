@@ -82,6 +82,8 @@ public static class BenchCommand
                     broker.OneTriggerThroughputRatio),
                 new BenchFigures(
                     broker.DurableThroughputRatio,
+                    broker.RelayThroughputRatio,
+                    broker.OneTriggerVsRelayRatio,
                     fusion.PullThroughputFraction,
                     workflow.LatencyReduction(StateMode.OnDemand, StateMode.Central, WorkflowBenchmarkReport.SummaryStateBytes),
                     workflow.ThroughputGain(StateMode.OnDemand, StateMode.Central),
@@ -148,7 +150,7 @@ public static class BenchCommand
     private static async Task WriteBrokerAsync(TextWriter output, BrokerBenchmarkReport report)
     {
         await output.WriteLineAsync("  scenario                         events/s median [min..max]      p50 ms   p99 ms   429s");
-        foreach (var scenario in new[] { report.BareEndpoint }.Concat(report.Broker))
+        foreach (var scenario in new[] { report.BareEndpoint, report.MinimalRelay }.Concat(report.Broker))
         {
             var throughput = string.Create(CultureInfo.InvariantCulture,
                 $"  {scenario.Name,-32} {scenario.EventsPerSecond.Median,9:F0} [{scenario.EventsPerSecond.Min:F0}..{scenario.EventsPerSecond.Max:F0}]");
@@ -158,6 +160,8 @@ public static class BenchCommand
 
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"  broker (1 trigger) / bare endpoint throughput: {report.OneTriggerThroughputRatio:F2} (target >= 0.50)"));
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"  minimal relay / bare endpoint: {report.RelayThroughputRatio:F2} (the two-hop ceiling); broker (1 trigger) / minimal relay: {report.OneTriggerVsRelayRatio:F2}"));
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"  broker + journal (1 trigger) / bare endpoint throughput: {report.DurableThroughputRatio:F2} (target >= 0.30)"));
     }
@@ -187,6 +191,8 @@ public sealed record BenchSummary(
 /// <summary>Other figures the issues ask for, outside the fixed summary.</summary>
 public sealed record BenchFigures(
     [property: JsonPropertyName("durableBrokerThroughputVsBareKestrel")] double DurableBrokerThroughputVsBareKestrel,
+    [property: JsonPropertyName("minimalRelayThroughputVsBareKestrel")] double MinimalRelayThroughputVsBareKestrel,
+    [property: JsonPropertyName("brokerThroughputVsMinimalRelay")] double BrokerThroughputVsMinimalRelay,
     [property: JsonPropertyName("pullThroughputFraction")] double PullThroughputFraction,
     [property: JsonPropertyName("onDemandE2eLatencyReductionVsCentral_5MB")] double OnDemandE2eLatencyReductionVsCentral5MB,
     [property: JsonPropertyName("onDemandThroughputGainVsCentral")] double OnDemandThroughputGainVsCentral,
