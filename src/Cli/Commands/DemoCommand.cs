@@ -151,11 +151,11 @@ public static class DemoCommand
             $"Mode {report.Mode} on {report.Topology} ({report.Serving} serving), {report.DurationSeconds:0.#} s, {report.Cameras} camera(s) at {report.Fps:0.##} fps",
             $"  workflows   {report.Workflows.Started} started, {report.Workflows.Completed} completed, {report.Workflows.Failed} failed, {report.Workflows.Unfinished} unfinished",
             // The mean comes first: workflows that end at detect and those that go on to the alarm stage in the cloud form
-            // two latency groups, and with about half the frames going on, the p50 sits on the edge between them and
-            // swings between runs of the same mode.
+            // two latency groups; whenever about half the frames go on (as in the synthetic scene's first 20 s), the p50
+            // sits on the edge between them and swings between runs of the same mode.
             $"  latency     mean {Ms(report.LatencyMs.Mean)}  p50 {Ms(report.LatencyMs.P50)}  p95 {Ms(report.LatencyMs.P95)}  p99 {Ms(report.LatencyMs.P99)}  (frame capture → last reply)",
             $"  state reads {reads.Local} local, {reads.Waited} waited, {reads.Remote} remote ({(reads.LocalRatio is { } r ? r.ToString("P1", CultureInfo.InvariantCulture) : "-")} local or waited)",
-            $"  prediction  accuracy {(report.Prediction.Accuracy is { } a ? a.ToString("P1", CultureInfo.InvariantCulture) : "-")}, {report.Prediction.Propagations} propagations",
+            $"  prediction  accuracy {(report.Prediction.Accuracy is { } a ? a.ToString("P1", CultureInfo.InvariantCulture) : "-")}, {report.Prediction.Propagations} propagations ({report.Prediction.SentAhead} planned one step ahead)",
             $"  bytes moved {Megabytes(report.BytesMoved.Total)} over the emulated links",
             $"  detection   precision {Ratio(report.Detection.Precision)}, recall {Ratio(report.Detection.Recall)} ({report.Detection.FramesScored} frames scored)",
             $"  alarms      {report.Alarms} raised, {report.AlarmsOnMqtt} received on MQTT alarms/#    dead letters {report.DeadLetters}",

@@ -100,7 +100,8 @@ public sealed record StateReadCounts(long Local, long Waited, long Remote)
 /// <param name="NextFunctionAccuracy">Share of completions whose next functions were predicted exactly.</param>
 /// <param name="Propagations">Propagate commands the broker accepted.</param>
 /// <param name="PropagatedBytes">Bundle bytes those commands moved.</param>
-public sealed record PredictionSummary(double? Accuracy, double? NextFunctionAccuracy, long Propagations, long PropagatedBytes);
+/// <param name="SentAhead">Propagate commands planned for an output not written yet (<c>awaitWrite</c>, one step ahead).</param>
+public sealed record PredictionSummary(double? Accuracy, double? NextFunctionAccuracy, long Propagations, long PropagatedBytes, long SentAhead);
 
 /// <param name="Total">Bytes that entered the emulated network (once per transfer).</param>
 /// <param name="PerLink">Bytes carried per directed physical link, keyed <c>from-&gt;to</c> (a multi-hop transfer counts on every hop).</param>

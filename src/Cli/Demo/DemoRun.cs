@@ -162,7 +162,8 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
                 predictor?.NodeAccuracy is { } accuracy ? Math.Round(accuracy, 4) : null,
                 predictor?.NextFunctionAccuracy is { } next ? Math.Round(next, 4) : null,
                 predictor?.Sent ?? 0,
-                predictor?.PropagatedBytes ?? 0),
+                predictor?.PropagatedBytes ?? 0,
+                predictor?.LookAheadCommands ?? 0),
             new BytesMoved(
                 cluster.Links.TotalBytes,
                 cluster.Links.TrafficPerLink().Where(l => l.Bytes > 0).OrderBy(l => l.Name, StringComparer.Ordinal)

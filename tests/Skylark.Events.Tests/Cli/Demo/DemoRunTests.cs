@@ -67,15 +67,20 @@ public sealed class DemoRunTests(ITestOutputHelper output)
                 Assert.Equal(0, reads.Waited);
                 Assert.Null(report.Prediction.Accuracy);
                 Assert.Equal(0, report.Prediction.Propagations);
+                Assert.Equal(0, report.Prediction.SentAhead);
                 break;
             case StateMode.OnDemand:
                 // Detect on sat pulls each preprocessed frame from edge when it is invoked.
                 Assert.True(reads.Remote >= report.Workflows.Completed, $"remote {reads.Remote}");
                 Assert.Equal(0, report.Prediction.Propagations);
+                Assert.Equal(0, report.Prediction.SentAhead);
                 break;
             case StateMode.Skylark:
                 Assert.True(report.Prediction.Propagations >= report.Workflows.Completed / 2, $"{report.Prediction.Propagations} propagations");
                 Assert.NotNull(report.Prediction.Accuracy);
+
+                // Each frame starts a workflow on the edge; once learned, preprocess's output is sent ahead to detect's node.
+                Assert.True(report.Prediction.SentAhead > 0, "nothing was planned one step ahead");
                 Assert.True(reads.LocalRatio >= 0.5, $"local ratio {reads.LocalRatio}");
                 break;
         }
@@ -89,6 +94,7 @@ public sealed class DemoRunTests(ITestOutputHelper output)
 
         Assert.Equal(report.Workflows.Completed, root.GetProperty("workflows").GetProperty("completed").GetInt64());
         Assert.True(root.GetProperty("latencyMs").TryGetProperty("p99", out _));
+        Assert.Equal(report.Prediction.SentAhead, root.GetProperty("prediction").GetProperty("sentAhead").GetInt64());
         Assert.True(root.GetProperty("bytesMoved").GetProperty("perLink").EnumerateObject().Any());
     }
 
