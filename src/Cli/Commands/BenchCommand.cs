@@ -23,14 +23,23 @@ public static class BenchCommand
             Description = "Run one section (broker, predictor, fusion, workflow), e.g. to profile it; no JSON then.",
         };
         only.AcceptOnlyFromAmong(Sections);
+        var controlPlane = new ControlPlaneOptions();
         var command = new Command("bench", "Run the benchmarks and print median and spread of each measure.") { quick, json, only };
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(quick), parse.GetValue(json), parse.GetValue(only), ct));
+        controlPlane.AddTo(command);
+        command.SetAction((parse, ct) =>
+        {
+            var workflow = new WorkflowSettings(parse.GetValue(controlPlane.Node), parse.GetValue(controlPlane.Instant));
+            return RunAsync(parse.GetValue(quick), parse.GetValue(json), parse.GetValue(only), workflow, ct);
+        });
         return command;
     }
 
     private static readonly string[] Sections = ["broker", "predictor", "fusion", "workflow"];
 
-    private static async Task<int> RunAsync(bool quick, FileInfo? json, string? only, CancellationToken ct)
+    /// <summary>How the workflow section's clusters place and emulate the control plane.</summary>
+    private sealed record WorkflowSettings(string? ControlNode, bool InstantControlPlane);
+
+    private static async Task<int> RunAsync(bool quick, FileInfo? json, string? only, WorkflowSettings workflowSettings, CancellationToken ct)
     {
         var output = Console.Out;
         if (only is not null && json is not null)
@@ -42,7 +51,7 @@ public static class BenchCommand
         await output.WriteLineAsync($"skylark bench ({(quick ? "quick" : "full")} profile) on {MachineInfo.Describe()}");
         if (only is not null)
         {
-            await RunSectionAsync(only, quick, output, ct);
+            await RunSectionAsync(only, quick, workflowSettings, output, ct);
             return 0;
         }
 
@@ -62,32 +71,40 @@ public static class BenchCommand
         var fusion = await FusionBenchmark.RunAsync(fusionOptions, ct);
         await output.WriteLineAsync(fusion.ToMarkdown());
 
-        var workflowOptions = WorkflowOptions(quick);
+        var workflowOptions = WorkflowOptions(quick, workflowSettings);
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"\nWorkflow: 4 stages (3 satellites → cloud) on the Databelt testbed's links, modes {string.Join(" / ", workflowOptions.Modes.Select(m => m.Name()))}"));
+            $"\nWorkflow: 4 stages (satellites → cloud) on the Databelt testbed's links, scenarios {string.Join(", ", workflowOptions.Scenarios.Select(x => x.Name))}, modes {string.Join(" / ", workflowOptions.Modes.Select(m => m.Name()))} side by side"));
         using var loggerFactory = BenchLoggerFactory();
         var workflow = await WorkflowBenchmark.RunAsync(workflowOptions, loggerFactory, output, ct);
         await output.WriteLineAsync(workflow.ToMarkdown());
 
+        var at10000 = predictor.Elections.FirstOrDefault(e => e.Nodes == 10_000);
+        IReadOnlyList<BenchFigure> summary =
+        [
+            .. workflow.SummaryFigures(),
+            new("fusionLatencyReduction_B5", fusion.FusionLatencyReductionB5, AtLeast: 0.60),
+            new("electionMs_graph10000", at10000?.ColdMs.Median ?? double.NaN, AtMost: 5),
+        ];
+        IReadOnlyList<BenchFigure> figures =
+        [
+            .. workflow.OtherFigures(),
+            new("brokerThroughputVsBareKestrel", broker.OneTriggerThroughputRatio),
+            new("durableBrokerThroughputVsBareKestrel", broker.DurableThroughputRatio),
+            new("minimalRelayThroughputVsBareKestrel", broker.RelayThroughputRatio),
+            new("brokerThroughputVsMinimalRelay", broker.OneTriggerVsRelayRatio),
+            new("pullThroughputFraction", fusion.PullThroughputFraction),
+        ];
+        await output.WriteLineAsync("\nSummary (each a ratio from this run):");
+        foreach (var figure in summary)
+        {
+            await output.WriteLineAsync("  " + figure);
+        }
+
         if (json is not null)
         {
-            var at10000 = predictor.Elections.FirstOrDefault(e => e.Nodes == 10_000);
             var document = new BenchResults(MachineInfo.Cores, MachineInfo.MemoryGiB, quick ? "quick" : "full", broker, predictor, fusion, workflow,
-                new BenchSummary(
-                    workflow.E2eLatencyReductionVsCentral5MB,
-                    workflow.LocalStateAvailability,
-                    workflow.ThroughputGainVsCentral,
-                    fusion.FusionLatencyReductionB5,
-                    at10000?.ColdMs.Median ?? double.NaN,
-                    broker.OneTriggerThroughputRatio),
-                new BenchFigures(
-                    broker.DurableThroughputRatio,
-                    broker.RelayThroughputRatio,
-                    broker.OneTriggerVsRelayRatio,
-                    fusion.PullThroughputFraction,
-                    workflow.LatencyReduction(StateMode.OnDemand, StateMode.Central, WorkflowBenchmarkReport.SummaryStateBytes),
-                    workflow.ThroughputGain(StateMode.OnDemand, StateMode.Central),
-                    workflow.Modes.FirstOrDefault(m => m.Mode == StateMode.Skylark.Name())?.LatencyPropagatedInputReads.Availability ?? double.NaN));
+                summary.ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal),
+                figures.ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal));
             await using var file = json.Create();
             await JsonSerializer.SerializeAsync(file, document, BenchJson.Options, ct);
             await output.WriteLineAsync($"\nwrote {json.FullName}");
@@ -96,7 +113,7 @@ public static class BenchCommand
         return 0;
     }
 
-    private static async Task RunSectionAsync(string section, bool quick, TextWriter output, CancellationToken ct)
+    private static async Task RunSectionAsync(string section, bool quick, WorkflowSettings workflowSettings, TextWriter output, CancellationToken ct)
     {
         switch (section)
         {
@@ -112,7 +129,7 @@ public static class BenchCommand
             default:
                 using (var loggerFactory = BenchLoggerFactory())
                 {
-                    await output.WriteLineAsync((await WorkflowBenchmark.RunAsync(WorkflowOptions(quick), loggerFactory, output, ct)).ToMarkdown());
+                    await output.WriteLineAsync((await WorkflowBenchmark.RunAsync(WorkflowOptions(quick, workflowSettings), loggerFactory, output, ct)).ToMarkdown());
                 }
 
                 break;
@@ -133,17 +150,17 @@ public static class BenchCommand
         Repetitions = quick ? 7 : 21,
     };
 
-    private static WorkflowBenchmarkOptions WorkflowOptions(bool quick) => quick
-        ? WorkflowBenchmarkOptions.Quick(WorkflowTopology, WorkflowEventing, WorkflowWorkDirectory)
-        : WorkflowBenchmarkOptions.Full(WorkflowTopology, WorkflowEventing, WorkflowWorkDirectory);
+    private static WorkflowBenchmarkOptions WorkflowOptions(bool quick, WorkflowSettings settings) => (quick
+        ? WorkflowBenchmarkOptions.Quick(SkylarkHome.Path("bench"), WorkflowWorkDirectory)
+        : WorkflowBenchmarkOptions.Full(SkylarkHome.Path("bench"), WorkflowWorkDirectory)) with
+        {
+            ControlNode = settings.ControlNode,
+            InstantControlPlane = settings.InstantControlPlane,
+        };
 
     /// <summary>Warnings of the emulated clusters (failed pulls, dead letters) go to the console with the results.</summary>
     private static ILoggerFactory BenchLoggerFactory() =>
         LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
-
-    private static string WorkflowTopology => SkylarkHome.Path("bench", "databelt-workflow.yaml");
-
-    private static string WorkflowEventing => SkylarkHome.Path("bench", "eventing");
 
     private static string WorkflowWorkDirectory => SkylarkHome.Path(".skylark", "bench");
 
@@ -176,27 +193,8 @@ public sealed record BenchResults(
     PredictorBenchmarkReport Predictor,
     FusionBenchmarkReport Fusion,
     WorkflowBenchmarkReport Workflow,
-    BenchSummary Summary,
-    BenchFigures Figures);
-
-/// <summary>The headline figures under exactly the key names issue 7 fixes (docs/benchmarks.md).</summary>
-public sealed record BenchSummary(
-    [property: JsonPropertyName("e2eLatencyReductionVsCentral_5MB")] double E2eLatencyReductionVsCentral5MB,
-    [property: JsonPropertyName("localStateAvailability")] double LocalStateAvailability,
-    [property: JsonPropertyName("throughputGainVsCentral")] double ThroughputGainVsCentral,
-    [property: JsonPropertyName("fusionLatencyReduction_B5")] double FusionLatencyReductionB5,
-    [property: JsonPropertyName("electionMs_graph10000")] double ElectionMsGraph10000,
-    [property: JsonPropertyName("brokerThroughputVsBareKestrel")] double BrokerThroughputVsBareKestrel);
-
-/// <summary>Other figures the issues ask for, outside the fixed summary.</summary>
-public sealed record BenchFigures(
-    [property: JsonPropertyName("durableBrokerThroughputVsBareKestrel")] double DurableBrokerThroughputVsBareKestrel,
-    [property: JsonPropertyName("minimalRelayThroughputVsBareKestrel")] double MinimalRelayThroughputVsBareKestrel,
-    [property: JsonPropertyName("brokerThroughputVsMinimalRelay")] double BrokerThroughputVsMinimalRelay,
-    [property: JsonPropertyName("pullThroughputFraction")] double PullThroughputFraction,
-    [property: JsonPropertyName("onDemandE2eLatencyReductionVsCentral_5MB")] double OnDemandE2eLatencyReductionVsCentral5MB,
-    [property: JsonPropertyName("onDemandThroughputGainVsCentral")] double OnDemandThroughputGainVsCentral,
-    [property: JsonPropertyName("localStateAvailabilityOfPropagatedInputs")] double LocalStateAvailabilityOfPropagatedInputs);
+    IReadOnlyDictionary<string, double> Summary,
+    IReadOnlyDictionary<string, double> Figures);
 
 internal static class BenchJson
 {

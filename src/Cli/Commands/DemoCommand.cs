@@ -29,10 +29,12 @@ public static class DemoCommand
         serving.AcceptOnlyFromAmong("round-robin", "locality-aware");
         var mqtt = new Option<string?>("--mqtt") { Description = "Use this MQTT broker (e.g. mqtt://127.0.0.1:1883, mosquitto) instead of the nodes' embedded servers." };
         var seed = new Option<int>("--seed") { Description = "Seed of the first camera's synthetic scene.", DefaultValueFactory = _ => 1 };
+        var controlPlane = new ControlPlaneOptions();
         var command = new Command("demo", "Run the camera pipeline (preprocess → detect → alarm) on an emulated topology and report what propagation bought.")
         {
             duration, mode, topology, report, cameras, fps, serving, mqtt, seed,
         };
+        controlPlane.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             DemoOptions options;
@@ -50,6 +52,8 @@ public static class DemoCommand
                     FramesPerSecond = parse.GetValue(fps),
                     Seed = parse.GetValue(seed),
                     Mqtt = parse.GetValue(mqtt) is { } url ? MqttConnection.Parse(url) : null,
+                    ControlNode = parse.GetValue(controlPlane.Node),
+                    InstantControlPlane = parse.GetValue(controlPlane.Instant),
                     ReportPath = parse.GetValue(report)?.FullName ?? SkylarkHome.Path(".skylark", "demo", $"report-{stateMode.Name()}.json"),
                     WorkDirectory = SkylarkHome.Path(".skylark", "demo"),
                 };
@@ -156,7 +160,7 @@ public static class DemoCommand
             $"  latency     mean {Ms(report.LatencyMs.Mean)}  p50 {Ms(report.LatencyMs.P50)}  p95 {Ms(report.LatencyMs.P95)}  p99 {Ms(report.LatencyMs.P99)}  (frame capture → last reply)",
             $"  state reads {reads.Local} local, {reads.Waited} waited, {reads.Remote} remote ({(reads.LocalRatio is { } r ? r.ToString("P1", CultureInfo.InvariantCulture) : "-")} local or waited)",
             $"  prediction  accuracy {(report.Prediction.Accuracy is { } a ? a.ToString("P1", CultureInfo.InvariantCulture) : "-")}, {report.Prediction.Propagations} propagations ({report.Prediction.SentAhead} planned one step ahead)",
-            $"  bytes moved {Megabytes(report.BytesMoved.Total)} over the emulated links",
+            $"  bytes moved {Megabytes(report.BytesMoved.State)} of state, {Megabytes(report.BytesMoved.Control)} of events over the emulated links",
             $"  detection   precision {Ratio(report.Detection.Precision)}, recall {Ratio(report.Detection.Recall)} ({report.Detection.FramesScored} frames scored)",
             $"  alarms      {report.Alarms} raised, {report.AlarmsOnMqtt} received on MQTT alarms/#    dead letters {report.DeadLetters}",
         };

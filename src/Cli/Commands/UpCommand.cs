@@ -28,10 +28,12 @@ public static class UpCommand
         var mode = new Option<string>("--mode") { Description = "skylark (predict + propagate), ondemand (pull when invoked) or central (all state in the cloud's Redis).", DefaultValueFactory = _ => "skylark" };
         mode.AcceptOnlyFromAmong([.. StateModes.Names]);
         var mqtt = new Option<string?>("--mqtt") { Description = "Ingest cameras from this MQTT broker (e.g. mqtt://127.0.0.1:1883) instead of an embedded server per node hosting preprocess." };
+        var controlPlane = new ControlPlaneOptions();
         var command = new Command("up", "Run a multi-node topology on this machine: Redis and a StateSink per node, link emulation, the broker.")
         {
             topology, eventing, endpoints, journal, serving, mode, mqtt,
         };
+        controlPlane.AddTo(command);
         command.SetAction((parse, ct) =>
         {
             MqttConnection? external;
@@ -56,6 +58,8 @@ public static class UpCommand
                 Serving = parse.GetValue(serving) == "locality-aware" ? ServingPolicy.LocalityAware : ServingPolicy.RoundRobin,
                 Mode = StateModes.Parse(parse.GetValue(mode)!),
                 CameraIngest = new CameraIngestSetup { ExternalBroker = external },
+                ControlNode = parse.GetValue(controlPlane.Node),
+                InstantControlPlane = parse.GetValue(controlPlane.Instant),
                 WorkDirectory = SkylarkHome.Path(".skylark", "up"),
             },
             ct);
@@ -91,6 +95,9 @@ public static class UpCommand
 
             await Console.Out.WriteLineAsync($"Topology '{cluster.Topology.Name}': {cluster.Topology.Nodes.Count} nodes, snapshot '{cluster.Clock.Current.Name}', mode {cluster.Mode.Name()}.");
             await Console.Out.WriteLineAsync($"Broker ingress: {endpoints.Broker}");
+            await Console.Out.WriteLineAsync(cluster.InstantControlPlane
+                ? $"Control plane on {cluster.ControlNode}, instant (its events do not cross the emulated links)."
+                : $"Control plane on {cluster.ControlNode}: events to and from other nodes cross the emulated links.");
             foreach (var (node, node_endpoints) in endpoints.Nodes)
             {
                 var functions = string.Join(", ", cluster.Topology.GetNode(node).Functions);

@@ -28,6 +28,12 @@ public sealed record DemoOptions
     /// <summary>An external MQTT broker (e.g. mosquitto) instead of the nodes' embedded servers.</summary>
     public MqttConnection? Mqtt { get; init; }
 
+    /// <inheritdoc cref="UpOptions.ControlNode"/>
+    public string? ControlNode { get; init; }
+
+    /// <inheritdoc cref="UpOptions.InstantControlPlane"/>
+    public bool InstantControlPlane { get; init; }
+
     /// <summary>Longest wait, after the cameras stop, for the workflows still running.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

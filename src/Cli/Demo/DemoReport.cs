@@ -103,9 +103,12 @@ public sealed record StateReadCounts(long Local, long Waited, long Remote)
 /// <param name="SentAhead">Propagate commands planned for an output not written yet (<c>awaitWrite</c>, one step ahead).</param>
 public sealed record PredictionSummary(double? Accuracy, double? NextFunctionAccuracy, long Propagations, long PropagatedBytes, long SentAhead);
 
-/// <param name="Total">Bytes that entered the emulated network (once per transfer).</param>
-/// <param name="PerLink">Bytes carried per directed physical link, keyed <c>from-&gt;to</c> (a multi-hop transfer counts on every hop).</param>
-public sealed record BytesMoved(long Total, IReadOnlyDictionary<string, long> PerLink);
+/// <param name="Total">Bytes that entered the emulated network (once per transfer): <paramref name="State"/> + <paramref name="Control"/>.</param>
+/// <param name="State">Bundle bytes: pulls between nodes and reads and writes of a store across a link.</param>
+/// <param name="Control">Event bytes: ingress, deliveries and replies, propagate commands, sync pings (0 with an instant control plane).</param>
+/// <param name="PerLink">State bytes carried per directed physical link, keyed <c>from-&gt;to</c> (a multi-hop transfer counts on every hop).</param>
+/// <param name="ControlPerLink">Event bytes per directed physical link, keyed like <paramref name="PerLink"/>.</param>
+public sealed record BytesMoved(long Total, long State, long Control, IReadOnlyDictionary<string, long> PerLink, IReadOnlyDictionary<string, long> ControlPerLink);
 
 /// <param name="Precision">Of detected boxes, the share that matched a true object (null: nothing scored).</param>
 /// <param name="Recall">Of true objects, the share that was detected.</param>

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using MQTTnet.Exceptions;
 using Skylark.Events.Broker.Resources;
 using Skylark.Events.Cli.Cameras;
+using Skylark.Events.Cli.Emulation;
 using Skylark.Events.Cli.Hosting;
 using Skylark.Events.Cli.Mqtt;
 using Skylark.Events.Cli.Up;
@@ -51,6 +52,8 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
                 ExtraTriggers = [ObserverTriggerFor(observerApp.Url)],
                 WorkDirectory = options.WorkDirectory,
                 LogLevel = options.LogLevel,
+                ControlNode = options.ControlNode,
+                InstantControlPlane = options.InstantControlPlane,
             },
             loggerFactory,
             cancellationToken);
@@ -166,8 +169,10 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
                 predictor?.LookAheadCommands ?? 0),
             new BytesMoved(
                 cluster.Links.TotalBytes,
-                cluster.Links.TrafficPerLink().Where(l => l.Bytes > 0).OrderBy(l => l.Name, StringComparer.Ordinal)
-                    .ToDictionary(l => l.Name, l => l.Bytes, StringComparer.Ordinal)),
+                cluster.Links.StateBytes,
+                cluster.Links.ControlBytes,
+                PerLink(cluster, l => l.StateBytes),
+                PerLink(cluster, l => l.ControlBytes)),
             new DetectionSummary(
                 score.Frames == 0 ? null : Math.Round(score.Precision, 4),
                 score.Frames == 0 ? null : Math.Round(score.Recall, 4),
@@ -176,6 +181,10 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
             alarms.Received,
             cluster.DeadLetters.Count);
     }
+
+    private static Dictionary<string, long> PerLink(EmulatedCluster cluster, Func<LinkTraffic, long> bytes) =>
+        cluster.Links.TrafficPerLink().Where(l => bytes(l) > 0).OrderBy(l => l.Name, StringComparer.Ordinal)
+            .ToDictionary(l => l.Name, bytes, StringComparer.Ordinal);
 
     /// <summary>The Triggers of <paramref name="eventing"/> that deliver to the camera pipeline's functions.</summary>
     public static IReadOnlyList<TriggerResource> FunctionTriggers(EventingModel eventing)

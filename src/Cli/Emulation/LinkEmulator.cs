@@ -22,12 +22,13 @@ public sealed class LinkEmulator : IAsyncDisposable
     private readonly TimeProvider _delays;
     private readonly ILoggerFactory _loggerFactory;
     private readonly Lock _gate = new();
-    private readonly Dictionary<(string From, string To, IPEndPoint Service), (EmulatedRoute Route, LinkProxy Proxy)> _routes = [];
+    private readonly Dictionary<(string From, string To, IPEndPoint Service, TrafficClass Traffic), (EmulatedRoute Route, LinkProxy Proxy)> _routes = [];
     private readonly Dictionary<(int From, int To), PhysicalLink> _links = [];
     private readonly List<PhysicalLink> _linksInOrder = [];
     private readonly Dictionary<(string From, string To), PathWire> _wires = [];
-    private readonly Action<int> _entered;
-    private long _totalBytes;
+    private readonly Action<int, TrafficClass> _entered;
+    private long _stateBytes;
+    private long _controlBytes;
     private bool _disposed;
 
     /// <param name="clock">Decides which snapshot (and so which path conditions) applies.</param>
@@ -45,7 +46,7 @@ public sealed class LinkEmulator : IAsyncDisposable
         _delays = delayTimeProvider ?? TimeProvider.System;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         Paths = PathTable.ForEachSnapshot(clock.Topology);
-        _entered = bytes => Interlocked.Add(ref _totalBytes, bytes);
+        _entered = (bytes, traffic) => Interlocked.Add(ref traffic == TrafficClass.Control ? ref _controlBytes : ref _stateBytes, bytes);
 
         // A link keeps its wire (and its queue) across snapshots that contain it.
         foreach (var link in clock.Topology.Snapshots.SelectMany(s => s.Links))
@@ -72,7 +73,13 @@ public sealed class LinkEmulator : IAsyncDisposable
     }
 
     /// <summary>Payload bytes that entered the emulated network: each chunk once, however many links it crossed.</summary>
-    public long TotalBytes => Interlocked.Read(ref _totalBytes);
+    public long TotalBytes => StateBytes + ControlBytes;
+
+    /// <summary>The part of <see cref="TotalBytes"/> that was state (<see cref="TrafficClass.State"/>).</summary>
+    public long StateBytes => Interlocked.Read(ref _stateBytes);
+
+    /// <summary>The part of <see cref="TotalBytes"/> that was events (<see cref="TrafficClass.Control"/>).</summary>
+    public long ControlBytes => Interlocked.Read(ref _controlBytes);
 
     /// <summary>
     /// Payload bytes carried per direction of every physical link of the topology (links of every snapshot,
@@ -92,10 +99,10 @@ public sealed class LinkEmulator : IAsyncDisposable
 
     /// <summary>
     /// The endpoint a caller on <paramref name="fromNode"/> uses to reach <paramref name="service"/> hosted
-    /// on <paramref name="toNode"/>. The same proxy is reused for the same triple; a node calling itself gets
-    /// the service endpoint directly.
+    /// on <paramref name="toNode"/>, its bytes counted as <paramref name="traffic"/>. The same proxy is reused for
+    /// the same route and class; a node calling itself gets the service endpoint directly.
     /// </summary>
-    public IPEndPoint EndpointFor(string fromNode, string toNode, IPEndPoint service)
+    public IPEndPoint EndpointFor(string fromNode, string toNode, IPEndPoint service, TrafficClass traffic = TrafficClass.State)
     {
         ArgumentNullException.ThrowIfNull(service);
         _ = Topology.IndexOf(fromNode);
@@ -108,7 +115,7 @@ public sealed class LinkEmulator : IAsyncDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var key = (fromNode, toNode, service);
+            var key = (fromNode, toNode, service, traffic);
             if (_routes.TryGetValue(key, out var existing))
             {
                 return existing.Route.ProxyEndPoint;
@@ -116,17 +123,33 @@ public sealed class LinkEmulator : IAsyncDisposable
 
             var proxy = LinkProxy.Start(
                 service,
-                WireFor(fromNode, toNode),
-                WireFor(toNode, fromNode),
+                WireFor(fromNode, toNode).As(traffic),
+                WireFor(toNode, fromNode).As(traffic),
                 _options,
                 _delays,
                 _loggerFactory.CreateLogger<LinkProxy>());
-            var route = new EmulatedRoute(fromNode, toNode, service, proxy.EndPoint);
+            var route = new EmulatedRoute(fromNode, toNode, service, proxy.EndPoint, traffic);
             _routes[key] = (route, proxy);
             _loggerFactory.CreateLogger<LinkEmulator>().LogInformation(
-                "Emulating {From} -> {To} ({Service}) at {Proxy}", fromNode, toNode, service, proxy.EndPoint);
+                "Emulating {From} -> {To} ({Service}, {Traffic}) at {Proxy}", fromNode, toNode, service, traffic, proxy.EndPoint);
             return route.ProxyEndPoint;
         }
+    }
+
+    /// <summary>
+    /// <paramref name="service"/> (an http URL on 127.0.0.1) as a caller on <paramref name="fromNode"/> reaches it on
+    /// <paramref name="toNode"/>: the same URL through the route's proxy port (<see cref="EndpointFor"/>).
+    /// </summary>
+    public Uri UrlFor(string fromNode, string toNode, Uri service, TrafficClass traffic)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        if (!IPAddress.TryParse(service.Host, out var address))
+        {
+            throw new ArgumentException($"Emulated routes need an IP address in the URL, not '{service.Host}'.", nameof(service));
+        }
+
+        var proxy = EndpointFor(fromNode, toNode, new IPEndPoint(address, service.Port), traffic);
+        return new UriBuilder(service) { Port = proxy.Port }.Uri;
     }
 
     /// <summary>The shared wire of traffic from one node to another, with its path planned for every snapshot. Caller holds the gate.</summary>

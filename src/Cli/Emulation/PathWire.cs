@@ -9,7 +9,7 @@ namespace Skylark.Events.Cli.Emulation;
 /// contended) link without paying a chunk's serialisation once per hop. Links are shared with every other
 /// path crossing them, which is what makes pairs contend.
 /// </summary>
-internal sealed class PathWire(TopologyClock clock, IReadOnlyList<PathPlan?> plansBySnapshot, Action<int> entered) : ILinkWire
+internal sealed class PathWire(TopologyClock clock, IReadOnlyList<PathPlan?> plansBySnapshot, Action<int, TrafficClass> entered)
 {
     public bool TryGetBytesPerSecond(out double bytesPerSecond)
     {
@@ -18,7 +18,7 @@ internal sealed class PathWire(TopologyClock clock, IReadOnlyList<PathPlan?> pla
         return plan is not null;
     }
 
-    public bool TrySchedule(WireFlow flow, long arrival, int bytes, int burstBytes, out ScheduledChunk scheduled)
+    public bool TrySchedule(WireFlow flow, long arrival, int bytes, int burstBytes, TrafficClass traffic, out ScheduledChunk scheduled)
     {
         if (plansBySnapshot[clock.CurrentIndex] is not { } plan)
         {
@@ -30,12 +30,23 @@ internal sealed class PathWire(TopologyClock clock, IReadOnlyList<PathPlan?> pla
         var fairShare = double.PositiveInfinity;
         foreach (var hop in plan.Hops)
         {
-            departure = Math.Max(departure, hop.Link.Reserve(flow, arrival, bytes, hop.BytesPerSecond, burstBytes, out var flows));
+            departure = Math.Max(departure, hop.Link.Reserve(flow, arrival, bytes, hop.BytesPerSecond, burstBytes, traffic, out var flows));
             fairShare = Math.Min(fairShare, hop.BytesPerSecond / flows);
         }
 
-        entered(bytes);
+        entered(bytes, traffic);
         scheduled = new ScheduledChunk(departure, departure + plan.LatencyTicks, fairShare);
         return true;
+    }
+
+    /// <summary>This wire as seen by connections of one class: same links and queues, counted under <paramref name="traffic"/>.</summary>
+    public ILinkWire As(TrafficClass traffic) => new ClassWire(this, traffic);
+
+    private sealed class ClassWire(PathWire wire, TrafficClass traffic) : ILinkWire
+    {
+        public bool TryGetBytesPerSecond(out double bytesPerSecond) => wire.TryGetBytesPerSecond(out bytesPerSecond);
+
+        public bool TrySchedule(WireFlow flow, long arrival, int bytes, int burstBytes, out ScheduledChunk scheduled) =>
+            wire.TrySchedule(flow, arrival, bytes, burstBytes, traffic, out scheduled);
     }
 }

@@ -53,12 +53,19 @@ public sealed class EmulatedCluster : IAsyncDisposable
         this.options = options;
         functions = options.Functions.ToDictionary(f => f.Name, StringComparer.Ordinal);
         CentralNode = (topology.NodesOfType(NodeType.Cloud).FirstOrDefault() ?? topology.Nodes[0]).Name;
+        ControlNode = options.ControlNode ?? CentralNode;
     }
 
     public StateMode Mode => options.Mode;
 
-    /// <summary>The cloud node: the Predictor's home, and in <see cref="StateMode.Central"/> the one state store.</summary>
+    /// <summary>The cloud node: in <see cref="StateMode.Central"/> the one state store.</summary>
     public string CentralNode { get; }
+
+    /// <summary>Where the broker, the serving router, the dead-letter sink and the Predictor run (<see cref="UpOptions.ControlNode"/>).</summary>
+    public string ControlNode { get; }
+
+    /// <summary>True when the control plane does not cross the emulated links (<see cref="UpOptions.InstantControlPlane"/>).</summary>
+    public bool InstantControlPlane => options.InstantControlPlane;
 
     /// <summary>Per ingest node, the MQTT broker its cameras publish to (the node's embedded server, or the external broker).</summary>
     public IReadOnlyDictionary<string, MqttConnection> CameraBrokers => cameraBrokers;
@@ -90,6 +97,17 @@ public sealed class EmulatedCluster : IAsyncDisposable
 
     public IReadOnlyDictionary<string, Uri> NodeUrls => nodeUrls;
 
+    /// <summary>The broker ingress as a sender on <paramref name="node"/> reaches it: across the path to the control node.</summary>
+    public Uri IngressFrom(string node) => ControlPath(node, ControlNode, BrokerIngress);
+
+    /// <summary>
+    /// <paramref name="target"/> on <paramref name="toNode"/> as a control-plane caller on <paramref name="fromNode"/>
+    /// reaches it: through the emulated path, counted as <see cref="TrafficClass.Control"/>, unless the control plane is
+    /// instant.
+    /// </summary>
+    private Uri ControlPath(string fromNode, string toNode, Uri target) =>
+        options.InstantControlPlane || fromNode == toNode ? target : Links.UrlFor(fromNode, toNode, target, TrafficClass.Control);
+
     public EndpointsFile Endpoints => new(
         BrokerIngress,
         Topology.Nodes.ToDictionary(
@@ -120,8 +138,13 @@ public sealed class EmulatedCluster : IAsyncDisposable
             throw new ArgumentException($"Topology '{topology.Name}' places unknown function(s) {string.Join(", ", unknown)}; known: {string.Join(", ", known)}.");
         }
 
+        if (options.ControlNode is { } control && !topology.TryGetNode(control, out _))
+        {
+            throw new ArgumentException($"--control-node '{control}' is not a node of topology '{topology.Name}'; its nodes: {string.Join(", ", topology.Nodes.Select(n => n.Name))}.");
+        }
+
         var eventing = ResourceLoader.Load([options.EventingPath, .. options.ExtraEventing], loggerFactory.CreateLogger("Skylark.Events.Broker.Resources"));
-        var model = options.Mode == StateMode.Skylark
+        var model = options.Mode.Propagates()
             ? eventing with { Triggers = [.. eventing.Triggers, .. NodeTriggers.For(topology), .. options.ExtraTriggers] }
             : eventing with { Triggers = [.. eventing.Triggers.Where(t => !IsPredictorTrigger(t)), .. options.ExtraTriggers] };
 
@@ -294,7 +317,7 @@ public sealed class EmulatedCluster : IAsyncDisposable
             services.AddCameraIngestBridge(bridge =>
             {
                 bridge.Broker = setup.ExternalBroker;
-                bridge.SinkUrl = BrokerIngress;
+                bridge.SinkUrl = IngressFrom(node.Name);
                 bridge.ClientId = $"skylark-ingest-{node.Name}";
                 bridge.MaxFrameBytes = setup.MaxFrameBytes;
 
@@ -328,12 +351,15 @@ public sealed class EmulatedCluster : IAsyncDisposable
             nodeAndFunction =>
             {
                 var slash = nodeAndFunction.IndexOf('/', StringComparison.Ordinal);
-                return new Uri(nodeUrls[nodeAndFunction[..slash]], FunctionPath(nodeAndFunction[(slash + 1)..]));
+                var node = nodeAndFunction[..slash];
+                return ControlPath(ControlNode, node, new Uri(nodeUrls[node], FunctionPath(nodeAndFunction[(slash + 1)..])));
             },
             () => Links.Paths[Clock.CurrentIndex],
             options.Serving,
             loggerFactory.CreateLogger<ServingRouter>());
-        var fanout = new SinkFanout(() => sinkUrls, loggerFactory.CreateLogger<SinkFanout>());
+        // The control plane reaches each node's sink across the path to it: propagate commands, sync pings.
+        var controlSinkUrls = sinkUrls.ToDictionary(s => s.Key, s => ControlPath(ControlNode, s.Key, s.Value), StringComparer.Ordinal);
+        var fanout = new SinkFanout(() => controlSinkUrls, loggerFactory.CreateLogger<SinkFanout>());
         var serving = await LocalWebApp.StartAsync(
             "serving",
             _ => { },
@@ -358,12 +384,12 @@ public sealed class EmulatedCluster : IAsyncDisposable
             services[function] = new Uri(serving.Url, $"services/{function}");
         }
 
-        foreach (var (node, url) in sinkUrls)
+        foreach (var (node, url) in controlSinkUrls)
         {
             services[NodeTriggers.SinkServiceName(node)] = url;
         }
 
-        if (Mode == StateMode.Skylark)
+        if (Mode.Propagates())
         {
             services["predictor"] = await StartPredictorAsync(cancellationToken);
         }
@@ -398,7 +424,8 @@ public sealed class EmulatedCluster : IAsyncDisposable
 
     private async Task<Uri> StartPredictorAsync(CancellationToken cancellationToken)
     {
-        var predictorRedis = redis[CentralNode];
+        // The Predictor runs beside the broker; its model is persisted in that node's Redis.
+        var predictorRedis = redis.TryGetValue(ControlNode, out var local) ? local : redis[CentralNode];
         var predictor = await LocalWebApp.StartAsync(
             "predictor",
             collection => collection.AddPredictor(predictorOptions =>

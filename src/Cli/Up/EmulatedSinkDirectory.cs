@@ -1,4 +1,3 @@
-using System.Net;
 using Skylark.Events.Cli.Emulation;
 using Skylark.Events.StateSink.Pulling;
 
@@ -22,7 +21,6 @@ public sealed class EmulatedSinkDirectory(LinkEmulator links, IReadOnlyDictionar
             return url;
         }
 
-        var proxy = links.EndpointFor(fromNode, toNode, new IPEndPoint(IPAddress.Loopback, url.Port));
-        return new UriBuilder(url) { Port = proxy.Port }.Uri;
+        return links.UrlFor(fromNode, toNode, url, TrafficClass.State);
     }
 }

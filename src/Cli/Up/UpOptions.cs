@@ -41,6 +41,19 @@ public sealed record UpOptions
     /// <summary>Applied to the Predictor's options after the cluster's own settings (byte budget, deadlines); unused when the mode runs none.</summary>
     public Action<PredictorOptions>? ConfigurePredictor { get; init; }
 
+    /// <summary>
+    /// The node the broker, the serving router and the Predictor run on (a cluster's control plane lives in one place);
+    /// null means the topology's cloud node.
+    /// </summary>
+    public string? ControlNode { get; init; }
+
+    /// <summary>
+    /// False (the default): every exchange between the control plane and a service on another node crosses the
+    /// emulated path between them, sharing its bandwidth with state. True: the control plane reaches every node at
+    /// once, as if it ran everywhere (for comparison).
+    /// </summary>
+    public bool InstantControlPlane { get; init; }
+
     /// <summary>Where dead letters and other run output go.</summary>
     public required string WorkDirectory { get; init; }
 }

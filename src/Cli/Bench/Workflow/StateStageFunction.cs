@@ -50,7 +50,12 @@ public sealed class StateStageFunction
             BundleItems.CreateBuilder().Add(WorkflowStages.StateItem, state).Build(),
             OutputTimeToLive,
             cancellationToken);
-        return FunctionResult.Completed(output, new StageSummary(state.Length, written.Version));
+        var result = FunctionResult.Completed(output, new StageSummary(state.Length, written.Version));
+
+        // The workflow's branch travels with it, as a detection result would, so the alarm stage's Trigger can filter on it.
+        return invocation.GetExtension(WorkflowStages.AlarmExtension) is { Length: > 0 } alarm
+            ? result.WithExtension(WorkflowStages.AlarmExtension, alarm)
+            : result;
     }
 }
 

@@ -4,13 +4,10 @@ using Skylark.Events.State;
 
 namespace Skylark.Events.Cli.Bench.Workflow;
 
-/// <summary>What <see cref="WorkflowBenchmark"/> measures (issue 7, items 1 and 2). Sizes are decimal: 1 MB = 1,000,000 bytes.</summary>
+/// <summary>What <see cref="WorkflowBenchmark"/> measures. Sizes are decimal: 1 MB = 1,000,000 bytes.</summary>
 public sealed record WorkflowBenchmarkOptions
 {
     public const long Megabyte = 1_000_000;
-
-    /// <summary>Nodes, links and snapshots of topologies/databelt-testbed.yaml; the four stages on distinct nodes.</summary>
-    public required string TopologyPath { get; init; }
 
     /// <summary>Broker and Triggers chaining the stages (bench/eventing/).</summary>
     public required string EventingPath { get; init; }
@@ -18,29 +15,27 @@ public sealed record WorkflowBenchmarkOptions
     /// <summary>Where each cluster keeps its dead letters.</summary>
     public required string WorkDirectory { get; init; }
 
-    public IReadOnlyList<StateMode> Modes { get; init; } = [StateMode.Skylark, StateMode.OnDemand, StateMode.Central];
+    /// <summary>The situations measured, in order (<see cref="WorkflowScenario"/>).</summary>
+    public required IReadOnlyList<WorkflowScenario> Scenarios { get; init; }
 
-    /// <summary>State sizes of the latency measure: the input and every stage's output are this large.</summary>
-    public IReadOnlyList<long> StateBytes { get; init; } = [1 * Megabyte, 5 * Megabyte, 10 * Megabyte, 25 * Megabyte, 50 * Megabyte];
-
-    /// <summary>Measured workflows per state size and mode (one at a time; sizes interleaved per repetition).</summary>
-    public int Repetitions { get; init; } = 3;
+    public IReadOnlyList<StateMode> Modes { get; init; } = [StateMode.Skylark, StateMode.Databelt, StateMode.OnDemand, StateMode.Central];
 
     /// <summary>
-    /// Workflows run per mode before measuring, one at a time, so the Predictor has learned each stage's successor,
-    /// node and output name (a name counts once two runs used it) and every code path is warm.
+    /// Workflows run per mode on each new set of clusters before measuring, one at a time, so the Predictor has learned
+    /// each stage's successor, node and output name (a name counts once two runs used it) and every code path is warm.
     /// </summary>
     public int WarmUpWorkflows { get; init; } = 3;
 
     public long WarmUpStateBytes { get; init; } = 1 * Megabyte;
 
-    /// <summary>Parallel workflows of the throughput measure, each run as one batch started at once.</summary>
-    public IReadOnlyList<int> Parallelism { get; init; } = [5, 10, 25, 50];
-
-    public long ThroughputStateBytes { get; init; } = 2 * Megabyte;
-
     /// <summary>Bounds a workflow that never finishes (a failure case, not a measure).</summary>
     public TimeSpan WorkflowTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <inheritdoc cref="UpOptions.ControlNode"/>
+    public string? ControlNode { get; init; }
+
+    /// <inheritdoc cref="UpOptions.InstantControlPlane"/>
+    public bool InstantControlPlane { get; init; }
 
     /// <summary>
     /// Limits every node's state needs for 50 MB bundles over a 30 Mbit/s path: 64 MiB bundles; pulls and waits for
@@ -71,26 +66,56 @@ public sealed record WorkflowBenchmarkOptions
         predictor.PropagationDeadline = TimeSpan.FromMinutes(3);
     }
 
-    /// <summary>The full profile: 1–50 MB × 3 repetitions, 5–50 parallel workflows (about 20 minutes, most of it central mode).</summary>
-    public static WorkflowBenchmarkOptions Full(string topologyPath, string eventingPath, string workDirectory) => new()
+    /// <summary>
+    /// The full profile: static 1–50 MB × 3, replicated (round-robin and locality-aware), churn and branch at 2 MB,
+    /// throughput at 5–50 parallel workflows of 2 MB.
+    /// </summary>
+    public static WorkflowBenchmarkOptions Full(string benchDirectory, string workDirectory) => new()
     {
-        TopologyPath = topologyPath,
-        EventingPath = eventingPath,
+        EventingPath = Path.Combine(benchDirectory, "eventing"),
         WorkDirectory = workDirectory,
+        Scenarios = ScenariosIn(
+            benchDirectory,
+            staticSizes: [1 * Megabyte, 5 * Megabyte, 10 * Megabyte, 25 * Megabyte, 50 * Megabyte],
+            staticRepetitions: 3,
+            scenarioBytes: 2 * Megabyte,
+            scenarioRepetitions: 7,
+            parallelism: [5, 10, 25, 50]),
     };
 
-    /// <summary>The quick profile: 1 and 5 MB × 2 repetitions, 5 and 10 parallel workflows (about 2 minutes).</summary>
-    public static WorkflowBenchmarkOptions Quick(string topologyPath, string eventingPath, string workDirectory) => new()
+    /// <summary>The quick profile: the same scenarios with fewer and smaller workflows.</summary>
+    public static WorkflowBenchmarkOptions Quick(string benchDirectory, string workDirectory) => new()
     {
-        TopologyPath = topologyPath,
-        EventingPath = eventingPath,
+        EventingPath = Path.Combine(benchDirectory, "eventing"),
         WorkDirectory = workDirectory,
-        StateBytes = [1 * Megabyte, 5 * Megabyte],
-        Repetitions = 2,
+        Scenarios = ScenariosIn(
+            benchDirectory,
+            staticSizes: [1 * Megabyte, 5 * Megabyte],
+            staticRepetitions: 2,
+            scenarioBytes: 1 * Megabyte,
+            scenarioRepetitions: 3,
+            parallelism: [10]),
 
         // Two warm-up workflows: one teaches the Predictor each stage's successor and node, the second confirms each
         // stage's output name, which looking one step ahead needs.
         WarmUpWorkflows = 2,
-        Parallelism = [5, 10],
     };
+
+    private static IReadOnlyList<WorkflowScenario> ScenariosIn(
+        string bench, IReadOnlyList<long> staticSizes, int staticRepetitions, long scenarioBytes, int scenarioRepetitions, IReadOnlyList<int> parallelism)
+    {
+        var pinned = Path.Combine(bench, "databelt-workflow.yaml");
+        var replicated = Path.Combine(bench, "databelt-replicated.yaml");
+        return
+        [
+            new() { Name = "static", TopologyPath = pinned, StateBytes = staticSizes, Repetitions = staticRepetitions },
+            new() { Name = "replicated", TopologyPath = replicated, Serving = ServingPolicy.RoundRobin, StateBytes = [scenarioBytes], Repetitions = scenarioRepetitions },
+            new() { Name = "replicated-local", TopologyPath = replicated, Serving = ServingPolicy.LocalityAware, StateBytes = [scenarioBytes], Repetitions = scenarioRepetitions },
+            new() { Name = "churn", TopologyPath = Path.Combine(bench, "databelt-churn.yaml"), StateBytes = [scenarioBytes], Repetitions = scenarioRepetitions },
+
+            // Seven workflows per repetition, so each repetition has exactly one that reaches the alarm.
+            new() { Name = "branch", TopologyPath = pinned, StateBytes = [scenarioBytes], Repetitions = 7 * Math.Max(1, scenarioRepetitions / 3), AlarmEvery = 7 },
+            new() { Name = "throughput", TopologyPath = pinned, Parallelism = parallelism },
+        ];
+    }
 }

@@ -38,8 +38,38 @@ public sealed record ReadSourceCounts(int Local, int Waited, int Remote, int Oth
 public sealed record StageBreakdown(string Function, string Node, double ReadMs, double DurationMs, ReadSourceCounts Reads);
 
 /// <summary>
-/// The latency of one (mode, state size): end-to-end median with min/max and p10/p90 over the repetitions, the input
-/// write, each stage's read and total time, and what is left (broker hops, delivery, waiting for propagations).
+/// Link bytes while some workflows ran on one cluster: <see cref="State"/> and <see cref="Control"/> bytes that entered
+/// the emulated network, <see cref="Needed"/> the input bytes the stages read from another node (what had to cross a
+/// link whatever the policy), and <see cref="WastedBytes"/> the rest of the state bytes — state moved where no stage read
+/// it, or moved twice (plus a little protocol overhead, which on-demand pulls show alone). Null in central mode, where
+/// every write crosses a link by design.
+/// </summary>
+public sealed record LinkBytes(long State, long Control, long Needed, long? WastedBytes)
+{
+    public static LinkBytes Between((long State, long Control) before, (long State, long Control) after, IEnumerable<StageReport> stages, StateMode mode)
+    {
+        ArgumentNullException.ThrowIfNull(stages);
+        var needed = stages.Where(s => s.InputCrossedLink).Sum(s => s.ReadBytes);
+        var state = after.State - before.State;
+        return new LinkBytes(state, after.Control - before.Control, needed, mode == StateMode.Central ? null : Math.Max(0, state - needed));
+    }
+
+    public static LinkBytes Sum(IEnumerable<LinkBytes> parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        var list = parts.ToList();
+        return new LinkBytes(
+            list.Sum(p => p.State),
+            list.Sum(p => p.Control),
+            list.Sum(p => p.Needed),
+            list.Count == 0 || list.Any(p => p.WastedBytes is null) ? null : list.Sum(p => p.WastedBytes!.Value));
+    }
+}
+
+/// <summary>
+/// The latency of one (mode, state size): end-to-end median with min/max, p10/p50/p90/p99 over the repetitions, the
+/// read wait (what the stages waited for their inputs at invocation, per workflow), the input write, each stage's read
+/// and total time, what is left (broker hops, delivery, waiting for propagations) and the link bytes.
 /// </summary>
 public sealed record LatencyCase(
     string Mode,
@@ -47,29 +77,38 @@ public sealed record LatencyCase(
     int Repetitions,
     BenchmarkStatistic EndToEndMs,
     double P10Ms,
+    double P50Ms,
     double P90Ms,
+    double P99Ms,
+    BenchmarkStatistic ReadWaitMs,
     double InputWriteMs,
     IReadOnlyList<StageBreakdown> Stages,
     double OtherMs,
+    LinkBytes Bytes,
     IReadOnlyList<double> EndToEndSamplesMs)
 {
-    public static LatencyCase Of(StateMode mode, long stateBytes, IReadOnlyList<WorkflowMeasurement> runs)
+    public static LatencyCase Of(StateMode mode, long stateBytes, IReadOnlyList<MeasuredWorkflow> measured)
     {
+        ArgumentNullException.ThrowIfNull(measured);
+        var runs = measured.Select(m => m.Workflow).ToList();
         var e2e = runs.Select(r => r.EndToEndMs).ToList();
         var stages = WorkflowStages.InOrder.Select(stage =>
         {
             var reports = runs.SelectMany(r => r.Stages).Where(s => s.Function == stage).ToList();
             return new StageBreakdown(
                 stage,
-                reports.FirstOrDefault()?.Node ?? "",
+                string.Join("|", reports.Select(r => r.Node).Distinct().Order(StringComparer.Ordinal)),
                 Median(reports.Select(s => s.ReadMs)),
                 Median(reports.Select(s => s.DurationMs)),
                 ReadSourceCounts.Of(reports));
-        }).ToList();
+        }).Where(s => s.Reads.Total > 0).ToList();
         var input = Median(runs.Select(r => r.InputWriteMs));
         var other = Median(runs.Select(r => r.EndToEndMs - r.InputWriteMs - r.Stages.Sum(s => s.DurationMs)));
         return new LatencyCase(
-            mode.Name(), stateBytes, runs.Count, BenchmarkStatistic.Of(e2e), Percentile(e2e, 0.10), Percentile(e2e, 0.90), input, stages, other,
+            mode.Name(), stateBytes, runs.Count, BenchmarkStatistic.Of(e2e),
+            Percentile(e2e, 0.10), Percentile(e2e, 0.50), Percentile(e2e, 0.90), Percentile(e2e, 0.99),
+            BenchmarkStatistic.Of(measured.Select(m => m.ReadWaitMs)), input, stages, other,
+            LinkBytes.Sum(measured.Select(m => m.Bytes)),
             [.. e2e.Select(v => Math.Round(v, 1))]);
     }
 
@@ -93,7 +132,8 @@ public sealed record LatencyCase(
 
 /// <summary>
 /// One batch of <see cref="Parallel"/> workflows started at once: makespan from the first start to the last
-/// completion, workflows/s = parallel / makespan, the latencies of its workflows and where their reads came from.
+/// completion, workflows/s = parallel / makespan, the latencies of its workflows, where their reads came from and the
+/// link bytes.
 /// </summary>
 public sealed record ThroughputCase(
     string Mode,
@@ -103,119 +143,190 @@ public sealed record ThroughputCase(
     double WorkflowsPerSecond,
     BenchmarkStatistic EndToEndMs,
     ReadSourceCounts Reads,
-    long LinkBytes);
+    LinkBytes Bytes);
 
-/// <summary>Everything measured for one mode, on one cluster.</summary>
+/// <summary>
+/// Everything measured for one mode in one scenario: per size and per batch, and over all the scenario's latency
+/// workflows: p50, p99, median read wait, reads (all, and of inputs held on another node) and link bytes.
+/// </summary>
 public sealed record ModeResult(
     string Mode,
     IReadOnlyList<LatencyCase> Latency,
     IReadOnlyList<ThroughputCase> Throughput,
-    ReadSourceCounts LatencyReads,
-    ReadSourceCounts LatencyPropagatedInputReads,
-    long LatencyLinkBytes,
-    PredictorMetricsSnapshot? Predictor,
-    TimeSpan Duration);
+    BenchmarkStatistic? EndToEndMs,
+    double P50Ms,
+    double P99Ms,
+    double ReadWaitMs,
+    ReadSourceCounts Reads,
+    ReadSourceCounts CrossedInputReads,
+    LinkBytes Bytes,
+    PredictorMetricsSnapshot? Predictor);
 
-/// <summary>Everything one <see cref="WorkflowBenchmark.RunAsync"/> measured.</summary>
+/// <summary>One scenario (<see cref="WorkflowScenario"/>) with every mode measured side by side.</summary>
+public sealed record ScenarioResult(
+    string Name,
+    string Topology,
+    string Serving,
+    IReadOnlyList<long> StateBytes,
+    int Repetitions,
+    IReadOnlyList<int> Parallelism,
+    long ThroughputStateBytes,
+    int AlarmEvery,
+    IReadOnlyList<ModeResult> Modes,
+    TimeSpan Duration)
+{
+    public ModeResult? Find(StateMode mode) => Modes.FirstOrDefault(m => m.Mode == mode.Name());
+}
+
+/// <summary>Everything one <see cref="WorkflowBenchmark.RunAsync"/> measured, and the summary ratios taken from it.</summary>
 public sealed record WorkflowBenchmarkReport(
     DateTimeOffset StartedAt,
     TimeSpan Duration,
-    string Topology,
-    IReadOnlyList<long> StateBytes,
-    int Repetitions,
     int WarmUpWorkflows,
-    IReadOnlyList<int> Parallelism,
-    long ThroughputStateBytes,
-    IReadOnlyList<ModeResult> Modes)
+    bool InstantControlPlane,
+    IReadOnlyList<ScenarioResult> Scenarios)
 {
     public const long SummaryStateBytes = 5 * WorkflowBenchmarkOptions.Megabyte;
 
-    /// <summary>1 − p50 skylark / p50 central at 5 MB (issue 7's <c>e2eLatencyReductionVsCentral_5MB</c>).</summary>
+    public const long ReadWaitStateBytes = 1 * WorkflowBenchmarkOptions.Megabyte;
+
+    public ScenarioResult? Scenario(string name) => Scenarios.FirstOrDefault(s => s.Name == name);
+
+    /// <summary>1 − p50 skylark / p50 central in the static scenario at 5 MB.</summary>
     [JsonIgnore]
-    public double E2eLatencyReductionVsCentral5MB => LatencyReduction(StateMode.Skylark, StateMode.Central, SummaryStateBytes);
+    public double E2eLatencyReductionVsCentral5MB => 1 - P50Ratio("static", StateMode.Skylark, StateMode.Central, SummaryStateBytes);
 
-    /// <summary>Share of skylark-mode stage reads of the measured latency workflows that were local or waited.</summary>
+    /// <summary>Share of skylark-mode stage reads of the static scenario's latency workflows that were local or waited.</summary>
     [JsonIgnore]
-    public double LocalStateAvailability => Find(StateMode.Skylark)?.LatencyReads.Availability ?? double.NaN;
+    public double LocalStateAvailability => Scenario("static")?.Find(StateMode.Skylark)?.Reads.Availability ?? double.NaN;
 
-    /// <summary>skylark / central workflows/s at the highest parallelism measured.</summary>
-    [JsonIgnore]
-    public double ThroughputGainVsCentral => ThroughputGain(StateMode.Skylark, StateMode.Central);
+    /// <summary>p50 of <paramref name="mode"/> / p50 of <paramref name="baseline"/>: at one size, or over all the scenario's latency workflows.</summary>
+    public double P50Ratio(string scenario, StateMode mode, StateMode baseline, long? stateBytes = null) =>
+        Ratio(scenario, mode, baseline, m => stateBytes is { } size ? m.Latency.FirstOrDefault(l => l.StateBytes == size)?.P50Ms : m.P50Ms);
 
-    public double LatencyReduction(StateMode mode, StateMode baseline, long stateBytes)
-    {
-        var measured = Find(mode)?.Latency.FirstOrDefault(l => l.StateBytes == stateBytes);
-        var reference = Find(baseline)?.Latency.FirstOrDefault(l => l.StateBytes == stateBytes);
-        return measured is null || reference is null ? double.NaN : 1 - (measured.EndToEndMs.Median / reference.EndToEndMs.Median);
-    }
+    public double P99Ratio(string scenario, StateMode mode, StateMode baseline) => Ratio(scenario, mode, baseline, m => m.P99Ms);
 
+    /// <summary>Median read wait per workflow of <paramref name="mode"/> / that of <paramref name="baseline"/> at one size.</summary>
+    public double ReadWaitRatio(string scenario, StateMode mode, StateMode baseline, long stateBytes) =>
+        Ratio(scenario, mode, baseline, m => m.Latency.FirstOrDefault(l => l.StateBytes == stateBytes)?.ReadWaitMs.Median);
+
+    public double WastedBytesRatio(string scenario, StateMode mode, StateMode baseline) =>
+        Ratio(scenario, mode, baseline, m => m.Bytes.WastedBytes);
+
+    /// <summary>Workflows/s of <paramref name="mode"/> / those of <paramref name="baseline"/> at the highest parallelism measured.</summary>
     public double ThroughputGain(StateMode mode, StateMode baseline)
     {
-        if (Parallelism.Count == 0)
+        if (Scenario("throughput") is not { Parallelism.Count: > 0 } throughput)
         {
             return double.NaN;
         }
 
-        var highest = Parallelism.Max();
-        var measured = Find(mode)?.Throughput.FirstOrDefault(t => t.Parallel == highest);
-        var reference = Find(baseline)?.Throughput.FirstOrDefault(t => t.Parallel == highest);
-        return measured is null || reference is null ? double.NaN : measured.WorkflowsPerSecond / reference.WorkflowsPerSecond;
+        var highest = throughput.Parallelism.Max();
+        return Ratio("throughput", mode, baseline, m => m.Throughput.FirstOrDefault(t => t.Parallel == highest)?.WorkflowsPerSecond);
     }
 
-    private ModeResult? Find(StateMode mode) => Modes.FirstOrDefault(m => m.Mode == mode.Name());
+    /// <summary>Share of skylark-mode reads in a scenario that were local or waited.</summary>
+    public double Availability(string scenario, StateMode mode = StateMode.Skylark) => Scenario(scenario)?.Find(mode)?.Reads.Availability ?? double.NaN;
+
+    /// <summary>The workflow section's summary keys of <c>skylark bench --json</c>, with their targets.</summary>
+    public IReadOnlyList<BenchFigure> SummaryFigures() =>
+    [
+        new("p50VsOndemand_static_5MB", P50Ratio("static", StateMode.Skylark, StateMode.OnDemand, SummaryStateBytes), AtMost: 0.80),
+        new("readWaitVsOndemand_static_1MB", ReadWaitRatio("static", StateMode.Skylark, StateMode.OnDemand, ReadWaitStateBytes), AtMost: 0.25),
+        new("p50VsOndemand_replicated", P50Ratio("replicated", StateMode.Skylark, StateMode.OnDemand), AtMost: 0.75),
+        new("p50VsOndemand_churn", P50Ratio("churn", StateMode.Skylark, StateMode.OnDemand), AtMost: 0.75),
+        new("p50VsDatabelt_static", P50Ratio("static", StateMode.Skylark, StateMode.Databelt), AtMost: 1.00),
+        new("p50VsDatabelt_replicated", P50Ratio("replicated", StateMode.Skylark, StateMode.Databelt), AtMost: 0.80),
+        new("p50VsDatabelt_churn", P50Ratio("churn", StateMode.Skylark, StateMode.Databelt), AtMost: 0.80),
+        new("p99VsDatabelt_churn", P99Ratio("churn", StateMode.Skylark, StateMode.Databelt), AtMost: 0.80),
+        new("wastedBytesVsDatabelt_replicated", WastedBytesRatio("replicated", StateMode.Skylark, StateMode.Databelt), AtMost: 0.5),
+        new("e2eLatencyReductionVsCentral_5MB", E2eLatencyReductionVsCentral5MB, AtLeast: 0.70),
+        new("localStateAvailability_churn", Availability("churn"), AtLeast: 0.95),
+        new("throughputGainVsCentral", ThroughputGain(StateMode.Skylark, StateMode.Central), AtLeast: 2.0),
+        new("throughputGainVsOndemand", ThroughputGain(StateMode.Skylark, StateMode.OnDemand), AtLeast: 1.1),
+        new("throughputGainVsDatabelt", ThroughputGain(StateMode.Skylark, StateMode.Databelt), AtLeast: 1.0),
+    ];
+
+    /// <summary>Further figures of the workflow section (no targets): the other modes' ratios, and the scenarios the keys do not name.</summary>
+    public IReadOnlyList<BenchFigure> OtherFigures() =>
+    [
+        new("localStateAvailability", LocalStateAvailability),
+        new("p50VsOndemand_static_1MB", P50Ratio("static", StateMode.Skylark, StateMode.OnDemand, ReadWaitStateBytes)),
+        new("p50VsOndemand_replicatedLocal", P50Ratio("replicated-local", StateMode.Skylark, StateMode.OnDemand)),
+        new("p50VsDatabelt_replicatedLocal", P50Ratio("replicated-local", StateMode.Skylark, StateMode.Databelt)),
+        new("p50VsOndemand_branch", P50Ratio("branch", StateMode.Skylark, StateMode.OnDemand)),
+        new("p50VsDatabelt_branch", P50Ratio("branch", StateMode.Skylark, StateMode.Databelt)),
+        new("databeltP50VsOndemand_static_5MB", P50Ratio("static", StateMode.Databelt, StateMode.OnDemand, SummaryStateBytes)),
+        new("onDemandE2eLatencyReductionVsCentral_5MB", 1 - P50Ratio("static", StateMode.OnDemand, StateMode.Central, SummaryStateBytes)),
+        new("onDemandThroughputGainVsCentral", ThroughputGain(StateMode.OnDemand, StateMode.Central)),
+        new("localStateAvailability_churn_databelt", Availability("churn", StateMode.Databelt)),
+    ];
+
+    private double Ratio(string scenario, StateMode mode, StateMode baseline, Func<ModeResult, double?> figure)
+    {
+        var found = Scenario(scenario);
+        var measured = found?.Find(mode) is { } m ? figure(m) : null;
+        var reference = found?.Find(baseline) is { } b ? figure(b) : null;
+        return measured is { } x && reference is { } y && y != 0 ? x / y : double.NaN;
+    }
 
     public string ToMarkdown()
     {
         var text = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
-        text.AppendLine(c, $"Workflow latency ({Repetitions} repetitions per size and mode after {WarmUpWorkflows} warm-up workflows; median [min..max], p10–p90; ms)");
-        text.AppendLine();
-        text.AppendLine("| state | mode | end-to-end | p10–p90 | input write | reads (local/waited/remote) | stage read ms (median) | stage total ms (median) | rest |");
-        text.AppendLine("|---:|---|---|---|---:|---|---|---|---:|");
-        foreach (var size in StateBytes)
+        text.AppendLine(c, $"Control plane: {(InstantControlPlane ? "instant (events do not cross the links)" : "on the emulated links")}; {WarmUpWorkflows} warm-up workflows per mode and cluster set.");
+        foreach (var scenario in Scenarios)
         {
-            foreach (var mode in Modes)
+            text.AppendLine();
+            text.AppendLine(c, $"Scenario {scenario.Name} ({scenario.Topology}, {scenario.Serving} serving{(scenario.AlarmEvery > 1 ? $", alarm in 1 of {scenario.AlarmEvery} workflows" : "")}; {scenario.Duration.TotalSeconds:F0} s)");
+            text.AppendLine();
+            if (scenario.StateBytes.Count > 0)
             {
-                if (mode.Latency.FirstOrDefault(l => l.StateBytes == size) is not { } l)
+                text.AppendLine(c, $"{scenario.Repetitions} workflows per size and mode, interleaved; ms; reads local/waited/remote; bytes over the links");
+                text.AppendLine();
+                text.AppendLine("| state | mode | p50 | p99 | median [min..max] | read wait median | input write | reads | stage read ms | rest | state bytes | wasted | control bytes |");
+                text.AppendLine("|---:|---|---:|---:|---|---:|---:|---|---|---:|---:|---:|---:|");
+                foreach (var size in scenario.StateBytes)
                 {
-                    continue;
-                }
+                    foreach (var mode in scenario.Modes)
+                    {
+                        if (mode.Latency.FirstOrDefault(l => l.StateBytes == size) is not { } l)
+                        {
+                            continue;
+                        }
 
-                var reads = new ReadSourceCounts(
-                    l.Stages.Sum(s => s.Reads.Local), l.Stages.Sum(s => s.Reads.Waited), l.Stages.Sum(s => s.Reads.Remote), l.Stages.Sum(s => s.Reads.Other));
-                text.AppendLine(c,
-                    $"| {size / (double)WorkflowBenchmarkOptions.Megabyte:0.#} MB | {mode.Mode} | {l.EndToEndMs.Median:F0} [{l.EndToEndMs.Min:F0}..{l.EndToEndMs.Max:F0}] | {l.P10Ms:F0}–{l.P90Ms:F0} | {l.InputWriteMs:F0} | {reads.Local}/{reads.Waited}/{reads.Remote} | {string.Join(" · ", l.Stages.Select(s => s.ReadMs.ToString("F0", c)))} | {string.Join(" · ", l.Stages.Select(s => s.DurationMs.ToString("F0", c)))} | {l.OtherMs:F0} |");
+                        var reads = new ReadSourceCounts(
+                            l.Stages.Sum(s => s.Reads.Local), l.Stages.Sum(s => s.Reads.Waited), l.Stages.Sum(s => s.Reads.Remote), l.Stages.Sum(s => s.Reads.Other));
+                        text.AppendLine(c,
+                            $"| {size / (double)WorkflowBenchmarkOptions.Megabyte:0.#} MB | {mode.Mode} | {l.P50Ms:F0} | {l.P99Ms:F0} | {l.EndToEndMs.Median:F0} [{l.EndToEndMs.Min:F0}..{l.EndToEndMs.Max:F0}] | {l.ReadWaitMs.Median:F0} | {l.InputWriteMs:F0} | {reads.Local}/{reads.Waited}/{reads.Remote} | {string.Join(" · ", l.Stages.Select(s => s.ReadMs.ToString("F0", c)))} | {l.OtherMs:F0} | {l.Bytes.State:N0} | {Wasted(l.Bytes, c)} | {l.Bytes.Control:N0} |");
+                    }
+                }
+            }
+
+            if (scenario.Parallelism.Count > 0)
+            {
+                text.AppendLine(c, $"Throughput ({scenario.ThroughputStateBytes / (double)WorkflowBenchmarkOptions.Megabyte:0.#} MB state; N workflows started at once; workflows/s = N / makespan)");
+                text.AppendLine();
+                text.AppendLine("| N | mode | makespan ms | workflows/s | latency median [min..max] ms | reads (local/waited/remote) | state bytes | wasted | control bytes |");
+                text.AppendLine("|---:|---|---:|---:|---|---|---:|---:|---:|");
+                foreach (var parallel in scenario.Parallelism)
+                {
+                    foreach (var mode in scenario.Modes)
+                    {
+                        if (mode.Throughput.FirstOrDefault(t => t.Parallel == parallel) is not { } t)
+                        {
+                            continue;
+                        }
+
+                        text.AppendLine(c,
+                            $"| {parallel} | {mode.Mode} | {t.MakespanMs:F0} | {t.WorkflowsPerSecond:F3} | {t.EndToEndMs.Median:F0} [{t.EndToEndMs.Min:F0}..{t.EndToEndMs.Max:F0}] | {t.Reads.Local}/{t.Reads.Waited}/{t.Reads.Remote} | {t.Bytes.State:N0} | {Wasted(t.Bytes, c)} | {t.Bytes.Control:N0} |");
+                    }
+                }
             }
         }
 
-        text.AppendLine();
-        text.AppendLine(c, $"Throughput ({ThroughputStateBytes / (double)WorkflowBenchmarkOptions.Megabyte:0.#} MB state; N workflows started at once; workflows/s = N / makespan)");
-        text.AppendLine();
-        text.AppendLine("| N | mode | makespan ms | workflows/s | latency median [min..max] ms | reads (local/waited/remote) | link bytes |");
-        text.AppendLine("|---:|---|---:|---:|---|---|---:|");
-        foreach (var parallel in Parallelism)
-        {
-            foreach (var mode in Modes)
-            {
-                if (mode.Throughput.FirstOrDefault(t => t.Parallel == parallel) is not { } t)
-                {
-                    continue;
-                }
-
-                text.AppendLine(c,
-                    $"| {parallel} | {mode.Mode} | {t.MakespanMs:F0} | {t.WorkflowsPerSecond:F3} | {t.EndToEndMs.Median:F0} [{t.EndToEndMs.Min:F0}..{t.EndToEndMs.Max:F0}] | {t.Reads.Local}/{t.Reads.Waited}/{t.Reads.Remote} | {t.LinkBytes:N0} |");
-            }
-        }
-
-        text.AppendLine();
-        foreach (var mode in Modes)
-        {
-            text.AppendLine(c, $"- {mode.Mode}: latency reads {mode.LatencyReads}; of propagated inputs (stages 2–4) {mode.LatencyPropagatedInputReads}; {mode.LatencyLinkBytes:N0} link bytes; {mode.Duration.TotalSeconds:F0} s");
-        }
-
-        text.AppendLine(c, $"- e2eLatencyReductionVsCentral_5MB: {E2eLatencyReductionVsCentral5MB:F3} (target >= 0.70); ondemand vs central: {LatencyReduction(StateMode.OnDemand, StateMode.Central, SummaryStateBytes):F3}");
-        text.AppendLine(c, $"- localStateAvailability: {LocalStateAvailability:F3} (target >= 0.95)");
-        text.AppendLine(c, $"- throughputGainVsCentral: {ThroughputGainVsCentral:F3} (target >= 2.0); ondemand vs central: {ThroughputGain(StateMode.OnDemand, StateMode.Central):F3}");
         return text.ToString();
     }
+
+    private static string Wasted(LinkBytes bytes, CultureInfo culture) => bytes.WastedBytes is { } w ? w.ToString("N0", culture) : "-";
 }

@@ -11,7 +11,7 @@ namespace Skylark.Events.Cli.Bench.Workflow;
 /// <summary>
 /// Runs benchmark workflows on an <see cref="EmulatedCluster"/> the way a producer would: the input bundle is written
 /// through the first stage's node's <see cref="BundleStore"/> (with a central store that write crosses the link, like
-/// a camera's frame uploaded to the cloud), then a start event goes to the broker. The workflow ends when the
+/// a camera's frame uploaded to the cloud), then a start event goes from that node to the broker. The workflow ends when the
 /// <see cref="WorkflowTracker"/> has the last stage's completion; end-to-end latency is end − start, upload included.
 /// </summary>
 public sealed class WorkflowDriver
@@ -21,6 +21,7 @@ public sealed class WorkflowDriver
     private readonly HttpClient _http;
     private readonly BundleStore _inputStore;
     private readonly TimeSpan _timeout;
+    private readonly Uri _ingress;
 
     public WorkflowDriver(EmulatedCluster cluster, WorkflowTracker tracker, HttpClient http, TimeSpan timeout)
     {
@@ -34,6 +35,9 @@ public sealed class WorkflowDriver
         FirstNode = cluster.Topology.Nodes.FirstOrDefault(n => n.Functions.Contains(WorkflowStages.InOrder[0]))?.Name
             ?? throw new ArgumentException($"Topology '{cluster.Topology.Name}' has no node hosting '{WorkflowStages.InOrder[0]}'.", nameof(cluster));
         _inputStore = cluster.NodeServices(FirstNode).GetRequiredService<BundleStore>();
+
+        // The start is sent where the input was produced, so it crosses the path to the broker like a camera's event.
+        _ingress = cluster.IngressFrom(FirstNode);
     }
 
     /// <summary>The node the first stage runs on, where inputs are produced.</summary>
@@ -41,9 +45,13 @@ public sealed class WorkflowDriver
 
     /// <exception cref="TimeoutException">The workflow did not finish within the driver's timeout.</exception>
     /// <exception cref="InvalidOperationException">One of its events was dead-lettered.</exception>
-    public async Task<WorkflowMeasurement> RunAsync(string workflowId, ReadOnlyMemory<byte> state, CancellationToken cancellationToken)
+    /// <param name="workflowId">Unique per run.</param>
+    /// <param name="state">The input bundle's one item; every stage's output is as large.</param>
+    /// <param name="alarm">Whether the workflow goes on to the alarm stage, or ends at the last detect stage.</param>
+    /// <param name="cancellationToken">Abandons the workflow.</param>
+    public async Task<WorkflowMeasurement> RunAsync(string workflowId, ReadOnlyMemory<byte> state, bool alarm, CancellationToken cancellationToken)
     {
-        var done = _tracker.Expect(workflowId);
+        var done = _tracker.Expect(workflowId, WorkflowStages.LastFor(alarm));
         try
         {
             var started = Stopwatch.GetTimestamp();
@@ -54,7 +62,7 @@ public sealed class WorkflowDriver
                 StateStageFunction.OutputTimeToLive,
                 cancellationToken);
             var uploaded = Stopwatch.GetTimestamp();
-            await PostStartAsync(workflowId, input, cancellationToken);
+            await PostStartAsync(workflowId, input, alarm, cancellationToken);
             IReadOnlyList<StageReport> stages;
             try
             {
@@ -79,7 +87,7 @@ public sealed class WorkflowDriver
         }
     }
 
-    private async Task PostStartAsync(string workflowId, StateRef input, CancellationToken cancellationToken)
+    private async Task PostStartAsync(string workflowId, StateRef input, bool alarm, CancellationToken cancellationToken)
     {
         var start = new CloudEvent(CloudEventsSpecVersion.V1_0)
         {
@@ -91,8 +99,9 @@ public sealed class WorkflowDriver
         start[ExtensionNames.WorkflowId] = workflowId;
         start[ExtensionNames.StateKey] = input.ToString();
         start[ExtensionNames.StateNode] = input.Node;
+        start[WorkflowStages.AlarmExtension] = alarm ? "true" : "false";
         using var content = start.ToHttpContent(ContentMode.Binary, RawDataJsonEventFormatter.Instance);
-        using var response = await _http.PostAsync(_cluster.BrokerIngress, content, cancellationToken);
+        using var response = await _http.PostAsync(_ingress, content, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
             throw new InvalidOperationException(

@@ -21,6 +21,12 @@ public static class WorkflowStages
     /// <summary>The <c>source</c> of start events.</summary>
     public static readonly Uri StartedSource = new("/bench/workflow", UriKind.Relative);
 
+    /// <summary>
+    /// Extension every stage copies from its input event to its completion: <c>true</c> when the workflow goes on to
+    /// the alarm stage (bench/eventing/triggers.yaml filters on it), <c>false</c> when it ends at the last detect stage.
+    /// </summary>
+    public const string AlarmExtension = "benchalarm";
+
     /// <summary>The one item of every bundle of the workflow (input and stage outputs).</summary>
     public const string StateItem = "state";
 
@@ -30,8 +36,11 @@ public static class WorkflowStages
     /// <summary>The stages in workflow order.</summary>
     public static IReadOnlyList<string> InOrder { get; } = [Preprocess, Detect1, Detect2, Alarm];
 
-    /// <summary>The last stage: its completion ends a workflow.</summary>
+    /// <summary>The last stage: its completion ends a workflow that goes on to the alarm.</summary>
     public static string Last => InOrder[^1];
+
+    /// <summary>The stage whose completion ends a workflow: the alarm, or the last detect stage when the workflow does not alarm.</summary>
+    public static string LastFor(bool alarm) => alarm ? Alarm : Detect2;
 
     /// <summary>The output bundle of a stage.</summary>
     public static string OutputBundle(string stage) => $"{stage}.state";

@@ -23,12 +23,12 @@ public sealed class WorkflowTracker
     public long Rejected => Interlocked.Read(ref _rejected);
 
     /// <summary>
-    /// Starts tracking <paramref name="workflowId"/> (call before starting it); the task completes when its last stage
-    /// has reported, or fails when one of its events was dead-lettered.
+    /// Starts tracking <paramref name="workflowId"/> (call before starting it); the task completes when
+    /// <paramref name="lastStage"/> has reported, or fails when one of its events was dead-lettered.
     /// </summary>
-    public Task<IReadOnlyList<StageReport>> Expect(string workflowId)
+    public Task<IReadOnlyList<StageReport>> Expect(string workflowId, string lastStage)
     {
-        var tracked = new Tracked();
+        var tracked = new Tracked(lastStage);
         if (!_workflows.TryAdd(workflowId, tracked))
         {
             throw new InvalidOperationException($"Workflow '{workflowId}' is already tracked.");
@@ -84,8 +84,12 @@ public sealed class WorkflowTracker
             read?.Source ?? "none",
             read?.DurationMs ?? double.NaN,
             data?.DurationMs ?? double.NaN,
-            timestamp);
-        tracked.Add(report, string.Equals(function, WorkflowStages.Last, StringComparison.Ordinal));
+            timestamp)
+        {
+            ReadRef = read?.Ref,
+            ReadBytes = read?.Bytes ?? 0,
+        };
+        tracked.Add(report);
     }
 
     /// <summary>Fails the workflow an event was dead-lettered for (the broker gave up on it).</summary>
@@ -130,13 +134,13 @@ public sealed class WorkflowTracker
         }
     }
 
-    private sealed class Tracked
+    private sealed class Tracked(string lastStage)
     {
         private readonly List<StageReport> _stages = [];
 
         public TaskCompletionSource<IReadOnlyList<StageReport>> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public void Add(StageReport report, bool last)
+        public void Add(StageReport report)
         {
             lock (_stages)
             {
@@ -147,7 +151,7 @@ public sealed class WorkflowTracker
                 }
 
                 _stages.Add(report);
-                if (last)
+                if (string.Equals(report.Function, lastStage, StringComparison.Ordinal))
                 {
                     Done.TrySetResult([.. _stages.OrderBy(s => s.ArrivedAt)]);
                 }
@@ -158,7 +162,7 @@ public sealed class WorkflowTracker
     /// <summary>What the tracker needs of a <c>FunctionReport</c>.</summary>
     private sealed record CompletionData(IReadOnlyList<ReadEntry>? Reads, double DurationMs);
 
-    private sealed record ReadEntry(string Source, long Bytes, double DurationMs);
+    private sealed record ReadEntry(string? Ref, string Source, long Bytes, double DurationMs);
 }
 
 /// <summary>
@@ -166,4 +170,18 @@ public sealed class WorkflowTracker
 /// (<c>local</c>, <c>waited</c>, <c>remote</c>), how long that read and the whole stage took (measured by the
 /// function), and when its completion reached the tracker (<see cref="Stopwatch"/> ticks).
 /// </summary>
-public sealed record StageReport(string Function, string Node, string ReadSource, double ReadMs, double DurationMs, long ArrivedAt);
+public sealed record StageReport(string Function, string Node, string ReadSource, double ReadMs, double DurationMs, long ArrivedAt)
+{
+    /// <summary>The input bundle the stage read (<c>node/workflow/bundle</c>), as its report named it.</summary>
+    public string? ReadRef { get; init; }
+
+    /// <summary>Bytes of that input.</summary>
+    public long ReadBytes { get; init; }
+
+    /// <summary>
+    /// True when the input was held on another node than the stage's: its bytes had to cross a link, whatever the mode
+    /// (what on-demand pulls, and what a propagation moves ahead of time).
+    /// </summary>
+    public bool InputCrossedLink =>
+        ReadRef is { } stateRef && StateRef.TryParse(stateRef, out var parsed, out _) && !string.Equals(parsed.Node, Node, StringComparison.Ordinal);
+}

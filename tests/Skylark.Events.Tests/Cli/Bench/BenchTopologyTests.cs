@@ -1,3 +1,4 @@
+using Skylark.Events.Broker.Resources;
 using Skylark.Events.Cli.Bench.Workflow;
 using Skylark.Events.Tests.Support;
 using Skylark.Events.Topology;
@@ -33,6 +34,46 @@ public sealed class BenchTopologyTests
         Assert.Equal(4, hosts.Select(h => h.Name).Distinct().Count());
         Assert.Equal([NodeType.Sat, NodeType.Sat, NodeType.Sat, NodeType.Cloud], hosts.Select(h => h.Type));
         Assert.All(bench.Nodes, n => Assert.True(n.Functions.Count <= 1, $"{n.Name} hosts {n.Functions.Count} stages"));
+    }
+
+    [Fact]
+    public void The_replicated_topology_places_each_satellite_stage_on_two_or_three_satellites_and_the_alarm_in_the_cloud()
+    {
+        var replicated = TopologyLoader.Load(RepositoryPaths.InRoot("bench", "databelt-replicated.yaml"));
+
+        Assert.Equal(Testbed.Snapshots.Select(Describe), replicated.Snapshots.Select(Describe));
+        foreach (var stage in WorkflowStages.InOrder.SkipLast(1))
+        {
+            var hosts = replicated.NodesHosting(stage);
+            Assert.InRange(hosts.Count, 2, 3);
+            Assert.All(hosts, h => Assert.Equal(NodeType.Sat, h.Type));
+        }
+
+        Assert.Equal(NodeType.Cloud, Assert.Single(replicated.NodesHosting(WorkflowStages.Alarm)).Type);
+        Assert.Equal(
+            WorkflowStages.InOrder.Sum(s => replicated.NodesHosting(s).Count),
+            WorkflowStages.InOrder.SelectMany(s => replicated.NodesHosting(s)).Select(n => n.Name).Distinct().Count());
+    }
+
+    [Fact]
+    public void The_churn_topology_is_the_static_one_with_the_ground_link_moving_every_second()
+    {
+        var churn = TopologyLoader.Load(RepositoryPaths.InRoot("bench", "databelt-churn.yaml"));
+
+        Assert.Equal(TimeSpan.FromSeconds(1), churn.SnapshotPeriod);
+        Assert.Equal(Bench.Snapshots.Select(Describe), churn.Snapshots.Select(Describe));
+        Assert.Equal(Bench.Nodes.Select(n => (n.Name, string.Join(",", n.Functions))), churn.Nodes.Select(n => (n.Name, string.Join(",", n.Functions))));
+    }
+
+    [Fact]
+    public void The_alarm_stage_runs_only_for_workflows_marked_to_alarm()
+    {
+        var eventing = ResourceLoader.Load([RepositoryPaths.InRoot("bench", "eventing")]);
+
+        var alarm = eventing.Triggers.Single(t => t.Subscriber.Ref?.Name == WorkflowStages.Alarm);
+
+        Assert.Equal("true", alarm.FilterAttributes![WorkflowStages.AlarmExtension]);
+        Assert.Equal(WorkflowStages.Detect2, alarm.FilterAttributes[Skylark.Events.Contracts.ExtensionNames.Function]);
     }
 
     private static string Describe(TopologySnapshot snapshot) =>

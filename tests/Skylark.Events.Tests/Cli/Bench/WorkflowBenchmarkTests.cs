@@ -6,8 +6,9 @@ using Skylark.Events.Tests.Support;
 namespace Skylark.Events.Tests.Cli.Bench;
 
 /// <summary>
-/// The workflow harness end to end on a small topology like topologies/three-nodes.yaml (one node per stage), with
-/// bundles of at most 200 KB so a run takes seconds. Structure and read sources only: no timing is asserted.
+/// The workflow harness end to end on small topologies like topologies/three-nodes.yaml (one node per stage, and one
+/// with detect replicated), every mode side by side, with bundles of at most 200 KB so a run takes seconds. Structure,
+/// read sources and byte accounting only: no timing is asserted.
 /// </summary>
 [Collection(EmulatedClusters.Name)]
 public sealed class WorkflowBenchmarkTests : IAsyncLifetime
@@ -26,27 +27,47 @@ public sealed class WorkflowBenchmarkTests : IAsyncLifetime
           - { a: edge, b: cloud, latencyMs: 40, bandwidthMbps: 20 }
         """;
 
+    private const string Replicated = """
+        name: four-nodes-replicated
+        nodes:
+          - { name: edge, type: edge, functions: [stage-preprocess] }
+          - { name: sat-1, type: sat, functions: [stage-detect-1, stage-detect-2] }
+          - { name: sat-2, type: sat, functions: [stage-detect-1, stage-detect-2] }
+          - { name: cloud, type: cloud, functions: [stage-alarm] }
+        links:
+          - { a: edge, b: sat-1, latencyMs: 10, bandwidthMbps: 80 }
+          - { a: sat-1, b: sat-2, latencyMs: 10, bandwidthMbps: 80 }
+          - { a: sat-2, b: cloud, latencyMs: 25, bandwidthMbps: 30 }
+          - { a: edge, b: cloud, latencyMs: 40, bandwidthMbps: 20 }
+        """;
+
     private static readonly string[] Hosts = ["edge", "sat-1", "sat-2", "cloud"];
+
+    private static readonly string[] Modes = ["skylark", "databelt", "ondemand", "central"];
 
     private readonly ScratchDirectory _work = new();
     private WorkflowBenchmarkReport _report = null!;
 
     public async Task InitializeAsync()
     {
-        var topology = _work.File("four-nodes.yaml");
-        await File.WriteAllTextAsync(topology, FourNodes);
+        var pinned = _work.File("four-nodes.yaml");
+        await File.WriteAllTextAsync(pinned, FourNodes);
+        var replicated = _work.File("four-nodes-replicated.yaml");
+        await File.WriteAllTextAsync(replicated, Replicated);
         _report = await WorkflowBenchmark.RunAsync(
             new WorkflowBenchmarkOptions
             {
-                TopologyPath = topology,
                 EventingPath = RepositoryPaths.InRoot("bench", "eventing"),
                 WorkDirectory = _work.File("runs"),
-                StateBytes = [100_000, 200_000],
-                Repetitions = 1,
+                Scenarios =
+                [
+                    new() { Name = "static", TopologyPath = pinned, StateBytes = [100_000, 200_000], Repetitions = 1 },
+                    new() { Name = "branch", TopologyPath = pinned, StateBytes = [50_000], Repetitions = 3, AlarmEvery = 3 },
+                    new() { Name = "replicated", TopologyPath = replicated, StateBytes = [50_000], Repetitions = 2 },
+                    new() { Name = "throughput", TopologyPath = pinned, Parallelism = [3], ThroughputStateBytes = 100_000 },
+                ],
                 WarmUpWorkflows = 2,
                 WarmUpStateBytes = 50_000,
-                Parallelism = [3],
-                ThroughputStateBytes = 100_000,
                 WorkflowTimeout = TimeSpan.FromSeconds(30),
             },
             NullLoggerFactory.Instance,
@@ -61,10 +82,11 @@ public sealed class WorkflowBenchmarkTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Every_mode_reports_latency_per_size_and_throughput_per_parallelism_with_every_stage_on_its_node()
+    public void Every_scenario_measures_every_mode_side_by_side_with_every_stage_on_its_node()
     {
-        Assert.Equal(["skylark", "ondemand", "central"], _report.Modes.Select(m => m.Mode));
-        foreach (var mode in _report.Modes)
+        Assert.Equal(["static", "branch", "replicated", "throughput"], _report.Scenarios.Select(s => s.Name));
+        Assert.All(_report.Scenarios, s => Assert.Equal(Modes, s.Modes.Select(m => m.Mode)));
+        foreach (var mode in _report.Scenario("static")!.Modes)
         {
             Assert.Equal([100_000L, 200_000L], mode.Latency.Select(l => l.StateBytes));
             Assert.All(mode.Latency, l =>
@@ -74,7 +96,12 @@ public sealed class WorkflowBenchmarkTests : IAsyncLifetime
                 Assert.Equal(WorkflowStages.InOrder, l.Stages.Select(s => s.Function));
                 Assert.Equal(Hosts, l.Stages.Select(s => s.Node));
                 Assert.All(l.Stages, s => Assert.Equal(1, s.Reads.Total));
+                Assert.True(l.ReadWaitMs.Median >= 0, $"{mode.Mode}: read wait {l.ReadWaitMs.Median}");
             });
+        }
+
+        foreach (var mode in _report.Scenario("throughput")!.Modes)
+        {
             var throughput = Assert.Single(mode.Throughput);
             Assert.Equal((3, 100_000L, 12), (throughput.Parallel, throughput.StateBytes, throughput.Reads.Total));
             Assert.True(throughput.WorkflowsPerSecond > 0, $"{mode.Mode}: {throughput.WorkflowsPerSecond} workflows/s");
@@ -82,41 +109,87 @@ public sealed class WorkflowBenchmarkTests : IAsyncLifetime
     }
 
     [Fact]
+    public void In_the_branch_scenario_only_one_workflow_in_three_goes_on_to_the_alarm_stage_in_every_mode()
+    {
+        Assert.All(_report.Scenario("branch")!.Modes, mode =>
+        {
+            var stages = Assert.Single(mode.Latency).Stages;
+            Assert.Equal(3, stages.Single(s => s.Function == WorkflowStages.Detect2).Reads.Total);
+            Assert.Equal(1, stages.Single(s => s.Function == WorkflowStages.Alarm).Reads.Total);
+        });
+    }
+
+    [Fact]
+    public void Replicated_stages_run_on_more_than_one_node_when_served_round_robin()
+    {
+        var skylark = _report.Scenario("replicated")!.Find(StateMode.Skylark)!;
+
+        Assert.Equal("round-robin", _report.Scenario("replicated")!.Serving);
+        Assert.Contains("|", skylark.Latency[0].Stages.Single(s => s.Function == WorkflowStages.Detect1).Node, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void With_a_central_store_every_read_away_from_the_cloud_crosses_the_link_and_only_the_cloud_stage_reads_locally()
     {
-        var central = _report.Modes.Single(m => m.Mode == "central");
+        var central = _report.Scenario("static")!.Find(StateMode.Central)!;
 
         Assert.All(central.Latency.SelectMany(l => l.Stages), s =>
             Assert.Equal(s.Node == "cloud" ? (1, 0) : (0, 1), (s.Reads.Local, s.Reads.Remote)));
         Assert.Null(central.Predictor);
+        Assert.Null(central.Bytes.WastedBytes);
     }
 
     [Fact]
-    public void In_skylark_mode_the_predictor_propagates_every_stage_output_and_every_input_is_read_from_this_node_or_a_pull_of_it()
+    public void The_control_plane_crosses_the_links_in_every_mode_and_is_counted_apart_from_state()
     {
-        var skylark = _report.Modes.Single(m => m.Mode == "skylark");
+        Assert.False(_report.InstantControlPlane);
+        Assert.All(_report.Scenario("static")!.Modes, mode =>
+        {
+            Assert.True(mode.Bytes.Control > 0, $"{mode.Mode}: no control bytes");
+            Assert.True(mode.Bytes.State >= mode.Bytes.Needed, $"{mode.Mode}: {mode.Bytes.State} state bytes < {mode.Bytes.Needed} needed");
+        });
 
-        // Each measured workflow's first three stages have a successor on another node: the predictor, warmed up,
-        // sends one propagate command per hand-over. Whether the successor's read then finds the pull of it already
-        // started (waited) or starts it itself (remote) is a race the benchmark reports (docs/benchmarks.md).
-        Assert.NotNull(skylark.Predictor);
-        Assert.True(skylark.Predictor.PropagateCommands >= 3 * (skylark.Latency.Count + 3), $"{skylark.Predictor.PropagateCommands} propagate commands");
-        Assert.Equal(0, skylark.LatencyReads.Other);
-        Assert.All(skylark.Latency, l => Assert.Equal((1, 0), (l.Stages[0].Reads.Local, l.Stages[0].Reads.Remote)));
-        Assert.Equal(skylark.LatencyReads.Total, skylark.LatencyReads.Local + skylark.LatencyReads.Waited + skylark.LatencyReads.Remote);
+        // Three hand-overs per workflow cross a link; on demand, each is pulled once and nothing else moves.
+        var ondemand = _report.Scenario("static")!.Find(StateMode.OnDemand)!;
+        // (plus the item's name in each read's size)
+        Assert.InRange(ondemand.Bytes.Needed, 3 * (100_000 + 200_000), (3 * (100_000 + 200_000)) + 100);
+        Assert.True(ondemand.Bytes.WastedBytes < 0.05 * ondemand.Bytes.Needed, $"on demand wasted {ondemand.Bytes.WastedBytes} bytes");
     }
 
     [Fact]
-    public void The_summary_figures_are_computed_from_the_measured_cases()
+    public void In_propagating_modes_every_input_is_read_from_this_node_or_a_pull_of_it()
     {
-        var skylark5 = _report.Modes.Single(m => m.Mode == "skylark");
+        foreach (var mode in new[] { StateMode.Skylark, StateMode.Databelt })
+        {
+            var result = _report.Scenario("static")!.Find(mode)!;
 
-        Assert.True(double.IsNaN(_report.E2eLatencyReductionVsCentral5MB), "no 5 MB case was measured");
-        Assert.Equal(skylark5.LatencyReads.Availability, _report.LocalStateAvailability);
+            Assert.NotNull(result.Predictor);
+            Assert.True(result.Predictor.PropagateCommands > 0, $"{mode}: no propagate command");
+            Assert.Equal(0, result.Reads.Other);
+            Assert.All(result.Latency, l => Assert.Equal((1, 0), (l.Stages[0].Reads.Local, l.Stages[0].Reads.Remote)));
+        }
+    }
+
+    [Fact]
+    public void The_summary_keys_are_ratios_of_the_measured_cases()
+    {
+        var keys = _report.SummaryFigures().ToDictionary(f => f.Key, f => f.Value);
+        var scenario = _report.Scenario("static")!;
+
+        Assert.True(double.IsNaN(keys["p50VsOndemand_static_5MB"]), "no 5 MB case was measured");
+        Assert.True(double.IsNaN(keys["p50VsOndemand_churn"]), "no churn scenario was run");
         Assert.Equal(
-            _report.Modes[0].Throughput[0].WorkflowsPerSecond / _report.Modes[2].Throughput[0].WorkflowsPerSecond,
-            _report.ThroughputGainVsCentral,
+            scenario.Find(StateMode.Skylark)!.Latency[0].ReadWaitMs.Median / scenario.Find(StateMode.OnDemand)!.Latency[0].ReadWaitMs.Median,
+            _report.ReadWaitRatio("static", StateMode.Skylark, StateMode.OnDemand, 100_000),
             precision: 9);
-        Assert.False(double.IsNaN(_report.LatencyReduction(StateMode.Skylark, StateMode.Central, 200_000)));
+        var throughput = _report.Scenario("throughput")!;
+        Assert.Equal(
+            throughput.Find(StateMode.Skylark)!.Throughput[0].WorkflowsPerSecond / throughput.Find(StateMode.Central)!.Throughput[0].WorkflowsPerSecond,
+            keys["throughputGainVsCentral"],
+            precision: 9);
+        Assert.Equal(
+            scenario.Find(StateMode.Skylark)!.P50Ms / scenario.Find(StateMode.Databelt)!.P50Ms,
+            keys["p50VsDatabelt_static"],
+            precision: 9);
     }
 }

@@ -36,6 +36,7 @@ public sealed class DemoCommandTests
     [InlineData("skylark", StateMode.Skylark)]
     [InlineData("ondemand", StateMode.OnDemand)]
     [InlineData("central", StateMode.Central)]
+    [InlineData("databelt", StateMode.Databelt)]
     public void Modes_round_trip_through_their_command_line_names(string name, StateMode mode)
     {
         Assert.Equal(mode, StateModes.Parse(name));

@@ -42,7 +42,12 @@ public sealed class LinkEmulatorTests(ITestOutputHelper output)
         Assert.NotEqual(fromEdge, fromSat);
         Assert.Equal(service, emulator.EndpointFor("cloud", "cloud", service));
         Assert.Equal(2, emulator.Routes.Count);
-        Assert.Contains(new EmulatedRoute("sat", "cloud", service, fromSat), emulator.Routes);
+        Assert.Contains(new EmulatedRoute("sat", "cloud", service, fromSat, TrafficClass.State), emulator.Routes);
+
+        // Events to the same service get a proxy of their own, so their bytes are counted apart.
+        var control = emulator.EndpointFor("sat", "cloud", service, TrafficClass.Control);
+        Assert.NotEqual(fromSat, control);
+        Assert.Contains(new EmulatedRoute("sat", "cloud", service, control, TrafficClass.Control), emulator.Routes);
         Assert.Throws<KeyNotFoundException>(() => emulator.EndpointFor("edge", "moon", service));
     }
 
