@@ -1,4 +1,5 @@
 using Skylark.Events.Contracts;
+using Skylark.Events.Predictor.Databelt;
 using Skylark.Events.Predictor.Election;
 
 namespace Skylark.Events.Predictor;
@@ -6,6 +7,12 @@ namespace Skylark.Events.Predictor;
 /// <summary>Configuration of the Predictor service. Units are in the names: ms, Mbit/s, bytes.</summary>
 public sealed class PredictorOptions
 {
+    /// <summary>Which policy decides: this project's <see cref="PredictorPolicy.Predictive"/> (default) or <see cref="PredictorPolicy.Databelt"/>.</summary>
+    public PredictorPolicy Policy { get; set; } = PredictorPolicy.Predictive;
+
+    /// <summary>Settings of the Databelt policy; read only when <see cref="Policy"/> is <see cref="PredictorPolicy.Databelt"/>.</summary>
+    public DatabeltOptions Databelt { get; } = new();
+
     /// <summary>Trigger YAML files or folders (the <c>eventing/</c> folder); the candidate successors come from them.</summary>
     public IList<string> EventingPaths { get; } = [];
 
@@ -90,6 +97,8 @@ public sealed class PredictorOptions
     /// <exception cref="ArgumentException">With a message naming the first invalid setting.</exception>
     public void Validate()
     {
+        Require(Enum.IsDefined(Policy), nameof(Policy), "must be Predictive or Databelt");
+        Databelt.Validate();
         Require(ProbabilityThreshold is > 0 and <= 1, nameof(ProbabilityThreshold), "must be in (0, 1]");
         Require(MaxTargets >= 1, nameof(MaxTargets), "must be ≥ 1");
         Require(ByteBudget >= 0, nameof(ByteBudget), "must be ≥ 0");

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Skylark.Events.Broker.Resources;
+using Skylark.Events.Predictor.Databelt;
 using Skylark.Events.Predictor.Election;
 using Skylark.Events.Predictor.Hosting;
 using Skylark.Events.Predictor.Metrics;
@@ -16,8 +17,10 @@ public static class PredictorServiceCollectionExtensions
     /// <summary>
     /// Registers the Predictor: the Triggers loaded from <see cref="PredictorOptions.EventingPaths"/>, the topology
     /// (a registered <see cref="TopologyClock"/> wins over <see cref="PredictorOptions.TopologyPath"/>, so an
-    /// in-process host shares one clock), the <see cref="NextHopPredictor"/>, the completion queue, the sender to the
-    /// broker ingress, model persistence in Redis and the worker. Map the endpoint with <c>MapPredictor</c>.
+    /// in-process host shares one clock), the policy <see cref="PredictorOptions.Policy"/> selects as the
+    /// <see cref="IPropagationPolicy"/> (<see cref="NextHopPredictor"/> or <see cref="DatabeltPolicy"/>), the
+    /// completion queue, the sender to the broker ingress, model persistence in Redis (predictive policy only) and the
+    /// worker. Map the endpoint with <c>MapPredictor</c>.
     /// </summary>
     public static IServiceCollection AddPredictor(this IServiceCollection services, Action<PredictorOptions> configure)
     {
@@ -41,6 +44,17 @@ public static class PredictorServiceCollectionExtensions
             sp.GetRequiredService<PredictorTopology>().Graphs,
             sp.GetRequiredService<PredictorMetrics>(),
             sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new DatabeltPolicy(
+            sp.GetRequiredService<TriggerSuccessors>(),
+            sp.GetRequiredService<IOptions<PredictorOptions>>().Value,
+            sp.GetRequiredService<PredictorTopology>().Graphs,
+            sp.GetRequiredService<PredictorMetrics>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IPropagationPolicy>(sp => sp.GetRequiredService<IOptions<PredictorOptions>>().Value.Policy switch
+        {
+            PredictorPolicy.Databelt => sp.GetRequiredService<DatabeltPolicy>(),
+            _ => sp.GetRequiredService<NextHopPredictor>(),
+        });
         services.TryAddSingleton(sp => new CompletionQueue(sp.GetRequiredService<IOptions<PredictorOptions>>().Value.QueueCapacity));
         services.AddHttpClient(PropagateSender.HttpClientName);
         services.TryAddSingleton<PropagateSender>();

@@ -5,7 +5,8 @@ namespace Skylark.Events.Predictor.Election;
 /// to the node expected to need it, and choose the node farthest along it whose transfer time fits the objective.
 /// </summary>
 /// <remarks>
-/// What differs from the original <c>apply_skylark_policy</c> (polaris-slo-cloud/databelt, skylark_api/src/policy.rs):
+/// What differs from the original <c>apply_skylark_policy</c> (polaris-slo-cloud/databelt, skylark_api/src/policy.rs at
+/// commit 1f094ab; the final version divides by 1000·b and ignores the time already spent, docs/databelt.md):
 /// <list type="bullet">
 /// <item>Units. The original estimated <c>l + size/(100·b) + l</c> in integer arithmetic, with size in bytes and b in
 /// Mbit/s: one Mbit/s moves 125 bytes per ms, not 100 (a 25% overestimate), integer division rounded every bundle

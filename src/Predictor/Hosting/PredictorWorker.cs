@@ -5,14 +5,15 @@ using Skylark.Events.Predictor.Planning;
 namespace Skylark.Events.Predictor.Hosting;
 
 /// <summary>
-/// Decides on queued completions one at a time, in arrival order, and sends the resulting propagate commands.
+/// Decides on queued completions one at a time, in arrival order, with the configured <see cref="IPropagationPolicy"/>
+/// (<see cref="PredictorOptions.Policy"/>), and sends the resulting propagate commands.
 /// Also resolves steps whose successors never came when traffic is idle. On shutdown it stops accepting, then
 /// finishes what was already accepted (202 promised it would be looked at).
 /// </summary>
 public sealed partial class PredictorWorker : BackgroundService
 {
     private readonly CompletionQueue _queue;
-    private readonly NextHopPredictor _predictor;
+    private readonly IPropagationPolicy _policy;
     private readonly PropagateSender _sender;
     private readonly PredictorOptions _options;
     private readonly TimeProvider _time;
@@ -21,7 +22,7 @@ public sealed partial class PredictorWorker : BackgroundService
 
     public PredictorWorker(
         CompletionQueue queue,
-        NextHopPredictor predictor,
+        IPropagationPolicy policy,
         PropagateSender sender,
         IOptions<PredictorOptions> options,
         TimeProvider time,
@@ -29,7 +30,7 @@ public sealed partial class PredictorWorker : BackgroundService
     {
         ArgumentNullException.ThrowIfNull(options);
         _queue = queue;
-        _predictor = predictor;
+        _policy = policy;
         _sender = sender;
         _options = options.Value;
         _time = time;
@@ -74,7 +75,7 @@ public sealed partial class PredictorWorker : BackgroundService
         PredictionDecision decision;
         try
         {
-            decision = _predictor.Observe(completion);
+            decision = _policy.Observe(completion);
         }
 #pragma warning disable CA1031 // one bad decision must not stop the Predictor; it is logged with the event id
         catch (Exception e)
@@ -100,7 +101,7 @@ public sealed partial class PredictorWorker : BackgroundService
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                _predictor.Sweep();
+                _policy.Sweep();
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

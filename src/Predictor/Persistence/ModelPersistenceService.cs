@@ -9,7 +9,9 @@ namespace Skylark.Events.Predictor.Persistence;
 /// Loads the model from Redis before the first completion is decided on, writes it back whenever it changed (every
 /// <see cref="PredictorOptions.PersistInterval"/>) and once more on shutdown. If the stored model could not be read
 /// at start, nothing is written until it has been: an unreachable Redis must not cost the learned model.
-/// Without <see cref="PredictorOptions.Redis"/> the model lives in memory only.
+/// Without <see cref="PredictorOptions.Redis"/> the model lives in memory only. Only the
+/// <see cref="PredictorPolicy.Predictive"/> policy has a model: under any other policy this service neither reads nor
+/// writes Redis, so a run of another policy leaves a stored model as it was.
 /// </summary>
 public sealed partial class ModelPersistenceService : BackgroundService
 {
@@ -42,7 +44,11 @@ public sealed partial class ModelPersistenceService : BackgroundService
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (_sharedRedis is not null || _options.Redis is not null)
+        if (_options.Policy != PredictorPolicy.Predictive)
+        {
+            LogNoModelForPolicy(_options.Policy);
+        }
+        else if (_sharedRedis is not null || _options.Redis is not null)
         {
             var redis = _sharedRedis;
             if (redis is null)
@@ -162,6 +168,9 @@ public sealed partial class ModelPersistenceService : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loaded the predictor model from {Key}: {Successors} successor rates, {Placements} placement entries, {CoReads} co-read sets")]
     private partial void LogLoaded(string key, int successors, int placements, int coReads);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Policy {Policy} learns no model: nothing is loaded from or saved to Redis")]
+    private partial void LogNoModelForPolicy(PredictorPolicy policy);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "No predictor model stored at {Key}; starting without history")]
     private partial void LogNoModel(string key);

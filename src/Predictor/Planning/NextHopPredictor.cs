@@ -20,7 +20,7 @@ namespace Skylark.Events.Predictor.Planning;
 /// </list>
 /// Calls are serialised internally; one instance serves one event stream in order.
 /// </summary>
-public sealed class NextHopPredictor
+public sealed class NextHopPredictor : IPropagationPolicy
 {
     private readonly Lock _gate = new();
     private readonly TriggerSuccessors _triggers;

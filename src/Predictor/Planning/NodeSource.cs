@@ -11,4 +11,10 @@ public enum NodeSource
 
     /// <summary>No history: the nearest node hosting the function, with the target elected along the path to it.</summary>
     Election,
+
+    /// <summary>
+    /// The Databelt policy: the node the topology statically places the function on (docs/databelt.md), with the
+    /// target elected along the path to it; nothing learned.
+    /// </summary>
+    Static,
 }

@@ -4,6 +4,7 @@ using CloudNative.CloudEvents;
 using Skylark.Events.Contracts;
 using Skylark.Events.Contracts.Payloads;
 using Skylark.Events.Predictor;
+using Skylark.Events.Predictor.Election;
 using Skylark.Events.Predictor.Metrics;
 using Skylark.Events.Tests.Predictor.Support;
 using Skylark.Events.Tests.Predictor.Traces;
@@ -141,6 +142,50 @@ public class PredictorServiceTests(RedisServer redis)
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
             var propagate = (await ingress.WaitForAsync(sent + 1, Bound))[sent];
             Assert.Equal("sat-1", propagate[ExtensionNames.TargetNode]);
+        }
+    }
+
+    [Fact]
+    public async Task In_databelt_mode_the_service_sends_the_databelt_policys_commands_and_leaves_a_stored_model_alone()
+    {
+        var modelKey = NewModelKey();
+        await using (var connection = await redis.ConnectAsync())
+        {
+            await connection.GetDatabase().StringSetAsync(modelKey, "a model learned by the predictive policy");
+        }
+
+        var slo = new SloSettings(100, 0);
+        await using var ingress = await BrokerIngressRecorder.StartAsync();
+        var records = TraceFiles.Read(TraceGenerator.DatabeltOrbit).Take(120).ToList();
+        var reference = Replay.CreateDatabeltPolicy(TraceFiles.ShippedEventing, TraceFiles.DatabeltTestbed, o => o.Slo = slo);
+        var expected = records.SelectMany(r => Replay.Observe(reference, r).Commands).ToList();
+        Assert.NotEmpty(expected);
+
+        var configure = Configure(TraceFiles.DatabeltTestbed, ingress.Url, modelKey);
+        await using (var host = await PredictorHost.StartAsync(options =>
+        {
+            configure(options);
+            options.Policy = PredictorPolicy.Databelt;
+            options.Slo = slo;
+        }))
+        {
+            foreach (var record in records)
+            {
+                using var response = await host.PostAsync(record.Event);
+                Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            }
+
+            var received = await ingress.WaitForAsync(expected.Count, Bound);
+            Assert.Equal(expected.Select(c => c.Id), received.Select(e => e.Id));
+            Assert.Equal(expected.Select(c => c.TargetNode), received.Select(e => (string?)e[ExtensionNames.TargetNode]));
+            var metrics = await MetricsAsync(host);
+            Assert.Equal(((long)records.Count, (long)expected.Count, 0L), (metrics.Completions, metrics.Sent, metrics.LookAheadCommands));
+            await host.StopAsync();
+        }
+
+        await using (var connection = await redis.ConnectAsync())
+        {
+            Assert.Equal("a model learned by the predictive policy", (string?)await connection.GetDatabase().StringGetAsync(modelKey));
         }
     }
 
