@@ -11,6 +11,7 @@ using Skylark.Events.Contracts;
 using Skylark.Events.Functions.Alarm;
 using Skylark.Events.Functions.Alarm.Mqtt;
 using Skylark.Events.Predictor;
+using Skylark.Events.Predictor.Election;
 using Skylark.Events.Predictor.Metrics;
 using Skylark.Events.State;
 using Skylark.Events.StateSink;
@@ -180,6 +181,14 @@ public sealed class EmulatedCluster : IAsyncDisposable
         await Links.DisposeAsync();
         Clock.Dispose();
     }
+
+    /// <summary>
+    /// The objective Databelt's election runs with in <see cref="StateMode.Databelt"/>: one that every path meets, so
+    /// each output is sent at completion all the way to the next function's node — the most favourable setting for
+    /// Databelt here. With its default (25 ms, 60 Mbit/s) no output would reach the cloud over the 30 Mbit/s ground
+    /// link, and a copy elected on a node between the two is never read in this engine (docs/databelt.md).
+    /// </summary>
+    public static SloSettings DatabeltSlo { get; } = new(maxLatencyMs: 3_600_000, minBandwidthMbps: 0);
 
     private static bool IsPredictorTrigger(TriggerResource trigger) =>
         trigger.Subscriber.Ref is { Kind: "Service" } reference && string.Equals(reference.Name, "predictor", StringComparison.Ordinal);
@@ -441,6 +450,12 @@ public sealed class EmulatedCluster : IAsyncDisposable
                 predictorOptions.Redis = predictorRedis.Endpoint;
                 predictorOptions.RedisPassword = predictorRedis.Password;
                 predictorOptions.BrokerUrl = BrokerIngress;
+                if (Mode == StateMode.Databelt)
+                {
+                    predictorOptions.Policy = PredictorPolicy.Databelt;
+                    predictorOptions.Slo = DatabeltSlo;
+                }
+
                 options.ConfigurePredictor?.Invoke(predictorOptions);
             }),
             app => app.MapPredictor(),
