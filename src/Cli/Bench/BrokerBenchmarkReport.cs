@@ -74,18 +74,31 @@ public sealed record BrokerBenchmarkReport(
     IReadOnlyList<BenchmarkScenario> Broker,
     BenchmarkScenario MinimalRelay)
 {
-    /// <summary>Median broker throughput with one Trigger over the median bare-endpoint throughput (target ≥ 0.5).</summary>
+    /// <summary>Median broker throughput with one Trigger over the median bare-endpoint throughput (a figure, no target: two HTTP exchanges against one).</summary>
     public double OneTriggerThroughputRatio =>
         Broker.FirstOrDefault(b => b.Triggers == 1 && !b.Journaled) is { } one ? one.EventsPerSecond.Median / BareEndpoint.EventsPerSecond.Median : double.NaN;
 
     /// <summary>Median throughput of the minimal two-hop relay over the bare endpoint's: what two HTTP exchanges per event allow here.</summary>
     public double RelayThroughputRatio => MinimalRelay.EventsPerSecond.Median / BareEndpoint.EventsPerSecond.Median;
 
-    /// <summary>Median broker throughput with one Trigger over the minimal relay's: the share of the two-hop ceiling the broker reaches.</summary>
+    /// <summary>
+    /// <c>brokerThroughputVsMinimalRelay</c>: median broker throughput with one Trigger over the minimal relay's, the
+    /// share of the two-hop ceiling the broker reaches (target ≥ 0.9).
+    /// </summary>
     public double OneTriggerVsRelayRatio =>
         Broker.FirstOrDefault(b => b.Triggers == 1 && !b.Journaled) is { } one ? one.EventsPerSecond.Median / MinimalRelay.EventsPerSecond.Median : double.NaN;
 
-    /// <summary>Median throughput of the journaled broker with one Trigger over the bare endpoint's (target ≥ 0.3).</summary>
+    /// <summary>Median throughput of the journaled broker with one Trigger over the bare endpoint's.</summary>
     public double DurableThroughputRatio =>
         Broker.FirstOrDefault(b => b.Triggers == 1 && b.Journaled) is { } durable ? durable.EventsPerSecond.Median / BareEndpoint.EventsPerSecond.Median : double.NaN;
+
+    /// <summary>
+    /// <c>durableBrokerThroughputVsBroker</c>: median throughput of the journaled broker with one Trigger over the
+    /// broker's without the journal, both measured side by side (target ≥ 0.8); what durability costs.
+    /// </summary>
+    public double DurableVsOneTriggerRatio =>
+        Broker.FirstOrDefault(b => b.Triggers == 1 && b.Journaled) is { } durable
+        && Broker.FirstOrDefault(b => b.Triggers == 1 && !b.Journaled) is { } one
+            ? durable.EventsPerSecond.Median / one.EventsPerSecond.Median
+            : double.NaN;
 }

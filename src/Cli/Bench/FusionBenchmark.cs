@@ -11,9 +11,10 @@ using Skylark.Events.Topology;
 namespace Skylark.Events.Cli.Bench;
 
 /// <summary>
-/// Issue 4's bundling experiment (after Databelt's): a satellite reads B bundles either one request after the other
-/// or fused into one request, with the state in the cloud (across an emulated ground link), on a neighbouring
-/// satellite (one inter-satellite hop) or on the satellite itself (its own Redis). Real components throughout: one
+/// The bundling experiment (after Databelt's): a satellite reads B bundles either one request after the other or
+/// fused into one request, with the state in the cloud (across an emulated ground link), on a neighbouring satellite
+/// (one inter-satellite hop) or on the satellite itself (its own Redis); small bundles (16 KiB), where round trips
+/// dominate, and large ones (10 MB), where the link's bandwidth does. Real components throughout: one
 /// redis-server and one StateSink (the composition of <c>skylark up</c>) per node, <see cref="LinkProxy"/> between
 /// the reader and each holder, and the reader's own <see cref="HttpBundlePuller"/>.
 /// </summary>
@@ -24,6 +25,9 @@ public static class FusionBenchmark
     private const string NeighbourNode = "sat-neighbour";
     private const string WorkflowId = "fusion-bench";
     private const string ItemName = "data";
+
+    /// <summary>Reads of at least this many bytes get a full, compacting collection before they are timed.</summary>
+    private const long CollectBeforeReadsOfBytes = 1_000_000;
 
     /// <summary>Headroom over the payload for the item name, so a bundle of exactly <c>BundleBytes</c> is accepted.</summary>
     private const long BundleSlackBytes = 64 * 1024;
@@ -48,7 +52,7 @@ public static class FusionBenchmark
                 redis[node.Name] = process;
             }
 
-            var maxBundleBytes = options.BundleBytes + BundleSlackBytes;
+            var maxBundleBytes = Math.Max(options.BundleBytes, options.SmallBundleBytes) + BundleSlackBytes;
             var cloud = await StartNodeAsync(CloudNode, redis[CloudNode], topology, peerToken, maxBundleBytes, new Dictionary<string, Uri>(), ct).ConfigureAwait(false);
             running.Add(cloud);
             var neighbour = await StartNodeAsync(NeighbourNode, redis[NeighbourNode], topology, peerToken, maxBundleBytes, new Dictionary<string, Uri>(), ct).ConfigureAwait(false);
@@ -68,16 +72,27 @@ public static class FusionBenchmark
 
             // Random bytes: incompressible, so nothing on the path (none compresses today) could make a bundle cheaper than its size.
             var payloads = Enumerable.Range(0, options.MaxBundles).Select(_ => RandomNumberGenerator.GetBytes(options.BundleBytes)).ToArray();
+            var smallPayloads = Enumerable.Range(0, options.MaxSmallBundles).Select(_ => RandomNumberGenerator.GetBytes(options.SmallBundleBytes)).ToArray();
+            var small = new BundleSet("small", options.SmallBundleBytes, smallPayloads);
+            var large = new BundleSet("bundle", options.BundleBytes, payloads);
             var puller = reader.Services.GetRequiredService<HttpBundlePuller>();
             var localStore = reader.Services.GetRequiredService<BundleStore>();
             var cases = new List<FusionCase>();
+
+            // Per link, the small bundles first: they are cheap, and no 10 MB transfer is then still draining anywhere.
+            cases.AddRange(await MeasureLinkAsync(
+                FusionPlacement.Cloud, options.SmallCloudBundleCounts, options.CloudLatencyMs, options.CloudBandwidthMbps,
+                cloud, puller, small, options, ct).ConfigureAwait(false));
             cases.AddRange(await MeasureLinkAsync(
                 FusionPlacement.Cloud, options.CloudBundleCounts, options.CloudLatencyMs, options.CloudBandwidthMbps,
-                cloud, puller, payloads, options, ct).ConfigureAwait(false));
+                cloud, puller, large, options, ct).ConfigureAwait(false));
+            cases.AddRange(await MeasureLinkAsync(
+                FusionPlacement.Neighbour, options.SmallNeighbourBundleCounts, options.NeighbourLatencyMs, options.NeighbourBandwidthMbps,
+                neighbour, puller, small, options, ct).ConfigureAwait(false));
             cases.AddRange(await MeasureLinkAsync(
                 FusionPlacement.Neighbour, options.NeighbourBundleCounts, options.NeighbourLatencyMs, options.NeighbourBandwidthMbps,
-                neighbour, puller, payloads, options, ct).ConfigureAwait(false));
-            cases.AddRange(await MeasureLocalAsync(localStore, payloads, options, ct).ConfigureAwait(false));
+                neighbour, puller, large, options, ct).ConfigureAwait(false));
+            cases.AddRange(await MeasureLocalAsync(localStore, large, options.LocalBundleCounts, options, ct).ConfigureAwait(false));
 
             return new FusionBenchmarkReport(
                 startedAt,
@@ -134,13 +149,13 @@ public static class FusionBenchmark
             app => app.MapStateSink(),
             cancellationToken: ct);
 
-    private static async Task<IReadOnlyList<StateRef>> StoreAsync(BundleStore store, byte[][] payloads, int count, CancellationToken ct)
+    private static async Task<IReadOnlyList<StateRef>> StoreAsync(BundleStore store, BundleSet set, int count, CancellationToken ct)
     {
         var refs = new List<StateRef>(count);
         for (var i = 0; i < count; i++)
         {
-            var stateRef = new StateRef(store.Node, WorkflowId, $"bundle{i}");
-            await store.WriteAsync(stateRef, new Dictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal) { [ItemName] = payloads[i] }, cancellationToken: ct).ConfigureAwait(false);
+            var stateRef = new StateRef(store.Node, WorkflowId, $"{set.NamePrefix}{i}");
+            await store.WriteAsync(stateRef, new Dictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal) { [ItemName] = set.Payloads[i] }, cancellationToken: ct).ConfigureAwait(false);
             refs.Add(stateRef);
         }
 
@@ -154,7 +169,7 @@ public static class FusionBenchmark
         double bandwidthMbps,
         LocalWebApp holder,
         HttpBundlePuller puller,
-        byte[][] payloads,
+        BundleSet set,
         FusionBenchmarkOptions options,
         CancellationToken ct)
     {
@@ -164,8 +179,8 @@ public static class FusionBenchmark
         }
 
         var store = holder.Services.GetRequiredService<BundleStore>();
-        var refs = await StoreAsync(store, payloads, counts.Max(), ct).ConfigureAwait(false);
-        var expectedSize = BundleSize(options);
+        var refs = await StoreAsync(store, set, counts.Max(), ct).ConfigureAwait(false);
+        var expectedSize = BundleSize(set);
 
         async Task SeparateAsync(int bundles)
         {
@@ -187,19 +202,19 @@ public static class FusionBenchmark
         // Warm-up: JIT, the pooled connection through the proxy, and the holder's Redis connection.
         await SeparateAsync(1).ConfigureAwait(false);
         await FusedAsync(1).ConfigureAwait(false);
-        return await RepeatAsync(placement, counts, latencyMs, bandwidthMbps, SeparateAsync, FusedAsync, options, ct).ConfigureAwait(false);
+        return await RepeatAsync(placement, counts, latencyMs, bandwidthMbps, set.BundleBytes, SeparateAsync, FusedAsync, options, ct).ConfigureAwait(false);
     }
 
-    private static async Task<IReadOnlyList<FusionCase>> MeasureLocalAsync(BundleStore store, byte[][] payloads, FusionBenchmarkOptions options, CancellationToken ct)
+    private static async Task<IReadOnlyList<FusionCase>> MeasureLocalAsync(
+        BundleStore store, BundleSet set, IReadOnlyList<int> counts, FusionBenchmarkOptions options, CancellationToken ct)
     {
-        var counts = options.LocalBundleCounts;
         if (counts.Count == 0)
         {
             return [];
         }
 
-        var refs = await StoreAsync(store, payloads, counts.Max(), ct).ConfigureAwait(false);
-        var expectedSize = BundleSize(options);
+        var refs = await StoreAsync(store, set, counts.Max(), ct).ConfigureAwait(false);
+        var expectedSize = BundleSize(set);
 
         async Task SeparateAsync(int bundles)
         {
@@ -220,7 +235,7 @@ public static class FusionBenchmark
 
         await SeparateAsync(1).ConfigureAwait(false);
         await FusedAsync(1).ConfigureAwait(false);
-        return await RepeatAsync(FusionPlacement.Local, counts, null, null, SeparateAsync, FusedAsync, options, ct).ConfigureAwait(false);
+        return await RepeatAsync(FusionPlacement.Local, counts, null, null, set.BundleBytes, SeparateAsync, FusedAsync, options, ct).ConfigureAwait(false);
     }
 
     private static async Task<IReadOnlyList<FusionCase>> RepeatAsync(
@@ -228,6 +243,7 @@ public static class FusionBenchmark
         IReadOnlyList<int> counts,
         double? latencyMs,
         double? bandwidthMbps,
+        int bundleBytes,
         Func<int, Task> separate,
         Func<int, Task> fused,
         FusionBenchmarkOptions options,
@@ -240,36 +256,41 @@ public static class FusionBenchmark
             foreach (var bundles in counts)
             {
                 // Alternate which goes first so neither always follows the other's garbage or warmed caches.
+                var collect = (long)bundles * bundleBytes >= CollectBeforeReadsOfBytes;
                 if (repetition % 2 == 0)
                 {
-                    separateMs[bundles].Add(await TimeAsync(() => separate(bundles), ct).ConfigureAwait(false));
-                    fusedMs[bundles].Add(await TimeAsync(() => fused(bundles), ct).ConfigureAwait(false));
+                    separateMs[bundles].Add(await TimeAsync(() => separate(bundles), collect, ct).ConfigureAwait(false));
+                    fusedMs[bundles].Add(await TimeAsync(() => fused(bundles), collect, ct).ConfigureAwait(false));
                 }
                 else
                 {
-                    fusedMs[bundles].Add(await TimeAsync(() => fused(bundles), ct).ConfigureAwait(false));
-                    separateMs[bundles].Add(await TimeAsync(() => separate(bundles), ct).ConfigureAwait(false));
+                    fusedMs[bundles].Add(await TimeAsync(() => fused(bundles), collect, ct).ConfigureAwait(false));
+                    separateMs[bundles].Add(await TimeAsync(() => separate(bundles), collect, ct).ConfigureAwait(false));
                 }
             }
         }
 
         return [.. counts.Select(b => new FusionCase(
-            placement, b, (long)b * options.BundleBytes, latencyMs, bandwidthMbps, separateMs[b], fusedMs[b]))];
+            placement, b, (long)b * bundleBytes, latencyMs, bandwidthMbps, separateMs[b], fusedMs[b]))];
     }
 
-    private static async Task<double> TimeAsync(Func<Task> read, CancellationToken ct)
+    private static async Task<double> TimeAsync(Func<Task> read, bool collectFirst, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
+        if (collectFirst)
+        {
+            // Tens of MB of large-object garbage per read: collect it outside the timed section, not inside the next read.
+            // Reads of small bundles leave tens of kB: no full collection before them, which keeps their cases cheap.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+        }
 
-        // Tens of MB of large-object garbage per read: collect it outside the timed section, not inside the next read.
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-        GC.WaitForPendingFinalizers();
         var started = TimeProvider.System.GetTimestamp();
         await read().ConfigureAwait(false);
         return TimeProvider.System.GetElapsedTime(started).TotalMilliseconds;
     }
 
-    private static long BundleSize(FusionBenchmarkOptions options) => ItemName.Length + (long)options.BundleBytes;
+    private static long BundleSize(BundleSet set) => ItemName.Length + (long)set.BundleBytes;
 
     private static void Check(Bundle? bundle, StateRef expected, long size)
     {
@@ -284,4 +305,7 @@ public static class FusionBenchmark
             throw new InvalidOperationException($"{expected} came back with {bundle.SizeBytes} bytes, not {size}.");
         }
     }
+
+    /// <summary>Bundles of one size, stored as <c>{NamePrefix}0</c>, <c>{NamePrefix}1</c>, … on a holder.</summary>
+    private sealed record BundleSet(string NamePrefix, int BundleBytes, byte[][] Payloads);
 }

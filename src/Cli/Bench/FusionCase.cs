@@ -13,6 +13,9 @@ public sealed record FusionCase(
     IReadOnlyList<double> SeparateMs,
     IReadOnlyList<double> FusedMs)
 {
+    /// <summary>Bytes of each bundle (one item of random data).</summary>
+    public long BundleBytes => BytesPerRead / Bundles;
+
     public BenchmarkStatistic Separate { get; } = BenchmarkStatistic.Of(SeparateMs);
 
     public BenchmarkStatistic Fused { get; } = BenchmarkStatistic.Of(FusedMs);
@@ -25,7 +28,7 @@ public sealed record FusionCase(
     /// request and server time. Null for local reads.
     /// </summary>
     public double? ExpectedReduction => LatencyMs is { } latency && BandwidthMbps is { } bandwidth
-        ? (Bundles - 1) * 2 * latency / (Bundles * ((2 * latency) + TransferMs(BytesPerRead / Bundles, bandwidth)))
+        ? (Bundles - 1) * 2 * latency / (Bundles * ((2 * latency) + TransferMs(BundleBytes, bandwidth)))
         : null;
 
     /// <summary>Goodput of each fused read (bundle bytes over its duration), in Mbit/s.</summary>
