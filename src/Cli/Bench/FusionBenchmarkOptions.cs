@@ -45,13 +45,10 @@ public sealed record FusionBenchmarkOptions
     public double NeighbourBandwidthMbps { get; init; } = 90;
 
     /// <summary>
-    /// 3 repetitions of B ∈ {1, 5} large bundles over the links, B = 1…5 small bundles over the links and large ones
-    /// locally: about 2.5 minutes on 2 cores, nearly all of it the 10 MB transfers (the small bundles take about 5 s).
+    /// 3 repetitions of one 10 MB bundle per link (the goodput figure), B ∈ {1, 5} small bundles over the links and
+    /// large ones locally: 5 × 10 MB would take 10 s on the wire per read, and the quick profile has to leave the
+    /// workflow scenarios room within its few minutes.
     /// </summary>
-    /// <remarks>
-    /// One 10 MB bundle per link (the goodput figure): 5 × 10 MB take 10 s on the wire per read, and the quick profile
-    /// has to leave the workflow scenarios room within its few minutes.
-    /// </remarks>
     public static FusionBenchmarkOptions Quick => new()
     {
         Repetitions = 3,

@@ -21,18 +21,19 @@ public static class DemoCommand
         var duration = new Option<string>("--duration") { Description = "How long the cameras film: 60s, 2m, 90 (seconds).", DefaultValueFactory = _ => "60s" };
         var mode = new Option<string>("--mode") { Description = "skylark (predict + propagate), ondemand (pull when invoked) or central (all state in the cloud).", DefaultValueFactory = _ => "skylark" };
         mode.AcceptOnlyFromAmong([.. StateModes.Names]);
-        var topology = new Option<FileInfo>("--topology") { Description = "Topology YAML (default: topologies/databelt-testbed.yaml)." };
-        var report = new Option<FileInfo>("--report") { Description = "Write the report JSON here (default: .skylark/demo/report-<mode>.json)." };
+        var topology = new Option<FileInfo>("--topology") { Description = "Topology YAML (default: topologies/camera-constellation.yaml)." };
+        var report = new Option<FileInfo>("--report") { Description = "Write the report JSON here (default: .skylark/demo/report-<mode>.json; with --compare, one per mode next to it)." };
         var cameras = new Option<int?>("--cameras") { Description = "Simulated cameras (default: one per node hosting preprocess)." };
         var fps = new Option<double>("--fps") { Description = "Frames per second per camera.", DefaultValueFactory = _ => 2 };
         var serving = new Option<string>("--serving") { Description = "locality-aware (default) or round-robin (Knative's default).", DefaultValueFactory = _ => "locality-aware" };
         serving.AcceptOnlyFromAmong("round-robin", "locality-aware");
         var mqtt = new Option<string?>("--mqtt") { Description = "Use this MQTT broker (e.g. mqtt://127.0.0.1:1883, mosquitto) instead of the nodes' embedded servers." };
         var seed = new Option<int>("--seed") { Description = "Seed of the first camera's synthetic scene.", DefaultValueFactory = _ => 1 };
+        var compare = new Option<bool>("--compare") { Description = "Run every mode back to back on the same camera stream and print one table (one report per mode)." };
         var controlPlane = new ControlPlaneOptions();
         var command = new Command("demo", "Run the camera pipeline (preprocess → detect → alarm) on an emulated topology and report what propagation bought.")
         {
-            duration, mode, topology, report, cameras, fps, serving, mqtt, seed,
+            duration, mode, topology, report, cameras, fps, serving, mqtt, seed, compare,
         };
         controlPlane.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -43,7 +44,7 @@ public static class DemoCommand
                 var stateMode = StateModes.Parse(parse.GetValue(mode)!);
                 options = new DemoOptions
                 {
-                    TopologyPath = parse.GetValue(topology)?.FullName ?? SkylarkHome.Path("topologies", "databelt-testbed.yaml"),
+                    TopologyPath = parse.GetValue(topology)?.FullName ?? SkylarkHome.Path("topologies", "camera-constellation.yaml"),
                     EventingPath = SkylarkHome.Path("eventing"),
                     Duration = ParseDuration(parse.GetValue(duration)!),
                     Mode = stateMode,
@@ -65,7 +66,9 @@ public static class DemoCommand
                 return 2;
             }
 
-            return await RunAsync(options, ct);
+            return parse.GetValue(compare)
+                ? await CompareAsync(options, parse.GetValue(report)?.FullName, ct)
+                : await RunAsync(options, ct);
         });
         return command;
     }
@@ -145,6 +148,63 @@ public static class DemoCommand
         return report.Workflows.Completed > 0 ? 0 : 1;
     }
 
+    /// <summary>The modes <c>--compare</c> runs, in order: the product, Databelt's policy, and the two baselines.</summary>
+    public static IReadOnlyList<StateMode> ComparedModes { get; } = [StateMode.Skylark, StateMode.Databelt, StateMode.OnDemand, StateMode.Central];
+
+    private static async Task<int> CompareAsync(DemoOptions options, string? reportPath, CancellationToken ct)
+    {
+        var reports = new List<DemoReport>();
+        foreach (var mode in ComparedModes)
+        {
+            // Same seed, cameras, duration and topology: the same camera stream in every mode.
+            var run = options with
+            {
+                Mode = mode,
+                ReportPath = reportPath is { } path
+                    ? Path.Combine(Path.GetDirectoryName(path) ?? ".", $"{Path.GetFileNameWithoutExtension(path)}-{mode.Name()}{Path.GetExtension(path)}")
+                    : SkylarkHome.Path(".skylark", "demo", $"report-{mode.Name()}.json"),
+            };
+            await Console.Out.WriteLineAsync($"\n=== mode {mode.Name()} ===");
+            var code = await RunAsync(run, ct);
+            if (code is 130 or 1 && !File.Exists(run.ReportPath))
+            {
+                return code;
+            }
+
+            reports.Add(await DemoReport.ReadAsync(run.ReportPath!, ct));
+        }
+
+        await Console.Out.WriteLineAsync(CompareTable(reports));
+        return reports.All(r => r.Workflows.Completed > 0) ? 0 : 1;
+    }
+
+    /// <summary>One row per mode: what each saves and what it costs, on the same camera stream.</summary>
+    public static string CompareTable(IReadOnlyList<DemoReport> reports)
+    {
+        ArgumentNullException.ThrowIfNull(reports);
+        var c = CultureInfo.InvariantCulture;
+        var lines = new List<string>
+        {
+            "",
+            reports.Count > 0
+                ? $"Side by side on {reports[0].Topology} ({reports[0].Serving} serving), {reports[0].Cameras} camera(s) at {reports[0].Fps:0.##} fps, {reports[0].DurationSeconds:0} s each:"
+                : "No runs.",
+            "",
+            "| mode | workflows | p50 ms | p95 ms | mean ms | read wait ms (mean) | local or waited reads | state MB | event MB | wasted MB |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        };
+        foreach (var r in reports)
+        {
+            var wasted = r.BytesMoved.Wasted is { } w ? (w / 1e6).ToString("0.00", c) : "-";
+            lines.Add(string.Create(c,
+                $"| {r.Mode} | {r.Workflows.Completed} | {Number(r.LatencyMs.P50)} | {Number(r.LatencyMs.P95)} | {Number(r.LatencyMs.Mean)} | {Number(r.ReadWaitMs.Mean)} | {(r.StateReads.LocalRatio is { } l ? l.ToString("P1", c) : "-")} | {r.BytesMoved.State / 1e6:0.00} | {r.BytesMoved.Control / 1e6:0.00} | {wasted} |"));
+        }
+
+        return string.Join(Environment.NewLine, lines);
+    }
+
+    private static string Number(double? value) => value is { } v ? v.ToString("0.#", CultureInfo.InvariantCulture) : "-";
+
     public static string Summary(DemoReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
@@ -158,9 +218,10 @@ public static class DemoCommand
             // two latency groups; whenever about half the frames go on (as in the synthetic scene's first 20 s), the p50
             // sits on the edge between them and swings between runs of the same mode.
             $"  latency     mean {Ms(report.LatencyMs.Mean)}  p50 {Ms(report.LatencyMs.P50)}  p95 {Ms(report.LatencyMs.P95)}  p99 {Ms(report.LatencyMs.P99)}  (frame capture → last reply)",
+            $"  read wait   mean {Ms(report.ReadWaitMs.Mean)}  p50 {Ms(report.ReadWaitMs.P50)}  p95 {Ms(report.ReadWaitMs.P95)}  (per workflow: its functions' waits for state)",
             $"  state reads {reads.Local} local, {reads.Waited} waited, {reads.Remote} remote ({(reads.LocalRatio is { } r ? r.ToString("P1", CultureInfo.InvariantCulture) : "-")} local or waited)",
             $"  prediction  accuracy {(report.Prediction.Accuracy is { } a ? a.ToString("P1", CultureInfo.InvariantCulture) : "-")}, {report.Prediction.Propagations} propagations ({report.Prediction.SentAhead} planned one step ahead)",
-            $"  bytes moved {Megabytes(report.BytesMoved.State)} of state, {Megabytes(report.BytesMoved.Control)} of events over the emulated links",
+            $"  bytes moved {Megabytes(report.BytesMoved.State)} of state ({(report.BytesMoved.Wasted is { } wasted ? Megabytes(wasted) : "-")} not read where it went), {Megabytes(report.BytesMoved.Control)} of events over the emulated links",
             $"  detection   precision {Ratio(report.Detection.Precision)}, recall {Ratio(report.Detection.Recall)} ({report.Detection.FramesScored} frames scored)",
             $"  alarms      {report.Alarms} raised, {report.AlarmsOnMqtt} received on MQTT alarms/#    dead letters {report.DeadLetters}",
         };

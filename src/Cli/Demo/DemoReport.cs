@@ -6,7 +6,8 @@ namespace Skylark.Events.Cli.Demo;
 
 /// <summary>
 /// The report <c>skylark demo --report</c> writes (field names are a contract: docs/contracts.md). Latencies are end to
-/// end per workflow (frame capture → the reply that ends it), in ms; null when no workflow finished. <c>alarms</c> counts
+/// end per workflow (frame capture → the reply that ends it), in ms; null when no workflow finished. <c>readWaitMs</c>
+/// is, per finished workflow, how long its functions waited for the state they read, in total. <c>alarms</c> counts
 /// <c>io.skylark.alarm.raised</c> events, <c>alarmsOnMqtt</c> the notices an operator subscribed to <c>alarms/#</c> received.
 /// </summary>
 public sealed record DemoReport(
@@ -19,6 +20,7 @@ public sealed record DemoReport(
     long Frames,
     WorkflowCounts Workflows,
     LatencySummaryMs LatencyMs,
+    LatencySummaryMs ReadWaitMs,
     StateReadCounts StateReads,
     PredictionSummary Prediction,
     BytesMoved BytesMoved,
@@ -33,6 +35,14 @@ public sealed record DemoReport(
         WriteIndented = true,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
+
+    /// <exception cref="JsonException">The file is not a report.</exception>
+    public static async Task<DemoReport> ReadAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var file = File.OpenRead(path);
+        return await JsonSerializer.DeserializeAsync<DemoReport>(file, Json, cancellationToken)
+            ?? throw new JsonException($"{path} holds no demo report.");
+    }
 
     public async Task WriteAsync(string path, CancellationToken cancellationToken)
     {
@@ -104,11 +114,15 @@ public sealed record StateReadCounts(long Local, long Waited, long Remote)
 public sealed record PredictionSummary(double? Accuracy, double? NextFunctionAccuracy, long Propagations, long PropagatedBytes, long SentAhead);
 
 /// <param name="Total">Bytes that entered the emulated network (once per transfer): <paramref name="State"/> + <paramref name="Control"/>.</param>
+/// <param name="Wasted">
+/// State bytes beyond those the functions read from another node: moved where nobody read them, or twice (plus protocol
+/// overhead). Null in central mode, where every write crosses a link by design.
+/// </param>
 /// <param name="State">Bundle bytes: pulls between nodes and reads and writes of a store across a link.</param>
 /// <param name="Control">Event bytes: ingress, deliveries and replies, propagate commands, sync pings (0 with an instant control plane).</param>
 /// <param name="PerLink">State bytes carried per directed physical link, keyed <c>from-&gt;to</c> (a multi-hop transfer counts on every hop).</param>
 /// <param name="ControlPerLink">Event bytes per directed physical link, keyed like <paramref name="PerLink"/>.</param>
-public sealed record BytesMoved(long Total, long State, long Control, IReadOnlyDictionary<string, long> PerLink, IReadOnlyDictionary<string, long> ControlPerLink);
+public sealed record BytesMoved(long Total, long State, long Control, long? Wasted, IReadOnlyDictionary<string, long> PerLink, IReadOnlyDictionary<string, long> ControlPerLink);
 
 /// <param name="Precision">Of detected boxes, the share that matched a true object (null: nothing scored).</param>
 /// <param name="Recall">Of true objects, the share that was detected.</param>

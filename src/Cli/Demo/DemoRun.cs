@@ -160,6 +160,7 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
             observer.Frames,
             new WorkflowCounts(observer.Frames, observer.Completed, observer.Failed, observer.Unfinished),
             LatencySummaryMs.Of(observer.Latencies),
+            LatencySummaryMs.Of(observer.ReadWaits),
             new StateReadCounts(observer.LocalReads, observer.WaitedReads, observer.RemoteReads),
             new PredictionSummary(
                 predictor?.NodeAccuracy is { } accuracy ? Math.Round(accuracy, 4) : null,
@@ -171,6 +172,7 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
                 cluster.Links.TotalBytes,
                 cluster.Links.StateBytes,
                 cluster.Links.ControlBytes,
+                options.Mode == StateMode.Central ? null : Math.Max(0, cluster.Links.StateBytes - observer.NeededBytes),
                 PerLink(cluster, l => l.StateBytes),
                 PerLink(cluster, l => l.ControlBytes)),
             new DetectionSummary(

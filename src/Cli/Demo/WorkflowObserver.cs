@@ -29,6 +29,7 @@ public sealed class WorkflowObserver
     private readonly DetectionScorer _scorer;
     private readonly ConcurrentDictionary<string, WorkflowTrace> _workflows = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<double> _latencies = new();
+    private readonly ConcurrentQueue<double> _readWaits = new();
     private readonly Lock _scoreGate = new();
     private DetectionScore _score = DetectionScore.Empty;
     private long _frames;
@@ -39,6 +40,7 @@ public sealed class WorkflowObserver
     private long _waited;
     private long _remote;
     private long _rejected;
+    private long _neededBytes;
 
     /// <param name="functionTriggers">The Triggers that deliver to functions: a reply none of them accepts ends its workflow.</param>
     /// <param name="truth">Ground truth of (camera, seq), or null when the camera is not simulated.</param>
@@ -86,6 +88,15 @@ public sealed class WorkflowObserver
 
     /// <summary>End-to-end latencies of the finished workflows, ms.</summary>
     public IReadOnlyList<double> Latencies => [.. _latencies];
+
+    /// <summary>Per finished workflow, how long its functions waited for the state they read, in total (ms).</summary>
+    public IReadOnlyList<double> ReadWaits => [.. _readWaits];
+
+    /// <summary>
+    /// Bytes the functions read from bundles held on another node than theirs: what had to cross a link whatever the
+    /// mode (the rest of the state bytes on the links moved where nobody read them, or twice).
+    /// </summary>
+    public long NeededBytes => Interlocked.Read(ref _neededBytes);
 
     public void Map(IEndpointRouteBuilder endpoints, string pattern)
     {
@@ -164,6 +175,7 @@ public sealed class WorkflowObserver
         }
 
         var report = Deserialize<ReplyReport>(reply);
+        var trace = Track(workflow);
         foreach (var read in report.Reads ?? [])
         {
             _ = read.Source switch
@@ -173,6 +185,14 @@ public sealed class WorkflowObserver
                 "remote" => Interlocked.Increment(ref _remote),
                 _ => 0,
             };
+            if (read.Source is "local" or "waited" or "remote")
+            {
+                trace.AddReadWait(read.DurationMs);
+                if (StateRef.TryParse(read.Ref, out var held, out _) && !string.Equals(held.Node, report.Node, StringComparison.Ordinal))
+                {
+                    Interlocked.Add(ref _neededBytes, read.Bytes);
+                }
+            }
         }
 
         if (report.Function == "detect" && report.Result is { ValueKind: JsonValueKind.Object } result)
@@ -186,9 +206,10 @@ public sealed class WorkflowObserver
             return;
         }
 
-        if (Track(workflow).TryEnd(WorkflowState.Completed, reply.Time, out var latency))
+        if (trace.TryEnd(WorkflowState.Completed, reply.Time, out var latency))
         {
             Interlocked.Increment(ref _completed);
+            _readWaits.Enqueue(trace.ReadWaitMs);
             if (latency is { } ms)
             {
                 _latencies.Enqueue(ms);
@@ -240,7 +261,7 @@ public sealed class WorkflowObserver
     /// <summary>The parts of a <see cref="FunctionReport"/> the observer needs.</summary>
     private sealed record ReplyReport(string Function, string Node, IReadOnlyList<ReadEntry>? Reads, JsonElement? Result);
 
-    private sealed record ReadEntry(string Source, long Bytes);
+    private sealed record ReadEntry(string? Ref, string Source, long Bytes, double DurationMs);
 
     private enum WorkflowState
     {
@@ -258,8 +279,28 @@ public sealed class WorkflowObserver
         private readonly Lock _gate = new();
         private DateTimeOffset? _started;
         private DateTimeOffset? _ended;
+        private double _readWaitMs;
 
         public WorkflowState State { get; private set; }
+
+        public double ReadWaitMs
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _readWaitMs;
+                }
+            }
+        }
+
+        public void AddReadWait(double ms)
+        {
+            lock (_gate)
+            {
+                _readWaitMs += ms;
+            }
+        }
 
         public double? Start(DateTimeOffset capturedAt)
         {

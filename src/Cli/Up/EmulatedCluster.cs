@@ -411,6 +411,7 @@ public sealed class EmulatedCluster : IAsyncDisposable
                 collection.AddBroker(broker =>
                 {
                     broker.Model = model;
+                    broker.ShutdownDrainTimeout = options.BrokerShutdownDrain;
                     if (options.JournalDirectory is { } journal)
                     {
                         broker.Journal = new JournalOptions { Directory = journal };

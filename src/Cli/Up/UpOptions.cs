@@ -54,6 +54,12 @@ public sealed record UpOptions
     /// </summary>
     public bool InstantControlPlane { get; init; }
 
+    /// <summary>
+    /// How long the broker lets in-flight deliveries finish when the cluster stops. A benchmark's cluster stops with its
+    /// workflows done, and only mispredicted look-ahead commands still waiting for a write, so it sets this short.
+    /// </summary>
+    public TimeSpan BrokerShutdownDrain { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Where dead letters and other run output go.</summary>
     public required string WorkDirectory { get; init; }
 }

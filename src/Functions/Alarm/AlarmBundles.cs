@@ -31,6 +31,9 @@ public static class AlarmBundles
     /// <summary>The item of detect's <c>detect.result</c> holding its JSON.</summary>
     public const string DetectResultItem = "result";
 
+    /// <summary>The JPEG of the frame around the detections, in detect's result bundle when something was detected.</summary>
+    public const string DetectCropItem = "crop";
+
     public static StateRef StateRef(string node, string camera) => CameraStreams.Ref(node, camera, State);
 
     public static StateRef HistoryRef(string node, string camera) => CameraStreams.Ref(node, camera, History);

@@ -107,7 +107,8 @@ public sealed partial class AlarmFunction
                 .ToList();
             notice = new AlarmNotice(
                 camera, invocation.WorkflowId, report.Seq, decision.Raised, inRaisedZones, report.Width, report.Height, now, invocation.Node, detectRef);
-            await PublishAsync(notice, cancellationToken);
+            var snapshot = bundles[0]!.Items.TryGetValue(AlarmBundles.DetectCropItem, out var crop) ? crop.ToArray() : null;
+            await PublishAsync(notice with { Snapshot = snapshot }, cancellationToken);
 
             // Appended before the state is stored: if the state write fails, the retry is not a duplicate and appends
             // again, so the history skips a notice of a workflow it already holds.

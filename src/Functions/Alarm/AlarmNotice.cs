@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Skylark.Events.Contracts;
 
 namespace Skylark.Events.Functions.Alarm;
@@ -23,4 +24,12 @@ public sealed record AlarmNotice(
     int FrameHeight,
     DateTimeOffset RaisedAt,
     string Node,
-    StateRef Evidence);
+    StateRef Evidence)
+{
+    /// <summary>
+    /// The part of the frame around the detections (JPEG; base64 in JSON), from the evidence's <c>crop</c> item: sent
+    /// to operators with the published notice, not kept in the history or the reply.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public byte[]? Snapshot { get; init; }
+}

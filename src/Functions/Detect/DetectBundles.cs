@@ -11,7 +11,9 @@ namespace Skylark.Events.Functions.Detect;
 /// <item><c>{node}/camera-{camera}/detect.background</c>: the camera's background model (item <c>model</c>,
 /// <see cref="BackgroundModel.ToBytes"/>), read and rewritten every frame: the long-lived stream state.</item>
 /// <item><c>{node}/{workflowid}/detect.result</c>: the detections of one frame (item <c>result</c>,
-/// <see cref="DetectResult"/> JSON); the <c>statekey</c> of detect's reply.</item>
+/// <see cref="DetectResult"/> JSON) and, when something was detected, item <c>crop</c>: the part of the frame around
+/// the detections as a JPEG (<see cref="FrameCrop"/>), which alarm sends to operators; the <c>statekey</c> of detect's
+/// reply.</item>
 /// <item><c>{node}/camera-{camera}/detect.settings</c>: optional per-camera configuration (item <c>settings</c>,
 /// <see cref="MotionDetectorSettings"/> JSON).</item>
 /// </list>
@@ -25,6 +27,7 @@ public static class DetectBundles
     public const string Settings = "detect.settings";
     public const string ModelItem = "model";
     public const string ResultItem = "result";
+    public const string CropItem = "crop";
     public const string SettingsItem = "settings";
 
     /// <summary>Items of preprocess's output bundle (the contract between the two functions).</summary>

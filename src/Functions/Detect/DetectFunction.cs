@@ -102,9 +102,15 @@ public sealed partial class DetectFunction
             _options.ModelTimeToLive,
             cancellationToken);
         var output = invocation.OutputRef(DetectBundles.Result);
+        var items = BundleItems.CreateBuilder().Add(DetectBundles.ResultItem, BundleJson.Serialize(result));
+        if (FrameCrop.Encode(image.Span, [.. detection.Detections.Concat(detection.People).Select(d => d.Box)]) is { } crop)
+        {
+            items.Add(DetectBundles.CropItem, crop);
+        }
+
         await invocation.WriteAsync(
             output,
-            BundleItems.CreateBuilder().Add(DetectBundles.ResultItem, BundleJson.Serialize(result)).Build(),
+            items.Build(),
             _options.OutputTimeToLive,
             cancellationToken);
         return FunctionResult.Completed(output, result)

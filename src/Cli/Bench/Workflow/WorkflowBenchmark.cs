@@ -209,6 +209,7 @@ public static class WorkflowBenchmark
                     WorkDirectory = Path.Combine(options.WorkDirectory, mode.Name()),
                     ControlNode = options.ControlNode,
                     InstantControlPlane = options.InstantControlPlane,
+                    BrokerShutdownDrain = TimeSpan.FromSeconds(2),
                 },
                 loggerFactory,
                 cancellationToken);

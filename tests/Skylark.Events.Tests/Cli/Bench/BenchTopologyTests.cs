@@ -76,6 +76,20 @@ public sealed class BenchTopologyTests
         Assert.Equal(WorkflowStages.Detect2, alarm.FilterAttributes[Skylark.Events.Contracts.ExtensionNames.Function]);
     }
 
+    [Fact]
+    public void The_demo_constellation_has_the_testbeds_links_cameras_on_every_satellite_and_detect_only_where_an_accelerator_is()
+    {
+        var constellation = TopologyLoader.Load(RepositoryPaths.InRoot("topologies", "camera-constellation.yaml"));
+
+        Assert.Equal(Testbed.Nodes.Select(n => (n.Name, n.Type)), constellation.Nodes.Select(n => (n.Name, n.Type)));
+        Assert.Equal(Testbed.Snapshots.Select(Describe), constellation.Snapshots.Select(Describe));
+        Assert.All(constellation.NodesOfType(NodeType.Sat), n => Assert.Contains("preprocess", n.Functions));
+        var detect = constellation.NodesHosting("detect");
+        Assert.Equal(2, detect.Count);
+        Assert.All(detect, n => Assert.Equal("true", n.Labels["accelerator"]));
+        Assert.Equal(NodeType.Cloud, Assert.Single(constellation.NodesHosting("alarm")).Type);
+    }
+
     private static string Describe(TopologySnapshot snapshot) =>
         snapshot.Name + ": " + string.Join("; ", snapshot.Links
             .Select(l => string.CompareOrdinal(l.A, l.B) <= 0 ? (l.A, l.B, l.LatencyMs, l.BandwidthMbps) : (A: l.B, B: l.A, l.LatencyMs, l.BandwidthMbps))

@@ -47,6 +47,6 @@ public sealed class DemoCommandTests
     public void An_unknown_mode_lists_the_known_ones()
     {
         var error = Assert.Throws<ArgumentException>(() => StateModes.Parse("edge"));
-        Assert.Contains("skylark, ondemand, central", error.Message, StringComparison.Ordinal);
+        Assert.Contains("skylark, databelt, ondemand, central", error.Message, StringComparison.Ordinal);
     }
 }

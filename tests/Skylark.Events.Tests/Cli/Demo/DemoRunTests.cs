@@ -29,6 +29,7 @@ public sealed class DemoRunTests(ITestOutputHelper output)
 
     [Theory]
     [InlineData(StateMode.Skylark)]
+    [InlineData(StateMode.Databelt)]
     [InlineData(StateMode.OnDemand)]
     [InlineData(StateMode.Central)]
     public async Task Every_frame_becomes_a_workflow_that_completes_and_the_report_adds_up(StateMode mode)
@@ -52,6 +53,11 @@ public sealed class DemoRunTests(ITestOutputHelper output)
         Assert.True(report.Detection.Precision >= 0.8, $"precision {report.Detection.Precision}");
         Assert.True(report.Detection.Recall >= 0.8, $"recall {report.Detection.Recall}");
         Assert.True(report.BytesMoved.Total > 0);
+        Assert.Equal(report.BytesMoved.State + report.BytesMoved.Control, report.BytesMoved.Total);
+        Assert.True(report.BytesMoved.Control > 0, "no event crossed a link: the control plane runs on the cloud");
+        Assert.Equal(mode == StateMode.Central, report.BytesMoved.Wasted is null);
+        Assert.Equal(report.Workflows.Completed, report.ReadWaitMs.Samples);
+        Assert.True(report.ReadWaitMs.Mean >= 0);
         Assert.True(report.Alarms > 0, "the synthetic people never raised an alarm");
         Assert.True(report.AlarmsOnMqtt > 0, "no alarm reached MQTT alarms/#");
         Assert.All(report.BytesMoved.PerLink.Keys, link => Assert.Contains(link, ThreeNodesLinks));
@@ -67,6 +73,11 @@ public sealed class DemoRunTests(ITestOutputHelper output)
                 Assert.Equal(0, reads.Waited);
                 Assert.Null(report.Prediction.Accuracy);
                 Assert.Equal(0, report.Prediction.Propagations);
+                Assert.Equal(0, report.Prediction.SentAhead);
+                break;
+            case StateMode.Databelt:
+                // Databelt sends each output at completion to the next function's node: no look-ahead.
+                Assert.True(report.Prediction.Propagations > 0, "Databelt's policy sent nothing");
                 Assert.Equal(0, report.Prediction.SentAhead);
                 break;
             case StateMode.OnDemand:
@@ -96,6 +107,8 @@ public sealed class DemoRunTests(ITestOutputHelper output)
         Assert.True(root.GetProperty("latencyMs").TryGetProperty("p99", out _));
         Assert.Equal(report.Prediction.SentAhead, root.GetProperty("prediction").GetProperty("sentAhead").GetInt64());
         Assert.True(root.GetProperty("bytesMoved").GetProperty("perLink").EnumerateObject().Any());
+        Assert.True(root.GetProperty("bytesMoved").GetProperty("controlPerLink").EnumerateObject().Any());
+        Assert.Equal(report.Workflows.Completed, (await DemoReport.ReadAsync(options.ReportPath!, CancellationToken.None)).Workflows.Completed);
     }
 
     [Fact]

@@ -38,12 +38,20 @@ public sealed class AlarmFunctionTests(RedisNodes nodes) : IClassFixture<RedisNo
         _edge.Store.WriteAsync(AlarmBundles.SettingsRef("edge-1", Camera), AlarmBundles.SettingsItems(settings));
 
     /// <summary>Stores a detect result as detect would and delivers detect's completion for it.</summary>
-    private async Task<FunctionResponse> ObserveAsync(params DetectionBox[] boxes)
+    private Task<FunctionResponse> ObserveAsync(params DetectionBox[] boxes) => ObserveAsync(crop: null, boxes);
+
+    private async Task<FunctionResponse> ObserveAsync(byte[]? crop, params DetectionBox[] boxes)
     {
         var workflowId = $"wf-{++_frames}";
         var result = new StateRef("edge-1", workflowId, DetectBundles.Result);
         var detect = new DetectResult(Camera, _frames, 320, 240, boxes.Length > 0, false, false, 30, null, boxes, []);
-        await _edge.Store.WriteAsync(result, BundleItems.CreateBuilder().AddJson(DetectBundles.ResultItem, detect, ContractJson.Options).Build());
+        var items = BundleItems.CreateBuilder().AddJson(DetectBundles.ResultItem, detect, ContractJson.Options);
+        if (crop is not null)
+        {
+            items.Add(DetectBundles.CropItem, crop);
+        }
+
+        await _edge.Store.WriteAsync(result, items.Build());
         return await _edge.Client.PostAsync("/alarm", FunctionEvents.DetectCompleted(Camera, workflowId, result, boxes.Length > 0));
     }
 
@@ -75,6 +83,21 @@ public sealed class AlarmFunctionTests(RedisNodes nodes) : IClassFixture<RedisNo
         Assert.Equal(new DetectedBox(10, 10, 20, 30), Assert.Single(notice.Boxes));
         var history = await _edge.Store.ReadAsync(AlarmBundles.HistoryRef("edge-1", Camera));
         Assert.Equal("wf-3", Assert.Single(history!.Items.GetJson<List<AlarmNotice>>(AlarmBundles.HistoryItem, ContractJson.Options)!).WorkflowId);
+    }
+
+    [Fact]
+    public async Task The_published_notice_carries_the_frame_crop_as_its_snapshot_and_the_history_does_not()
+    {
+        await ConfigureAsync(new AlarmSettings(windowSize: 1, requiredPositives: 1));
+        byte[] crop = [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 0xFF, 0xD9];
+
+        var raised = await ObserveAsync(crop, TopLeft);
+
+        Assert.Equal(EventTypes.AlarmRaised, raised.Event.Type);
+        Assert.Equal(crop, Assert.Single(_publisher.Notices).Snapshot);
+        var history = await _edge.Store.ReadAsync(AlarmBundles.HistoryRef("edge-1", Camera));
+        Assert.Null(Assert.Single(history!.Items.GetJson<List<AlarmNotice>>(AlarmBundles.HistoryItem, ContractJson.Options)!).Snapshot);
+        Assert.False(raised.Json.GetProperty("result").GetProperty("notice").TryGetProperty("snapshot", out _), "the reply carries the snapshot");
     }
 
     [Fact]

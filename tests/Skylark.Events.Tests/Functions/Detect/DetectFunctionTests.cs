@@ -69,11 +69,23 @@ public sealed class DetectFunctionTests(RedisNodes nodes) : IClassFixture<RedisN
             var response = await PreprocessAndDetectAsync(edge, "cam-2", seq);
             var result = response.Json.GetProperty("result").Deserialize<DetectResult>(ContractJson.Options)!;
             Assert.Equal(result.Detected ? "true" : "false", response.Extension(ExtensionNames.Detected));
+            var stored = (await edge.Store.ReadAsync(StateRef.Parse(response.Extension(ExtensionNames.StateKey))))!;
             if (result.Detected)
             {
                 detectedFrames++;
                 var boxes = result.Detections.Select(d => new Detection(new BoundingBox(d.X, d.Y, d.Width, d.Height), d.Area)).ToList();
                 matched += scorer.ScoreFrame(TestCamera.Scene.TruthAt(seq), boxes).TruePositives;
+
+                // The evidence: a JPEG of the part of the frame around the detections, smaller than the frame.
+                var crop = stored.Items[DetectBundles.CropItem].ToArray();
+                using var image = OpenCvSharp.Cv2.ImDecode(crop, OpenCvSharp.ImreadModes.Unchanged);
+                Assert.False(image.Empty());
+                Assert.InRange(image.Width, boxes.Max(b => b.Box.Width), result.Width);
+                Assert.InRange(image.Height, boxes.Max(b => b.Box.Height), result.Height);
+            }
+            else
+            {
+                Assert.False(stored.Items.ContainsKey(DetectBundles.CropItem), $"frame {seq}: a crop without a detection");
             }
         }
 
