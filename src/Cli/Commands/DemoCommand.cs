@@ -24,7 +24,7 @@ public static class DemoCommand
         var topology = new Option<FileInfo>("--topology") { Description = "Topology YAML (default: topologies/camera-constellation.yaml)." };
         var report = new Option<FileInfo>("--report") { Description = "Write the report JSON here (default: .skylark/demo/report-<mode>.json; with --compare, one per mode next to it)." };
         var cameras = new Option<int?>("--cameras") { Description = "Simulated cameras (default: one per node hosting preprocess)." };
-        var fps = new Option<double>("--fps") { Description = "Frames per second per camera.", DefaultValueFactory = _ => 2 };
+        var fps = new Option<double>("--fps") { Description = "Frames per second per camera.", DefaultValueFactory = _ => 1 };
         var serving = new Option<string>("--serving") { Description = "locality-aware (default) or round-robin (Knative's default).", DefaultValueFactory = _ => "locality-aware" };
         serving.AcceptOnlyFromAmong("round-robin", "locality-aware");
         var mqtt = new Option<string?>("--mqtt") { Description = "Use this MQTT broker (e.g. mqtt://127.0.0.1:1883, mosquitto) instead of the nodes' embedded servers." };

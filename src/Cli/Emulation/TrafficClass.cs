@@ -10,6 +10,9 @@ public enum TrafficClass
     /// <summary>Bundles: pulls between StateSinks, and a function's reads and writes of a store on another node.</summary>
     State = 0,
 
-    /// <summary>Events: broker ingress, deliveries and their replies, propagate commands, PingSource deliveries.</summary>
+    /// <summary>
+    /// Events: broker ingress, deliveries and their replies, propagate commands, PingSource deliveries; and the periodic
+    /// sync's link probes, the control plane's measurement traffic.
+    /// </summary>
     Control = 1,
 }

@@ -9,7 +9,12 @@ namespace Skylark.Events.Cli.Up;
 /// </summary>
 public sealed class EmulatedSinkDirectory(LinkEmulator links, IReadOnlyDictionary<string, Uri> nodeUrls) : ISinkDirectory
 {
-    public Uri SinkFor(string fromNode, string toNode)
+    public Uri SinkFor(string fromNode, string toNode) => Route(fromNode, toNode, TrafficClass.State);
+
+    /// <summary>Link probes are the sync's measurement traffic, driven by the PingSource: counted with the control plane, not as state.</summary>
+    public Uri ProbeSinkFor(string fromNode, string toNode) => Route(fromNode, toNode, TrafficClass.Control);
+
+    private Uri Route(string fromNode, string toNode, TrafficClass traffic)
     {
         if (!nodeUrls.TryGetValue(toNode, out var url))
         {
@@ -21,6 +26,6 @@ public sealed class EmulatedSinkDirectory(LinkEmulator links, IReadOnlyDictionar
             return url;
         }
 
-        return links.UrlFor(fromNode, toNode, url, TrafficClass.State);
+        return links.UrlFor(fromNode, toNode, url, traffic);
     }
 }

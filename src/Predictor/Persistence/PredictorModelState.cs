@@ -5,7 +5,8 @@ namespace Skylark.Events.Predictor.Persistence;
 /// <summary>
 /// The learned model as stored in Redis (JSON): successor follow rates, node counts per level, and the co-read
 /// sets with the bundles' last known places, and each function's output bundle (absent in models stored before it
-/// was learned: it is simply learned again) and which functions followed each function's recent runs (likewise). Pending workflow steps are not part of it: they only matter for seconds.
+/// was learned: it is simply learned again), which functions followed each function's recent runs, and the order the
+/// serving layer picked each function's instances in (likewise). Pending workflow steps are not part of it: they only matter for seconds.
 /// </summary>
 public sealed record PredictorModelState(
     int Version,
@@ -14,7 +15,8 @@ public sealed record PredictorModelState(
     IReadOnlyList<CoReadSetState> CoReads,
     IReadOnlyList<BundleLocationState> Locations,
     IReadOnlyList<OutputState>? Outputs = null,
-    IReadOnlyList<RunFollowsState>? Runs = null)
+    IReadOnlyList<RunFollowsState>? Runs = null,
+    IReadOnlyList<ServingSequenceState>? Sequences = null)
 {
     public const int CurrentVersion = 1;
 
@@ -38,3 +40,9 @@ public sealed record OutputState(string Function, string Bundle, long? Bytes, in
 
 /// <summary>Decayed count of <see cref="From"/>'s judged runs and of the runs each function followed.</summary>
 public sealed record RunFollowsState(string From, double Runs, IReadOnlyDictionary<string, double> Followed);
+
+/// <summary>
+/// Where <see cref="Function"/> ran last (<see cref="Last"/> is true for that entry) and decayed counts of where it ran
+/// next after running on <see cref="After"/>.
+/// </summary>
+public sealed record ServingSequenceState(string Function, string After, bool Last, IReadOnlyDictionary<string, double> Next);

@@ -22,6 +22,9 @@ namespace Skylark.Events.Predictor.Planning;
 /// </summary>
 public sealed class NextHopPredictor : IPropagationPolicy
 {
+    /// <summary>How much more certain the serving sequence must be than the placement model to be believed instead.</summary>
+    private const double SequenceMargin = 0.1;
+
     private readonly Lock _gate = new();
     private readonly TriggerSuccessors _triggers;
     private readonly PredictorOptions _options;
@@ -29,6 +32,7 @@ public sealed class NextHopPredictor : IPropagationPolicy
     private readonly TimeProvider _time;
     private readonly SuccessorModel _successors;
     private readonly PlacementModel _placement;
+    private readonly ServingSequenceModel _sequence;
     private readonly CoReadModel _coReads;
     private readonly OutputModel _outputs;
     private readonly PendingSteps _pending;
@@ -54,6 +58,7 @@ public sealed class NextHopPredictor : IPropagationPolicy
         Metrics = metrics ?? new PredictorMetrics();
         _successors = new SuccessorModel(options.SuccessorDecay);
         _placement = new PlacementModel(options.PlacementDecay, options.MaxModelKeys);
+        _sequence = new ServingSequenceModel(options.PlacementDecay, options.MaxModelKeys);
         _coReads = new CoReadModel(options.MaxCoReads, options.MaxModelKeys, options.MaxModelKeys);
         _outputs = new OutputModel(options.MaxModelKeys);
         _pending = new PendingSteps(options.MaxPendingSteps);
@@ -123,7 +128,8 @@ public sealed class NextHopPredictor : IPropagationPolicy
                 _coReads.ExportSets().Select(s => new CoReadSetState(s.Function, s.Camera, s.Bundles.Select(b => $"{b.WorkflowId}/{b.Bundle}").ToList())).ToList(),
                 _coReads.ExportLocations().Select(l => new BundleLocationState(l.Ref, l.Bytes)).ToList(),
                 _outputs.Export().Select(o => new OutputState(o.Function, o.Bundle, o.Bytes, o.Streak)).ToList(),
-                _successors.ExportRuns().Select(r => new RunFollowsState(r.From, r.Runs, r.Followed)).ToList());
+                _successors.ExportRuns().Select(r => new RunFollowsState(r.From, r.Runs, r.Followed)).ToList(),
+                _sequence.Export().Select(e => new ServingSequenceState(e.Function, e.After, e.Last, e.Next.ToDictionary())).ToList());
         }
     }
 
@@ -141,6 +147,7 @@ public sealed class NextHopPredictor : IPropagationPolicy
         {
             _successors.Clear();
             _placement.Clear();
+            _sequence.Clear();
             _coReads.Clear();
             _outputs.Clear();
             foreach (var runs in state.Runs ?? [])
@@ -156,6 +163,11 @@ public sealed class NextHopPredictor : IPropagationPolicy
             foreach (var rate in state.Successors ?? [])
             {
                 _successors.Import(rate.From, rate.To, rate.Followed, rate.Offered, rate.DelayMs);
+            }
+
+            foreach (var sequence in state.Sequences ?? [])
+            {
+                _sequence.Import(sequence.Function, sequence.After, sequence.Last, sequence.Next ?? new Dictionary<string, double>());
             }
 
             foreach (var placement in state.Placements ?? [])
@@ -261,6 +273,7 @@ public sealed class NextHopPredictor : IPropagationPolicy
 
         if (!completion.IsStart)
         {
+            _sequence.Observe(completion.Function, completion.Node);
             _coReads.Observe(completion);
             if (completion.StateKey is { } output)
             {
@@ -281,7 +294,7 @@ public sealed class NextHopPredictor : IPropagationPolicy
         foreach (var function in candidates)
         {
             var probability = _successors.Probability(completion.Function, function);
-            var nodes = _placement.Predict(function, completion.Node, snapshot);
+            var nodes = NodesOf(function, completion.Node, snapshot);
             if (nodes.Count > 0)
             {
                 foreach (var (node, nodeProbability) in nodes)
@@ -347,7 +360,7 @@ public sealed class NextHopPredictor : IPropagationPolicy
             var targets = new List<Target>();
             foreach (var (follower, followProbability) in _successors.Followers(successor.Function))
             {
-                foreach (var (node, nodeProbability) in _placement.Predict(follower, producer, snapshot))
+                foreach (var (node, nodeProbability) in NodesOf(follower, producer, snapshot))
                 {
                     var probability = reach * followProbability * nodeProbability;
                     if (node != producer && probability >= _options.ProbabilityThreshold)
@@ -377,6 +390,20 @@ public sealed class NextHopPredictor : IPropagationPolicy
                     bytes));
             }
         }
+    }
+
+    /// <summary>
+    /// Where <paramref name="function"/> will run after a step on <paramref name="predecessorNode"/>: the placement
+    /// model (where it ran after that node), unless the serving sequence (where it runs after where it ran last) is more
+    /// certain — as it is when instances take turns whatever the state's node.
+    /// </summary>
+    private IReadOnlyList<(string Node, double Probability)> NodesOf(string function, string predecessorNode, int snapshot)
+    {
+        var placed = _placement.Predict(function, predecessorNode, snapshot);
+        var sequenced = _sequence.Predict(function);
+        return sequenced.Count > 0 && (placed.Count == 0 || sequenced[0].Probability > placed[0].Probability + SequenceMargin)
+            ? sequenced
+            : placed;
     }
 
     /// <summary>No history: head for the nearest node hosting the function and elect where along the path the state goes.</summary>

@@ -172,7 +172,7 @@ public sealed class HttpBundlePuller : IBundlePuller, IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(node);
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);
-        var sink = _sinks.SinkFor(LocalNode, node);
+        var sink = _sinks.ProbeSinkFor(LocalNode, node);
         using var request = new HttpRequestMessage(HttpMethod.Get, SinkUris.Probe(sink, bytes));
         Authorize(request);
         var started = _time.GetTimestamp();

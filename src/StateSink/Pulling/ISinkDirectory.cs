@@ -9,4 +9,11 @@ public interface ISinkDirectory
     /// <summary>The base URL of <paramref name="toNode"/>'s sink as seen from <paramref name="fromNode"/>.</summary>
     /// <exception cref="KeyNotFoundException">No sink is known for <paramref name="toNode"/>.</exception>
     Uri SinkFor(string fromNode, string toNode);
+
+    /// <summary>
+    /// Where link probes (measurement, not state) go; the same sink. Separate so an emulator can count probe bytes
+    /// apart from the bundles a sink moves.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">No sink is known for <paramref name="toNode"/>.</exception>
+    Uri ProbeSinkFor(string fromNode, string toNode) => SinkFor(fromNode, toNode);
 }

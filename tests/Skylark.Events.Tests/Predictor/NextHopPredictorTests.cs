@@ -52,6 +52,34 @@ public class NextHopPredictorTests
     }
 
     [Fact]
+    public void Instances_served_in_turn_are_predicted_by_their_turn_not_by_an_even_split()
+    {
+        // Round-robin serving: detect alternates between the satellites whatever node the frame is on.
+        var writer = new TraceWriter();
+        for (var seq = 0; seq < 6; seq++)
+        {
+            Frame(writer, "cam-1", seq, seq % 2 == 0 ? "sat-1" : "sat-2");
+        }
+
+        var predictor = Replay.CreatePredictor(TraceFiles.ShippedEventing, TraceFiles.TwoSatellites);
+        foreach (var cloudEvent in writer.Events)
+        {
+            predictor.Observe(CompletionReader.Read(cloudEvent, TraceGenerator.Epoch));
+        }
+
+        var next = new TraceWriter();
+        var frame = new StateRef("edge", "cam-1-6", "preprocess.frame");
+        next.Completion("preprocess", "cam-1-6", "edge", "cam-1", TraceGenerator.Epoch.AddSeconds(6), frame, [], [new(frame, 70_000)], 5, null, []);
+        var decision = predictor.Observe(CompletionReader.Read(next.Events[0], TraceGenerator.Epoch));
+
+        // The last frame went to sat-2, so this one goes to sat-1, and so does its frame.
+        var successor = decision.Successors.Single();
+        Assert.Equal(("sat-1", 1.0), (successor.ExpectedNode, successor.NodeProbability));
+        Assert.Contains(decision.Commands, c => c.Data.To == "sat-1" && c.Data.Bundles.Contains(frame));
+        Assert.DoesNotContain(decision.Commands, c => c.Data.To == "sat-2" && c.Data.Bundles.Contains(frame));
+    }
+
+    [Fact]
     public void Without_a_topology_only_history_places_state()
     {
         var predictor = Replay.CreatePredictor(TraceFiles.ShippedEventing, topology: null);
