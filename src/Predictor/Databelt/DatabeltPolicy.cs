@@ -35,7 +35,6 @@ public sealed class DatabeltPolicy : IPropagationPolicy
     private readonly SnapshotElectionGraphs? _topology;
     private readonly TimeProvider _time;
     private readonly WorkflowBundles _workflows;
-    private readonly Dictionary<string, int[]> _hostsByFunction = new(StringComparer.Ordinal);
 
     /// <exception cref="ArgumentException">The options are invalid, or <see cref="DatabeltOptions.Destination"/> is not a node of the topology.</exception>
     public DatabeltPolicy(
@@ -226,7 +225,7 @@ public sealed class DatabeltPolicy : IPropagationPolicy
             return null;
         }
 
-        var hosts = HostsOf(function);
+        var hosts = _topology!.HostsOf(function);
         if (hosts.Length == 0)
         {
             return null;
@@ -250,16 +249,5 @@ public sealed class DatabeltPolicy : IPropagationPolicy
         }
 
         return _topology.Topology.Nodes[chosen].Name;
-    }
-
-    private int[] HostsOf(string function)
-    {
-        if (!_hostsByFunction.TryGetValue(function, out var hosts))
-        {
-            hosts = [.. _topology!.Topology.NodesHosting(function).Select(n => _topology.Topology.IndexOf(n.Name))];
-            _hostsByFunction[function] = hosts;
-        }
-
-        return hosts;
     }
 }

@@ -9,6 +9,7 @@ namespace Skylark.Events.Predictor.Election;
 public sealed class SnapshotElectionGraphs
 {
     private readonly Lazy<ElectionGraph>[] _graphs;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int[]> _hosts = new(StringComparer.Ordinal);
 
     public SnapshotElectionGraphs(SnapshotSchedule schedule)
     {
@@ -24,6 +25,10 @@ public sealed class SnapshotElectionGraphs
     public NetworkTopology Topology => Schedule.Topology;
 
     public ElectionGraph this[int snapshotIndex] => _graphs[snapshotIndex].Value;
+
+    /// <summary>Indexes of the nodes the topology places <paramref name="function"/> on, in topology order (cached).</summary>
+    public int[] HostsOf(string function) =>
+        _hosts.GetOrAdd(function, f => [.. Topology.NodesHosting(f).Select(n => Topology.IndexOf(n.Name))]);
 
     /// <summary>The graph of the snapshot that holds at <paramref name="time"/>.</summary>
     public ElectionGraph At(DateTimeOffset time) => this[Schedule.IndexAt(time)];

@@ -36,7 +36,6 @@ public sealed class NextHopPredictor : IPropagationPolicy
     private readonly CoReadModel _coReads;
     private readonly OutputModel _outputs;
     private readonly PendingSteps _pending;
-    private readonly Dictionary<string, int[]> _hostsByFunction = new(StringComparer.Ordinal);
     private long _modelVersion;
     private DateTimeOffset _latestEventTime = DateTimeOffset.MinValue;
     private DateTimeOffset _latestEventSeenAt;
@@ -414,7 +413,7 @@ public sealed class NextHopPredictor : IPropagationPolicy
             return (null, 0, null);
         }
 
-        var hosts = HostsOf(function);
+        var hosts = _topology!.HostsOf(function);
         if (hosts.Length == 0)
         {
             return (null, 0, null);
@@ -446,17 +445,6 @@ public sealed class NextHopPredictor : IPropagationPolicy
 
         var result = StateElection.Elect(graph, holder, nearest, bytes, _options.Slo, completion.ElapsedMs ?? 0);
         return (graph.Graph.NameOf(nearest), share, result);
-    }
-
-    private int[] HostsOf(string function)
-    {
-        if (!_hostsByFunction.TryGetValue(function, out var hosts))
-        {
-            hosts = _topology!.Topology.NodesHosting(function).Select(n => _topology.Topology.IndexOf(n.Name)).ToArray();
-            _hostsByFunction[function] = hosts;
-        }
-
-        return hosts;
     }
 
     private List<PropagateCommand> Plan(Completion completion, List<Target> targets, out long budgetLeft)
