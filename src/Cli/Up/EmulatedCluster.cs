@@ -23,8 +23,10 @@ namespace Skylark.Events.Cli.Up;
 /// <summary>
 /// A whole multi-node topology on one machine: per node a password-protected redis-server and one service process
 /// (its StateSink plus the functions the topology places there, sharing the node's Redis and in-flight pulls); link
-/// proxies between nodes; the broker running eventing/ plus one propagate Trigger per node; Knative-Service-like
-/// routing to function instances; optionally MQTT camera ingest. Disposing stops everything it started.
+/// proxies between nodes; on the control node, the broker running eventing/ plus one propagate Trigger per node,
+/// Knative-Service-like routing to function instances and the Predictor, whose events to and from other nodes cross
+/// the emulated links too (unless <see cref="UpOptions.InstantControlPlane"/>); optionally MQTT camera ingest.
+/// Disposing stops everything it started.
 /// </summary>
 /// <remarks>
 /// In <see cref="StateMode.Central"/> no node has a StateSink and every node's state store is the cloud node's Redis,
