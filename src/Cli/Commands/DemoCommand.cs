@@ -117,7 +117,10 @@ public static class DemoCommand
         return total;
     }
 
-    private static async Task<int> RunAsync(DemoOptions options, CancellationToken ct)
+    private static async Task<int> RunAsync(DemoOptions options, CancellationToken ct) => (await RunAndReportAsync(options, ct)).Code;
+
+    /// <returns>The exit code, and the report when the run got that far.</returns>
+    private static async Task<(int Code, DemoReport? Report)> RunAndReportAsync(DemoOptions options, CancellationToken ct)
     {
         using var stop = new StopSignal(ct);
         using var loggerFactory = LoggerFactory.Create(logging => logging
@@ -131,12 +134,12 @@ public static class DemoCommand
         catch (Exception e) when (e is TopologyValidationException or ResourceValidationException or RedisServerNotFoundException or ArgumentException or FileNotFoundException)
         {
             await Console.Error.WriteLineAsync($"skylark demo: {e.Message}");
-            return 1;
+            return (1, null);
         }
         catch (OperationCanceledException) when (stop.IsStopping)
         {
             await Console.Error.WriteLineAsync("skylark demo: stopped.");
-            return 130;
+            return (130, null);
         }
 
         await Console.Out.WriteLineAsync(Summary(report));
@@ -145,7 +148,7 @@ public static class DemoCommand
             await Console.Out.WriteLineAsync($"Report: {path}");
         }
 
-        return report.Workflows.Completed > 0 ? 0 : 1;
+        return (report.Workflows.Completed > 0 ? 0 : 1, report);
     }
 
     /// <summary>The modes <c>--compare</c> runs, in order: the product, Databelt's policy, and the two baselines.</summary>
@@ -165,13 +168,13 @@ public static class DemoCommand
                     : SkylarkHome.Path(".skylark", "demo", $"report-{mode.Name()}.json"),
             };
             await Console.Out.WriteLineAsync($"\n=== mode {mode.Name()} ===");
-            var code = await RunAsync(run, ct);
-            if (code is 130 or 1 && !File.Exists(run.ReportPath))
+            var (code, report) = await RunAndReportAsync(run, ct);
+            if (report is null)
             {
                 return code;
             }
 
-            reports.Add(await DemoReport.ReadAsync(run.ReportPath!, ct));
+            reports.Add(report);
         }
 
         await Console.Out.WriteLineAsync(CompareTable(reports));

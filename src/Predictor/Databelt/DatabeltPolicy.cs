@@ -231,21 +231,12 @@ public sealed class DatabeltPolicy : IPropagationPolicy
             return null;
         }
 
-        var chosen = hosts[0];
-        if (Array.IndexOf(hosts, holder) >= 0)
+        var chosen = Array.IndexOf(hosts, holder) >= 0 ? holder
+            : hosts.Length > 1 && holder >= 0 && graph is not null ? graph.PathsFrom(holder).Nearest(hosts)
+            : hosts[0];
+        if (chosen < 0)
         {
-            chosen = holder;
-        }
-        else if (hosts.Length > 1 && holder >= 0 && graph is not null)
-        {
-            var tree = graph.PathsFrom(holder);
-            foreach (var host in hosts)
-            {
-                if (tree.LatencyMs(host) < tree.LatencyMs(chosen))
-                {
-                    chosen = host;
-                }
-            }
+            chosen = hosts[0]; // none reachable: the first placement, as a static configuration would name it
         }
 
         return _topology.Topology.Nodes[chosen].Name;

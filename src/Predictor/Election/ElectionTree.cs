@@ -54,6 +54,30 @@ public sealed class ElectionTree
     /// <summary>Path latency in ms; +∞ when unreachable.</summary>
     public double LatencyMs(int node) => IsReachable(node) ? _latency[node] : double.PositiveInfinity;
 
+    /// <summary>
+    /// The source when it is one of <paramref name="nodes"/>, else the one with the lowest path latency (the first of
+    /// equals, in the order given); -1 when none is reachable.
+    /// </summary>
+    public int Nearest(IReadOnlyList<int> nodes)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        var nearest = -1;
+        foreach (var node in nodes)
+        {
+            if (node == Source)
+            {
+                return node;
+            }
+
+            if (IsReachable(node) && (nearest < 0 || LatencyMs(node) < LatencyMs(nearest)))
+            {
+                nearest = node;
+            }
+        }
+
+        return nearest;
+    }
+
     /// <summary>Narrowest link on the path in Mbit/s; +∞ for the source, 0 when unreachable.</summary>
     public double BottleneckMbps(int node) => IsReachable(node) ? _bottleneck[node] : 0;
 

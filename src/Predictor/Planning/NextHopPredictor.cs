@@ -421,21 +421,7 @@ public sealed class NextHopPredictor : IPropagationPolicy
 
         var graph = _topology[snapshot];
         var holder = _topology.Topology.IndexOf(completion.Holder);
-        var tree = graph.PathsFrom(holder);
-        var nearest = -1;
-        foreach (var host in hosts)
-        {
-            if (host == holder)
-            {
-                nearest = holder;
-                break;
-            }
-
-            if (tree.IsReachable(host) && (nearest < 0 || tree.LatencyMs(host) < tree.LatencyMs(nearest)))
-            {
-                nearest = host;
-            }
-        }
+        var nearest = graph.PathsFrom(holder).Nearest(hosts);
 
         var share = 1.0 / hosts.Length;
         if (nearest < 0)

@@ -51,7 +51,7 @@ public static class WorkflowBenchmark
                     }
                 }
 
-                await Report(progress, $"  clusters up ({Path.GetFileName(first.TopologyPath)}, {DemoServing(first.Serving)}): {string.Join(", ", options.Modes.Select(m => m.Name()))}; {options.WarmUpWorkflows} warm-up workflows each ({clock.Elapsed.TotalSeconds:F0} s)");
+                await Report(progress, $"  clusters up ({Path.GetFileName(first.TopologyPath)}, {first.Serving.Name()}): {string.Join(", ", options.Modes.Select(m => m.Name()))}; {options.WarmUpWorkflows} warm-up workflows each ({clock.Elapsed.TotalSeconds:F0} s)");
                 foreach (var scenario in group)
                 {
                     results.Add(await RunScenarioAsync(scenario, clusters, payloads, progress, cancellationToken));
@@ -107,14 +107,14 @@ public static class WorkflowBenchmark
             var runs = latencyRuns[cluster.Mode];
             var latency = scenario.StateBytes.Select(size => LatencyCase.Of(cluster.Mode, size, runs[size])).ToList();
             var all = runs.Values.SelectMany(r => r).ToList();
+            var e2e = all.Select(r => r.Workflow.EndToEndMs).ToList();
             return new ModeResult(
                 cluster.Mode.Name(),
                 latency,
                 throughputRuns[cluster.Mode],
-                all.Count == 0 ? null : BenchmarkStatistic.Of(all.Select(r => r.Workflow.EndToEndMs)),
-                all.Count == 0 ? double.NaN : LatencyCase.Percentile(all.Select(r => r.Workflow.EndToEndMs).ToList(), 0.50),
-                all.Count == 0 ? double.NaN : LatencyCase.Percentile(all.Select(r => r.Workflow.EndToEndMs).ToList(), 0.99),
-                all.Count == 0 ? double.NaN : LatencyCase.Median(all.Select(r => r.ReadWaitMs)),
+                BenchmarkStatistic.Of(e2e),
+                LatencyCase.Percentile(e2e, 0.99),
+                LatencyCase.Median(all.Select(r => r.ReadWaitMs)),
                 ReadSourceCounts.Of(all.SelectMany(r => r.Workflow.Stages)),
                 ReadSourceCounts.Of(all.SelectMany(r => r.Workflow.Stages).Where(s => s.InputCrossedLink)),
                 LinkBytes.Sum(all.Select(r => r.Bytes)),
@@ -127,11 +127,9 @@ public static class WorkflowBenchmark
         }
 
         return new ScenarioResult(
-            scenario.Name, Path.GetFileName(scenario.TopologyPath), DemoServing(scenario.Serving), scenario.StateBytes, scenario.Repetitions,
+            scenario.Name, Path.GetFileName(scenario.TopologyPath), scenario.Serving.Name(), scenario.StateBytes, scenario.Repetitions,
             scenario.Parallelism, scenario.ThroughputStateBytes, scenario.AlarmEvery, modes, clock.Elapsed);
     }
-
-    private static string DemoServing(ServingPolicy serving) => serving == ServingPolicy.LocalityAware ? "locality-aware" : "round-robin";
 
     private static async Task Report(TextWriter? progress, string line)
     {
