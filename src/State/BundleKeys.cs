@@ -50,6 +50,9 @@ public sealed partial class BundleKeys
 
     public string Prefix { get; }
 
+    /// <summary>Whether <paramref name="prefix"/> matches <see cref="PrefixPattern"/>.</summary>
+    public static bool IsValidPrefix(string? prefix) => prefix is not null && PrefixRegex().IsMatch(prefix);
+
     /// <summary>Every bundle key starts with this.</summary>
     public string BundlePrefix { get; }
 

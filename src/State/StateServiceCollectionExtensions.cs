@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Skylark.Events.Hosting;
 using StackExchange.Redis;
 
 namespace Skylark.Events.State;
@@ -12,7 +13,7 @@ public static class StateServiceCollectionExtensions
     /// Registers this node's state: one shared <see cref="IConnectionMultiplexer"/> (unless one is registered already),
     /// the unrestricted <see cref="BundleStore"/>, its <see cref="BundleWriteWatcher"/>, <see cref="InFlightPulls"/>, <see cref="StateReadMetrics"/> and an
     /// <see cref="IStateReader"/> (<see cref="TieredStateReader"/>) that pulls through the <see cref="IBundlePuller"/>
-    /// registered by the StateSink, if any. Functions derive their scoped store with <see cref="BundleStore.ForFunction"/>.
+    /// registered by the StateSink, if any, and the readiness check <c>redis</c> (<see cref="RedisReadinessCheck"/>). Functions derive their scoped store with <see cref="BundleStore.ForFunction"/>.
     /// </summary>
     public static IServiceCollection AddSkylarkState(this IServiceCollection services, Action<StateOptions> configure)
     {
@@ -20,12 +21,8 @@ public static class StateServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
         services.AddOptions<StateOptions>()
             .Configure(configure)
-            .Validate(
-                options =>
-                {
-                    options.Validate();
-                    return true;
-                });
+            .ValidateOnStart(options => options.Validate());
+        services.AddReadinessCheck<RedisReadinessCheck>("redis");
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IConnectionMultiplexer>(sp =>
             ConnectionMultiplexer.Connect(sp.GetRequiredService<IOptions<StateOptions>>().Value.ToRedisConfiguration()));
@@ -50,5 +47,13 @@ public static class StateServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<TieredStateReader>>()));
         return services;
+    }
+
+    /// <summary>Registers this node's state from the service contract's settings (<see cref="StateSettings"/>).</summary>
+    /// <exception cref="ServiceConfigurationException">A setting is missing or malformed.</exception>
+    public static IServiceCollection AddSkylarkState(this IServiceCollection services, Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return services.AddSkylarkState(StateSettings.Read(configuration));
     }
 }

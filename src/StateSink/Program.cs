@@ -1,25 +1,9 @@
-using Skylark.Events.State;
+using Skylark.Events.Hosting;
 using Skylark.Events.StateSink;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.Configuration.AddEnvironmentVariables(StateSinkSettings.EnvironmentPrefix);
-
-// The command line wins over the environment, as everywhere else in ASP.NET Core.
-builder.Configuration.AddCommandLine(args);
-StateSinkSettings settings;
-try
-{
-    settings = StateSinkSettings.From(builder.Configuration);
-}
-catch (ArgumentException error)
-{
-    await Console.Error.WriteLineAsync(error.Message);
-    return 2;
-}
-
-builder.Services.AddSkylarkState(settings.Configure);
-builder.Services.AddStateSink(settings.Configure);
-var app = builder.Build();
-app.MapStateSink();
-await app.RunAsync();
-return 0;
+// Settings: docs/configuration.md (e.g. SKYLARK_NODE, SKYLARK_REDIS, SKYLARK_TOPOLOGY, SKYLARK_PEER_TOKEN).
+return await SkylarkService.RunAsync(
+    "statesink",
+    args,
+    builder => builder.Services.AddStateSink(builder.Configuration),
+    app => app.MapStateSink());

@@ -1,3 +1,4 @@
+using Skylark.Events.Hosting;
 using Skylark.Events.State;
 using Skylark.Events.StateSink.Peer;
 using Skylark.Events.StateSink.Sync;
@@ -8,7 +9,8 @@ public static class StateSinkEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps the sink's endpoints: <c>POST /</c> (CloudEvents: propagate and ping), the peer API under <c>/peer</c>
-    /// (token required), <c>GET /healthz</c> and <c>GET /metrics</c> (<see cref="StateSinkReport"/> as JSON).
+    /// (token required), <c>GET /status</c> (<see cref="StateSinkReport"/> as JSON) and the service contract's
+    /// <c>/healthz</c>, <c>/readyz</c> (the node's Redis answers) and <c>/metrics</c> (Prometheus).
     /// </summary>
     public static IEndpointRouteBuilder MapStateSink(this IEndpointRouteBuilder endpoints)
     {
@@ -21,12 +23,12 @@ public static class StateSinkEndpointRouteBuilderExtensions
         endpoints.MapGet("/peer/bundles/{workflowId}/{bundle}", peer.GetBundleAsync);
         endpoints.MapPost("/peer/bundles:fetch", peer.FetchAsync);
         endpoints.MapGet("/peer/probe", peer.ProbeAsync);
-        endpoints.MapGet("/healthz", () => Results.Text("ok"));
-        endpoints.MapGet("/metrics", () => Results.Json(Report(services), Contracts.Payloads.ContractJson.Options));
+        endpoints.MapGet("/status", () => Results.Json(Report(services), Contracts.Payloads.ContractJson.Options));
+        endpoints.MapServiceEndpoints();
         return endpoints;
     }
 
-    /// <summary>The numbers <c>GET /metrics</c> serves, for hosts that want them in-process.</summary>
+    /// <summary>The numbers <c>GET /status</c> serves, for hosts that want them in-process.</summary>
     public static StateSinkReport Report(IServiceProvider services)
     {
         ArgumentNullException.ThrowIfNull(services);

@@ -1,161 +1,144 @@
+using System.Diagnostics.Metrics;
 using Skylark.Events.Contracts.Payloads;
+using Skylark.Events.Hosting;
 
 namespace Skylark.Events.StateSink;
 
 /// <summary>
-/// Counters of one sink: what propagation moved, what the peer API served, what the periodic sync did.
-/// Lock-free; one instance per sink (several sinks in one process each have their own).
+/// The metrics of one sink, on the meter <see cref="MeterName"/>: what propagation moved, what the peer API served,
+/// what the periodic sync did. Exported at <c>/metrics</c>; <see cref="Snapshot"/> reads the same measurements.
 /// </summary>
-public sealed class StateSinkMetrics
+public sealed class StateSinkMetrics : ServiceMeter
 {
-    private long _propagationsPulled;
-    private long _propagationsSkipped;
-    private long _propagationsFailed;
+    public const string MeterName = "Skylark.Events.StateSink";
 
-    private long _pullRequests;
-    private long _pullFailures;
-    private long _bundlesPulled;
-    private long _bytesPulled;
-    private long _pullMicroseconds;
-    private long _pullMaxMicroseconds;
+    private const string Outcome = "outcome";
+    private const string Kind = "kind";
 
-    private long _peerBundleRequests;
-    private long _peerFetchRequests;
-    private long _peerServed;
-    private long _peerBytesServed;
-    private long _peerNotModified;
-    private long _peerNotFound;
-    private long _peerUnauthorized;
-    private long _peerProbesServed;
+    private readonly Counter<long> _propagations;
+    private readonly Counter<long> _pulls;
+    private readonly Histogram<double> _pullDuration;
+    private readonly Counter<long> _pulledBundles;
+    private readonly Counter<long> _pulledBytes;
+    private readonly Counter<long> _peerRequests;
+    private readonly Counter<long> _peerBundles;
+    private readonly Counter<long> _peerBytes;
+    private readonly Counter<long> _syncRuns;
+    private readonly Counter<long> _probes;
+    private readonly Counter<long> _syncBundles;
+    private readonly Counter<long> _evictedBytes;
 
-    private long _syncRuns;
-    private long _syncSkipped;
-    private long _probes;
-    private long _probeFailures;
-    private long _repulled;
-    private long _evicted;
-    private long _evictedBytes;
-    private long _expired;
-
-    public void RecordPropagation(string outcome)
+    public StateSinkMetrics(IMeterFactory? meterFactory = null)
+        : base(MeterName, meterFactory)
     {
-        switch (outcome)
-        {
-            case PropagationOutcomes.Pulled:
-                Interlocked.Increment(ref _propagationsPulled);
-                break;
-            case PropagationOutcomes.Skipped:
-                Interlocked.Increment(ref _propagationsSkipped);
-                break;
-            default:
-                Interlocked.Increment(ref _propagationsFailed);
-                break;
-        }
+        _propagations = Meter.CreateCounter<long>("skylark.statesink.propagations", "{command}", "Propagate commands answered, by outcome (pulled, skipped, failed).");
+        _pulls = Meter.CreateCounter<long>("skylark.statesink.pulls", "{request}", "Requests to other sinks for bundles, by outcome (ok, failed).");
+        _pullDuration = Meter.CreateHistogram<double>("skylark.statesink.pull.duration", "s", "How long a successful pull from another sink took.");
+        _pulledBundles = Meter.CreateCounter<long>("skylark.statesink.pulled.bundles", "{bundle}", "Bundles pulled from other sinks.");
+        _pulledBytes = Meter.CreateCounter<long>("skylark.statesink.pulled.bytes", "By", "Item bytes of the bundles pulled from other sinks.");
+        _peerRequests = Meter.CreateCounter<long>("skylark.statesink.peer.requests", "{request}", "Requests to the peer API, by kind (bundle, fetch, probe, unauthorized).");
+        _peerBundles = Meter.CreateCounter<long>("skylark.statesink.peer.bundles", "{bundle}", "Bundles the peer API answered, by outcome (served, not_modified, not_found).");
+        _peerBytes = Meter.CreateCounter<long>("skylark.statesink.peer.served.bytes", "By", "Item bytes the peer API sent to other sinks.");
+        _syncRuns = Meter.CreateCounter<long>("skylark.statesink.sync.runs", "{run}", "Periodic syncs, by outcome (run, skipped while one was running).");
+        _probes = Meter.CreateCounter<long>("skylark.statesink.sync.probes", "{probe}", "Link probes, by outcome (ok, failed).");
+        _syncBundles = Meter.CreateCounter<long>("skylark.statesink.sync.bundles", "{bundle}", "Bundles the sync handled, by kind (repulled, evicted, expired).");
+        _evictedBytes = Meter.CreateCounter<long>("skylark.statesink.sync.evicted.bytes", "By", "Bytes of copies the sync evicted for the memory budget.");
     }
+
+    public void RecordPropagation(string outcome) =>
+        _propagations.Add(1, new KeyValuePair<string, object?>(Outcome, outcome is PropagationOutcomes.Pulled or PropagationOutcomes.Skipped ? outcome : "failed"));
 
     /// <summary>One request this sink made to another sink that returned bundles (a fused fetch or a single GET).</summary>
     public void RecordPull(int bundles, long bytes, TimeSpan duration)
     {
-        Interlocked.Increment(ref _pullRequests);
-        Interlocked.Add(ref _bundlesPulled, bundles);
-        Interlocked.Add(ref _bytesPulled, bytes);
-        var micros = (long)duration.TotalMicroseconds;
-        Interlocked.Add(ref _pullMicroseconds, micros);
-        var max = Interlocked.Read(ref _pullMaxMicroseconds);
-        while (micros > max)
-        {
-            var seen = Interlocked.CompareExchange(ref _pullMaxMicroseconds, micros, max);
-            if (seen == max)
-            {
-                break;
-            }
-
-            max = seen;
-        }
+        _pulls.Add(1, new KeyValuePair<string, object?>(Outcome, "ok"));
+        _pullDuration.Record(duration.TotalSeconds);
+        _pulledBundles.Add(bundles);
+        _pulledBytes.Add(bytes);
     }
 
-    public void RecordPullFailure() => Interlocked.Increment(ref _pullFailures);
+    public void RecordPullFailure() => _pulls.Add(1, new KeyValuePair<string, object?>(Outcome, "failed"));
 
-    public void RecordPeerBundleRequest() => Interlocked.Increment(ref _peerBundleRequests);
+    public void RecordPeerBundleRequest() => PeerRequest("bundle");
 
-    public void RecordPeerFetchRequest() => Interlocked.Increment(ref _peerFetchRequests);
+    public void RecordPeerFetchRequest() => PeerRequest("fetch");
 
     /// <summary>Bundles this sink sent to another sink, with their item bytes.</summary>
     public void RecordServed(int bundles, long bytes)
     {
-        Interlocked.Add(ref _peerServed, bundles);
-        Interlocked.Add(ref _peerBytesServed, bytes);
+        PeerBundles("served", bundles);
+        _peerBytes.Add(bytes);
     }
 
-    public void RecordNotModified(int bundles) => Interlocked.Add(ref _peerNotModified, bundles);
+    public void RecordNotModified(int bundles) => PeerBundles("not_modified", bundles);
 
-    public void RecordNotFound(int bundles) => Interlocked.Add(ref _peerNotFound, bundles);
+    public void RecordNotFound(int bundles) => PeerBundles("not_found", bundles);
 
-    public void RecordUnauthorized() => Interlocked.Increment(ref _peerUnauthorized);
+    public void RecordUnauthorized() => PeerRequest("unauthorized");
 
-    public void RecordProbeServed() => Interlocked.Increment(ref _peerProbesServed);
+    public void RecordProbeServed() => PeerRequest("probe");
 
-    public void RecordSyncRun() => Interlocked.Increment(ref _syncRuns);
+    public void RecordSyncRun() => _syncRuns.Add(1, new KeyValuePair<string, object?>(Outcome, "run"));
 
     /// <summary>A ping arrived while a sync was still running and was not started again.</summary>
-    public void RecordSyncSkipped() => Interlocked.Increment(ref _syncSkipped);
+    public void RecordSyncSkipped() => _syncRuns.Add(1, new KeyValuePair<string, object?>(Outcome, "skipped"));
 
-    public void RecordProbe(bool succeeded)
-    {
-        Interlocked.Increment(ref _probes);
-        if (!succeeded)
-        {
-            Interlocked.Increment(ref _probeFailures);
-        }
-    }
+    public void RecordProbe(bool succeeded) => _probes.Add(1, new KeyValuePair<string, object?>(Outcome, succeeded ? "ok" : "failed"));
 
-    public void RecordRepulled(int bundles) => Interlocked.Add(ref _repulled, bundles);
+    public void RecordRepulled(int bundles) => SyncBundles("repulled", bundles);
 
     public void RecordEvicted(int bundles, long bytes)
     {
-        Interlocked.Add(ref _evicted, bundles);
-        Interlocked.Add(ref _evictedBytes, bytes);
+        SyncBundles("evicted", bundles);
+        _evictedBytes.Add(bytes);
     }
 
     /// <summary>Copies found gone at a sync (expired by their Redis TTL or deleted by someone else).</summary>
-    public void RecordExpired(int bundles) => Interlocked.Add(ref _expired, bundles);
+    public void RecordExpired(int bundles) => SyncBundles("expired", bundles);
 
     public StateSinkMetricsSnapshot Snapshot()
     {
-        var pulls = Interlocked.Read(ref _pullRequests);
-        var micros = Interlocked.Read(ref _pullMicroseconds);
+        const string pullDuration = "skylark.statesink.pull.duration";
+        var pulled = Totals.Count(pullDuration);
+        var totalMs = Totals.SumOf(pullDuration) * 1000;
         return new StateSinkMetricsSnapshot(
             new PropagationCounts(
-                Interlocked.Read(ref _propagationsPulled),
-                Interlocked.Read(ref _propagationsSkipped),
-                Interlocked.Read(ref _propagationsFailed)),
+                Totals.Sum("skylark.statesink.propagations", (Outcome, PropagationOutcomes.Pulled)),
+                Totals.Sum("skylark.statesink.propagations", (Outcome, PropagationOutcomes.Skipped)),
+                Totals.Sum("skylark.statesink.propagations", (Outcome, "failed"))),
             new PullCounts(
-                pulls,
-                Interlocked.Read(ref _pullFailures),
-                Interlocked.Read(ref _bundlesPulled),
-                Interlocked.Read(ref _bytesPulled),
-                micros / 1000.0,
-                pulls == 0 ? 0 : micros / 1000.0 / pulls,
-                Interlocked.Read(ref _pullMaxMicroseconds) / 1000.0),
+                pulled,
+                Totals.Sum("skylark.statesink.pulls", (Outcome, "failed")),
+                Totals.Sum("skylark.statesink.pulled.bundles"),
+                Totals.Sum("skylark.statesink.pulled.bytes"),
+                totalMs,
+                pulled == 0 ? 0 : totalMs / pulled,
+                Totals.Max(pullDuration) * 1000),
             new PeerCounts(
-                Interlocked.Read(ref _peerBundleRequests),
-                Interlocked.Read(ref _peerFetchRequests),
-                Interlocked.Read(ref _peerServed),
-                Interlocked.Read(ref _peerBytesServed),
-                Interlocked.Read(ref _peerNotModified),
-                Interlocked.Read(ref _peerNotFound),
-                Interlocked.Read(ref _peerUnauthorized),
-                Interlocked.Read(ref _peerProbesServed)),
+                Totals.Sum("skylark.statesink.peer.requests", (Kind, "bundle")),
+                Totals.Sum("skylark.statesink.peer.requests", (Kind, "fetch")),
+                Totals.Sum("skylark.statesink.peer.bundles", (Outcome, "served")),
+                Totals.Sum("skylark.statesink.peer.served.bytes"),
+                Totals.Sum("skylark.statesink.peer.bundles", (Outcome, "not_modified")),
+                Totals.Sum("skylark.statesink.peer.bundles", (Outcome, "not_found")),
+                Totals.Sum("skylark.statesink.peer.requests", (Kind, "unauthorized")),
+                Totals.Sum("skylark.statesink.peer.requests", (Kind, "probe"))),
             new SyncCounts(
-                Interlocked.Read(ref _syncRuns),
-                Interlocked.Read(ref _syncSkipped),
-                Interlocked.Read(ref _probes),
-                Interlocked.Read(ref _probeFailures),
-                Interlocked.Read(ref _repulled),
-                Interlocked.Read(ref _evicted),
-                Interlocked.Read(ref _evictedBytes),
-                Interlocked.Read(ref _expired)));
+                Totals.Sum("skylark.statesink.sync.runs", (Outcome, "run")),
+                Totals.Sum("skylark.statesink.sync.runs", (Outcome, "skipped")),
+                Totals.Sum("skylark.statesink.sync.probes"),
+                Totals.Sum("skylark.statesink.sync.probes", (Outcome, "failed")),
+                Totals.Sum("skylark.statesink.sync.bundles", (Kind, "repulled")),
+                Totals.Sum("skylark.statesink.sync.bundles", (Kind, "evicted")),
+                Totals.Sum("skylark.statesink.sync.evicted.bytes"),
+                Totals.Sum("skylark.statesink.sync.bundles", (Kind, "expired"))));
     }
+
+    private void PeerRequest(string kind) => _peerRequests.Add(1, new KeyValuePair<string, object?>(Kind, kind));
+
+    private void PeerBundles(string outcome, int bundles) => _peerBundles.Add(bundles, new KeyValuePair<string, object?>(Outcome, outcome));
+
+    private void SyncBundles(string kind, int bundles) => _syncBundles.Add(bundles, new KeyValuePair<string, object?>(Kind, kind));
 }
 
 public sealed record StateSinkMetricsSnapshot(PropagationCounts Propagations, PullCounts Pulls, PeerCounts Peer, SyncCounts Sync);

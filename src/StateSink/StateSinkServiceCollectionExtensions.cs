@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Skylark.Events.Hosting;
 using Skylark.Events.State;
 using Skylark.Events.State.Wire;
 using Skylark.Events.StateSink.Peer;
@@ -28,12 +29,8 @@ public static class StateSinkServiceCollectionExtensions
         services.AddSkylarkState(static _ => { });
         services.AddOptions<StateSinkOptions>()
             .Configure(configure)
-            .Validate(
-                options =>
-                {
-                    options.Validate();
-                    return true;
-                });
+            .ValidateOnStart(options => options.Validate());
+        services.AddServiceMetrics(StateSinkMetrics.MeterName);
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<StateSinkOptions>>().Value);
@@ -103,6 +100,19 @@ public static class StateSinkServiceCollectionExtensions
         services.TryAddSingleton<PeerEndpoints>();
         services.TryAddSingleton<StateSinkReceiver>();
         return services;
+    }
+
+    /// <summary>
+    /// Registers the sink and this node's state from the service contract's settings (docs/configuration.md), as the
+    /// standalone service reads them.
+    /// </summary>
+    /// <exception cref="ServiceConfigurationException">A setting is missing or malformed.</exception>
+    public static IServiceCollection AddStateSink(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var settings = StateSinkSettings.From(configuration);
+        services.AddSkylarkState(settings.State);
+        return services.AddStateSink(settings.Configure);
     }
 
     private static StateSinkOptions Sink(IServiceProvider services) => services.GetRequiredService<IOptions<StateSinkOptions>>().Value;

@@ -25,7 +25,7 @@ public static class AlarmFunctionExtensions
         return services;
     }
 
-    /// <summary>Maps <c>POST {pattern}</c> for detect completions and <c>GET {pattern}/healthz</c>.</summary>
+    /// <summary>Maps <c>POST {pattern}</c> for detect completions and <c>GET {pattern}/status</c>; the service contract's <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c> at the root.</summary>
     public static RouteGroupBuilder MapAlarmFunction(this IEndpointRouteBuilder endpoints, string pattern = "/")
     {
         ArgumentNullException.ThrowIfNull(endpoints);

@@ -1,9 +1,10 @@
 using Skylark.Events.Functions.Alarm;
-using Skylark.Events.State.Functions;
+using Skylark.Events.Hosting;
+using Skylark.Events.State;
 
-// dotnet run -- --node edge-1 --redis 127.0.0.1:6379 --redis-password secret --urls http://127.0.0.1:8083
-var builder = FunctionHost.CreateBuilder(args);
-builder.Services.AddAlarmFunction();
-var app = builder.Build();
-app.MapAlarmFunction();
-await app.RunAsync();
+// Settings: docs/configuration.md (e.g. SKYLARK_NODE, SKYLARK_REDIS, SKYLARK_REDIS_PASSWORD, PORT).
+return await SkylarkService.RunAsync(
+    "alarm",
+    args,
+    builder => builder.Services.AddSkylarkState(builder.Configuration).AddAlarmFunction(),
+    app => app.MapAlarmFunction());

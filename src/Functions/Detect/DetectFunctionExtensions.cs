@@ -21,7 +21,7 @@ public static class DetectFunctionExtensions
         return services;
     }
 
-    /// <summary>Maps <c>POST {pattern}</c> for preprocess completions and <c>GET {pattern}/healthz</c>.</summary>
+    /// <summary>Maps <c>POST {pattern}</c> for preprocess completions and <c>GET {pattern}/status</c>; the service contract's <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c> at the root.</summary>
     public static RouteGroupBuilder MapDetectFunction(this IEndpointRouteBuilder endpoints, string pattern = "/")
     {
         ArgumentNullException.ThrowIfNull(endpoints);

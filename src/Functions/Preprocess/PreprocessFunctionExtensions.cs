@@ -21,7 +21,7 @@ public static class PreprocessFunctionExtensions
         return services;
     }
 
-    /// <summary>Maps <c>POST {pattern}</c> for camera-frame deliveries and <c>GET {pattern}/healthz</c>.</summary>
+    /// <summary>Maps <c>POST {pattern}</c> for camera-frame deliveries and <c>GET {pattern}/status</c>; the service contract's <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c> at the root.</summary>
     public static RouteGroupBuilder MapPreprocessFunction(this IEndpointRouteBuilder endpoints, string pattern = "/")
     {
         ArgumentNullException.ThrowIfNull(endpoints);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Skylark.Events.Hosting;
 
 namespace Skylark.Events.State.Functions;
 
@@ -8,7 +9,7 @@ public static class FunctionServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the <see cref="FunctionRuntime"/> of <paramref name="function"/> as a keyed singleton (key: the function
-    /// name), on the node of the registered state (<see cref="StateServiceCollectionExtensions.AddSkylarkState"/>): its
+    /// name), on the node of the registered state (<see cref="StateServiceCollectionExtensions.AddSkylarkState(IServiceCollection, Action{StateOptions})"/>): its
     /// <see cref="FunctionOptions"/> are (<paramref name="function"/>, the store's node). Several functions can share one
     /// container; each gets its own scoped store.
     /// </summary>
@@ -16,6 +17,7 @@ public static class FunctionServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         _ = BundleScope.ForFunction(function);
+        services.AddServiceMetrics(StateReadMetrics.MeterName);
         services.AddKeyedSingleton(function, (sp, _) =>
         {
             var store = sp.GetRequiredService<BundleStore>();

@@ -171,7 +171,7 @@ public sealed class PeerApiTests(RedisNodes nodes) : IClassFixture<RedisNodes>
     }
 
     [Fact]
-    public async Task Health_and_metrics_need_no_token_and_metrics_report_the_nodes_counters_as_json()
+    public async Task Health_status_and_metrics_need_no_token_status_is_json_and_metrics_are_Prometheus_text()
     {
         await using var cluster = await SinkCluster.StartAsync(nodes);
         await cluster.SatA.Store.WriteAsync(StateRef.Parse("sat-1/wf/a"), SinkCluster.Items("a"));
@@ -180,10 +180,13 @@ public sealed class PeerApiTests(RedisNodes nodes) : IClassFixture<RedisNodes>
         }
 
         var health = await cluster.SatA.Client.GetStringAsync("/healthz");
-        var report = await cluster.SatA.Client.GetFromJsonAsync<StateSinkReport>("/metrics", ContractJson.Options);
-        using var raw = JsonDocument.Parse(await cluster.SatA.Client.GetStringAsync("/metrics"));
+        var ready = await cluster.SatA.Client.GetStringAsync("/readyz");
+        var report = await cluster.SatA.Client.GetFromJsonAsync<StateSinkReport>("/status", ContractJson.Options);
+        using var raw = JsonDocument.Parse(await cluster.SatA.Client.GetStringAsync("/status"));
+        var metrics = await cluster.SatA.Client.GetStringAsync("/metrics");
 
-        Assert.Equal("ok", health);
+        Assert.Equal(("ok", "ok"), (health, ready));
+        Assert.Contains("skylark_statesink_peer_bundles_total{otel_scope_name=\"Skylark.Events.StateSink\",outcome=\"served\"} 1", metrics, StringComparison.Ordinal);
         Assert.Equal("sat-1", report!.Node);
         Assert.Equal(1, report.Counters.Peer.Served);
         Assert.Equal(1, report.Counters.Peer.BundleRequests);

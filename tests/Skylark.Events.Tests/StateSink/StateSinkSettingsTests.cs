@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Skylark.Events.Hosting;
 using Skylark.Events.State;
 using Skylark.Events.StateSink;
 
@@ -6,19 +7,21 @@ namespace Skylark.Events.Tests.StateSink;
 
 public sealed class StateSinkSettingsTests
 {
-    private static IConfiguration CommandLine(params string[] args) => new ConfigurationBuilder().AddCommandLine(args).Build();
+    private static IConfiguration Configuration(string[] args, Dictionary<string, string?>? environment = null) =>
+        new ConfigurationBuilder().AddInMemoryCollection(environment ?? []).AddCommandLine(args).Build();
 
     [Fact]
-    public void The_standalone_command_line_configures_the_node_its_redis_topology_token_and_peers()
+    public void The_standalone_command_line_configures_the_node_its_redis_topology_peers_and_budget()
     {
-        var settings = StateSinkSettings.From(CommandLine(
-            "--node", "edge-1", "--redis", "10.0.0.5:6380", "--redis-password", "secret", "--topology", "topologies/three-nodes.yaml",
-            "--peer-token", "peer-secret", "--sinks", "sat-1=http://10.0.0.6:8080, cloud=https://cloud.example:8443",
-            "--key-prefix", "skylark-test", "--memory-budget", "67108864", "--urls", "http://0.0.0.0:8080"));
+        var settings = StateSinkSettings.From(Configuration(
+            ["--node", "edge-1", "--redis", "10.0.0.5:6380", "--topology", "topologies/three-nodes.yaml",
+            "--sinks", "sat-1=http://10.0.0.6:8080, cloud=https://cloud.example:8443",
+            "--key-prefix", "skylark-test", "--memory-budget", "67108864", "--urls", "http://0.0.0.0:8080"],
+            new() { ["REDIS_PASSWORD"] = "secret", ["PEER_TOKEN"] = "peer-secret" }));
         var state = new StateOptions();
         var sink = new StateSinkOptions();
 
-        settings.Configure(state);
+        settings.State(state);
         settings.Configure(sink);
 
         Assert.Equal(("edge-1", "10.0.0.5:6380", "secret", "skylark-test"), (state.Node, state.Configuration, state.Password, state.KeyPrefix));
@@ -30,48 +33,46 @@ public sealed class StateSinkSettingsTests
     }
 
     [Fact]
-    public void Settings_can_come_from_SKYLARK_environment_variables()
+    public void The_peer_token_can_come_from_a_mounted_file_and_never_from_the_command_line()
     {
-        // What AddEnvironmentVariables("SKYLARK_") makes of SKYLARK_NODE, SKYLARK_REDIS_PASSWORD, SKYLARK_PEER_TOKEN, …
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["NODE"] = "sat-1",
-            ["REDIS"] = "127.0.0.1:6379",
-            ["REDIS_PASSWORD"] = "pw",
-            ["TOPOLOGY"] = "/etc/skylark/topology.yaml",
-            ["PEER_TOKEN"] = "t0ken",
-            ["SINKS"] = "edge-1=http://edge:8080",
-        }).Build();
+        using var scratch = new Support.ScratchDirectory();
+        File.WriteAllText(scratch.File("token"), "t0ken\n");
+        string[] common = ["--node", "sat-1", "--redis", "127.0.0.1:6379", "--topology", "t.yaml"];
 
-        var settings = StateSinkSettings.From(configuration);
+        var fromFile = StateSinkSettings.From(Configuration([.. common, "--peer-token-file", scratch.File("token")]));
+        var onCommandLine = Assert.Throws<ServiceConfigurationException>(() => StateSinkSettings.From(Configuration([.. common, "--peer-token", "t0ken"])));
 
-        Assert.Equal(("sat-1", "127.0.0.1:6379", "pw", "t0ken"), (settings.Node, settings.Redis, settings.RedisPassword, settings.PeerToken));
-        Assert.Equal("/etc/skylark/topology.yaml", settings.TopologyPath);
-        Assert.Equal(new Uri("http://edge:8080"), settings.Sinks["edge-1"]);
+        Assert.Equal("t0ken", fromFile.PeerToken);
+        Assert.Equal(
+            "SKYLARK_PEER_TOKEN is a secret and is never read from the command line; set SKYLARK_PEER_TOKEN or name a file with --peer-token-file.",
+            onCommandLine.Message);
     }
 
     [Fact]
-    public void Missing_settings_are_all_named_together_with_the_usage()
+    public void Missing_settings_are_all_named_together_one_line_each()
     {
-        var error = Assert.Throws<ArgumentException>(() => StateSinkSettings.From(CommandLine("--node", "edge-1")));
+        var error = Assert.Throws<ServiceConfigurationException>(() => StateSinkSettings.From(Configuration(["--node", "edge-1"])));
 
-        Assert.Contains("--redis (or SKYLARK_REDIS) is required.", error.Message, StringComparison.Ordinal);
-        Assert.Contains("--topology (or SKYLARK_TOPOLOGY) is required.", error.Message, StringComparison.Ordinal);
-        Assert.Contains("--peer-token (or SKYLARK_PEER_TOKEN) is required.", error.Message, StringComparison.Ordinal);
-        Assert.Contains("usage: statesink", error.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain("--node", error.Message.Split("usage:")[0], StringComparison.Ordinal);
+        Assert.Equal(
+            [
+                "--redis (SKYLARK_REDIS) is required.",
+                "--topology (SKYLARK_TOPOLOGY) is required.",
+                "SKYLARK_PEER_TOKEN is required (or name a file with --peer-token-file).",
+            ],
+            error.Message.Split(Environment.NewLine));
     }
 
     [Theory]
-    [InlineData("--sinks", "sat-1", "'sat-1' is not")]
-    [InlineData("--sinks", "sat-1=ftp://x", "'sat-1=ftp://x' is not")]
-    [InlineData("--memory-budget", "lots", "--memory-budget must be a positive number of bytes; got 'lots'")]
-    public void Malformed_values_are_refused_with_the_reason(string option, string value, string expected)
+    [InlineData("--sinks", "sat-1", "--sinks (SKYLARK_SINKS) entries are <name>=<http(s) url>; 'sat-1' is not.")]
+    [InlineData("--sinks", "sat-1=ftp://x", "--sinks (SKYLARK_SINKS) entries are <name>=<http(s) url>; 'sat-1=ftp://x' is not.")]
+    [InlineData("--memory-budget", "lots", "--memory-budget (SKYLARK_MEMORY_BUDGET) must be a whole number from 1 to 9223372036854775807; got 'lots'.")]
+    [InlineData("--node", "edge/1", "--node (SKYLARK_NODE) must match [A-Za-z0-9_-][A-Za-z0-9._-]{0,127}; got 'edge/1'.")]
+    public void Malformed_values_are_refused_with_the_key_and_the_reason(string option, string value, string expected)
     {
-        var error = Assert.Throws<ArgumentException>(() => StateSinkSettings.From(CommandLine(
-            "--node", "edge-1", "--redis", "127.0.0.1:6379", "--topology", "t.yaml", "--peer-token", "x", option, value)));
+        var error = Assert.Throws<ServiceConfigurationException>(() => StateSinkSettings.From(Configuration(
+            ["--node", "edge-1", "--redis", "127.0.0.1:6379", "--topology", "t.yaml", option, value], new() { ["PEER_TOKEN"] = "x" })));
 
-        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.Equal(expected, error.Message);
     }
 
     [Fact]
@@ -82,7 +83,7 @@ public sealed class StateSinkSettingsTests
         services.AddStateSink(options => options.PeerToken = " ");
         using var provider = services.BuildServiceProvider();
 
-        var error = Assert.Throws<ArgumentException>(() => provider.GetRequiredService<IOptions<StateSinkOptions>>().Value);
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<StateSinkOptions>>().Value);
 
         Assert.Contains("PeerToken is required", error.Message, StringComparison.Ordinal);
     }
@@ -90,12 +91,15 @@ public sealed class StateSinkSettingsTests
     [Fact]
     public async Task The_shipped_three_node_topology_loads_and_names_the_node()
     {
-        var settings = StateSinkSettings.From(CommandLine(
-            "--node", "edge", "--redis", "127.0.0.1:6379", "--topology", Path.Combine(Support.RepositoryPaths.Root, "topologies", "three-nodes.yaml"), "--peer-token", "x"));
+        var settings = StateSinkSettings.From(Configuration(
+            ["--node", "edge", "--redis", "127.0.0.1:6379", "--topology", Path.Combine(Support.RepositoryPaths.Root, "topologies", "three-nodes.yaml")],
+            new() { ["PEER_TOKEN"] = "x" }));
         var source = new FileTopologySource(settings.TopologyPath);
+        var state = new StateOptions();
+        settings.State(state);
 
         var topology = await source.LoadAsync(CancellationToken.None);
 
-        Assert.True(topology.Contains(settings.Node));
+        Assert.True(topology.Contains(state.Node));
     }
 }

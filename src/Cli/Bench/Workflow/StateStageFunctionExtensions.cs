@@ -14,7 +14,7 @@ public static class StateStageFunctionExtensions
         return services;
     }
 
-    /// <summary>Maps <c>POST {pattern}</c> and <c>GET {pattern}/healthz</c> for the stage.</summary>
+    /// <summary>Maps <c>POST {pattern}</c> and <c>GET {pattern}/status</c>; the service contract's <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c> at the root.for the stage.</summary>
     public static RouteGroupBuilder MapStateStageFunction(this IEndpointRouteBuilder endpoints, string stage, string pattern = "/")
     {
         ArgumentNullException.ThrowIfNull(endpoints);

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using Skylark.Events.State;
-using Skylark.Events.State.Functions;
+using Skylark.Events.Hosting;
 
 namespace Skylark.Events.Tests.Functions.Hosting;
 
@@ -14,7 +14,8 @@ public sealed class FunctionHostEnvironmentTests
         Environment.SetEnvironmentVariable("SKYLARK_REDIS", "10.9.9.9:1");
         try
         {
-            var builder = FunctionHost.CreateBuilder(["--redis", "10.0.0.1:7000"]);
+            var builder = SkylarkService.CreateBuilder("detect", ["--redis", "10.0.0.1:7000"]);
+            builder.Services.AddSkylarkState(builder.Configuration);
             await using var app = builder.Build();
 
             var options = app.Services.GetRequiredService<IOptions<StateOptions>>().Value;

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Skylark.Events.Functions.Preprocess;
+using Skylark.Events.Hosting;
 using Skylark.Events.State;
 using Skylark.Events.State.Functions;
 using Skylark.Events.Tests.Support;
@@ -14,12 +15,14 @@ namespace Skylark.Events.Tests.Functions.Hosting;
 public sealed class FunctionHostingTests(RedisServer redis)
 {
     [Fact]
-    public async Task A_function_built_like_its_program_serves_events_at_the_root_and_health_at_healthz()
+    public async Task A_function_built_like_its_program_serves_events_at_the_root_its_status_liveness_and_readiness()
     {
-        string[] args = ["--node", "edge-7", "--redis", redis.Configuration, "--redis-password", redis.Password, "--key-prefix", RedisServer.NewKeyPrefix()];
-        var builder = FunctionHost.CreateBuilder(args);
+        using var scratch = new ScratchDirectory();
+        File.WriteAllText(scratch.File("redis-password"), redis.Password);
+        string[] args = ["--node", "edge-7", "--redis", redis.Configuration, "--redis-password-file", scratch.File("redis-password"), "--key-prefix", RedisServer.NewKeyPrefix()];
+        var builder = SkylarkService.CreateBuilder("preprocess", args);
         builder.Logging.ClearProviders();
-        builder.Services.AddPreprocessFunction();
+        builder.Services.AddSkylarkState(builder.Configuration).AddPreprocessFunction();
         await using var app = builder.Build();
         app.Urls.Add("http://127.0.0.1:0");
         app.MapPreprocessFunction();
@@ -28,38 +31,53 @@ public sealed class FunctionHostingTests(RedisServer redis)
         using var client = new FunctionClient(address);
 
         using var health = await client.GetAsync("/healthz");
+        using var status = await client.GetAsync("/status");
+        using var ready = await client.GetAsync("/readyz");
         var frame = await TestCamera.CaptureAsync(app.Services.GetRequiredService<BundleStore>(), "cam-1", 0);
         var reply = await client.PostAsync("/", frame);
 
-        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
-        var status = JsonDocument.Parse(await health.Content.ReadAsStringAsync()).RootElement;
-        Assert.Equal(("ok", "preprocess", "edge-7"), (status.GetProperty("status").GetString(), status.GetProperty("function").GetString(), status.GetProperty("node").GetString()));
+        Assert.Equal((HttpStatusCode.OK, "ok"), (ready.StatusCode, await ready.Content.ReadAsStringAsync()));
+        Assert.Equal((HttpStatusCode.OK, "ok"), (health.StatusCode, await health.Content.ReadAsStringAsync()));
+        var function = JsonDocument.Parse(await status.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(("ok", "preprocess", "edge-7"), (function.GetProperty("status").GetString(), function.GetProperty("function").GetString(), function.GetProperty("node").GetString()));
         Assert.Equal("edge-7/cam-1-000000/preprocess.frame", reply.Extension("statekey"));
         await app.StopAsync();
     }
 
     [Fact]
-    public void Node_redis_and_password_come_from_the_command_line_and_absent_ones_keep_their_defaults()
+    public void Node_and_redis_come_from_the_command_line_and_absent_ones_keep_their_defaults()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddCommandLine(["--node", "sat-2", "--redis", "10.0.0.5:6390"])
+            .Build();
+        var options = new StateOptions();
+
+        StateSettings.Read(configuration)(options);
+
+        Assert.Equal(("sat-2", "10.0.0.5:6390", null, BundleKeys.DefaultPrefix), (options.Node, options.Configuration, options.Password, options.KeyPrefix));
+    }
+
+    [Fact]
+    public void The_redis_password_is_refused_on_the_command_line()
     {
         var configuration = new ConfigurationBuilder()
             .AddCommandLine(["--node", "sat-2", "--redis", "10.0.0.5:6390", "--redis-password", "secret"])
             .Build();
-        var options = new StateOptions();
 
-        FunctionHost.BindState(configuration, options);
+        var error = Assert.Throws<ServiceConfigurationException>(() => StateSettings.Read(configuration));
 
-        Assert.Equal(("sat-2", "10.0.0.5:6390", "secret", BundleKeys.DefaultPrefix), (options.Node, options.Configuration, options.Password, options.KeyPrefix));
+        Assert.Equal("SKYLARK_REDIS_PASSWORD is a secret and is never read from the command line; set SKYLARK_REDIS_PASSWORD or name a file with --redis-password-file.", error.Message);
     }
 
     [Fact]
     public void Password_and_key_prefix_spelled_with_underscores_as_environment_variables_are_read_too()
     {
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["REDIS_PASSWORD"] = "from-env", ["KEY_PREFIX"] = "site-a" })
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["NODE"] = "edge-1", ["REDIS"] = "127.0.0.1:1", ["REDIS_PASSWORD"] = "from-env", ["KEY_PREFIX"] = "site-a" })
             .Build();
         var options = new StateOptions();
 
-        FunctionHost.BindState(configuration, options);
+        StateSettings.Read(configuration)(options);
 
         Assert.Equal(("from-env", "site-a"), (options.Password, options.KeyPrefix));
     }

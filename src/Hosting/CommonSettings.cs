@@ -1,0 +1,28 @@
+namespace Skylark.Events.Hosting;
+
+/// <summary>The settings more than one service reads; a service's own settings live beside its options.</summary>
+public static class CommonSettings
+{
+    public static readonly Setting Node = new("node", "The topology node this instance runs on (as a pod's node name); names its Redis and its place in the topology.");
+
+    public static readonly Setting Redis = new("redis", "The node-local Redis as host:port (StackExchange.Redis configuration string).");
+
+    public static readonly Setting RedisPassword = new("redis-password", "The Redis password.", secret: true);
+
+    public static readonly Setting RedisPasswordFile = new("redis-password-file", "A file holding the Redis password (a mounted Secret); instead of SKYLARK_REDIS_PASSWORD.");
+
+    public static readonly Setting KeyPrefix = new("key-prefix", "Prefix of every Redis key this service writes (default skylark).");
+
+    public static readonly Setting Topology = new("topology", "The topology file (YAML): nodes, links and snapshots.");
+
+    public static readonly Setting Eventing = new("eventing", "Knative resources (Broker, Trigger, PingSource YAML): files or folders, comma-separated.");
+
+    public static readonly Setting Sink = new("sink", "Where this service sends the events it produces: the broker's ingress URL. Knative's SinkBinding sets it.", environment: "K_SINK");
+
+    public static readonly Setting Port = new("port", "The port to listen on, on every interface, when --urls is not given. Knative Serving sets it.", environment: "PORT");
+
+    public static readonly Setting ShutdownGrace = new("shutdown-grace", "How long SIGTERM waits for in-flight work before the process ends (default 25s, inside Kubernetes' 30 s).");
+
+    /// <summary>The default <see cref="ShutdownGrace"/>: inside Kubernetes' default termination grace period of 30 s.</summary>
+    public static readonly TimeSpan DefaultShutdownGrace = TimeSpan.FromSeconds(25);
+}
