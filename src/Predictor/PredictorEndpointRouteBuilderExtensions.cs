@@ -1,6 +1,7 @@
 using CloudNative.CloudEvents.SystemTextJson;
 using Microsoft.AspNetCore.Http.Features;
 using Skylark.Events.Contracts.Http;
+using Skylark.Events.Hosting;
 using Skylark.Events.Predictor.Completions;
 using Skylark.Events.Predictor.Hosting;
 using Skylark.Events.Predictor.Metrics;
@@ -17,13 +18,15 @@ public static class PredictorEndpointRouteBuilderExtensions
     /// <summary>
     /// Maps <c>POST {pattern}</c>, the Trigger subscriber: a completion is validated and queued, answered 202 at
     /// once (400 with the reason when it is not a usable completion, 503 when the queue is full so the broker
-    /// retries), and decided on in the background. Also maps <c>GET /metrics</c> (JSON <see cref="PredictorMetricsSnapshot"/>).
+    /// retries), and decided on in the background. Also maps <c>GET /status</c> (JSON <see cref="PredictorMetricsSnapshot"/>)
+    /// and the service contract's <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c>.
     /// </summary>
     public static IEndpointRouteBuilder MapPredictor(this IEndpointRouteBuilder endpoints, string pattern = "/")
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapPost(pattern, AcceptAsync);
-        endpoints.MapGet("/metrics", (PredictorMetrics metrics) => Results.Json(metrics.Snapshot()));
+        endpoints.MapGet("/status", (PredictorMetrics metrics) => Results.Json(metrics.Snapshot()));
+        endpoints.MapServiceEndpoints();
         return endpoints;
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Skylark.Events.Hosting;
 using Skylark.Events.Broker.Resources;
 using Skylark.Events.Predictor.Databelt;
 using Skylark.Events.Predictor.Election;
@@ -28,12 +29,9 @@ public static class PredictorServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
         services.AddOptions<PredictorOptions>()
             .Configure(configure)
-            .Validate(
-                options =>
-                {
-                    options.Validate();
-                    return true;
-                });
+            .ValidateOnStart(options => options.Validate());
+        services.AddReadinessCheck<PredictorReadinessCheck>("predictor");
+        services.AddServiceMetrics(PredictorMetrics.MeterName);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<PredictorMetrics>();
         services.TryAddSingleton(sp => LoadTriggers(sp.GetRequiredService<IOptions<PredictorOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
@@ -65,6 +63,11 @@ public static class PredictorServiceCollectionExtensions
         services.AddHostedService<PredictorWorker>();
         return services;
     }
+
+    /// <summary>Registers the Predictor from the service contract's settings (<see cref="PredictorSettings"/>).</summary>
+    /// <exception cref="ServiceConfigurationException">A setting is malformed.</exception>
+    public static IServiceCollection AddPredictor(this IServiceCollection services, IConfiguration configuration) =>
+        services.AddPredictor(PredictorSettings.Read(configuration));
 
     private static TriggerSuccessors LoadTriggers(PredictorOptions options, ILoggerFactory loggers)
     {

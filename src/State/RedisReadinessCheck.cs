@@ -9,11 +9,19 @@ namespace Skylark.Events.State;
 /// </summary>
 public sealed class RedisReadinessCheck(IConnectionMultiplexer redis, BundleStore store) : IHealthCheck
 {
+    /// <summary>Below the health check's own timeout, so a hung PING is reported as what it is.</summary>
+    private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(1);
+
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (!redis.IsConnected)
+        {
+            return HealthCheckResult.Unhealthy($"Redis of node '{store.Node}' does not answer PING: not connected (reconnecting).");
+        }
+
         try
         {
-            var latency = await redis.GetDatabase().PingAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            var latency = await redis.GetDatabase().PingAsync().WaitAsync(PingTimeout, cancellationToken).ConfigureAwait(false);
             return HealthCheckResult.Healthy($"Redis of node '{store.Node}' answered PING in {latency.TotalMilliseconds:0.#} ms.");
         }
         catch (Exception error) when (error is RedisException or TimeoutException)

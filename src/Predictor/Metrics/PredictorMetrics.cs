@@ -7,6 +7,8 @@ namespace Skylark.Events.Predictor.Metrics;
 /// </summary>
 public sealed class PredictorMetrics
 {
+    public const string MeterName = "Skylark.Events.Predictor";
+
     /// <summary>Decisions whose latency is kept for the percentiles.</summary>
     public const int LatencyWindow = 4096;
 

@@ -24,7 +24,7 @@ public sealed partial class ModelPersistenceService : BackgroundService
     private readonly IConnectionMultiplexer? _sharedRedis;
     private IConnectionMultiplexer? _ownedRedis;
     private RedisModelStore? _store;
-    private bool _loaded;
+    private volatile bool _loaded;
     private long _savedVersion = -1;
 
     public ModelPersistenceService(
@@ -41,6 +41,15 @@ public sealed partial class ModelPersistenceService : BackgroundService
         _logger = logger;
         _sharedRedis = sharedRedis?.Multiplexer;
     }
+
+    /// <summary>
+    /// Whether decisions use the stored model: true once it has been read (or found absent or unreadable), and when
+    /// there is nothing to read (no Redis, or a policy without a model). Until then the Predictor is not ready.
+    /// </summary>
+    public bool ModelLoaded => _loaded || _store is null;
+
+    /// <summary>The Redis the model is kept in, when there is one.</summary>
+    public IConnectionMultiplexer? Redis => _sharedRedis ?? _ownedRedis;
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -203,7 +203,7 @@ public class PredictorServiceTests(RedisServer redis)
         var deadline = DateTime.UtcNow + Bound;
         while (true)
         {
-            var metrics = (await host.Client.GetFromJsonAsync<PredictorMetricsSnapshot>("/metrics", ContractJson.Options))!;
+            var metrics = (await host.Client.GetFromJsonAsync<PredictorMetricsSnapshot>("/status", ContractJson.Options))!;
             if (metrics.Completions + metrics.Rejected > 0 && metrics.PropagateCommands == metrics.Sent + metrics.SendFailures || DateTime.UtcNow > deadline)
             {
                 return metrics;

@@ -1,0 +1,69 @@
+using Skylark.Events.Hosting;
+using Skylark.Events.Predictor.Election;
+
+namespace Skylark.Events.Predictor;
+
+/// <summary>
+/// The standalone Predictor's settings, by the service contract (docs/configuration.md): the common
+/// <c>--eventing</c>, <c>--topology</c>, <c>--redis</c> (model persistence), Redis password and <c>K_SINK</c> (the
+/// broker ingress its commands go to), and its own policy, SLO and Databelt switches.
+/// </summary>
+public static class PredictorSettings
+{
+    public static readonly Setting Policy = new("policy", "predictive (learn the next function and node, and look one step ahead) or databelt (Databelt's static policy).");
+
+    public static readonly Setting Slo = new("slo", "A JSON file of SLO settings for the state election (latency and bandwidth minimums); default Databelt's.");
+
+    public static readonly Setting DatabeltDestination = new("databelt-destination", "With --policy databelt: push every output to this node instead of the next function's node.");
+
+    public static readonly Setting DatabeltFuse = new("databelt-fuse", "With --policy databelt: fuse a workflow's bundles on one node into one command (true or false; default true).");
+
+    /// <summary>Reads the settings into a configure action.</summary>
+    /// <exception cref="ServiceConfigurationException">A setting is malformed; every problem is named.</exception>
+    public static Action<PredictorOptions> Read(IConfiguration configuration)
+    {
+        var settings = new ServiceConfiguration(configuration);
+        var eventing = settings.List(CommonSettings.Eventing);
+        var topology = settings.Get(CommonSettings.Topology);
+        var redis = settings.Get(CommonSettings.Redis);
+        var password = settings.GetSecret(CommonSettings.RedisPassword, CommonSettings.RedisPasswordFile);
+        var sink = settings.Url(CommonSettings.Sink);
+        var policy = settings.OneOf(Policy, "predictive", "databelt");
+        var destination = settings.Get(DatabeltDestination);
+        var fuse = settings.Boolean(DatabeltFuse);
+        SloSettings? slo = null;
+        if (settings.Get(Slo) is { } sloPath)
+        {
+            try
+            {
+                slo = SloSettings.Load(sloPath);
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException or FormatException)
+            {
+                settings.Problem(Slo, $"names '{sloPath}', which is not an SLO file: {error.Message}");
+            }
+        }
+
+        settings.ThrowIfInvalid();
+        return options =>
+        {
+            foreach (var path in eventing.Count > 0 ? eventing : ["eventing"])
+            {
+                options.EventingPaths.Add(path);
+            }
+
+            options.TopologyPath = topology ?? options.TopologyPath;
+            options.Redis = redis ?? options.Redis;
+            options.RedisPassword = password ?? options.RedisPassword;
+            options.BrokerUrl = sink ?? options.BrokerUrl;
+            options.Slo = slo ?? options.Slo;
+            if (policy is not null)
+            {
+                options.Policy = Enum.Parse<PredictorPolicy>(policy, ignoreCase: true);
+            }
+
+            options.Databelt.Destination = destination ?? options.Databelt.Destination;
+            options.Databelt.Fuse = fuse ?? options.Databelt.Fuse;
+        };
+    }
+}
