@@ -1,9 +1,9 @@
 using Skylark.Events.Broker;
 using Skylark.Events.Broker.Dispatch;
 using Skylark.Events.Broker.Journal;
-using Skylark.Events.Broker.Resources;
 using Skylark.Events.Broker.Sources;
 using Skylark.Events.Contracts;
+using Skylark.Events.Eventing.Resources;
 
 EventingArguments arguments;
 try

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Skylark.Events.Eventing.Resources;
 using Skylark.Events.Hosting;
-using Skylark.Events.Broker.Resources;
 using Skylark.Events.Predictor.Databelt;
 using Skylark.Events.Predictor.Election;
 using Skylark.Events.Predictor.Hosting;

@@ -1,7 +1,7 @@
 using CloudNative.CloudEvents;
 using Skylark.Events.Broker.Dispatch;
-using Skylark.Events.Broker.Filters;
 using Skylark.Events.Broker.Journal;
+using Skylark.Events.Eventing.Filters;
 
 namespace Skylark.Events.Broker.Ingress;
 

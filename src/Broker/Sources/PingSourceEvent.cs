@@ -1,8 +1,8 @@
 using System.Collections.ObjectModel;
 using System.Text;
 using CloudNative.CloudEvents;
-using Skylark.Events.Broker.Resources;
 using Skylark.Events.Contracts;
+using Skylark.Events.Eventing.Resources;
 
 namespace Skylark.Events.Broker.Sources;
 

@@ -1,4 +1,4 @@
-using Skylark.Events.Broker.Resources;
+using Skylark.Events.Eventing.Resources;
 
 namespace Skylark.Events.Broker.Sources;
 

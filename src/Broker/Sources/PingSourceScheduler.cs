@@ -1,5 +1,5 @@
 using Cronos;
-using Skylark.Events.Broker.Resources;
+using Skylark.Events.Eventing.Resources;
 
 namespace Skylark.Events.Broker.Sources;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Skylark.Events.Broker.Resources;
+using Skylark.Events.Eventing.Resources;
 
 namespace Skylark.Events.Broker.Sources;
 

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Skylark.Events.Broker;
 using Skylark.Events.Broker.Journal;
-using Skylark.Events.Broker.Resources;
+using Skylark.Events.Eventing.Resources;
 
 namespace Skylark.Events.Cli.Bench;
 

@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
-using Skylark.Events.Broker.Resources;
 using Skylark.Events.Cli.Demo;
 using Skylark.Events.Cli.Hosting;
 using Skylark.Events.Cli.Mqtt;
 using Skylark.Events.Cli.Up;
+using Skylark.Events.Eventing.Resources;
 using Skylark.Events.Topology;
 
 namespace Skylark.Events.Cli.Commands;

@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using MQTTnet.Exceptions;
-using Skylark.Events.Broker.Resources;
 using Skylark.Events.Cli.Cameras;
 using Skylark.Events.Cli.Emulation;
 using Skylark.Events.Cli.Hosting;
 using Skylark.Events.Cli.Mqtt;
 using Skylark.Events.Cli.Up;
 using Skylark.Events.Contracts;
+using Skylark.Events.Eventing.Resources;
 using Skylark.Events.Functions.Preprocess.Imaging;
 
 namespace Skylark.Events.Cli.Demo;

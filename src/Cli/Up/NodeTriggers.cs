@@ -1,5 +1,5 @@
-using Skylark.Events.Broker.Resources;
 using Skylark.Events.Contracts;
+using Skylark.Events.Eventing.Resources;
 using Skylark.Events.Topology;
 
 namespace Skylark.Events.Cli.Up;

@@ -1,6 +1,6 @@
 using CloudNative.CloudEvents;
-using Skylark.Events.Broker.Filters;
-using Skylark.Events.Broker.Resources;
+using Skylark.Events.Eventing.Filters;
+using Skylark.Events.Eventing.Resources;
 
 namespace Skylark.Events.Predictor.Triggers;
 

@@ -5,9 +5,9 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Skylark.Events.Broker;
 using Skylark.Events.Broker.Dispatch;
-using Skylark.Events.Broker.Filters;
-using Skylark.Events.Broker.Resources;
 using Skylark.Events.Contracts.Http;
+using Skylark.Events.Eventing.Filters;
+using Skylark.Events.Eventing.Resources;
 
 namespace Skylark.Events.Tests.Support;
 

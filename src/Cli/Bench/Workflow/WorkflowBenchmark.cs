@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
-using Skylark.Events.Broker.Resources;
 using Skylark.Events.Cli.Hosting;
 using Skylark.Events.Cli.Up;
 using Skylark.Events.Contracts;
+using Skylark.Events.Eventing.Resources;
 using Skylark.Events.State;
 
 namespace Skylark.Events.Cli.Bench.Workflow;

@@ -1,7 +1,7 @@
 using System.Text;
 using Skylark.Events.Broker.Delivery;
 using Skylark.Events.Broker.Ingress;
-using Skylark.Events.Broker.Resources;
+using Skylark.Events.Eventing.Resources;
 using Skylark.Events.Tests.Support;
 
 namespace Skylark.Events.Tests.Broker.Delivery;

@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 using Skylark.Events.Broker.Delivery;
-using Skylark.Events.Broker.Resources;
+using Skylark.Events.Eventing.Resources;
 
 namespace Skylark.Events.Tests.Broker.Delivery;
 

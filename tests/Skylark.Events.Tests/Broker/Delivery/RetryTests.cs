@@ -1,5 +1,5 @@
 using System.Globalization;
-using Skylark.Events.Broker.Resources;
+using Skylark.Events.Eventing.Resources;
 using Skylark.Events.Tests.Support;
 
 namespace Skylark.Events.Tests.Broker.Delivery;

@@ -1,5 +1,5 @@
 using Skylark.Events.Broker.Dispatch;
-using Skylark.Events.Broker.Resources;
+using Skylark.Events.Eventing.Resources;
 
 namespace Skylark.Events.Tests.Broker.Dispatch;
 

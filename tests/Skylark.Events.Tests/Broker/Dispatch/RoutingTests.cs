@@ -76,7 +76,7 @@ public sealed class RoutingTests : IAsyncLifetime
     [Fact]
     public async Task Triggers_of_another_broker_receive_nothing()
     {
-        await using var broker = await BrokerHost.StartAsync(new Skylark.Events.Broker.Resources.EventingModel(
+        await using var broker = await BrokerHost.StartAsync(new Skylark.Events.Eventing.Resources.EventingModel(
             [TestEventing.Broker(), TestEventing.Broker("other")],
             [TestEventing.Trigger("here", first.Url), TestEventing.Trigger("there", second.Url, broker: "other")],
             []));

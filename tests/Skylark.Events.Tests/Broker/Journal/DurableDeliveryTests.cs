@@ -178,7 +178,7 @@ public sealed class DurableDeliveryTests : IAsyncLifetime
         Assert.Contains(up.Logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("torn tail", StringComparison.Ordinal));
     }
 
-    private Task<BrokerHost> StartAsync(Uri subscriberUrl, Action<Skylark.Events.Broker.BrokerOptions>? configure = null, Skylark.Events.Broker.Resources.DeliverySpec? delivery = null) =>
+    private Task<BrokerHost> StartAsync(Uri subscriberUrl, Action<Skylark.Events.Broker.BrokerOptions>? configure = null, Skylark.Events.Eventing.Resources.DeliverySpec? delivery = null) =>
         BrokerHost.StartAsync(TestEventing.Model(TestEventing.Trigger("t", subscriberUrl, delivery: delivery)), o =>
         {
             o.Journal = folder.Options();

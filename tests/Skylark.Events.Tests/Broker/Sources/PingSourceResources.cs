@@ -1,5 +1,5 @@
 using System.Collections.ObjectModel;
-using Skylark.Events.Broker.Resources;
+using Skylark.Events.Eventing.Resources;
 
 namespace Skylark.Events.Tests.Broker.Sources;
 

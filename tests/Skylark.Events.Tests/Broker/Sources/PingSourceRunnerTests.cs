@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
-using Skylark.Events.Broker.Resources;
 using Skylark.Events.Broker.Sources;
-using Skylark.Events.Tests.Broker.Resources;
+using Skylark.Events.Eventing.Resources;
+using Skylark.Events.Tests.Eventing.Resources;
 using Skylark.Events.Tests.Support;
 
 namespace Skylark.Events.Tests.Broker.Sources;

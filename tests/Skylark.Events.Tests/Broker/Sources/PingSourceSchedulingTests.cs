@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using Skylark.Events.Broker.Sources;
-using Skylark.Events.Tests.Broker.Resources;
+using Skylark.Events.Tests.Eventing.Resources;
 
 namespace Skylark.Events.Tests.Broker.Sources;
 

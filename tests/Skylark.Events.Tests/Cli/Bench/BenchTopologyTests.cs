@@ -1,5 +1,5 @@
-using Skylark.Events.Broker.Resources;
 using Skylark.Events.Cli.Bench.Workflow;
+using Skylark.Events.Eventing.Resources;
 using Skylark.Events.Tests.Support;
 using Skylark.Events.Topology;
 

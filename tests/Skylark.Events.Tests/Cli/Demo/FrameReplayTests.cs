@@ -1,11 +1,11 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
-using Skylark.Events.Broker.Resources;
 using Skylark.Events.Cli.Cameras;
 using Skylark.Events.Cli.Mqtt;
 using Skylark.Events.Cli.Up;
 using Skylark.Events.Contracts;
 using Skylark.Events.Contracts.Payloads;
+using Skylark.Events.Eventing.Resources;
 using Skylark.Events.Functions.Detect;
 using Skylark.Events.Functions.Detect.Vision;
 using Skylark.Events.Functions.Preprocess.Imaging;

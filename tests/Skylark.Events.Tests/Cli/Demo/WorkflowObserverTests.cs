@@ -1,10 +1,10 @@
 using System.Text.Json;
 using CloudNative.CloudEvents;
-using Skylark.Events.Broker.Resources;
 using Skylark.Events.Cli.Cameras;
 using Skylark.Events.Cli.Demo;
 using Skylark.Events.Contracts;
 using Skylark.Events.Contracts.Payloads;
+using Skylark.Events.Eventing.Resources;
 using Skylark.Events.Tests.Support;
 
 namespace Skylark.Events.Tests.Cli.Demo;

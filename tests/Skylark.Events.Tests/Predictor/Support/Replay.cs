@@ -1,4 +1,4 @@
-using Skylark.Events.Broker.Resources;
+using Skylark.Events.Eventing.Resources;
 using Skylark.Events.Predictor;
 using Skylark.Events.Predictor.Completions;
 using Skylark.Events.Predictor.Databelt;

@@ -1,6 +1,6 @@
 using CloudNative.CloudEvents;
-using Skylark.Events.Broker.Resources;
 using Skylark.Events.Contracts;
+using Skylark.Events.Eventing.Resources;
 using Skylark.Events.Predictor.Triggers;
 using Skylark.Events.Tests.Predictor.Traces;
 

@@ -1,9 +1,0 @@
-namespace Skylark.Events.Broker.Filters;
-
-/// <summary>Knative's eventfilter.FilterResult: a filter with nothing to test answers <see cref="NoFilter"/>.</summary>
-public enum FilterResult
-{
-    NoFilter,
-    Pass,
-    Fail,
-}

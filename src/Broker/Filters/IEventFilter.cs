@@ -1,9 +1,0 @@
-using CloudNative.CloudEvents;
-
-namespace Skylark.Events.Broker.Filters;
-
-/// <summary>One Trigger filter dialect. An event is delivered unless the trigger's filter answers <see cref="FilterResult.Fail"/>.</summary>
-public interface IEventFilter
-{
-    FilterResult Filter(CloudEvent cloudEvent);
-}

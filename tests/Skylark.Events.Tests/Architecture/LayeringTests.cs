@@ -1,0 +1,142 @@
+using Skylark.Events.Tests.Support;
+
+namespace Skylark.Events.Tests.Architecture;
+
+/// <summary>Every project under src/ references only what its layer allows (docs/architecture.md, "Project graph").</summary>
+public sealed class LayeringTests
+{
+    private const string Any = Layer.Any;
+    private const string AspNetCore = "Microsoft.AspNetCore.App";
+
+    private static readonly string[] Libraries = ["Contracts", "Eventing", "Hosting", "State", "Topology"];
+    private static readonly string[] LibrariesButTopology = ["Contracts", "Eventing", "Hosting", "State"];
+
+    /// <summary>
+    /// The layers, bottom to top: the specification this test enforces. A project under src/ without a row fails,
+    /// and so does any ProjectReference, FrameworkReference (an <c>Sdk="Microsoft.NET.Sdk.Web"</c> counts as one to
+    /// ASP.NET Core) or PackageReference that its row does not list.
+    /// </summary>
+    public static readonly IReadOnlyList<Layer> Table =
+    [
+        // The bottom: event types, extensions, StateRef, payloads. No project below it.
+        // For now it still carries CloudEvents over HTTP for ASP.NET Core; once it does not, tighten to Frameworks: [].
+        new("Contracts", "bottom", Projects: [], Frameworks: [AspNetCore], Packages: ["CloudNative.CloudEvents", "CloudNative.CloudEvents.SystemTextJson"]),
+
+        // The service contract every deployable shares: settings, health, readiness, metrics. Nothing of Skylark's.
+        new("Hosting", "bottom", Projects: [], Frameworks: [AspNetCore], Packages: ["OpenTelemetry.Extensions.Hosting", "OpenTelemetry.Exporter.Prometheus.AspNetCore"]),
+
+        // Libraries: on Contracts (and the service contract) only, with the few packages they are about.
+        new("Eventing", "library", Projects: ["Contracts"], Frameworks: [], Packages: ["CloudNative.CloudEvents", "Cronos", "Microsoft.Extensions.Logging.Abstractions", "YamlDotNet"]),
+        new("State", "library", Projects: ["Contracts", "Hosting"], Frameworks: [AspNetCore], Packages: ["StackExchange.Redis"]),
+        new("Topology", "library", Projects: ["Contracts"], Frameworks: [], Packages: ["KubernetesClient", "Microsoft.Extensions.Hosting", "YamlDotNet"]),
+
+        // Services: any library, never another service. Functions do not know the topology.
+        new("Broker", "service", Projects: Libraries, Frameworks: [AspNetCore], Packages: [Any]),
+        new("Predictor", "service", Projects: Libraries, Frameworks: [AspNetCore], Packages: [Any]),
+        new("StateSink", "service", Projects: Libraries, Frameworks: [AspNetCore], Packages: [Any]),
+        new("Functions/Preprocess", "function", Projects: LibrariesButTopology, Frameworks: [AspNetCore], Packages: [Any]),
+        new("Functions/Detect", "function", Projects: LibrariesButTopology, Frameworks: [AspNetCore], Packages: [Any]),
+        new("Functions/Alarm", "function", Projects: LibrariesButTopology, Frameworks: [AspNetCore], Packages: [Any]),
+
+        // The host: the `skylark` command runs everything in one process.
+        new("Cli", "host", Projects: [Any], Frameworks: [Any], Packages: [Any]),
+    ];
+
+    private static string Src => RepositoryPaths.InRoot("src");
+
+    [Fact]
+    public void Every_reference_under_src_is_allowed_by_the_layer_table()
+    {
+        var references = ProjectReferences.Read(Src);
+
+        var violations = Layer.Violations(references, Table);
+
+        Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations));
+    }
+
+    [Fact]
+    public void The_table_has_a_row_for_every_project_under_src_and_none_for_a_project_that_is_gone()
+    {
+        var projects = ProjectReferences.Projects(Src).Keys.Order(StringComparer.Ordinal);
+
+        Assert.Equal(Table.Select(l => l.Project).Order(StringComparer.Ordinal), projects);
+    }
+
+    [Fact]
+    public void The_reader_sees_the_references_of_the_real_project_files()
+    {
+        var references = ProjectReferences.Read(Src);
+
+        Assert.Contains(new ProjectReferenceItem(ProjectFile("Broker"), "Broker", ReferenceKind.Project, "Eventing"), references);
+        Assert.Contains(new ProjectReferenceItem(ProjectFile("Predictor"), "Predictor", ReferenceKind.Project, "Eventing"), references);
+        Assert.Contains(new ProjectReferenceItem(ProjectFile("Contracts"), "Contracts", ReferenceKind.Framework, AspNetCore), references);
+        Assert.Contains(new ProjectReferenceItem(ProjectFile("Eventing"), "Eventing", ReferenceKind.Package, "YamlDotNet"), references);
+    }
+
+    [Fact]
+    public void The_reader_resolves_project_paths_and_counts_the_web_sdk_as_asp_net_core()
+    {
+        using var scratch = new ScratchDirectory();
+        var src = Directory.CreateDirectory(Path.Combine(scratch.Path, "src")).FullName;
+        var file = "src/Functions/Alarm/Alarm.csproj";
+        File.WriteAllText(Path.Combine(Directory.CreateDirectory(Path.Combine(src, "Functions", "Alarm")).FullName, "Alarm.csproj"), """
+            <Project Sdk="Microsoft.NET.Sdk.Web">
+              <ItemGroup>
+                <ProjectReference Include="..\..\Topology\Topology.csproj" />
+                <ProjectReference Include="../../Contracts/Contracts.csproj" />
+                <PackageReference Include="MQTTnet" />
+              </ItemGroup>
+            </Project>
+            """);
+
+        var references = ProjectReferences.Read(src);
+
+        ProjectReferenceItem[] expected =
+        [
+            new(file, "Functions/Alarm", ReferenceKind.Framework, AspNetCore),
+            new(file, "Functions/Alarm", ReferenceKind.Project, "Topology"),
+            new(file, "Functions/Alarm", ReferenceKind.Project, "Contracts"),
+            new(file, "Functions/Alarm", ReferenceKind.Package, "MQTTnet"),
+        ];
+        Assert.Equal(expected, references);
+        Assert.Contains("may not reference project Topology", Assert.Single(Layer.Violations(references, Table)), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Predictor", ReferenceKind.Project, "Broker")] // a service on a service
+    [InlineData("Broker", ReferenceKind.Project, "Predictor")]
+    [InlineData("StateSink", ReferenceKind.Project, "Functions/Detect")]
+    [InlineData("Functions/Alarm", ReferenceKind.Project, "Functions/Detect")]
+    [InlineData("Broker", ReferenceKind.Project, "Cli")] // a service on the host
+    [InlineData("Functions/Detect", ReferenceKind.Project, "Topology")] // a function on the topology
+    [InlineData("Eventing", ReferenceKind.Project, "Broker")] // a library on a service
+    [InlineData("Eventing", ReferenceKind.Project, "State")] // a library on another library
+    [InlineData("Contracts", ReferenceKind.Project, "Eventing")] // the bottom on anything
+    [InlineData("Eventing", ReferenceKind.Framework, AspNetCore)]
+    [InlineData("Topology", ReferenceKind.Package, "OpenCvSharp4")]
+    [InlineData("Gateway", ReferenceKind.Project, "Contracts")] // a project the table does not place
+    public void The_checker_rejects_a_forbidden_reference_and_names_it(string from, ReferenceKind kind, string to)
+    {
+        var reference = new ProjectReferenceItem($"src/{from}/{from}.csproj", from, kind, to);
+
+        var violation = Assert.Single(Layer.Violations([reference], Table));
+
+        Assert.Contains($"src/{from}/{from}.csproj: {from} ", violation, StringComparison.Ordinal);
+        Assert.Contains($" {to}", violation, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Broker", ReferenceKind.Project, "Eventing")]
+    [InlineData("Predictor", ReferenceKind.Project, "Eventing")]
+    [InlineData("Predictor", ReferenceKind.Project, "Topology")]
+    [InlineData("Functions/Alarm", ReferenceKind.Project, "State")]
+    [InlineData("Functions/Alarm", ReferenceKind.Package, "MQTTnet")]
+    [InlineData("Eventing", ReferenceKind.Project, "Contracts")]
+    [InlineData("Cli", ReferenceKind.Project, "Predictor")]
+    public void The_checker_accepts_an_allowed_reference(string from, ReferenceKind kind, string to)
+    {
+        Assert.Empty(Layer.Violations([new ProjectReferenceItem($"src/{from}/{from}.csproj", from, kind, to)], Table));
+    }
+
+    private static string ProjectFile(string project) => $"src/{project}/Skylark.Events.{project}.csproj";
+}
