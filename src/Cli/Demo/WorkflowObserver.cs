@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using CloudNative.CloudEvents;
+using Skylark.Events.Bindings;
+using Skylark.Events.Bindings.Http;
 using Skylark.Events.Broker.Filters;
 using Skylark.Events.Broker.Resources;
 using Skylark.Events.Cli.Cameras;
 using Skylark.Events.Contracts;
-using Skylark.Events.Contracts.Http;
 using Skylark.Events.Contracts.Payloads;
 using Skylark.Events.Functions.Detect;
 using Skylark.Events.Functions.Detect.Vision;

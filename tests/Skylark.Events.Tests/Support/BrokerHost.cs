@@ -3,11 +3,11 @@ using CloudNative.CloudEvents.Http;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Skylark.Events.Bindings;
 using Skylark.Events.Broker;
 using Skylark.Events.Broker.Dispatch;
 using Skylark.Events.Broker.Filters;
 using Skylark.Events.Broker.Resources;
-using Skylark.Events.Contracts.Http;
 
 namespace Skylark.Events.Tests.Support;
 

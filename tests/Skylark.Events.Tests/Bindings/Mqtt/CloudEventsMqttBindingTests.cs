@@ -5,10 +5,10 @@ using CloudNative.CloudEvents;
 using MQTTnet;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
-using Skylark.Events.Cli.Mqtt;
-using Skylark.Events.Contracts.Http;
+using Skylark.Events.Bindings;
+using Skylark.Events.Bindings.Mqtt;
 
-namespace Skylark.Events.Tests.Cli.Mqtt;
+namespace Skylark.Events.Tests.Bindings.Mqtt;
 
 public class CloudEventsMqttBindingTests
 {

@@ -4,7 +4,7 @@ using CloudNative.CloudEvents.Core;
 using MQTTnet;
 using MQTTnet.Packets;
 
-namespace Skylark.Events.Cli.Mqtt;
+namespace Skylark.Events.Bindings.Mqtt;
 
 /// <summary>
 /// The CloudEvents MQTT protocol binding (cloudevents/spec, mqtt-protocol-binding.md) for MQTT 5 PUBLISH messages.

@@ -2,7 +2,7 @@ using CloudNative.CloudEvents;
 using MQTTnet;
 using MQTTnet.Protocol;
 
-namespace Skylark.Events.Cli.Mqtt;
+namespace Skylark.Events.Bindings.Mqtt;
 
 public static partial class CloudEventsMqttBinding
 {
@@ -18,7 +18,7 @@ public static partial class CloudEventsMqttBinding
     {
         ArgumentNullException.ThrowIfNull(cloudEvent);
         ArgumentNullException.ThrowIfNull(formatter);
-        CameraTopics.EnsurePublishable(topic);
+        EnsurePublishable(topic);
         cloudEvent.Validate();
 
         var builder = new MqttApplicationMessageBuilder()
@@ -56,5 +56,13 @@ public static partial class CloudEventsMqttBinding
         }
 
         return builder.Build();
+    }
+
+    private static void EnsurePublishable(string topic)
+    {
+        if (string.IsNullOrEmpty(topic) || topic.IndexOfAny(['+', '#', '\0']) >= 0)
+        {
+            throw new ArgumentException($"MQTT topic '{topic}' must be non-empty and must not contain wildcards.", nameof(topic));
+        }
     }
 }
