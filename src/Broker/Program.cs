@@ -21,7 +21,7 @@ EventingModel model;
 try
 {
     using var loggerFactory = LoggerFactory.Create(logging => logging.AddConsole());
-    model = ResourceLoader.Load(arguments.EventingPaths, loggerFactory.CreateLogger("Skylark.Events.Broker.Resources"));
+    model = ResourceLoader.Load(arguments.EventingPaths, loggerFactory.CreateLogger("Skylark.Events.Eventing.Resources"));
 }
 catch (ResourceValidationException e)
 {

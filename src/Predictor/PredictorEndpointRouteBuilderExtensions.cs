@@ -1,6 +1,6 @@
 using CloudNative.CloudEvents.SystemTextJson;
 using Microsoft.AspNetCore.Http.Features;
-using Skylark.Events.Contracts.Http;
+using Skylark.Events.Bindings.Http;
 using Skylark.Events.Hosting;
 using Skylark.Events.Predictor.Completions;
 using Skylark.Events.Predictor.Hosting;

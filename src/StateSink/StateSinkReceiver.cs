@@ -1,8 +1,9 @@
 using System.Text.Json;
 using CloudNative.CloudEvents;
 using CloudNative.CloudEvents.Http;
+using Skylark.Events.Bindings;
+using Skylark.Events.Bindings.Http;
 using Skylark.Events.Contracts;
-using Skylark.Events.Contracts.Http;
 using Skylark.Events.Contracts.Payloads;
 using Skylark.Events.StateSink.Peer;
 using Skylark.Events.StateSink.Propagation;

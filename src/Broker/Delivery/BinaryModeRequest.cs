@@ -3,7 +3,7 @@ using System.Text;
 using CloudNative.CloudEvents;
 using CloudNative.CloudEvents.Core;
 using CloudNative.CloudEvents.Http;
-using Skylark.Events.Contracts.Http;
+using Skylark.Events.Bindings;
 
 namespace Skylark.Events.Broker.Delivery;
 

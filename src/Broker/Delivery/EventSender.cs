@@ -2,7 +2,8 @@ using System.Net;
 using CloudNative.CloudEvents;
 using CloudNative.CloudEvents.Http;
 using Microsoft.Extensions.Options;
-using Skylark.Events.Contracts.Http;
+using Skylark.Events.Bindings;
+using Skylark.Events.Bindings.Http;
 
 namespace Skylark.Events.Broker.Delivery;
 

@@ -1,7 +1,8 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using Skylark.Events.Bindings;
+using Skylark.Events.Bindings.Http;
 using Skylark.Events.Broker.Dispatch;
-using Skylark.Events.Contracts.Http;
 
 namespace Skylark.Events.Broker.Ingress;
 

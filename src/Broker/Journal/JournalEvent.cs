@@ -1,5 +1,5 @@
 using CloudNative.CloudEvents;
-using Skylark.Events.Contracts.Http;
+using Skylark.Events.Bindings;
 
 namespace Skylark.Events.Broker.Journal;
 

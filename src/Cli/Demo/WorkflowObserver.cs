@@ -1,9 +1,10 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using CloudNative.CloudEvents;
+using Skylark.Events.Bindings;
+using Skylark.Events.Bindings.Http;
 using Skylark.Events.Cli.Cameras;
 using Skylark.Events.Contracts;
-using Skylark.Events.Contracts.Http;
 using Skylark.Events.Contracts.Payloads;
 using Skylark.Events.Eventing.Filters;
 using Skylark.Events.Eventing.Resources;

@@ -6,6 +6,7 @@ using MQTTnet;
 using MQTTnet.Exceptions;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
+using Skylark.Events.Bindings.Mqtt;
 using Skylark.Events.State;
 
 namespace Skylark.Events.Cli.Mqtt;

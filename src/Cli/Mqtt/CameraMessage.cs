@@ -1,4 +1,5 @@
 using MQTTnet.Packets;
+using Skylark.Events.Bindings.Mqtt;
 
 namespace Skylark.Events.Cli.Mqtt;
 

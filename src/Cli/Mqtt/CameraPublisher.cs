@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet;
 using MQTTnet.Exceptions;
 using MQTTnet.Protocol;
+using Skylark.Events.Bindings.Mqtt;
 using Skylark.Events.Cli.Cameras;
 
 namespace Skylark.Events.Cli.Mqtt;

@@ -110,14 +110,6 @@ public static class CameraTopics
         }
     }
 
-    internal static void EnsurePublishable(string topic)
-    {
-        if (string.IsNullOrEmpty(topic) || topic.IndexOfAny(['+', '#', '\0']) >= 0)
-        {
-            throw new ArgumentException($"MQTT topic '{topic}' must be non-empty and must not contain wildcards.", nameof(topic));
-        }
-    }
-
     private static string RequireLevel(string level) =>
         IsValidLevel(level)
             ? level

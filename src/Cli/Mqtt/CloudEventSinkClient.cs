@@ -1,7 +1,7 @@
 using System.Net;
 using CloudNative.CloudEvents;
 using CloudNative.CloudEvents.Http;
-using Skylark.Events.Contracts.Http;
+using Skylark.Events.Bindings;
 
 namespace Skylark.Events.Cli.Mqtt;
 

@@ -1,7 +1,7 @@
 using System.Net.Mime;
 using System.Text;
 using CloudNative.CloudEvents;
-using Skylark.Events.Contracts.Http;
+using Skylark.Events.Bindings;
 
 namespace Skylark.Events.Cli.Replay;
 

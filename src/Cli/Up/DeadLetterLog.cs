@@ -1,6 +1,7 @@
 using System.Text;
 using CloudNative.CloudEvents;
-using Skylark.Events.Contracts.Http;
+using Skylark.Events.Bindings;
+using Skylark.Events.Bindings.Http;
 
 namespace Skylark.Events.Cli.Up;
 

@@ -146,7 +146,7 @@ public sealed class EmulatedCluster : IAsyncDisposable
             throw new ArgumentException($"--control-node '{control}' is not a node of topology '{topology.Name}'; its nodes: {string.Join(", ", topology.Nodes.Select(n => n.Name))}.");
         }
 
-        var eventing = ResourceLoader.Load([options.EventingPath, .. options.ExtraEventing], loggerFactory.CreateLogger("Skylark.Events.Broker.Resources"));
+        var eventing = ResourceLoader.Load([options.EventingPath, .. options.ExtraEventing], loggerFactory.CreateLogger("Skylark.Events.Eventing.Resources"));
         var model = options.Mode.Propagates()
             ? eventing with { Triggers = [.. eventing.Triggers, .. NodeTriggers.For(topology), .. options.ExtraTriggers] }
             : eventing with { Triggers = [.. eventing.Triggers.Where(t => !IsPredictorTrigger(t)), .. options.ExtraTriggers] };

@@ -3,8 +3,9 @@ using CloudNative.CloudEvents;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
+using Skylark.Events.Bindings;
+using Skylark.Events.Bindings.Http;
 using Skylark.Events.Contracts;
-using Skylark.Events.Contracts.Http;
 using Skylark.Events.Contracts.Payloads;
 
 namespace Skylark.Events.State.Functions;

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using CloudNative.CloudEvents;
+using Skylark.Events.Bindings;
 using Skylark.Events.Contracts;
-using Skylark.Events.Contracts.Http;
 using Skylark.Events.Topology;
 
 namespace Skylark.Events.StateSink.Propagation;

@@ -8,8 +8,8 @@ public sealed class LayeringTests
     private const string Any = Layer.Any;
     private const string AspNetCore = "Microsoft.AspNetCore.App";
 
-    private static readonly string[] Libraries = ["Contracts", "Eventing", "Hosting", "State", "Topology"];
-    private static readonly string[] LibrariesButTopology = ["Contracts", "Eventing", "Hosting", "State"];
+    private static readonly string[] Libraries = ["Bindings", "Contracts", "Eventing", "Hosting", "State", "Topology"];
+    private static readonly string[] LibrariesButTopology = ["Bindings", "Contracts", "Eventing", "Hosting", "State"];
 
     /// <summary>
     /// The layers, bottom to top: the specification this test enforces. A project under src/ without a row fails,
@@ -19,15 +19,15 @@ public sealed class LayeringTests
     public static readonly IReadOnlyList<Layer> Table =
     [
         // The bottom: event types, extensions, StateRef, payloads. No project below it.
-        // For now it still carries CloudEvents over HTTP for ASP.NET Core; once it does not, tighten to Frameworks: [].
-        new("Contracts", "bottom", Projects: [], Frameworks: [AspNetCore], Packages: ["CloudNative.CloudEvents", "CloudNative.CloudEvents.SystemTextJson"]),
+        new("Contracts", "bottom", Projects: [], Frameworks: [], Packages: ["CloudNative.CloudEvents", "CloudNative.CloudEvents.SystemTextJson"]),
 
         // The service contract every deployable shares: settings, health, readiness, metrics. Nothing of Skylark's.
         new("Hosting", "bottom", Projects: [], Frameworks: [AspNetCore], Packages: ["OpenTelemetry.Extensions.Hosting", "OpenTelemetry.Exporter.Prometheus.AspNetCore"]),
 
         // Libraries: on Contracts (and the service contract) only, with the few packages they are about.
+        new("Bindings", "library", Projects: ["Contracts"], Frameworks: [AspNetCore], Packages: ["CloudNative.CloudEvents", "CloudNative.CloudEvents.SystemTextJson", "MQTTnet"]),
         new("Eventing", "library", Projects: ["Contracts"], Frameworks: [], Packages: ["CloudNative.CloudEvents", "Cronos", "Microsoft.Extensions.Logging.Abstractions", "YamlDotNet"]),
-        new("State", "library", Projects: ["Contracts", "Hosting"], Frameworks: [AspNetCore], Packages: ["StackExchange.Redis"]),
+        new("State", "library", Projects: ["Bindings", "Contracts", "Hosting"], Frameworks: [AspNetCore], Packages: ["StackExchange.Redis"]),
         new("Topology", "library", Projects: ["Contracts"], Frameworks: [], Packages: ["KubernetesClient", "Microsoft.Extensions.Hosting", "YamlDotNet"]),
 
         // Services: any library, never another service. Functions do not know the topology.
@@ -69,7 +69,7 @@ public sealed class LayeringTests
 
         Assert.Contains(new ProjectReferenceItem(ProjectFile("Broker"), "Broker", ReferenceKind.Project, "Eventing"), references);
         Assert.Contains(new ProjectReferenceItem(ProjectFile("Predictor"), "Predictor", ReferenceKind.Project, "Eventing"), references);
-        Assert.Contains(new ProjectReferenceItem(ProjectFile("Contracts"), "Contracts", ReferenceKind.Framework, AspNetCore), references);
+        Assert.Contains(new ProjectReferenceItem(ProjectFile("Bindings"), "Bindings", ReferenceKind.Framework, AspNetCore), references);
         Assert.Contains(new ProjectReferenceItem(ProjectFile("Eventing"), "Eventing", ReferenceKind.Package, "YamlDotNet"), references);
     }
 

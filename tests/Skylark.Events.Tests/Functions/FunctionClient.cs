@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using CloudNative.CloudEvents;
 using CloudNative.CloudEvents.Http;
-using Skylark.Events.Contracts.Http;
+using Skylark.Events.Bindings;
 
 namespace Skylark.Events.Tests.Functions;
 

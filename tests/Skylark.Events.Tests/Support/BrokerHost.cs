@@ -3,9 +3,9 @@ using CloudNative.CloudEvents.Http;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Skylark.Events.Bindings;
 using Skylark.Events.Broker;
 using Skylark.Events.Broker.Dispatch;
-using Skylark.Events.Contracts.Http;
 using Skylark.Events.Eventing.Filters;
 using Skylark.Events.Eventing.Resources;
 

@@ -1,7 +1,8 @@
 using CloudNative.CloudEvents;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Skylark.Events.Contracts.Http;
+using Skylark.Events.Bindings;
+using Skylark.Events.Bindings.Http;
 
 namespace Skylark.Events.Tests.Support;
 

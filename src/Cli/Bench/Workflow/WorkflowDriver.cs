@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using CloudNative.CloudEvents;
 using CloudNative.CloudEvents.Http;
+using Skylark.Events.Bindings;
 using Skylark.Events.Cli.Up;
 using Skylark.Events.Contracts;
-using Skylark.Events.Contracts.Http;
 using Skylark.Events.State;
 
 namespace Skylark.Events.Cli.Bench.Workflow;

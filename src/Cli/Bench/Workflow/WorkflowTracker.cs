@@ -3,8 +3,9 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using CloudNative.CloudEvents;
+using Skylark.Events.Bindings;
+using Skylark.Events.Bindings.Http;
 using Skylark.Events.Contracts;
-using Skylark.Events.Contracts.Http;
 using Skylark.Events.Contracts.Payloads;
 
 namespace Skylark.Events.Cli.Bench.Workflow;

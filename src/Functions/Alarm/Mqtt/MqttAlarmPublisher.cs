@@ -1,12 +1,13 @@
-using System.Globalization;
 using System.Net.Mime;
-using System.Text;
 using System.Text.Json;
+using CloudNative.CloudEvents;
 using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet;
 using MQTTnet.Exceptions;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
+using Skylark.Events.Bindings;
+using Skylark.Events.Bindings.Mqtt;
 using Skylark.Events.Contracts;
 using Skylark.Events.Contracts.Payloads;
 
@@ -14,13 +15,14 @@ namespace Skylark.Events.Functions.Alarm.Mqtt;
 
 /// <summary>
 /// Publishes alarms on MQTT <c>alarms/&lt;camera&gt;</c> at QoS 1: the payload is the notice as JSON
-/// (<c>{camera, workflowId, zone, raisedAt, detections}</c>), so a plain subscriber needs nothing else. Over MQTT 5 the
-/// message is at the same time a binary-mode CloudEvent <c>io.skylark.alarm.raised</c> (attributes as user properties,
-/// per the CloudEvents MQTT binding) for subscribers that speak CloudEvents.
+/// (<c>{camera, workflowId, seq, zones, boxes, frameWidth, frameHeight, raisedAt, node, evidence, snapshot}</c>), so a
+/// plain subscriber needs nothing else. Over MQTT 5 the message is at the same time a binary-mode CloudEvent
+/// <c>io.skylark.alarm.raised</c> (attributes as user properties) for subscribers that speak CloudEvents; it is encoded
+/// by <see cref="CloudEventsMqttBinding"/>, the binding the camera bridge decodes with.
 /// </summary>
 /// <remarks>
-/// The event id is derived from workflow and zone, so a QoS 1 redelivery or a retried alarm is recognisably the same alarm.
-/// Connects on first use and reconnects when the connection was lost.
+/// The event id is the workflow id (one alarm per workflow run), so a QoS 1 redelivery or a retried alarm is
+/// recognisably the same alarm. Connects on first use and reconnects when the connection was lost.
 /// </remarks>
 public sealed partial class MqttAlarmPublisher : IAlarmPublisher, IAsyncDisposable
 {
@@ -55,35 +57,40 @@ public sealed partial class MqttAlarmPublisher : IAlarmPublisher, IAsyncDisposab
         return $"{TopicPrefix}/{camera}";
     }
 
-    /// <summary>The message for <paramref name="notice"/>; CloudEvent user properties only when <paramref name="mqtt5"/>.</summary>
+    /// <summary>The alarm as the CloudEvent <c>io.skylark.alarm.raised</c>; its data is the notice as JSON.</summary>
+    public static CloudEvent ToCloudEvent(AlarmNotice notice)
+    {
+        ArgumentNullException.ThrowIfNull(notice);
+        var cloudEvent = new CloudEvent(CloudEventsSpecVersion.V1_0)
+        {
+            Id = notice.WorkflowId, // one alarm per workflow run
+            Source = EventSources.Alarm,
+            Type = EventTypes.AlarmRaised,
+            Time = notice.RaisedAt.ToUniversalTime(),
+            DataContentType = MediaTypeNames.Application.Json,
+            Data = JsonSerializer.SerializeToUtf8Bytes(notice, ContractJson.Options),
+        };
+        cloudEvent[ExtensionNames.WorkflowId] = notice.WorkflowId;
+        cloudEvent[ExtensionNames.Camera] = notice.Camera;
+        return cloudEvent;
+    }
+
+    /// <summary>
+    /// The message for <paramref name="notice"/>: binary mode of the CloudEvents MQTT binding, which over MQTT 3.1.1
+    /// (<paramref name="mqtt5"/> false) leaves the notice alone, without properties.
+    /// </summary>
+    /// <exception cref="ArgumentException">The camera id cannot be an MQTT topic level.</exception>
     public static MqttApplicationMessage ToMqttMessage(AlarmNotice notice, bool mqtt5 = true)
     {
         ArgumentNullException.ThrowIfNull(notice);
-        var builder = new MqttApplicationMessageBuilder()
-            .WithTopic(TopicFor(notice.Camera))
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithPayload(JsonSerializer.SerializeToUtf8Bytes(notice, ContractJson.Options));
-        if (mqtt5)
-        {
-            // Content Type is datacontenttype in the binding; the rest are the event's attributes, named as they are.
-            builder.WithContentType(MediaTypeNames.Application.Json);
-            (string Name, string Value)[] attributes =
-            [
-                ("specversion", "1.0"),
-                ("id", notice.WorkflowId), // one alarm per workflow run
-                ("source", EventSources.Alarm.ToString()),
-                ("type", EventTypes.AlarmRaised),
-                ("time", notice.RaisedAt.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fffK", CultureInfo.InvariantCulture)),
-                (ExtensionNames.WorkflowId, notice.WorkflowId),
-                (ExtensionNames.Camera, notice.Camera),
-            ];
-            foreach (var (name, value) in attributes)
-            {
-                builder.WithUserProperty(name, new ReadOnlyMemory<byte>(Encoding.UTF8.GetBytes(value)));
-            }
-        }
-
-        return builder.Build();
+        var topic = TopicFor(notice.Camera);
+        return CloudEventsMqttBinding.ToMqttMessage(
+            ToCloudEvent(notice),
+            ContentMode.Binary,
+            RawDataJsonEventFormatter.Instance,
+            topic,
+            MqttQualityOfServiceLevel.AtLeastOnce,
+            mqtt5 ? MqttProtocolVersion.V500 : MqttProtocolVersion.V311);
     }
 
     /// <exception cref="InvalidOperationException">The broker could not be reached or did not accept the alarm.</exception>

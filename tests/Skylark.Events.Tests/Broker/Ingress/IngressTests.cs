@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using CloudNative.CloudEvents;
 using CloudNative.CloudEvents.Http;
+using Skylark.Events.Bindings;
 using Skylark.Events.Broker.Ingress;
 using Skylark.Events.Tests.Support;
 
@@ -71,7 +72,7 @@ public sealed class IngressTests : IAsyncLifetime
     public async Task An_unknown_broker_is_404_with_a_message()
     {
         using var response = await broker.Client.PostAsync(
-            new Uri(broker.BaseUrl, "/test/nope"), TestEvents.Create().ToHttpContent(ContentMode.Binary, Skylark.Events.Contracts.Http.RawDataJsonEventFormatter.Instance));
+            new Uri(broker.BaseUrl, "/test/nope"), TestEvents.Create().ToHttpContent(ContentMode.Binary, RawDataJsonEventFormatter.Instance));
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Contains("test/nope", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);

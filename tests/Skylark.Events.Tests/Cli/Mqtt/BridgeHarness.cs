@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MQTTnet;
 using MQTTnet.Protocol;
+using Skylark.Events.Bindings.Mqtt;
 using Skylark.Events.Cli.Cameras;
 using Skylark.Events.Cli.Mqtt;
 using Skylark.Events.Contracts;

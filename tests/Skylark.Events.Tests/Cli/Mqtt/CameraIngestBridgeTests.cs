@@ -2,9 +2,10 @@ using System.Text;
 using System.Text.Json;
 using CloudNative.CloudEvents;
 using MQTTnet;
+using Skylark.Events.Bindings;
+using Skylark.Events.Bindings.Mqtt;
 using Skylark.Events.Cli.Mqtt;
 using Skylark.Events.Contracts;
-using Skylark.Events.Contracts.Http;
 using Skylark.Events.Contracts.Payloads;
 using Skylark.Events.Tests.Support;
 

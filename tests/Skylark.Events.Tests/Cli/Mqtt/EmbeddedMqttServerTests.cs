@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using MQTTnet;
 using MQTTnet.Protocol;
+using Skylark.Events.Bindings.Mqtt;
 using Skylark.Events.Cli.Mqtt;
 
 namespace Skylark.Events.Tests.Cli.Mqtt;

@@ -3,8 +3,9 @@ using CloudNative.CloudEvents;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
+using Skylark.Events.Bindings;
+using Skylark.Events.Bindings.Mqtt;
 using Skylark.Events.Cli.Mqtt;
-using Skylark.Events.Contracts.Http;
 using Skylark.Events.Tests.Support;
 
 namespace Skylark.Events.Tests.Cli.Mqtt;

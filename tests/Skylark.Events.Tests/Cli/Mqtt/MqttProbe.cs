@@ -4,6 +4,7 @@ using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
+using Skylark.Events.Bindings.Mqtt;
 using Skylark.Events.Cli.Mqtt;
 
 namespace Skylark.Events.Tests.Cli.Mqtt;

@@ -3,7 +3,7 @@ using CloudNative.CloudEvents;
 using CloudNative.CloudEvents.SystemTextJson;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Skylark.Events.Contracts.Http;
+using Skylark.Events.Bindings.Http;
 
 namespace Skylark.Events.Tests.Predictor.Support;
 

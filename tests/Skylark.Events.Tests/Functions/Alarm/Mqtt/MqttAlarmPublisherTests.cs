@@ -1,10 +1,14 @@
+using System.Buffers;
 using System.Text.Json;
 using MQTTnet;
 using MQTTnet.Formatter;
+using MQTTnet.Packets;
 using MQTTnet.Protocol;
+using Skylark.Events.Bindings;
+using Skylark.Events.Bindings.Mqtt;
 using Skylark.Events.Cli.Mqtt;
 using Skylark.Events.Contracts;
-using Skylark.Events.Contracts.Http;
+using Skylark.Events.Contracts.Payloads;
 using Skylark.Events.Functions.Alarm;
 using Skylark.Events.Functions.Alarm.Mqtt;
 using Skylark.Events.Tests.Cli.Mqtt;
@@ -57,6 +61,38 @@ public sealed class MqttAlarmPublisherTests(Mosquitto mosquitto) : IClassFixture
         Assert.Equal(("cam-1-42-abcd", "cam-1"), (alarm[ExtensionNames.WorkflowId], alarm[ExtensionNames.Camera]));
         Assert.Equal("cam-1-42-abcd", alarm.Id);
         Assert.Equal(Notice.RaisedAt, alarm.Time);
+    }
+
+    [Fact]
+    public void The_message_is_the_notice_as_json_with_the_event_s_attributes_as_user_properties_in_order()
+    {
+        var message = MqttAlarmPublisher.ToMqttMessage(Notice);
+
+        Assert.Equal(("alarms/cam-1", MqttQualityOfServiceLevel.AtLeastOnce, "application/json"), (message.Topic, message.QualityOfServiceLevel, message.ContentType));
+        Assert.Equal(JsonSerializer.SerializeToUtf8Bytes(Notice, ContractJson.Options), message.Payload.ToArray());
+        Assert.Equal(
+            new[]
+            {
+                ("specversion", "1.0"),
+                ("id", "cam-1-42-abcd"),
+                ("source", "/functions/alarm"),
+                ("type", "io.skylark.alarm.raised"),
+                ("time", "2026-08-09T10:11:12.345Z"),
+                ("workflowid", "cam-1-42-abcd"),
+                ("camera", "cam-1"),
+            },
+            message.UserProperties.Select(p => (p.Name, p.ReadValueAsString())));
+    }
+
+    [Fact]
+    public void Over_mqtt_3_the_message_is_the_same_json_without_properties()
+    {
+        var message = MqttAlarmPublisher.ToMqttMessage(Notice, mqtt5: false);
+
+        Assert.Equal(("alarms/cam-1", MqttQualityOfServiceLevel.AtLeastOnce), (message.Topic, message.QualityOfServiceLevel));
+        Assert.Null(message.ContentType);
+        Assert.Empty(message.UserProperties ?? []);
+        Assert.Equal(JsonSerializer.SerializeToUtf8Bytes(Notice, ContractJson.Options), message.Payload.ToArray());
     }
 
     [Fact]

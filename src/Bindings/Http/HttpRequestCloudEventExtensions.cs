@@ -3,7 +3,7 @@ using CloudNative.CloudEvents.Core;
 using CloudNative.CloudEvents.Http;
 using Microsoft.AspNetCore.Http;
 
-namespace Skylark.Events.Contracts.Http;
+namespace Skylark.Events.Bindings.Http;
 
 /// <summary>
 /// Reads an ASP.NET Core request as a CloudEvent in binary or structured mode — the part of

@@ -2,7 +2,7 @@ using System.Text;
 using MQTTnet;
 using MQTTnet.Packets;
 
-namespace Skylark.Events.Cli.Mqtt;
+namespace Skylark.Events.Bindings.Mqtt;
 
 /// <summary>MQTT user property values are UTF-8 strings on the wire; MQTTnet wants them as bytes.</summary>
 public static class MqttUserProperties

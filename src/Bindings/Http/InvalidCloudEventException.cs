@@ -1,4 +1,4 @@
-namespace Skylark.Events.Contracts.Http;
+namespace Skylark.Events.Bindings.Http;
 
 /// <summary>An HTTP message that is not a valid CloudEvent; <see cref="Exception.Message"/> says why, for a 400 response.</summary>
 public sealed class InvalidCloudEventException : Exception

@@ -1,4 +1,4 @@
-namespace Skylark.Events.Cli.Mqtt;
+namespace Skylark.Events.Bindings.Mqtt;
 
 /// <summary>An MQTT message that is not a valid CloudEvent under the CloudEvents MQTT binding; the message says why.</summary>
 public sealed class InvalidMqttCloudEventException : Exception

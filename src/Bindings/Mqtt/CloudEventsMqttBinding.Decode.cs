@@ -5,7 +5,7 @@ using CloudNative.CloudEvents.Core;
 using MQTTnet;
 using MQTTnet.Packets;
 
-namespace Skylark.Events.Cli.Mqtt;
+namespace Skylark.Events.Bindings.Mqtt;
 
 public static partial class CloudEventsMqttBinding
 {

@@ -4,14 +4,15 @@ using CloudNative.CloudEvents.Core;
 using MQTTnet;
 using MQTTnet.Packets;
 
-namespace Skylark.Events.Cli.Mqtt;
+namespace Skylark.Events.Bindings.Mqtt;
 
 /// <summary>
 /// The CloudEvents MQTT protocol binding (cloudevents/spec, mqtt-protocol-binding.md) for MQTT 5 PUBLISH messages.
 /// Binary mode: <c>datacontenttype</c> is the MQTT Content Type property, every other attribute (specversion and
 /// extensions included) a User Property named exactly like the attribute, with its canonical string value, and
 /// <c>data</c> the payload. Structured mode: Content Type <c>application/cloudevents+json</c> and the JSON event as the
-/// payload. A receiver picks the mode from the Content Type (a CloudEvents media type means structured).
+/// payload. A receiver picks the mode from the Content Type (a CloudEvents media type means structured). Over MQTT 3.1.1,
+/// which has no properties, only structured mode is a CloudEvent (see <see cref="ToMqttMessage"/>).
 /// </summary>
 public static partial class CloudEventsMqttBinding
 {

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Skylark.Events.Contracts.Http;
+namespace Skylark.Events.Bindings.Http;
 
 /// <summary>
 /// CloudEvents 0.3 is accepted (as Knative's ingress does) by mapping it to 1.0:

@@ -2,7 +2,7 @@ using System.Text.Json;
 using CloudNative.CloudEvents;
 using CloudNative.CloudEvents.SystemTextJson;
 
-namespace Skylark.Events.Contracts.Http;
+namespace Skylark.Events.Bindings;
 
 /// <summary>
 /// JSON event format that keeps binary-mode data as the exact bytes received.

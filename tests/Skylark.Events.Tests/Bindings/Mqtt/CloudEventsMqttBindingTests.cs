@@ -3,12 +3,13 @@ using System.Text;
 using System.Text.Json;
 using CloudNative.CloudEvents;
 using MQTTnet;
+using MQTTnet.Formatter;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
-using Skylark.Events.Cli.Mqtt;
-using Skylark.Events.Contracts.Http;
+using Skylark.Events.Bindings;
+using Skylark.Events.Bindings.Mqtt;
 
-namespace Skylark.Events.Tests.Cli.Mqtt;
+namespace Skylark.Events.Tests.Bindings.Mqtt;
 
 public class CloudEventsMqttBindingTests
 {
@@ -121,6 +122,29 @@ public class CloudEventsMqttBindingTests
         }
 
         Assert.Equal(jpeg, (byte[])CloudEventsMqttBinding.ToCloudEvent(message, Formatter).Data!);
+    }
+
+    [Fact]
+    public void Over_mqtt_3_structured_mode_is_the_json_event_alone_and_reads_back_as_such()
+    {
+        var original = SampleEvent();
+
+        var message = CloudEventsMqttBinding.ToMqttMessage(original, ContentMode.Structured, Formatter, "t", protocolVersion: MqttProtocolVersion.V311);
+
+        Assert.Null(message.ContentType);
+        Assert.Empty(message.UserProperties ?? []);
+        AssertSameEvent(original, CloudEventsMqttBinding.ToCloudEvent(message, Formatter));
+    }
+
+    [Fact]
+    public void Over_mqtt_3_binary_mode_carries_only_the_data_because_attributes_have_nowhere_to_go()
+    {
+        var message = CloudEventsMqttBinding.ToMqttMessage(SampleEvent(), ContentMode.Binary, Formatter, "t", protocolVersion: MqttProtocolVersion.V311);
+
+        Assert.Null(message.ContentType);
+        Assert.Empty(message.UserProperties ?? []);
+        Assert.Equal("{\"camera\":\"cam-1\",\"seq\":42}", Encoding.UTF8.GetString(message.Payload.ToArray()));
+        Assert.False(CloudEventsMqttBinding.IsCloudEvent(message));
     }
 
     [Fact]

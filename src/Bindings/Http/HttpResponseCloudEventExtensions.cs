@@ -2,7 +2,7 @@ using CloudNative.CloudEvents;
 using CloudNative.CloudEvents.Http;
 using Microsoft.AspNetCore.Http;
 
-namespace Skylark.Events.Contracts.Http;
+namespace Skylark.Events.Bindings.Http;
 
 /// <summary>Writes a CloudEvent as an ASP.NET Core response — e.g. a function's reply event to the broker.</summary>
 public static class HttpResponseCloudEventExtensions
