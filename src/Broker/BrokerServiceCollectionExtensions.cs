@@ -2,7 +2,11 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Skylark.Events.Broker.Delivery;
 using Skylark.Events.Broker.Dispatch;
 using Skylark.Events.Broker.Ingress;
+using Microsoft.Extensions.Options;
 using Skylark.Events.Broker.Journal;
+using Skylark.Events.Broker.Sources;
+using Skylark.Events.Contracts;
+using Skylark.Events.Hosting;
 
 namespace Skylark.Events.Broker;
 
@@ -10,19 +14,26 @@ public static class BrokerServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the embedded broker: ingress, per-Trigger dispatch and delivery for the Brokers and Triggers in
-    /// <see cref="BrokerOptions.Model"/>. Serve it with <see cref="BrokerEndpointRouteBuilderExtensions.MapBroker"/>.
+    /// <see cref="BrokerOptions.Model"/>, and the model's PingSources beside it (as Knative's mtping adapter runs
+    /// them), their sinks resolved like the Triggers' subscribers. Serve it with
+    /// <see cref="BrokerEndpointRouteBuilderExtensions.MapBroker"/>.
     /// </summary>
     public static IServiceCollection AddBroker(this IServiceCollection services, Action<BrokerOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
 
-        services.AddOptions<BrokerOptions>().Configure(configure).Validate(o =>
-        {
-            o.Validate();
-            return true;
-        });
+        services.AddOptions<BrokerOptions>().Configure(configure).ValidateOnStart(o => o.Validate());
+        services.AddServiceMetrics(BrokerMetrics.MeterName);
+        services.AddReadinessCheck<BrokerReadinessCheck>("broker");
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<BrokerOptions>>().Value.Model);
+        services.AddPingSources(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<BrokerOptions>>().Value;
+            var resolver = new DestinationResolver(options.Services);
+            return sink => resolver.Resolve(sink, sink.Ref?.Namespace ?? SkylarkDefaults.Namespace);
+        });
         services.TryAddSingleton<BrokerMetrics>();
         services.TryAddSingleton<BrokerTopology>();
         services.TryAddSingleton<InFlightDeliveries>();
@@ -37,5 +48,14 @@ public static class BrokerServiceCollectionExtensions
         services.AddHostedService<JournalRecoveryService>();
         services.AddHostedService<BrokerDispatcher>();
         return services;
+    }
+
+    /// <summary>Adds the broker from the service contract's settings (<see cref="BrokerSettings"/>).</summary>
+    /// <exception cref="ServiceConfigurationException">A setting is missing or malformed, or the resources do not validate.</exception>
+    public static IServiceCollection AddBroker(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        using var loggers = LoggerFactory.Create(logging => logging.AddConsole());
+        return services.AddBroker(BrokerSettings.Read(configuration, loggers.CreateLogger("Skylark.Events.Broker.Resources")));
     }
 }

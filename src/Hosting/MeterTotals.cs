@@ -16,13 +16,15 @@ public sealed class MeterTotals : IDisposable
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<(Instrument Instrument, string Tags), Cell> _cells = new();
 
-    public MeterTotals(Meter meter)
+    /// <param name="meter">The meter whose measurements are totalled.</param>
+    /// <param name="tallied">Which of its instruments (all when null).</param>
+    public MeterTotals(Meter meter, Func<Instrument, bool>? tallied = null)
     {
         ArgumentNullException.ThrowIfNull(meter);
         _meter = meter;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (ReferenceEquals(instrument.Meter, _meter) && !instrument.IsObservable)
+            if (ReferenceEquals(instrument.Meter, _meter) && !instrument.IsObservable && (tallied is null || tallied(instrument)))
             {
                 listener.EnableMeasurementEvents(instrument);
             }
@@ -70,6 +72,11 @@ public sealed class MeterTotals : IDisposable
 
     private static string TagKey(ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
+        if (tags.Length == 1)
+        {
+            return $"{tags[0].Key}={tags[0].Value}";
+        }
+
         var parts = new string[tags.Length];
         for (var i = 0; i < tags.Length; i++)
         {

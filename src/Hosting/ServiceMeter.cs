@@ -13,12 +13,13 @@ public abstract class ServiceMeter : IDisposable
 
     /// <param name="name">The meter's name, e.g. <c>Skylark.Events.StateSink</c>.</param>
     /// <param name="meterFactory">The host's; null (a service built by hand, a test) gives a meter of its own.</param>
-    protected ServiceMeter(string name, IMeterFactory? meterFactory)
+    /// <param name="tallied">The instruments the snapshot reads (all when null); others cost nothing in-process.</param>
+    protected ServiceMeter(string name, IMeterFactory? meterFactory, Func<Instrument, bool>? tallied = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         Meter = meterFactory?.Create(name) ?? new Meter(name);
         _ownsMeter = meterFactory is null;
-        Totals = new MeterTotals(Meter);
+        Totals = new MeterTotals(Meter, tallied);
     }
 
     protected Meter Meter { get; }

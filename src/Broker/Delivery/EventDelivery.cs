@@ -20,11 +20,23 @@ internal sealed partial class EventDelivery(
     public async Task DeliverAsync(BrokerRoute broker, TriggerRoute trigger, DeliveryItem item, CancellationToken cancellationToken)
     {
         var cloudEvent = item.Event;
+        var (@namespace, brokerName, triggerName) = (broker.Resource.Meta.Namespace, broker.Resource.Meta.Name, trigger.Resource.Meta.Name);
+        if (item.QueuedAt != 0)
+        {
+            metrics.Processed(@namespace, brokerName, triggerName, timeProvider.GetElapsedTime(item.QueuedAt));
+        }
+
         var (sent, attempts) = await WithRetriesAsync(
             trigger,
             cloudEvent.Id,
             trigger.Subscriber,
-            token => sender.SendAsync(trigger.Subscriber, cloudEvent, [], expectReply: true, trigger.Retry.Timeout, token),
+            async token =>
+            {
+                var started = timeProvider.GetTimestamp();
+                var attempt = await sender.SendAsync(trigger.Subscriber, cloudEvent, [], expectReply: true, trigger.Retry.Timeout, token);
+                metrics.Dispatched(@namespace, brokerName, triggerName, attempt.StatusCode, timeProvider.GetElapsedTime(started));
+                return attempt;
+            },
             cancellationToken);
 
         if (!sent.Succeeded)

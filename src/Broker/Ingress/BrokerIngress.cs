@@ -67,7 +67,7 @@ internal sealed partial class BrokerIngress(InFlightDeliveries inFlight, EventJo
 
         return journal.Enabled
             ? JournalThenQueueAsync(broker, cloudEvent, ttl, matching)
-            : ValueTask.FromResult(Queue(broker, new DeliveryItem(cloudEvent, ttl), matching));
+            : ValueTask.FromResult(Queue(broker, new DeliveryItem(cloudEvent, ttl, QueuedAt: timeProvider.GetTimestamp()), matching));
     }
 
     private async ValueTask<IngressResult> JournalThenQueueAsync(BrokerRoute broker, CloudEvent cloudEvent, int ttl, List<TriggerRoute> matching)
@@ -84,7 +84,7 @@ internal sealed partial class BrokerIngress(InFlightDeliveries inFlight, EventJo
             return Refuse(new IngressResult(IngressStatus.JournalUnavailable, 0, $"The event could not be made durable: {e.Message}"));
         }
 
-        return Queue(broker, new DeliveryItem(cloudEvent, ttl, sequence), matching);
+        return Queue(broker, new DeliveryItem(cloudEvent, ttl, sequence, timeProvider.GetTimestamp()), matching);
     }
 
     private IngressResult Queue(BrokerRoute broker, DeliveryItem item, List<TriggerRoute> matching)

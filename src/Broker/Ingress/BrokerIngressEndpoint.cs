@@ -15,6 +15,7 @@ internal sealed partial class BrokerIngressEndpoint(
     BrokerTopology topology,
     BrokerIngress ingress,
     BrokerMetrics metrics,
+    TimeProvider timeProvider,
     IOptions<BrokerOptions> options,
     ILogger<BrokerIngressEndpoint> logger)
 {
@@ -49,6 +50,15 @@ internal sealed partial class BrokerIngressEndpoint(
             return;
         }
 
+        var started = timeProvider.GetTimestamp();
+        await IngestAsync(context, broker);
+        metrics.Ingested(@namespace, brokerName, response.StatusCode, timeProvider.GetElapsedTime(started));
+    }
+
+    private async Task IngestAsync(HttpContext context, BrokerRoute broker)
+    {
+        var request = context.Request;
+        var response = context.Response;
         if (request.ContentLength > maxEventBytes)
         {
             await RefuseAsync(response, StatusCodes.Status413PayloadTooLarge, TooLarge());

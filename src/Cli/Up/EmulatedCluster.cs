@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
 using Skylark.Events.Broker;
-using Skylark.Events.Broker.Dispatch;
 using Skylark.Events.Broker.Journal;
-using Skylark.Events.Broker.Sources;
 using Skylark.Events.Cli.Emulation;
 using Skylark.Events.Cli.Hosting;
 using Skylark.Events.Cli.Mqtt;
@@ -405,7 +403,6 @@ public sealed class EmulatedCluster : IAsyncDisposable
             services["predictor"] = await StartPredictorAsync(cancellationToken);
         }
 
-        var sinks = new DestinationResolver(services);
         var broker = await LocalWebApp.StartAsync(
             "broker",
             collection =>
@@ -424,8 +421,6 @@ public sealed class EmulatedCluster : IAsyncDisposable
                         broker.Services[name] = url;
                     }
                 });
-                collection.AddSingleton(model);
-                collection.AddPingSources(sink => sinks.Resolve(sink, sink.Ref?.Namespace ?? SkylarkDefaults.Namespace));
             },
             app => app.MapBroker(),
             port: brokerPort,

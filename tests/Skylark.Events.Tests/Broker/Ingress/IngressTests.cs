@@ -230,11 +230,27 @@ public sealed class IngressTests : IAsyncLifetime
 
         await subscriber.WaitForAsync(1);
         await broker.WaitUntilIdleAsync();
-        using var metrics = System.Text.Json.JsonDocument.Parse(await broker.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative)));
+        using var metrics = System.Text.Json.JsonDocument.Parse(await broker.Client.GetStringAsync(new Uri("/status", UriKind.Relative)));
 
         Assert.Equal(1, metrics.RootElement.GetProperty("accepted").GetInt64());
         Assert.Equal(1, metrics.RootElement.GetProperty("rejected").GetInt64());
         Assert.Equal(1, metrics.RootElement.GetProperty("delivered").GetInt64());
         Assert.Equal("test/all", metrics.RootElement.GetProperty("triggers")[0].GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task Prometheus_metrics_carry_Knatives_instrument_names_and_attributes()
+    {
+        await broker.SendAsync(TestEvents.Create());
+        await subscriber.WaitForAsync(1);
+        await broker.WaitUntilIdleAsync();
+
+        var metrics = await broker.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+
+        Assert.Contains("kn_eventing_dispatch_duration_seconds_count{otel_scope_name=\"Skylark.Events.Broker\",http_response_status_code=\"202\",kn_broker_name=\"default\",kn_broker_namespace=\"test\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("kn_eventing_dispatch_duration_seconds_count{otel_scope_name=\"Skylark.Events.Broker\",http_response_status_code=\"200\",kn_broker_name=\"default\",kn_broker_namespace=\"test\",kn_trigger_name=\"all\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("kn_eventing_process_duration_seconds_count{otel_scope_name=\"Skylark.Events.Broker\",kn_broker_name=\"default\",kn_broker_namespace=\"test\",kn_trigger_name=\"all\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("kn_eventing_dispatch_duration_seconds_bucket{otel_scope_name=\"Skylark.Events.Broker\",http_response_status_code=\"200\",kn_broker_name=\"default\",kn_broker_namespace=\"test\",kn_trigger_name=\"all\",le=\"0.005\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("skylark_broker_events_total{otel_scope_name=\"Skylark.Events.Broker\",outcome=\"delivered\"} 1", metrics, StringComparison.Ordinal);
     }
 }

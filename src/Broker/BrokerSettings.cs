@@ -1,0 +1,58 @@
+using Skylark.Events.Broker.Journal;
+using Skylark.Events.Eventing.Resources;
+using Skylark.Events.Hosting;
+
+namespace Skylark.Events.Broker;
+
+/// <summary>
+/// The standalone broker's settings, by the service contract (docs/configuration.md): the Knative resources it
+/// serves (<c>--eventing</c>), the durable journal's folder, and the URLs of the Services its Triggers name.
+/// </summary>
+public static class BrokerSettings
+{
+    public static readonly Setting JournalSetting = new("journal", "The folder of the durable event journal: 202 only once an event is on disk, and a restart delivers what was owed (docs/journal.md).");
+
+    public static readonly Setting ServicesSetting = new("services", "URLs of the Services Triggers and PingSources name by ref, as <name>=<url>, comma-separated; unnamed ones resolve to Knative's <name>.<namespace>.svc.cluster.local.");
+
+    /// <summary>Reads the settings and loads the resources into a configure action.</summary>
+    /// <exception cref="ServiceConfigurationException">A setting is missing or malformed, or the resources do not validate.</exception>
+    public static Action<BrokerOptions> Read(IConfiguration configuration, ILogger? logger = null)
+    {
+        var settings = new ServiceConfiguration(configuration);
+        var eventing = settings.List(CommonSettings.Eventing);
+        if (eventing.Count == 0)
+        {
+            settings.Problem(CommonSettings.Eventing, "is required: the Broker, Trigger and PingSource YAML to serve");
+        }
+
+        var journal = settings.Get(JournalSetting);
+        var services = settings.UrlMap(ServicesSetting);
+        EventingModel? model = null;
+        if (eventing.Count > 0)
+        {
+            try
+            {
+                model = ResourceLoader.Load(eventing, logger);
+            }
+            catch (Exception error) when (error is ResourceValidationException or IOException or UnauthorizedAccessException)
+            {
+                settings.Problem(CommonSettings.Eventing, $"names resources that do not load: {error.Message.ReplaceLineEndings(" ")}");
+            }
+        }
+
+        settings.ThrowIfInvalid();
+        return options =>
+        {
+            options.Model = model!;
+            if (journal is not null)
+            {
+                options.Journal = new JournalOptions { Directory = journal };
+            }
+
+            foreach (var (name, url) in services)
+            {
+                options.Services[name] = url;
+            }
+        };
+    }
+}
