@@ -1,16 +1,28 @@
+using System.Diagnostics.Metrics;
+using Skylark.Events.Hosting;
+
 namespace Skylark.Events.Predictor.Metrics;
 
 /// <summary>
-/// Counters of the Predictor: completions seen, propagate commands and their bytes, prediction accuracy checked
-/// against the completions that follow, and decision latency over a bounded window of recent decisions.
-/// Thread-safe.
+/// The Predictor's metrics, on the meter <see cref="MeterName"/>: completions seen, propagate commands and their
+/// bytes, prediction hits checked against the completions that follow, and decision latency (also over a bounded
+/// window of recent decisions, for the percentiles of <see cref="Snapshot"/>). Thread-safe.
 /// </summary>
-public sealed class PredictorMetrics
+public sealed class PredictorMetrics : ServiceMeter
 {
     public const string MeterName = "Skylark.Events.Predictor";
 
     /// <summary>Decisions whose latency is kept for the percentiles.</summary>
     public const int LatencyWindow = 4096;
+
+    private const string Completions = "skylark.predictor.completions";
+    private const string Commands = "skylark.predictor.commands";
+    private const string Bytes = "skylark.predictor.bytes";
+    private const string Checked = "skylark.predictor.predictions.checked";
+    private const string Correct = "skylark.predictor.predictions.correct";
+    private const string Evicted = "skylark.predictor.steps.evicted";
+    private const string Outcome = "outcome";
+    private const string Kind = "kind";
 
     private readonly Lock _latencyGate = new();
     private readonly double[] _latenciesUs = new double[LatencyWindow];
@@ -18,28 +30,35 @@ public sealed class PredictorMetrics
     private double _latencySumUs;
     private double _latencyMaxUs;
 
-    private long _completions;
-    private long _rejected;
-    private long _commands;
-    private long _plannedBytes;
-    private long _sent;
-    private long _propagatedBytes;
-    private long _sendFailures;
-    private long _nextFunctionChecked;
-    private long _nextFunctionCorrect;
-    private long _nodeChecked;
-    private long _nodeCorrect;
-    private long _evictedSteps;
-    private long _lookAheadCommands;
+    private readonly Counter<long> _completions;
+    private readonly Counter<long> _commands;
+    private readonly Counter<long> _bytes;
+    private readonly Counter<long> _checked;
+    private readonly UpDownCounter<long> _correct;
+    private readonly Counter<long> _evicted;
+    private readonly Histogram<double> _decision;
 
-    public void Rejected() => Interlocked.Increment(ref _rejected);
+    public PredictorMetrics(IMeterFactory? meterFactory = null)
+        : base(MeterName, meterFactory, instrument => instrument is not Histogram<double>)
+    {
+        _completions = Meter.CreateCounter<long>(Completions, "{event}", "Completions received, by outcome (decided, rejected as not a usable completion).");
+        _commands = Meter.CreateCounter<long>(Commands, "{command}", "Propagate commands, by outcome (planned, lookahead: planned for an output not written yet, sent: accepted by the broker, failed).");
+        _bytes = Meter.CreateCounter<long>(Bytes, "By", "Bundle bytes of propagate commands, by outcome (planned, sent).");
+        _checked = Meter.CreateCounter<long>(Checked, "{prediction}", "Predictions checked against what ran next, by kind (function: the set of next functions; node: where a successor ran).");
+        _correct = Meter.CreateUpDownCounter<long>(Correct, "{prediction}", "Of the checked predictions, those that were right, by kind; a late successor can change a verdict.");
+        _evicted = Meter.CreateCounter<long>(Evicted, "{step}", "Steps dropped unresolved because too many were pending.");
+        _decision = Meter.CreateHistogram<double>("skylark.predictor.decision.duration", "s", "Time to decide what to propagate for one completion.");
+    }
+
+    public void Rejected() => _completions.Add(1, new KeyValuePair<string, object?>(Outcome, "rejected"));
 
     public void Decided(int commands, long plannedBytes, TimeSpan latency, int lookAheadCommands = 0)
     {
-        Interlocked.Increment(ref _completions);
-        Interlocked.Add(ref _lookAheadCommands, lookAheadCommands);
-        Interlocked.Add(ref _commands, commands);
-        Interlocked.Add(ref _plannedBytes, plannedBytes);
+        _completions.Add(1, new KeyValuePair<string, object?>(Outcome, "decided"));
+        _commands.Add(commands, new KeyValuePair<string, object?>(Outcome, "planned"));
+        _commands.Add(lookAheadCommands, new KeyValuePair<string, object?>(Outcome, "lookahead"));
+        _bytes.Add(plannedBytes, new KeyValuePair<string, object?>(Outcome, "planned"));
+        _decision.Record(latency.TotalSeconds);
         var us = latency.TotalMicroseconds;
         lock (_latencyGate)
         {
@@ -50,43 +69,29 @@ public sealed class PredictorMetrics
         }
     }
 
-    public void NextFunctionChecked(bool correct)
-    {
-        Interlocked.Increment(ref _nextFunctionChecked);
-        if (correct)
-        {
-            Interlocked.Increment(ref _nextFunctionCorrect);
-        }
-    }
+    public void NextFunctionChecked(bool correct) => Check("function", correct);
 
     /// <summary>A late successor changed the verdict on a step that was already counted.</summary>
     public void NextFunctionRejudged(bool wasCorrect, bool isCorrect)
     {
         if (wasCorrect != isCorrect)
         {
-            Interlocked.Add(ref _nextFunctionCorrect, isCorrect ? 1 : -1);
+            _correct.Add(isCorrect ? 1 : -1, new KeyValuePair<string, object?>(Kind, "function"));
         }
     }
 
-    public void NodeChecked(bool correct)
-    {
-        Interlocked.Increment(ref _nodeChecked);
-        if (correct)
-        {
-            Interlocked.Increment(ref _nodeCorrect);
-        }
-    }
+    public void NodeChecked(bool correct) => Check("node", correct);
 
     /// <summary>The broker ingress accepted a propagate command of <paramref name="bytes"/>.</summary>
     public void Sent(long bytes)
     {
-        Interlocked.Increment(ref _sent);
-        Interlocked.Add(ref _propagatedBytes, bytes);
+        _commands.Add(1, new KeyValuePair<string, object?>(Outcome, "sent"));
+        _bytes.Add(bytes, new KeyValuePair<string, object?>(Outcome, "sent"));
     }
 
-    public void SendFailed() => Interlocked.Increment(ref _sendFailures);
+    public void SendFailed() => _commands.Add(1, new KeyValuePair<string, object?>(Outcome, "failed"));
 
-    public void StepsEvicted(int count) => Interlocked.Add(ref _evictedSteps, count);
+    public void StepsEvicted(int count) => _evicted.Add(count);
 
     public PredictorMetricsSnapshot Snapshot()
     {
@@ -105,22 +110,31 @@ public sealed class PredictorMetrics
         }
 
         return new PredictorMetricsSnapshot(
-            Interlocked.Read(ref _completions),
-            Interlocked.Read(ref _rejected),
-            Interlocked.Read(ref _commands),
-            Interlocked.Read(ref _plannedBytes),
-            Interlocked.Read(ref _sent),
-            Interlocked.Read(ref _propagatedBytes),
-            Interlocked.Read(ref _sendFailures),
-            Interlocked.Read(ref _nextFunctionChecked),
-            Interlocked.Read(ref _nextFunctionCorrect),
-            Interlocked.Read(ref _nodeChecked),
-            Interlocked.Read(ref _nodeCorrect),
-            Interlocked.Read(ref _evictedSteps),
+            Totals.Sum(Completions, (Outcome, "decided")),
+            Totals.Sum(Completions, (Outcome, "rejected")),
+            Totals.Sum(Commands, (Outcome, "planned")),
+            Totals.Sum(Bytes, (Outcome, "planned")),
+            Totals.Sum(Commands, (Outcome, "sent")),
+            Totals.Sum(Bytes, (Outcome, "sent")),
+            Totals.Sum(Commands, (Outcome, "failed")),
+            Totals.Sum(Checked, (Kind, "function")),
+            Totals.Sum(Correct, (Kind, "function")),
+            Totals.Sum(Checked, (Kind, "node")),
+            Totals.Sum(Correct, (Kind, "node")),
+            Totals.Sum(Evicted),
             latency,
-            Interlocked.Read(ref _lookAheadCommands));
+            Totals.Sum(Commands, (Outcome, "lookahead")));
     }
 
     private static double Percentile(double[] sorted, double q) =>
         sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+
+    private void Check(string kind, bool correct)
+    {
+        _checked.Add(1, new KeyValuePair<string, object?>(Kind, kind));
+        if (correct)
+        {
+            _correct.Add(1, new KeyValuePair<string, object?>(Kind, kind));
+        }
+    }
 }
