@@ -36,6 +36,9 @@ namespace Skylark.Events.Cli.Up;
 /// </remarks>
 public sealed class EmulatedCluster : IAsyncDisposable
 {
+    /// <summary>The file dead letters are kept in, in <see cref="UpOptions.WorkDirectory"/>.</summary>
+    public const string DeadLetterFileName = "dead-letters.jsonl";
+
     private readonly List<IAsyncDisposable> started = [];
     private readonly Dictionary<string, Uri> nodeUrls = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Uri> sinkUrls = new(StringComparer.Ordinal);
@@ -96,9 +99,6 @@ public sealed class EmulatedCluster : IAsyncDisposable
     public string PeerToken { get; }
 
     public Uri BrokerIngress { get; private set; } = null!;
-
-    /// <summary>The file dead letters are kept in, in <see cref="UpOptions.WorkDirectory"/>.</summary>
-    public const string DeadLetterFileName = "dead-letters.jsonl";
 
     /// <summary>
     /// The dead-letter log the broker's deadLetterSink writes to (the <c>dead-letters</c> service, on the control

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using CloudNative.CloudEvents;
+using Microsoft.Extensions.Time.Testing;
 using Skylark.Events.Tests.Support;
 
 namespace Skylark.Events.Tests.DeadLetters;
@@ -35,6 +36,23 @@ public sealed class DeadLetterApiTests
         Assert.Equal(Convert.ToBase64String("frame is truncated"u8), dead.GetProperty("knativeerrordata").GetString());
         Assert.True(items[0].GetProperty("receivedAt").GetDateTimeOffset() <= items[1].GetProperty("receivedAt").GetDateTimeOffset());
         Assert.Equal(2, File.ReadAllLines(host.Log.Path).Length);
+    }
+
+    [Fact]
+    public async Task ReceivedAt_is_the_time_on_the_service_clock_when_the_dead_letter_arrived()
+    {
+        using var scratch = new ScratchDirectory();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2030, 5, 6, 7, 8, 9, TimeSpan.FromHours(2)));
+        await using var host = await DeadLetterHost.StartAsync(scratch.File("dead-letters.jsonl"), time: clock);
+
+        await host.StoreAsync(DeadLetterHost.DeadLetter("ev-1", 500, null));
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await host.StoreAsync(DeadLetterHost.DeadLetter("ev-2", 500, null));
+        using var listing = await host.ListAsync();
+
+        var items = listing.RootElement.GetProperty("items");
+        Assert.Equal("2030-05-06T05:08:09Z", items[0].GetProperty("receivedAt").GetString());
+        Assert.Equal("2030-05-06T05:09:09Z", items[1].GetProperty("receivedAt").GetString());
     }
 
     [Fact]

@@ -36,12 +36,18 @@ internal sealed class DeadLetterHost : IAsyncDisposable
     public DeadLetterMetricsSnapshot Metrics => _app.Services.GetRequiredService<DeadLetterMetrics>().Snapshot();
 
     /// <exception cref="Skylark.Events.Hosting.ServiceConfigurationException">The log refused to open.</exception>
-    public static async Task<DeadLetterHost> StartAsync(string logPath, Action<DeadLetterOptions>? configure = null, RecordingLoggerProvider? logs = null)
+    public static async Task<DeadLetterHost> StartAsync(
+        string logPath, Action<DeadLetterOptions>? configure = null, RecordingLoggerProvider? logs = null, TimeProvider? time = null)
     {
         logs ??= new RecordingLoggerProvider();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Information);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
+        if (time is not null)
+        {
+            builder.Services.AddSingleton(time);
+        }
+
         builder.Services.AddDeadLetters(options =>
         {
             options.LogPath = logPath;
