@@ -139,8 +139,16 @@ public sealed partial class DeadLetterLog : IAsyncDisposable
             if (scan.TornBytes > 0)
             {
                 // Never acknowledged: the process ended before the fsync that would have covered these bytes returned.
-                RandomAccess.SetLength(file.SafeFileHandle, scan.Length);
-                RandomAccess.FlushToDisk(file.SafeFileHandle);
+                try
+                {
+                    RandomAccess.SetLength(file.SafeFileHandle, scan.Length);
+                    RandomAccess.FlushToDisk(file.SafeFileHandle);
+                }
+                catch (IOException error)
+                {
+                    throw Problem($"ends with a torn line that could not be cut off at byte {scan.Length}: {error.Message}");
+                }
+
                 LogTornTail(Path, scan.TornBytes, scan.Length, scan.TornReason ?? "");
             }
 
