@@ -57,7 +57,7 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
             },
             loggerFactory,
             cancellationToken);
-        cluster.DeadLetters.Observer = observer.OnDeadLetter;
+        cluster.DeadLetters.Stored += (_, stored) => observer.OnDeadLetter(stored.DeadLetter.Event);
         await using var alarms = await AlarmListener.StartAsync(cluster.AlarmBrokers.Values, cancellationToken);
 
         var ingestNodes = cluster.CameraBrokers.Keys.Order(StringComparer.Ordinal).ToList();
@@ -181,7 +181,7 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
                 score.Frames),
             observer.Alarms,
             alarms.Received,
-            cluster.DeadLetters.Count);
+            cluster.DeadLetterMetrics.Received);
     }
 
     private static Dictionary<string, long> PerLink(EmulatedCluster cluster, Func<LinkTraffic, long> bytes) =>

@@ -5,6 +5,7 @@ using Skylark.Events.Cli.Emulation;
 using Skylark.Events.Cli.Hosting;
 using Skylark.Events.Cli.Mqtt;
 using Skylark.Events.Contracts;
+using Skylark.Events.DeadLetters;
 using Skylark.Events.Eventing.Resources;
 using Skylark.Events.Functions.Alarm;
 using Skylark.Events.Functions.Alarm.Mqtt;
@@ -33,6 +34,9 @@ namespace Skylark.Events.Cli.Up;
 /// </remarks>
 public sealed class EmulatedCluster : IAsyncDisposable
 {
+    /// <summary>The file dead letters are kept in, in <see cref="UpOptions.WorkDirectory"/>.</summary>
+    public const string DeadLetterFileName = "dead-letters.jsonl";
+
     private readonly List<IAsyncDisposable> started = [];
     private readonly Dictionary<string, Uri> nodeUrls = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Uri> sinkUrls = new(StringComparer.Ordinal);
@@ -44,6 +48,7 @@ public sealed class EmulatedCluster : IAsyncDisposable
     private readonly UpOptions options;
     private readonly Dictionary<string, HostedFunction> functions;
     private IServiceProvider? predictorServices;
+    private DeadLetterMetrics? deadLetterMetrics;
 
     private EmulatedCluster(NetworkTopology topology, TopologyClock clock, LinkEmulator links, string peerToken, UpOptions options)
     {
@@ -93,8 +98,14 @@ public sealed class EmulatedCluster : IAsyncDisposable
 
     public Uri BrokerIngress { get; private set; } = null!;
 
-
+    /// <summary>
+    /// The dead-letter log the broker's deadLetterSink writes to (the <c>dead-letters</c> service, on the control
+    /// node); its <see cref="DeadLetterLog.Stored"/> event tells observers of each dead letter once it is on disk.
+    /// </summary>
     public DeadLetterLog DeadLetters { get; private set; } = null!;
+
+    /// <summary>What the dead-letter log did since this cluster started (<see cref="DeadLetterMetricsSnapshot.Received"/>: this run's dead letters).</summary>
+    public DeadLetterMetricsSnapshot DeadLetterMetrics => deadLetterMetrics!.Snapshot();
 
     public IReadOnlyDictionary<string, Uri> NodeUrls => nodeUrls;
 
@@ -354,7 +365,6 @@ public sealed class EmulatedCluster : IAsyncDisposable
     private async Task StartControlPlaneAsync(EventingModel model, int brokerPort, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(options.WorkDirectory);
-        DeadLetters = new DeadLetterLog(Path.Combine(options.WorkDirectory, "dead-letters.jsonl"), loggerFactory.CreateLogger<DeadLetterLog>());
         var router = new ServingRouter(
             Topology,
             nodeAndFunction =>
@@ -371,16 +381,18 @@ public sealed class EmulatedCluster : IAsyncDisposable
         var fanout = new SinkFanout(() => controlSinkUrls, loggerFactory.CreateLogger<SinkFanout>());
         var serving = await LocalWebApp.StartAsync(
             "serving",
-            _ => { },
+            services => services.AddDeadLetters(deadLetters => deadLetters.LogPath = Path.Combine(options.WorkDirectory, DeadLetterFileName)),
             app =>
             {
                 router.Map(app);
                 fanout.Map(app, "/fanout/statesink");
-                DeadLetters.Map(app, "/dead-letters");
+                app.MapDeadLetters("/dead-letters");
             },
             minimumLogLevel: options.LogLevel,
             cancellationToken: cancellationToken);
         started.Add(serving);
+        DeadLetters = serving.Services.GetRequiredService<DeadLetterLog>();
+        deadLetterMetrics = serving.Services.GetRequiredService<DeadLetterMetrics>();
         started.Add(new DisposeAction(() => { router.Dispose(); fanout.Dispose(); }));
 
         var services = new Dictionary<string, Uri>(StringComparer.Ordinal)

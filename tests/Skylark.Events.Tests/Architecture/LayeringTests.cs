@@ -34,6 +34,7 @@ public sealed class LayeringTests
         new("Broker", "service", Projects: Libraries, Frameworks: [AspNetCore], Packages: [Any]),
         new("Predictor", "service", Projects: Libraries, Frameworks: [AspNetCore], Packages: [Any]),
         new("StateSink", "service", Projects: Libraries, Frameworks: [AspNetCore], Packages: [Any]),
+        new("DeadLetters", "service", Projects: Libraries, Frameworks: [AspNetCore], Packages: [Any]),
         new("Functions/Preprocess", "function", Projects: LibrariesButTopology, Frameworks: [AspNetCore], Packages: [Any]),
         new("Functions/Detect", "function", Projects: LibrariesButTopology, Frameworks: [AspNetCore], Packages: [Any]),
         new("Functions/Alarm", "function", Projects: LibrariesButTopology, Frameworks: [AspNetCore], Packages: [Any]),

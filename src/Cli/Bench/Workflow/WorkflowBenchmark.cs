@@ -211,7 +211,7 @@ public static class WorkflowBenchmark
                 },
                 loggerFactory,
                 cancellationToken);
-            cluster.DeadLetters.Observer = tracker.OnDeadLetter;
+            cluster.DeadLetters.Stored += (_, stored) => tracker.OnDeadLetter(stored.DeadLetter.Event);
             var http = new HttpClient { Timeout = TimeSpan.FromMinutes(1) };
             return new ModeCluster(mode, cluster, http, new WorkflowDriver(cluster, tracker, http, options.WorkflowTimeout), $"wf-{mode.Name()}-{run}");
         }

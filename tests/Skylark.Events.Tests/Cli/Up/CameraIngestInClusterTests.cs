@@ -47,8 +47,9 @@ public sealed class CameraIngestInClusterTests : IAsyncLifetime
             },
             NullLoggerFactory.Instance,
             CancellationToken.None);
-        _cluster.DeadLetters.Observer = dead =>
+        _cluster.DeadLetters.Stored += (_, stored) =>
         {
+            var dead = stored.DeadLetter.Event;
             lock (_deadLetters)
             {
                 _deadLetters.Add(dead);

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Skylark.Events.Bindings;
 using Skylark.Events.Cli.Up;
 using Skylark.Events.Contracts;
+using Skylark.Events.DeadLetters;
 using Skylark.Events.State;
 using Skylark.Events.Tests.Support;
 using StackExchange.Redis;
@@ -159,6 +160,36 @@ public sealed class EmulatedClusterTests
         await using var sat = await StoreAsync(endpoints, "sat");
         var copy = await Eventually(() => sat.Store.ReadAsync(output.On("sat")));
         Assert.Equal(50_000, copy.Items["image"].Length);
+    }
+
+    [Fact]
+    public async Task An_event_a_function_refuses_is_dead_lettered_into_the_work_directory_log_and_observed_once_on_disk()
+    {
+        using var work = new TempDirectory();
+        await using var cluster = await EmulatedCluster.StartAsync(ThreeNodes(work.Path), NullLoggerFactory.Instance, CancellationToken.None);
+        var observed = new TaskCompletionSource<DeadLetter>(TaskCreationOptions.RunContinuationsAsynchronously);
+        cluster.DeadLetters.Stored += (_, stored) => observed.TrySetResult(stored.DeadLetter);
+
+        // A frame without its camera or workflow: preprocess refuses it with 4xx, which Knative does not retry.
+        var frame = new CloudEvent
+        {
+            Id = "frame-without-camera",
+            Type = EventTypes.CameraFrame,
+            Source = EventSources.Camera("cam-1"),
+            DataContentType = "application/json",
+            Data = Encoding.UTF8.GetBytes("{}"),
+        };
+        using var http = new HttpClient();
+        using var content = frame.ToHttpContent(ContentMode.Binary, RawDataJsonEventFormatter.Instance);
+        using var accepted = await http.PostAsync(cluster.BrokerIngress, content);
+        var dead = await observed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, accepted.StatusCode);
+        Assert.Equal("frame-without-camera", dead.Event.Id);
+        Assert.InRange(dead.Error.Code ?? 0, 400, 499);
+        Assert.Equal(Path.Combine(work.Path, EmulatedCluster.DeadLetterFileName), cluster.DeadLetters.Path);
+        Assert.Contains(File.ReadLines(cluster.DeadLetters.Path), line => line.Contains("\"id\":\"frame-without-camera\"", StringComparison.Ordinal));
+        Assert.True(cluster.DeadLetterMetrics.Received >= 1, "the cluster's dead-letter count");
     }
 
     [Fact]
