@@ -49,11 +49,30 @@ public static class StateServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Registers this node's state from the service contract's settings (<see cref="StateSettings"/>).</summary>
+    /// <summary>
+    /// Registers this node's state from the service contract's settings (<see cref="StateSettings"/>); with
+    /// <see cref="StateSettings.NodeSink"/>, reads of other nodes' state go through that sink (<see cref="NodeSinkPuller"/>).
+    /// </summary>
     /// <exception cref="ServiceConfigurationException">A setting is missing or malformed.</exception>
     public static IServiceCollection AddSkylarkState(this IServiceCollection services, Microsoft.Extensions.Configuration.IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
-        return services.AddSkylarkState(StateSettings.Read(configuration));
+        var settings = new ServiceConfiguration(configuration);
+        var state = StateSettings.Read(settings);
+        var sink = settings.Url(StateSettings.NodeSink);
+        settings.ThrowIfInvalid();
+        services.AddSkylarkState(state);
+        if (sink is not null)
+        {
+            services.AddHttpClient(nameof(NodeSinkPuller), client => client.Timeout = Timeout.InfiniteTimeSpan);
+            services.TryAddSingleton<IBundlePuller>(sp => new NodeSinkPuller(
+                sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(NodeSinkPuller)),
+                sink,
+                sp.GetRequiredService<BundleStore>(),
+                sp.GetRequiredService<IOptions<StateOptions>>().Value.PullTimeout,
+                sp.GetRequiredService<TimeProvider>()));
+        }
+
+        return services;
     }
 }

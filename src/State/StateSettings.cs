@@ -6,6 +6,8 @@ namespace Skylark.Events.State;
 /// <summary>The node's state as a deployable reads it: <c>--node</c>, <c>--redis</c>, the password, the key prefix.</summary>
 public static class StateSettings
 {
+    public static readonly Setting NodeSink = new("node-sink", "This node's StateSink, for a function running apart from it: the function asks it to pull other nodes' state into the node's Redis.");
+
     /// <summary>Reads the settings into a configure action; problems are collected in <paramref name="settings"/>.</summary>
     public static Action<StateOptions> Read(ServiceConfiguration settings)
     {
