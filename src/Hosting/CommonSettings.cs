@@ -19,6 +19,12 @@ public static class CommonSettings
 
     public static readonly Setting Sink = new("sink", "Where this service sends the events it produces: the broker's ingress URL. Knative's SinkBinding sets it.", environment: "K_SINK");
 
+    public static readonly Setting Mqtt = new("mqtt", "The MQTT broker as mqtt://[user@]host[:port] (mqtts:// for TLS): where cameras publish their frames and alarms are published. Never with a password in it.");
+
+    public static readonly Setting MqttPassword = new("mqtt-password", "The password of the MQTT user named in --mqtt.", secret: true);
+
+    public static readonly Setting MqttPasswordFile = new("mqtt-password-file", "A file holding the MQTT password (a mounted Secret); instead of SKYLARK_MQTT_PASSWORD.");
+
     public static readonly Setting Port = new("port", "The port to listen on, on every interface, when --urls is not given. Knative Serving sets it.", environment: "PORT");
 
     public static readonly Setting ShutdownGrace = new("shutdown-grace", "How long SIGTERM waits for in-flight work before the process ends (default 25s, inside Kubernetes' 30 s).");

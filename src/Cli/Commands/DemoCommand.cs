@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using Skylark.Events.Bindings.Mqtt;
 using Skylark.Events.Cli.Demo;
 using Skylark.Events.Cli.Hosting;
-using Skylark.Events.Cli.Mqtt;
 using Skylark.Events.Cli.Up;
 using Skylark.Events.Eventing.Resources;
 using Skylark.Events.Topology;

@@ -1,6 +1,6 @@
 using System.CommandLine;
+using Skylark.Events.Bindings.Mqtt;
 using Skylark.Events.Cli.Hosting;
-using Skylark.Events.Cli.Mqtt;
 using Skylark.Events.Cli.Up;
 using Skylark.Events.Eventing.Resources;
 using Skylark.Events.Topology;

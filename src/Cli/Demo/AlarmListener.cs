@@ -1,6 +1,6 @@
 using MQTTnet;
 using MQTTnet.Protocol;
-using Skylark.Events.Cli.Mqtt;
+using Skylark.Events.Bindings.Mqtt;
 using Skylark.Events.Functions.Alarm.Mqtt;
 
 namespace Skylark.Events.Cli.Demo;

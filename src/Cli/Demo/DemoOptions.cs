@@ -1,4 +1,4 @@
-using Skylark.Events.Cli.Mqtt;
+using Skylark.Events.Bindings.Mqtt;
 using Skylark.Events.Cli.Up;
 
 namespace Skylark.Events.Cli.Demo;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using MQTTnet.Exceptions;
+using Skylark.Events.Bindings.Mqtt;
 using Skylark.Events.Cli.Cameras;
 using Skylark.Events.Cli.Emulation;
 using Skylark.Events.Cli.Hosting;

@@ -1,9 +1,11 @@
 using System.Globalization;
-using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet;
 using MQTTnet.Exceptions;
 using MQTTnet.Protocol;
+using Microsoft.Extensions.Logging.Abstractions;
 using Skylark.Events.Bindings.Mqtt;
+using Skylark.Events.CameraIngest.Frames;
+using Skylark.Events.CameraIngest.Mqtt;
 using Skylark.Events.Cli.Cameras;
 
 namespace Skylark.Events.Cli.Mqtt;

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet.Server;
+using Microsoft.Extensions.Logging.Abstractions;
+using Skylark.Events.Bindings.Mqtt;
 
 namespace Skylark.Events.Cli.Mqtt;
 

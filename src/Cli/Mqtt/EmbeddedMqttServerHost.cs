@@ -1,3 +1,5 @@
+using Skylark.Events.Bindings.Mqtt;
+
 namespace Skylark.Events.Cli.Mqtt;
 
 /// <summary>Runs the <see cref="EmbeddedMqttServer"/> for the lifetime of a host. Register it before its clients so it listens before they connect.</summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using Skylark.Events.Bindings.Mqtt;
 
 namespace Skylark.Events.Cli.Mqtt;
 

@@ -1,4 +1,4 @@
-using Skylark.Events.Cli.Mqtt;
+using Skylark.Events.Bindings.Mqtt;
 
 namespace Skylark.Events.Cli.Up;
 

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
+using Skylark.Events.Bindings.Mqtt;
 using Skylark.Events.Broker;
 using Skylark.Events.Broker.Journal;
+using Skylark.Events.CameraIngest;
 using Skylark.Events.Cli.Emulation;
 using Skylark.Events.Cli.Hosting;
 using Skylark.Events.Cli.Mqtt;
@@ -334,9 +336,10 @@ public sealed class EmulatedCluster : IAsyncDisposable
         {
             var setup = options.CameraIngest!;
 
-            services.AddCameraIngestBridge(bridge =>
+            services.AddCameraIngest(bridge =>
             {
-                bridge.Broker = setup.ExternalBroker;
+                // Without an external broker every ingest node runs its own server (registered above, so it listens first).
+                bridge.Broker = setup.ExternalBroker ?? embeddedMqtt[node.Name];
                 bridge.SinkUrl = IngressFrom(node.Name);
                 bridge.ClientId = $"skylark-ingest-{node.Name}";
                 bridge.MaxFrameBytes = setup.MaxFrameBytes;

@@ -1,4 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Skylark.Events.Functions.Alarm.Mqtt;
+using Skylark.Events.Hosting;
+using Skylark.Events.State;
 using Skylark.Events.State.Functions;
 
 namespace Skylark.Events.Functions.Alarm;
@@ -23,6 +26,28 @@ public static class AlarmFunctionExtensions
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<AlarmFunction>(
             sp, sp.GetRequiredKeyedService<FunctionRuntime>(AlarmBundles.Function)));
         return services;
+    }
+
+    /// <summary>
+    /// Registers alarm and this node's state from the service contract's settings (<see cref="AlarmServiceSettings"/>),
+    /// as the standalone service reads them: with <c>--mqtt</c> set, alarms are published on <c>alarms/&lt;camera&gt;</c>
+    /// there (<see cref="MqttAlarmPublisher"/>), otherwise they go to the log.
+    /// </summary>
+    /// <exception cref="ServiceConfigurationException">A setting is missing or malformed.</exception>
+    public static IServiceCollection AddAlarmFunction(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var settings = AlarmServiceSettings.From(configuration);
+        services.AddSkylarkState(settings.State);
+        if (settings.Broker is { } broker)
+        {
+            // A pod's host name is its name, so replicas do not take each other's MQTT session.
+            var clientId = $"skylark-alarm-{Environment.MachineName}-{Environment.ProcessId}";
+            services.AddSingleton<IAlarmPublisher>(sp => new MqttAlarmPublisher(
+                broker.CreateClientOptions(clientId).Build(), sp.GetService<ILogger<MqttAlarmPublisher>>()));
+        }
+
+        return services.AddAlarmFunction();
     }
 
     /// <summary>Maps <c>POST {pattern}</c> for detect completions and <c>GET {pattern}/status</c>; the service contract's <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c> at the root.</summary>

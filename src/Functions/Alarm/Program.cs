@@ -1,10 +1,9 @@
 using Skylark.Events.Functions.Alarm;
 using Skylark.Events.Hosting;
-using Skylark.Events.State;
 
-// Settings: docs/configuration.md (e.g. SKYLARK_NODE, SKYLARK_REDIS, SKYLARK_REDIS_PASSWORD, PORT).
+// Settings: docs/configuration.md (e.g. SKYLARK_NODE, SKYLARK_REDIS, SKYLARK_REDIS_PASSWORD, SKYLARK_MQTT, PORT).
 return await SkylarkService.RunAsync(
     "alarm",
     args,
-    builder => builder.Services.AddSkylarkState(builder.Configuration).AddAlarmFunction(),
+    builder => builder.Services.AddAlarmFunction(builder.Configuration),
     app => app.MapAlarmFunction());

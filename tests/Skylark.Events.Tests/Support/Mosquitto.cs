@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Skylark.Events.Cli.Mqtt;
+using Skylark.Events.Bindings.Mqtt;
 
 namespace Skylark.Events.Tests.Support;
 
@@ -107,6 +107,20 @@ public sealed class Mosquitto : IAsyncLifetime, IAsyncDisposable
         }
 
         throw new InvalidOperationException($"mosquitto did not start after {StartAttempts} attempts: {lastFailure}\nLast output:\n{RecentOutput}");
+    }
+
+    /// <summary>Kills the broker, keeping its port and configuration for <see cref="RestartAsync"/>: a broker that is down.</summary>
+    public async Task StopAsync()
+    {
+        var process = _process;
+        Kill();
+        _process = null;
+        if (process is not null)
+        {
+            using var timeout = new CancellationTokenSource(ReadyTimeout);
+            await process.WaitForExitAsync(timeout.Token);
+            process.Dispose();
+        }
     }
 
     /// <summary>Kills the broker and starts it again on the same port, as a broker crash and restart would (no session survives).</summary>

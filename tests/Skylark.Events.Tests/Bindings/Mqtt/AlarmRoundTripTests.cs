@@ -3,7 +3,7 @@ using Skylark.Events.Cli.Mqtt;
 using Skylark.Events.Contracts;
 using Skylark.Events.Functions.Alarm;
 using Skylark.Events.Functions.Alarm.Mqtt;
-using Skylark.Events.Tests.Cli.Mqtt;
+using Skylark.Events.Tests.CameraIngest;
 using Skylark.Events.Tests.Support;
 
 namespace Skylark.Events.Tests.Bindings.Mqtt;

@@ -4,6 +4,7 @@ using MQTTnet;
 using MQTTnet.Protocol;
 using Skylark.Events.Bindings.Mqtt;
 using Skylark.Events.Cli.Mqtt;
+using Skylark.Events.Tests.Support;
 
 namespace Skylark.Events.Tests.Cli.Mqtt;
 

@@ -1,5 +1,10 @@
+using Skylark.Events.Bindings.Mqtt;
+using Skylark.Events.CameraIngest;
+using Skylark.Events.CameraIngest.Frames;
+using Skylark.Events.Cli.Hosting;
 using Skylark.Events.Cli.Mqtt;
 using Skylark.Events.State;
+using Skylark.Events.Tests.CameraIngest;
 using Skylark.Events.Tests.Support;
 
 namespace Skylark.Events.Tests.Cli.Mqtt;
@@ -15,9 +20,12 @@ public sealed class MqttHostingTests(RedisServer redis) : IClassFixture<RedisSer
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSkylarkState(o => (o.Configuration, o.Password, o.Node, o.KeyPrefix) = (state.Configuration, state.Password, state.Node, state.KeyPrefix));
-        builder.Services.AddEmbeddedMqttServer(o => o.Port = 0);
-        builder.Services.AddCameraIngestBridge(o =>
+        // As skylark up does: the address is chosen first, so the bridge can be told it before the server listens.
+        var embedded = new MqttConnection("127.0.0.1", ReservedPorts.Reserve());
+        builder.Services.AddEmbeddedMqttServer(o => o.Port = embedded.Port);
+        builder.Services.AddCameraIngest(o =>
         {
+            o.Broker = embedded;
             o.SinkUrl = sink.Url;
             o.Environment = new Dictionary<string, string?>();
         });

@@ -3,6 +3,8 @@ using CloudNative.CloudEvents;
 using CloudNative.CloudEvents.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 using Skylark.Events.Bindings;
+using Skylark.Events.CameraIngest;
+using Skylark.Events.CameraIngest.Mqtt;
 using Skylark.Events.Cli.Demo;
 using Skylark.Events.Cli.Hosting;
 using Skylark.Events.Cli.Mqtt;
@@ -11,7 +13,7 @@ using Skylark.Events.Contracts;
 using Skylark.Events.Contracts.Payloads;
 using Skylark.Events.Eventing.Resources;
 using Skylark.Events.State;
-using Skylark.Events.Tests.Cli.Mqtt;
+using Skylark.Events.Tests.CameraIngest;
 using Skylark.Events.Tests.Support;
 
 namespace Skylark.Events.Tests.Cli.Up;

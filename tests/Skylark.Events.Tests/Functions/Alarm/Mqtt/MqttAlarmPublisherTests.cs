@@ -11,7 +11,6 @@ using Skylark.Events.Contracts;
 using Skylark.Events.Contracts.Payloads;
 using Skylark.Events.Functions.Alarm;
 using Skylark.Events.Functions.Alarm.Mqtt;
-using Skylark.Events.Tests.Cli.Mqtt;
 using Skylark.Events.Tests.Support;
 
 namespace Skylark.Events.Tests.Functions.Alarm.Mqtt;
