@@ -27,6 +27,10 @@ public sealed class StateSinkMetrics
     private long _peerNotFound;
     private long _peerUnauthorized;
     private long _peerProbesServed;
+    private long _peerStreamedFetches;
+    private long _peerStreamed;
+    private long _peerStreamsAborted;
+    private long _streamedPulls;
 
     private long _syncRuns;
     private long _syncSkipped;
@@ -87,6 +91,18 @@ public sealed class StateSinkMetrics
         Interlocked.Add(ref _peerBytesServed, bytes);
     }
 
+    /// <summary>A waiting fetch answered in format version 2, streaming a bundle while it was written.</summary>
+    public void RecordStreamedFetch() => Interlocked.Increment(ref _peerStreamedFetches);
+
+    /// <summary>Bundles this sink streamed item by item while they were written, up to their commit.</summary>
+    public void RecordStreamed(int bundles) => Interlocked.Add(ref _peerStreamed, bundles);
+
+    /// <summary>A streamed bundle this sink ended with an abort (write abandoned or replaced, wait over, shutdown, Redis failed).</summary>
+    public void RecordStreamAborted() => Interlocked.Increment(ref _peerStreamsAborted);
+
+    /// <summary>Bundles this sink received item by item, staged and committed here.</summary>
+    public void RecordStreamedPull(int bundles) => Interlocked.Add(ref _streamedPulls, bundles);
+
     public void RecordNotModified(int bundles) => Interlocked.Add(ref _peerNotModified, bundles);
 
     public void RecordNotFound(int bundles) => Interlocked.Add(ref _peerNotFound, bundles);
@@ -136,7 +152,8 @@ public sealed class StateSinkMetrics
                 Interlocked.Read(ref _bytesPulled),
                 micros / 1000.0,
                 pulls == 0 ? 0 : micros / 1000.0 / pulls,
-                Interlocked.Read(ref _pullMaxMicroseconds) / 1000.0),
+                Interlocked.Read(ref _pullMaxMicroseconds) / 1000.0,
+                Interlocked.Read(ref _streamedPulls)),
             new PeerCounts(
                 Interlocked.Read(ref _peerBundleRequests),
                 Interlocked.Read(ref _peerFetchRequests),
@@ -145,7 +162,10 @@ public sealed class StateSinkMetrics
                 Interlocked.Read(ref _peerNotModified),
                 Interlocked.Read(ref _peerNotFound),
                 Interlocked.Read(ref _peerUnauthorized),
-                Interlocked.Read(ref _peerProbesServed)),
+                Interlocked.Read(ref _peerProbesServed),
+                Interlocked.Read(ref _peerStreamedFetches),
+                Interlocked.Read(ref _peerStreamed),
+                Interlocked.Read(ref _peerStreamsAborted)),
             new SyncCounts(
                 Interlocked.Read(ref _syncRuns),
                 Interlocked.Read(ref _syncSkipped),
@@ -163,10 +183,14 @@ public sealed record StateSinkMetricsSnapshot(PropagationCounts Propagations, Pu
 /// <summary>Propagate commands answered, by outcome.</summary>
 public sealed record PropagationCounts(long Pulled, long Skipped, long Failed);
 
-/// <summary>Requests this sink made to other sinks for bundles, and what they brought.</summary>
-public sealed record PullCounts(long Requests, long Failures, long Bundles, long Bytes, double TotalMs, double MeanMs, double MaxMs);
+/// <summary>Requests this sink made to other sinks for bundles, and what they brought (<see cref="Streamed"/>: bundles received item by item while they were written).</summary>
+public sealed record PullCounts(long Requests, long Failures, long Bundles, long Bytes, double TotalMs, double MeanMs, double MaxMs, long Streamed);
 
-/// <summary>What this sink's peer API served to other sinks.</summary>
+/// <summary>
+/// What this sink's peer API served to other sinks. <see cref="StreamedFetches"/>: waiting fetches answered while a
+/// bundle was being written; <see cref="Streamed"/>: bundles streamed up to their commit (also counted in
+/// <see cref="Served"/>); <see cref="StreamsAborted"/>: streamed bundles ended with an abort.
+/// </summary>
 public sealed record PeerCounts(
     long BundleRequests,
     long FetchRequests,
@@ -175,7 +199,10 @@ public sealed record PeerCounts(
     long NotModified,
     long NotFound,
     long Unauthorized,
-    long ProbesServed);
+    long ProbesServed,
+    long StreamedFetches,
+    long Streamed,
+    long StreamsAborted);
 
 public sealed record SyncCounts(
     long Runs,
