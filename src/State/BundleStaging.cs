@@ -37,7 +37,12 @@ internal sealed class BundleStaging
     {
         Open,
         Committed,
-        Ended,
+
+        /// <summary>An append or the commit failed: no more items, but whatever is still staged under this write's id is abandoned.</summary>
+        Failed,
+
+        /// <summary>Nothing of this write is staged any more (abandoned, or a copy dropped because its version was here already).</summary>
+        Over,
     }
 
     public StateRef StateRef { get; }
@@ -83,7 +88,7 @@ internal sealed class BundleStaging
                 [WriteId, ItemCount, name, value, Milliseconds(_stagingTimeToLive), _announceOn, _bundleKey.ToString()]).ConfigureAwait(false);
             if (outcome != BundleScripts.Written)
             {
-                _phase = Phase.Ended;
+                _phase = Phase.Failed;
                 throw Lost(outcome, ItemCount);
             }
 
@@ -118,11 +123,12 @@ internal sealed class BundleStaging
             var version = (long)reply[1];
             if (outcome is BundleScripts.Written or BundleScripts.SameVersionPresent or BundleScripts.NewerVersionPresent)
             {
-                _phase = outcome == BundleScripts.Written ? Phase.Committed : Phase.Ended;
+                // A copy whose version is here already: the script dropped its staging.
+                _phase = outcome == BundleScripts.Written ? Phase.Committed : Phase.Over;
                 return (outcome, version, at);
             }
 
-            _phase = Phase.Ended;
+            _phase = Phase.Failed;
             throw Lost(outcome, version);
         }
         finally
@@ -131,17 +137,20 @@ internal sealed class BundleStaging
         }
     }
 
-    /// <summary>Deletes the staging unless the write was committed or is already over. Never throws: a staging left behind expires.</summary>
+    /// <summary>
+    /// Deletes the staging unless the write was committed or is over; the script deletes it only while it is still this
+    /// write's, so abandoning after another write took over is harmless. Never throws: a staging left behind expires.
+    /// </summary>
     public async ValueTask AbandonAsync()
     {
-        if (_phase != Phase.Open || Interlocked.Exchange(ref _busy, 1) != 0)
+        if (_phase is Phase.Committed or Phase.Over || Interlocked.Exchange(ref _busy, 1) != 0)
         {
             return;
         }
 
         try
         {
-            _phase = Phase.Ended;
+            _phase = Phase.Over;
             await _store.Database.ScriptEvaluateAsync(
                 BundleScripts.Abandon,
                 [_stagingKey],
@@ -178,7 +187,7 @@ internal sealed class BundleStaging
         {
             throw new InvalidOperationException(_phase == Phase.Committed
                 ? $"The write of '{StateRef}' was committed; it takes no more items."
-                : $"The write of '{StateRef}' is over (failed or abandoned); begin a new one.");
+                : $"The write of '{StateRef}' is over (it failed or was abandoned); begin a new one.");
         }
     }
 
