@@ -397,7 +397,6 @@ public sealed class HttpBundlePuller : IBundlePuller, IDisposable
         _metrics?.RecordPull(bundles, bytes, _time.GetElapsedTime(started));
     }
 
-
     private static async Task EnsureBundleStreamAsync(HttpResponseMessage response, string node, Uri sink, CancellationToken cancellationToken)
     {
         await EnsureSuccessAsync(response, node, sink, cancellationToken).ConfigureAwait(false);
