@@ -6,7 +6,9 @@ namespace Skylark.Events.State;
 
 /// <summary>
 /// The Redis key scheme for bundles. A bundle of workflow <c>w</c> named <c>b</c> lives in the hash
-/// <c>{prefix}:b:{w}:{b}</c>; the write path stages it in <c>{prefix}:t:{w}:{b}</c> first.
+/// <c>{prefix}:b:{w}:{b}</c>; the write path stages it in <c>{prefix}:t:{w}:{b}</c> first. A progressive write (a
+/// function appending its output item by item) stages it in <c>{prefix}:p:{w}:{b}</c>, where the StateSink can stream
+/// it from; a copy streamed in from another node is staged in <c>{prefix}:t:{w}:{b}:{write id}</c>.
 /// </summary>
 /// <remarks>
 /// The node is deliberately not part of the key: each node has its own Redis, and a copy pulled from another
@@ -27,6 +29,18 @@ public sealed partial class BundleKeys
     /// <summary>Hash field holding <see cref="BundleItems.SizeBytes"/>, so listings need not load items.</summary>
     public const string SizeField = "_n";
 
+    /// <summary>
+    /// Hash field of a progressive write's staging (and of the bundle it commits): the write's id, so a reader streaming
+    /// the staging can tell the commit of that write from any other version.
+    /// </summary>
+    public const string WriteIdField = "_w";
+
+    /// <summary>Hash field of a progressive write's staging: how many items have been appended.</summary>
+    public const string ItemCountField = "_c";
+
+    /// <summary>Hash fields <c>_i0</c>, <c>_i1</c>, … of a progressive write: the name of the n-th item appended.</summary>
+    public const string ItemOrderFieldPrefix = "_i";
+
     /// <summary>Item names may not start with this; the prefix is kept for metadata fields.</summary>
     public const char ReservedFieldPrefix = '_';
 
@@ -34,7 +48,9 @@ public sealed partial class BundleKeys
 
     private const string BundleSpace = "b";
     private const string StagingSpace = "t";
+    private const string ProgressiveSpace = "p";
     private const string WrittenSuffix = "written";
+    private const string StagedSuffix = "staged";
 
     public BundleKeys(string prefix = DefaultPrefix)
     {
@@ -46,6 +62,7 @@ public sealed partial class BundleKeys
         Prefix = prefix;
         BundlePrefix = $"{prefix}:{BundleSpace}:";
         WrittenChannel = $"{prefix}:{WrittenSuffix}";
+        StagedChannel = $"{prefix}:{StagedSuffix}";
     }
 
     public string Prefix { get; }
@@ -62,6 +79,12 @@ public sealed partial class BundleKeys
     /// </summary>
     public string WrittenChannel { get; }
 
+    /// <summary>
+    /// The pub/sub channel every item appended to a progressive write, and every abandoned progressive write, is
+    /// announced on, with the bundle's <see cref="Key(StateRef)"/> as the message: <c>{prefix}:staged</c>.
+    /// </summary>
+    public string StagedChannel { get; }
+
     /// <summary>The hash holding the bundle <paramref name="stateRef"/> names (whatever its node).</summary>
     public string Key(StateRef stateRef) => Key(stateRef.WorkflowId, stateRef.Bundle);
 
@@ -69,6 +92,15 @@ public sealed partial class BundleKeys
 
     /// <summary>Where a write is assembled before it is renamed over <see cref="Key(StateRef)"/>.</summary>
     public string StagingKey(StateRef stateRef) => $"{Prefix}:{StagingSpace}:{stateRef.WorkflowId}:{stateRef.Bundle}";
+
+    /// <summary>Where a progressive write of the bundle stages its items until it commits (one per bundle: the last begun wins).</summary>
+    public string ProgressiveKey(StateRef stateRef) => $"{Prefix}:{ProgressiveSpace}:{stateRef.WorkflowId}:{stateRef.Bundle}";
+
+    /// <summary>
+    /// Where a copy streamed in from another node is staged until its commit arrives: private to that one transfer
+    /// (<paramref name="writeId"/>), so it never meets a local write of the same bundle.
+    /// </summary>
+    public string CopyStagingKey(StateRef stateRef, string writeId) => $"{StagingKey(stateRef)}:{writeId}";
 
     /// <summary>The key <paramref name="stateRef"/> is single-flighted under: one pull per bundle, whichever node it comes from.</summary>
     public static string PullKey(StateRef stateRef) => $"{stateRef.WorkflowId}:{stateRef.Bundle}";

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using Skylark.Events.Contracts;
 using StackExchange.Redis;
 
@@ -18,6 +19,7 @@ public sealed class BundleStore
     private readonly TimeProvider _time;
     private readonly TimeSpan _defaultTimeToLive;
     private readonly TimeSpan _copyTimeToLive;
+    private readonly TimeSpan _stagingTimeToLive;
 
     public BundleStore(IConnectionMultiplexer redis, StateOptions options, TimeProvider? timeProvider = null)
     {
@@ -31,6 +33,7 @@ public sealed class BundleStore
         MaxBundleBytes = options.MaxBundleBytes;
         _defaultTimeToLive = options.DefaultTimeToLive;
         _copyTimeToLive = options.CopyTimeToLive;
+        _stagingTimeToLive = options.StagingTimeToLive;
         Scope = BundleScope.Unrestricted;
     }
 
@@ -43,6 +46,7 @@ public sealed class BundleStore
         MaxBundleBytes = store.MaxBundleBytes;
         _defaultTimeToLive = store._defaultTimeToLive;
         _copyTimeToLive = store._copyTimeToLive;
+        _stagingTimeToLive = store._stagingTimeToLive;
         Scope = scope;
     }
 
@@ -116,6 +120,89 @@ public sealed class BundleStore
                 _ => PutCopyOutcome.NewerVersionPresent,
             },
             version);
+    }
+
+    /// <summary>
+    /// Begins writing the next version of a bundle item by item (<see cref="ProgressiveBundleWriter"/>): the items are
+    /// staged and announced as they are appended, and become the bundle's next version, atomically, at the commit. The
+    /// TTL is set at the commit (<see cref="StateOptions.DefaultTimeToLive"/> when null). Nothing is sent to Redis before
+    /// the first append.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="stateRef"/> names another node.</exception>
+    /// <exception cref="BundleScopeException">This store's function does not own the bundle.</exception>
+    public ProgressiveBundleWriter BeginWrite(StateRef stateRef, TimeSpan? timeToLive = null) => BeginRecordedWrite(stateRef, timeToLive, committed: null);
+
+    internal ProgressiveBundleWriter BeginRecordedWrite(StateRef stateRef, TimeSpan? timeToLive, Action<BundleInfo>? committed)
+    {
+        ArgumentNullException.ThrowIfNull(stateRef);
+        if (!string.Equals(stateRef.Node, Node, StringComparison.Ordinal))
+        {
+            throw new ArgumentException(
+                $"Cannot write '{stateRef}' on node '{Node}': a node writes only its own bundles (use BeginCopy for copies).",
+                nameof(stateRef));
+        }
+
+        Scope.EnsureOwns(stateRef);
+        var ttl = RequireTimeToLive(timeToLive ?? _defaultTimeToLive);
+        var staging = new BundleStaging(this, stateRef, Keys.ProgressiveKey(stateRef), NewWriteId(), announce: true, ttl, _stagingTimeToLive);
+        return new ProgressiveBundleWriter(staging, committed);
+    }
+
+    /// <summary>
+    /// Begins receiving a copy of another node's bundle item by item (<see cref="StagedBundleCopy"/>), staged under a key
+    /// of its own until its commit. TTL is <see cref="StateOptions.CopyTimeToLive"/> when null.
+    /// </summary>
+    /// <exception cref="BundleScopeException">This store's function does not own the bundle.</exception>
+    public StagedBundleCopy BeginCopy(StateRef stateRef, TimeSpan? timeToLive = null)
+    {
+        ArgumentNullException.ThrowIfNull(stateRef);
+        Scope.EnsureOwns(stateRef);
+        var ttl = RequireTimeToLive(timeToLive ?? _copyTimeToLive);
+        var writeId = NewWriteId();
+        return new StagedBundleCopy(new BundleStaging(this, stateRef, Keys.CopyStagingKey(stateRef, writeId), writeId, announce: false, ttl, _stagingTimeToLive));
+    }
+
+    /// <summary>
+    /// Where the progressive write of <paramref name="stateRef"/>'s bundle stands, in one atomic read: the write
+    /// <paramref name="writeId"/> (or, when null, whichever is staged now), and its items from index
+    /// <paramref name="fromItem"/> on, up to <paramref name="maxBytes"/> of values (none when 0; otherwise at least one
+    /// when there is one). Once that write is committed, the items come from the bundle it became.
+    /// </summary>
+    public async Task<StagedBundleProgress> ReadStagedAsync(StateRef stateRef, string? writeId, int fromItem, long maxBytes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stateRef);
+        ArgumentOutOfRangeException.ThrowIfNegative(fromItem);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
+        var stagingKey = Keys.ProgressiveKey(stateRef);
+        var reply = (RedisResult[])(await Database.ScriptEvaluateAsync(
+            BundleScripts.Progress,
+            [stagingKey, Keys.Key(stateRef)],
+            [writeId ?? "", fromItem, maxBytes]).WaitAsync(cancellationToken).ConfigureAwait(false))!;
+        var outcome = (long)reply[0];
+        if (outcome == BundleScripts.Gone)
+        {
+            return StagedBundleProgress.Gone;
+        }
+
+        if (outcome == BundleScripts.Superseded)
+        {
+            return StagedBundleProgress.Gone with { State = StagedBundleState.Superseded, WriteId = (string?)reply[1] };
+        }
+
+        var items = new List<KeyValuePair<string, ReadOnlyMemory<byte>>>((reply.Length - 6) / 2);
+        for (var i = 6; i + 1 < reply.Length; i += 2)
+        {
+            items.Add(new((string)reply[i]!, (byte[])reply[i + 1]!));
+        }
+
+        return new StagedBundleProgress(
+            outcome == 2 ? StagedBundleState.Committed : StagedBundleState.Staging,
+            (string?)reply[1],
+            (int)(long)reply[2],
+            ParseLong(stagingKey, BundleKeys.VersionField, (RedisValue)reply[3]),
+            DateTimeOffset.FromUnixTimeMilliseconds(ParseLong(stagingKey, BundleKeys.UpdatedAtField, (RedisValue)reply[4])),
+            ParseLong(stagingKey, BundleKeys.SizeField, (RedisValue)reply[5]),
+            items);
     }
 
     /// <summary>The bundle's current version in one HGETALL, or null when this node does not hold it.</summary>
@@ -237,7 +324,11 @@ public sealed class BundleStore
         while (cursor != "0");
     }
 
-    private IDatabase Database => _redis.GetDatabase();
+    internal IDatabase Database => _redis.GetDatabase();
+
+    internal TimeProvider Time => _time;
+
+    private static string NewWriteId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
 
     private async Task<(long Outcome, long Version)> RunWriteAsync(
         StateRef stateRef, string mode, long copyVersion, DateTimeOffset updatedAt, BundleItems items, TimeSpan ttl)

@@ -7,10 +7,12 @@ namespace Skylark.Events.State;
 
 /// <summary>
 /// Waits for bundles to be written on this node: the peer API's long poll (<c>?wait=</c>) answers a fetch the moment
-/// a bundle still being produced here is written. One per node, on the node's shared multiplexer: it subscribes once
-/// (lazily) to <see cref="BundleKeys.WrittenChannel"/>, which every write announces. Pub/sub is at most once (a
-/// message published while the connection is re-established is lost), so every waiter also re-checks the version
-/// every <see cref="RecheckInterval"/>. Bounded: beyond <see cref="MaxWaiters"/> waiters, new waits are refused.
+/// a bundle still being produced here is written, or streams it while it is written item by item. One per node, on the
+/// node's shared multiplexer: it subscribes once (lazily) to <see cref="BundleKeys.WrittenChannel"/>, which every write
+/// announces, and <see cref="BundleKeys.StagedChannel"/>, which every item of a progressive write (and its abandonment)
+/// announces. Pub/sub is at most once (a message published while the connection is re-established is lost), so every
+/// waiter also re-checks Redis every <see cref="RecheckInterval"/>. Bounded: beyond <see cref="MaxWaiters"/> waiters,
+/// new waits are refused.
 /// </summary>
 public sealed partial class BundleWriteWatcher : IDisposable
 {
@@ -22,6 +24,7 @@ public sealed partial class BundleWriteWatcher : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly RedisChannel _channel;
+    private readonly RedisChannel _stagedChannel;
     private readonly Action<RedisChannel, RedisValue> _handler;
     private readonly Dictionary<string, List<Waiter>> _waiters = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
@@ -55,7 +58,8 @@ public sealed partial class BundleWriteWatcher : IDisposable
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _channel = RedisChannel.Literal(store.Keys.WrittenChannel);
-        _handler = (_, message) => Announce(message);
+        _stagedChannel = RedisChannel.Literal(store.Keys.StagedChannel);
+        _handler = (channel, message) => Announce(message, staged: channel == _stagedChannel);
     }
 
     public int MaxWaiters { get; }
@@ -84,7 +88,7 @@ public sealed partial class BundleWriteWatcher : IDisposable
         var key = _store.Keys.Key(stateRef);
 
         // Registered before the first check, so a write between the check and the wait still wakes this waiter.
-        var waiter = Register(stateRef, key);
+        var waiter = Register(stateRef, key, wantsStaged: false);
         try
         {
             await SubscribeAsync().ConfigureAwait(false);
@@ -110,6 +114,30 @@ public sealed partial class BundleWriteWatcher : IDisposable
         finally
         {
             Unregister(key, waiter);
+        }
+    }
+
+    /// <summary>
+    /// Watches <paramref name="stateRef"/>'s bundle (whatever node the ref names) for every write and every item staged
+    /// or abandoned: call <see cref="BundleWatch.Arm"/> before each look at Redis and <see cref="BundleWatch.WaitAsync"/>
+    /// after it, so nothing announced in between is missed. Counts as one of <see cref="MaxWaiters"/> until disposed.
+    /// </summary>
+    /// <exception cref="StateUnavailableException"><see cref="MaxWaiters"/> waits are already in progress.</exception>
+    public async Task<BundleWatch> WatchAsync(StateRef stateRef)
+    {
+        ArgumentNullException.ThrowIfNull(stateRef);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var key = _store.Keys.Key(stateRef);
+        var watch = new BundleWatch(this, key, Register(stateRef, key, wantsStaged: true));
+        try
+        {
+            await SubscribeAsync().ConfigureAwait(false);
+            return watch;
+        }
+        catch
+        {
+            watch.Dispose();
+            throw;
         }
     }
 
@@ -139,6 +167,7 @@ public sealed partial class BundleWriteWatcher : IDisposable
         {
             // Only this watcher's handler: the multiplexer (and its other subscriptions) belong to the node.
             _redis.GetSubscriber().Unsubscribe(_channel, _handler, CommandFlags.FireAndForget);
+            _redis.GetSubscriber().Unsubscribe(_stagedChannel, _handler, CommandFlags.FireAndForget);
         }
     }
 
@@ -170,7 +199,9 @@ public sealed partial class BundleWriteWatcher : IDisposable
     {
         try
         {
-            await _redis.GetSubscriber().SubscribeAsync(_channel, _handler).ConfigureAwait(false);
+            var subscriber = _redis.GetSubscriber();
+            await subscriber.SubscribeAsync(_channel, _handler).ConfigureAwait(false);
+            await subscriber.SubscribeAsync(_stagedChannel, _handler).ConfigureAwait(false);
             return true;
         }
         catch (Exception error) when (error is RedisException or TimeoutException)
@@ -180,9 +211,9 @@ public sealed partial class BundleWriteWatcher : IDisposable
         }
     }
 
-    private Waiter Register(StateRef stateRef, string key)
+    private Waiter Register(StateRef stateRef, string key, bool wantsStaged)
     {
-        var waiter = new Waiter();
+        var waiter = new Waiter(wantsStaged);
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -218,7 +249,7 @@ public sealed partial class BundleWriteWatcher : IDisposable
         }
     }
 
-    private void Announce(RedisValue message)
+    private void Announce(RedisValue message, bool staged)
     {
         var key = (string?)message;
         if (key is null)
@@ -239,7 +270,11 @@ public sealed partial class BundleWriteWatcher : IDisposable
 
         foreach (var waiter in waiting)
         {
-            waiter.Pulse();
+            // Waiters for a complete write need not re-check Redis for every item staged.
+            if (!staged || waiter.WantsStaged)
+            {
+                waiter.Pulse();
+            }
         }
     }
 
@@ -247,9 +282,11 @@ public sealed partial class BundleWriteWatcher : IDisposable
     private partial void LogSubscribeFailed(string channel, string reason);
 
     /// <summary>One wait: a signal re-armed before every check, so an announcement between check and wait is never lost.</summary>
-    private sealed class Waiter
+    internal sealed class Waiter(bool wantsStaged)
     {
         private TaskCompletionSource _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool WantsStaged { get; } = wantsStaged;
 
         public Task Arm()
         {
@@ -259,5 +296,49 @@ public sealed partial class BundleWriteWatcher : IDisposable
         }
 
         public void Pulse() => Volatile.Read(ref _signal).TrySetResult();
+    }
+
+    /// <summary>A registration of <see cref="WatchAsync"/>; dispose it to stop watching.</summary>
+    public sealed class BundleWatch : IDisposable
+    {
+        private readonly BundleWriteWatcher _owner;
+        private readonly string _key;
+        private readonly Waiter _waiter;
+        private int _disposed;
+
+        internal BundleWatch(BundleWriteWatcher owner, string key, Waiter waiter)
+        {
+            _owner = owner;
+            _key = key;
+            _waiter = waiter;
+        }
+
+        /// <summary>Call before each look at Redis: the task completes at the next announcement for the bundle.</summary>
+        public Task Arm() => _waiter.Arm();
+
+        /// <summary>
+        /// Waits until <paramref name="armed"/> completes or <paramref name="atMost"/> (capped at
+        /// <see cref="RecheckInterval"/>, so a lost announcement costs at most that) has passed.
+        /// </summary>
+        /// <exception cref="ObjectDisposedException">The watcher was disposed (the node is shutting down).</exception>
+        public async Task WaitAsync(Task armed, TimeSpan atMost, CancellationToken cancellationToken)
+        {
+            ArgumentNullException.ThrowIfNull(armed);
+            var delay = atMost < _owner.RecheckInterval ? atMost : _owner.RecheckInterval;
+            if (delay > TimeSpan.Zero)
+            {
+                await _owner.WaitForSignalAsync(armed, delay, cancellationToken).ConfigureAwait(false);
+            }
+
+            ObjectDisposedException.ThrowIf(_owner._disposed, _owner);
+        }
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                _owner.Unregister(_key, _waiter);
+            }
+        }
     }
 }

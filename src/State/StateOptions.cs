@@ -34,6 +34,13 @@ public sealed class StateOptions
     /// <summary>TTL of a copy pulled from another node.</summary>
     public TimeSpan CopyTimeToLive { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// How long the staging of an item-by-item write (<see cref="BundleStore.BeginWrite"/>, and copies streamed in from
+    /// another node) outlives its last append: a producer that stops appending without committing or abandoning (it
+    /// crashed) leaves nothing behind for longer. Must be longer than the longest pause between two items.
+    /// </summary>
+    public TimeSpan StagingTimeToLive { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How long one pull from another node may take.</summary>
     public TimeSpan PullTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -75,6 +82,7 @@ public sealed class StateOptions
         RequirePositive(MaxBundleBytes, nameof(MaxBundleBytes));
         RequirePositive(DefaultTimeToLive, nameof(DefaultTimeToLive));
         RequirePositive(CopyTimeToLive, nameof(CopyTimeToLive));
+        RequirePositive(StagingTimeToLive, nameof(StagingTimeToLive));
         RequirePositive(PullTimeout, nameof(PullTimeout));
         RequirePositive(InFlightWaitTimeout, nameof(InFlightWaitTimeout));
         RequirePositive(MaxInFlightPulls, nameof(MaxInFlightPulls));

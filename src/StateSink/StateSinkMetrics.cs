@@ -20,6 +20,7 @@ public sealed class StateSinkMetrics : ServiceMeter
     private readonly Histogram<double> _pullDuration;
     private readonly Counter<long> _pulledBundles;
     private readonly Counter<long> _pulledBytes;
+    private readonly Counter<long> _streamedPulls;
     private readonly Counter<long> _peerRequests;
     private readonly Counter<long> _peerBundles;
     private readonly Counter<long> _peerBytes;
@@ -36,8 +37,9 @@ public sealed class StateSinkMetrics : ServiceMeter
         _pullDuration = Meter.CreateHistogram<double>("skylark.statesink.pull.duration", "s", "How long a successful pull from another sink took.");
         _pulledBundles = Meter.CreateCounter<long>("skylark.statesink.pulled.bundles", "{bundle}", "Bundles pulled from other sinks.");
         _pulledBytes = Meter.CreateCounter<long>("skylark.statesink.pulled.bytes", "By", "Item bytes of the bundles pulled from other sinks.");
-        _peerRequests = Meter.CreateCounter<long>("skylark.statesink.peer.requests", "{request}", "Requests to the peer API, by kind (bundle, fetch, probe, unauthorized).");
-        _peerBundles = Meter.CreateCounter<long>("skylark.statesink.peer.bundles", "{bundle}", "Bundles the peer API answered, by outcome (served, not_modified, not_found).");
+        _streamedPulls = Meter.CreateCounter<long>("skylark.statesink.pulled.streamed", "{bundle}", "Bundles received item by item while their producer wrote them, staged and committed here.");
+        _peerRequests = Meter.CreateCounter<long>("skylark.statesink.peer.requests", "{request}", "Requests to the peer API, by kind (bundle, fetch, streamed_fetch: a waiting fetch answered while the bundle was written, probe, unauthorized).");
+        _peerBundles = Meter.CreateCounter<long>("skylark.statesink.peer.bundles", "{bundle}", "Bundles the peer API answered, by outcome (served, not_modified, not_found; streamed: sent item by item up to their commit, also counted as served; stream_aborted).");
         _peerBytes = Meter.CreateCounter<long>("skylark.statesink.peer.served.bytes", "By", "Item bytes the peer API sent to other sinks.");
         _syncRuns = Meter.CreateCounter<long>("skylark.statesink.sync.runs", "{run}", "Periodic syncs, by outcome (run, skipped while one was running).");
         _probes = Meter.CreateCounter<long>("skylark.statesink.sync.probes", "{probe}", "Link probes, by outcome (ok, failed).");
@@ -69,6 +71,18 @@ public sealed class StateSinkMetrics : ServiceMeter
         PeerBundles("served", bundles);
         _peerBytes.Add(bytes);
     }
+
+    /// <summary>A waiting fetch answered in format version 2, streaming a bundle while it was written.</summary>
+    public void RecordStreamedFetch() => PeerRequest("streamed_fetch");
+
+    /// <summary>Bundles this sink streamed item by item while they were written, up to their commit.</summary>
+    public void RecordStreamed(int bundles) => PeerBundles("streamed", bundles);
+
+    /// <summary>A streamed bundle this sink ended with an abort (write abandoned or replaced, wait over, shutdown, Redis failed).</summary>
+    public void RecordStreamAborted() => PeerBundles("stream_aborted", 1);
+
+    /// <summary>Bundles this sink received item by item, staged and committed here.</summary>
+    public void RecordStreamedPull(int bundles) => _streamedPulls.Add(bundles);
 
     public void RecordNotModified(int bundles) => PeerBundles("not_modified", bundles);
 
@@ -113,7 +127,8 @@ public sealed class StateSinkMetrics : ServiceMeter
                 Totals.Sum("skylark.statesink.pulled.bytes"),
                 totalMs,
                 pulled == 0 ? 0 : totalMs / pulled,
-                Totals.Max(pullDuration) * 1000),
+                Totals.Max(pullDuration) * 1000,
+                Totals.Sum("skylark.statesink.pulled.streamed")),
             new PeerCounts(
                 Totals.Sum("skylark.statesink.peer.requests", (Kind, "bundle")),
                 Totals.Sum("skylark.statesink.peer.requests", (Kind, "fetch")),
@@ -122,7 +137,10 @@ public sealed class StateSinkMetrics : ServiceMeter
                 Totals.Sum("skylark.statesink.peer.bundles", (Outcome, "not_modified")),
                 Totals.Sum("skylark.statesink.peer.bundles", (Outcome, "not_found")),
                 Totals.Sum("skylark.statesink.peer.requests", (Kind, "unauthorized")),
-                Totals.Sum("skylark.statesink.peer.requests", (Kind, "probe"))),
+                Totals.Sum("skylark.statesink.peer.requests", (Kind, "probe")),
+                Totals.Sum("skylark.statesink.peer.requests", (Kind, "streamed_fetch")),
+                Totals.Sum("skylark.statesink.peer.bundles", (Outcome, "streamed")),
+                Totals.Sum("skylark.statesink.peer.bundles", (Outcome, "stream_aborted"))),
             new SyncCounts(
                 Totals.Sum("skylark.statesink.sync.runs", (Outcome, "run")),
                 Totals.Sum("skylark.statesink.sync.runs", (Outcome, "skipped")),
@@ -146,10 +164,14 @@ public sealed record StateSinkMetricsSnapshot(PropagationCounts Propagations, Pu
 /// <summary>Propagate commands answered, by outcome.</summary>
 public sealed record PropagationCounts(long Pulled, long Skipped, long Failed);
 
-/// <summary>Requests this sink made to other sinks for bundles, and what they brought.</summary>
-public sealed record PullCounts(long Requests, long Failures, long Bundles, long Bytes, double TotalMs, double MeanMs, double MaxMs);
+/// <summary>Requests this sink made to other sinks for bundles, and what they brought (<see cref="Streamed"/>: bundles received item by item while they were written).</summary>
+public sealed record PullCounts(long Requests, long Failures, long Bundles, long Bytes, double TotalMs, double MeanMs, double MaxMs, long Streamed);
 
-/// <summary>What this sink's peer API served to other sinks.</summary>
+/// <summary>
+/// What this sink's peer API served to other sinks. <see cref="StreamedFetches"/>: waiting fetches answered while a
+/// bundle was being written; <see cref="Streamed"/>: bundles streamed up to their commit (also counted in
+/// <see cref="Served"/>); <see cref="StreamsAborted"/>: streamed bundles ended with an abort.
+/// </summary>
 public sealed record PeerCounts(
     long BundleRequests,
     long FetchRequests,
@@ -158,7 +180,10 @@ public sealed record PeerCounts(
     long NotModified,
     long NotFound,
     long Unauthorized,
-    long ProbesServed);
+    long ProbesServed,
+    long StreamedFetches,
+    long Streamed,
+    long StreamsAborted);
 
 public sealed record SyncCounts(
     long Runs,

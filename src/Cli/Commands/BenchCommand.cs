@@ -23,12 +23,17 @@ public static class BenchCommand
             Description = "Run one section (broker, predictor, fusion, workflow), e.g. to profile it; no JSON then.",
         };
         only.AcceptOnlyFromAmong(Sections);
+        var scenario = new Option<string[]>("--scenario")
+        {
+            Description = "With --only workflow: run only these workflow scenarios of the profile (e.g. pipelined); repeatable.",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var controlPlane = new ControlPlaneOptions();
-        var command = new Command("bench", "Run the benchmarks and print median and spread of each measure.") { quick, json, only };
+        var command = new Command("bench", "Run the benchmarks and print median and spread of each measure.") { quick, json, only, scenario };
         controlPlane.AddTo(command);
         command.SetAction((parse, ct) =>
         {
-            var workflow = new WorkflowSettings(parse.GetValue(controlPlane.Node), parse.GetValue(controlPlane.Instant));
+            var workflow = new WorkflowSettings(parse.GetValue(controlPlane.Node), parse.GetValue(controlPlane.Instant), parse.GetValue(scenario) ?? []);
             return RunAsync(parse.GetValue(quick), parse.GetValue(json), parse.GetValue(only), workflow, ct);
         });
         return command;
@@ -43,12 +48,13 @@ public static class BenchCommand
         "p50VsDatabelt_static", "p50VsDatabelt_replicated", "p50VsDatabelt_churn", "p99VsDatabelt_churn",
         "wastedBytesVsDatabelt_replicated", "e2eLatencyReductionVsCentral_5MB", "localStateAvailability_churn",
         "throughputGainVsCentral", "throughputGainVsOndemand", "throughputGainVsDatabelt",
+        "p50VsOndemand_pipelined", "readWaitVsOndemand_pipelined",
         "fusionLatencyReduction_B5", "pullGoodputVsLink_10MB", "brokerThroughputVsMinimalRelay", "durableBrokerThroughputVsBroker",
         "electionMs_graph10000",
     ];
 
-    /// <summary>How the workflow section's clusters place and emulate the control plane.</summary>
-    private sealed record WorkflowSettings(string? ControlNode, bool InstantControlPlane);
+    /// <summary>How the workflow section's clusters place and emulate the control plane, and which of its scenarios run (all when empty).</summary>
+    private sealed record WorkflowSettings(string? ControlNode, bool InstantControlPlane, IReadOnlyList<string> Scenarios);
 
     private static async Task<int> RunAsync(bool quick, FileInfo? json, string? only, WorkflowSettings workflowSettings, CancellationToken ct)
     {
@@ -57,6 +63,22 @@ public static class BenchCommand
         {
             await Console.Error.WriteLineAsync("--json needs every section: the summary takes figures from all of them; drop --only.");
             return 2;
+        }
+
+        if (workflowSettings.Scenarios.Count > 0)
+        {
+            if (only != "workflow")
+            {
+                await Console.Error.WriteLineAsync("--scenario needs --only workflow: the summary takes figures from every scenario.");
+                return 2;
+            }
+
+            var known = WorkflowOptions(quick, workflowSettings with { Scenarios = [] }).Scenarios.Select(s => s.Name).ToList();
+            if (workflowSettings.Scenarios.Except(known, StringComparer.Ordinal).FirstOrDefault() is { } unknown)
+            {
+                await Console.Error.WriteLineAsync($"Unknown workflow scenario '{unknown}'; the {(quick ? "quick" : "full")} profile has: {string.Join(", ", known)}.");
+                return 2;
+            }
         }
 
         await output.WriteLineAsync($"skylark bench ({(quick ? "quick" : "full")} profile) on {MachineInfo.Describe()}");
@@ -170,13 +192,18 @@ public static class BenchCommand
         Repetitions = quick ? 7 : 21,
     };
 
-    private static WorkflowBenchmarkOptions WorkflowOptions(bool quick, WorkflowSettings settings) => (quick
-        ? WorkflowBenchmarkOptions.Quick(SkylarkHome.Path("bench"), WorkflowWorkDirectory)
-        : WorkflowBenchmarkOptions.Full(SkylarkHome.Path("bench"), WorkflowWorkDirectory)) with
+    private static WorkflowBenchmarkOptions WorkflowOptions(bool quick, WorkflowSettings settings)
+    {
+        var profile = quick
+            ? WorkflowBenchmarkOptions.Quick(SkylarkHome.Path("bench"), WorkflowWorkDirectory)
+            : WorkflowBenchmarkOptions.Full(SkylarkHome.Path("bench"), WorkflowWorkDirectory);
+        return profile with
         {
             ControlNode = settings.ControlNode,
             InstantControlPlane = settings.InstantControlPlane,
+            Scenarios = settings.Scenarios.Count == 0 ? profile.Scenarios : [.. profile.Scenarios.Where(s => settings.Scenarios.Contains(s.Name))],
         };
+    }
 
     /// <summary>Warnings of the emulated clusters (failed pulls, dead letters) go to the console with the results.</summary>
     private static ILoggerFactory BenchLoggerFactory() =>

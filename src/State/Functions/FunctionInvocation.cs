@@ -222,6 +222,17 @@ public sealed class FunctionInvocation
     }
 
     /// <summary>
+    /// Begins writing the next version of a bundle this function owns, on this node, item by item, as the function
+    /// produces it (<see cref="ProgressiveBundleWriter"/>): each appended item is staged and announced at once, so the
+    /// StateSink can stream it to where the next function runs while this one is still working; readers see the bundle
+    /// only from <see cref="ProgressiveBundleWriter.CommitAsync"/> on, which also records the write in the reply's report.
+    /// Dispose the writer (<c>await using</c>): a write not committed is abandoned.
+    /// </summary>
+    /// <exception cref="BundleScopeException">The function does not own <paramref name="stateRef"/>.</exception>
+    public ProgressiveBundleWriter BeginWrite(StateRef stateRef, TimeSpan? timeToLive) =>
+        _runtime.Store.BeginRecordedWrite(stateRef, timeToLive, info => _writes.Add(new StateWriteReport(info.StateRef, info.Version, info.SizeBytes)));
+
+    /// <summary>
     /// True when a <see cref="StateNotFoundException"/> is final: the bundle's own node (this one, or another reached
     /// through the puller) answered that it does not hold it. False when this node could not ask.
     /// </summary>

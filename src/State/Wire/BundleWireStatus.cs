@@ -11,4 +11,10 @@ public enum BundleWireStatus : byte
 
     /// <summary>The sender holds exactly the version the receiver said it has, so the items were not sent.</summary>
     NotModified = 3,
+
+    /// <summary>
+    /// Format version 2 only: the bundle's items one by one as its producer writes them, ended by the commit (version,
+    /// updated-at, item count, size) or by an abort with its reason.
+    /// </summary>
+    Streamed = 4,
 }

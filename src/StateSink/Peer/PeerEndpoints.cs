@@ -18,11 +18,21 @@ namespace Skylark.Events.StateSink.Peer;
 /// <c>GET /peer/probe?bytes=N</c> (N bytes, for link measurements). Bundles are read from Redis in one atomic read
 /// and then streamed; a receiver checks every length, so a broken connection never yields a partial bundle.
 /// </summary>
+/// <remarks>
+/// A waiting fetch from a caller that accepts format version 2 (<see cref="BundleWireFormat.StreamingMediaType"/>) does
+/// not wait for a bundle being written item by item (<see cref="ProgressiveBundleWriter"/>) to be complete: the answer
+/// starts once every bundle asked for is held here or has its first item staged, and each such bundle is streamed item
+/// by item as its producer appends, ended by its commit — or by an abort with the reason when the producer abandons the
+/// write, another write replaces it, or the wait ends first.
+/// </remarks>
 public sealed partial class PeerEndpoints
 {
     private const int ProbeChunk = 64 * 1024;
 
     private const string WaitParameter = "wait";
+
+    /// <summary>Most value bytes one look at a staged write reads from Redis (at least one item): what a stream holds in memory.</summary>
+    private const long StreamReadBudgetBytes = 1024 * 1024;
 
     private readonly BundleStore _store;
     private readonly BundleWriteWatcher _watcher;
@@ -31,6 +41,7 @@ public sealed partial class PeerEndpoints
     private readonly StateSinkOptions _options;
     private readonly ILogger<PeerEndpoints> _logger;
     private readonly CancellationToken _stopping;
+    private readonly TimeProvider _time;
     private readonly byte[] _zeros = new byte[ProbeChunk];
 
     public PeerEndpoints(
@@ -40,7 +51,8 @@ public sealed partial class PeerEndpoints
         StateSinkMetrics metrics,
         StateSinkOptions options,
         ILogger<PeerEndpoints> logger,
-        IHostApplicationLifetime? lifetime = null)
+        IHostApplicationLifetime? lifetime = null,
+        TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(watcher);
@@ -55,6 +67,7 @@ public sealed partial class PeerEndpoints
         _options = options;
         _logger = logger;
         _stopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
+        _time = timeProvider ?? TimeProvider.System;
     }
 
     public async Task GetBundleAsync(HttpContext context, string workflowId, string bundle)
@@ -153,6 +166,12 @@ public sealed partial class PeerEndpoints
 
         try
         {
+            if (wait > TimeSpan.Zero && AcceptsStreaming(context.Request))
+            {
+                await StreamAsync(context, fetches, wait, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
             if (wait > TimeSpan.Zero)
             {
                 // Nothing is sent before the wait ends: the caller takes the response headers as "written".
@@ -209,6 +228,243 @@ public sealed partial class PeerEndpoints
             // A sibling's cancellation surfaced first; report the failure that caused it.
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
+    }
+
+    /// <summary>
+    /// A waiting fetch answered in format version 2 when a bundle is still being written item by item: waits (in
+    /// parallel) until each bundle is held or has an item staged; answers in version 1 when none is merely staged then
+    /// (nothing to stream), else streams entry by entry, each bundle staged at its turn item by item until its commit.
+    /// </summary>
+    private async Task StreamAsync(HttpContext context, List<BundleFetch> fetches, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        TimeSpan Left() => wait - _time.GetElapsedTime(started);
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping);
+        var refs = fetches.Select(f => f.StateRef.On(_store.Node)).ToList();
+        var waits = refs.Distinct().Select(async r =>
+        {
+            try
+            {
+                return await WaitUntilStartedAsync(r, Left, abandon.Token).ConfigureAwait(false);
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                // One wait failed (e.g. refused beyond the watcher's bound): the others need not go on.
+                await abandon.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
+        }).ToList();
+        bool streaming;
+        try
+        {
+            streaming = (await Task.WhenAll(waits).ConfigureAwait(false)).Contains(StagedBundleState.Staging);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // Stopping: answer now with what is here.
+            streaming = false;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested
+            && waits.Select(w => w.Exception?.InnerException).FirstOrDefault(e => e is not null and not OperationCanceledException) is { } cause)
+        {
+            // A sibling's cancellation surfaced first; report the failure that caused it.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause);
+            throw;
+        }
+
+        if (!streaming)
+        {
+            await WriteEntriesAsync(context, await LookUpAsync(fetches, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            return;
+        }
+
+        _metrics.RecordStreamedFetch();
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = BundleWireFormat.StreamingMediaType;
+        response.Headers.CacheControl = "no-store";
+        await using var writer = new BundleWireWriter(response.Body, fetches.Count, BundleWireFormat.StreamingFormatVersion);
+        string? failure = null;
+        for (var i = 0; i < fetches.Count; i++)
+        {
+            if (failure is null)
+            {
+                try
+                {
+                    await WriteEntryAsync(writer, fetches[i], refs[i], Left, abandon.Token).ConfigureAwait(false);
+                    await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+                catch (OperationCanceledException) when (_stopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    failure = $"the StateSink of node '{_store.Node}' is shutting down";
+                }
+                catch (Exception error) when (error is RedisException or StateFormatException or TimeoutException or StateUnavailableException)
+                {
+                    LogReadFailed(refs[i].ToString(), error.Message);
+                    failure = $"node '{_store.Node}' could not read it: {error.Message}";
+                }
+            }
+
+            // The answer has begun, so no status code can say it any more: every entry left ends with the reason.
+            if (!writer.InStreamedEntry)
+            {
+                await writer.BeginStreamedAsync(refs[i], cancellationToken).ConfigureAwait(false);
+            }
+
+            _metrics.RecordStreamAborted();
+            await writer.AbortStreamedAsync(failure, cancellationToken).ConfigureAwait(false);
+        }
+
+        await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits until this node holds the bundle or has an item of it staged, or the wait is over.</summary>
+    /// <returns><see cref="StagedBundleState.Committed"/> when held, <see cref="StagedBundleState.Staging"/> when only staged, else <see cref="StagedBundleState.Gone"/>.</returns>
+    private async Task<StagedBundleState> WaitUntilStartedAsync(StateRef stateRef, Func<TimeSpan> left, CancellationToken cancellationToken)
+    {
+        using var watch = await _watcher.WatchAsync(stateRef).ConfigureAwait(false);
+        while (true)
+        {
+            var armed = watch.Arm();
+            if (await _store.GetVersionAsync(stateRef, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                return StagedBundleState.Committed;
+            }
+
+            if ((await _store.ReadStagedAsync(stateRef, writeId: null, 0, 0, cancellationToken).ConfigureAwait(false)).State == StagedBundleState.Staging)
+            {
+                return StagedBundleState.Staging;
+            }
+
+            if (left() <= TimeSpan.Zero)
+            {
+                return StagedBundleState.Gone;
+            }
+
+            await watch.WaitAsync(armed, left(), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// One entry of a streamed answer: the bundle as held here (or not modified), else its write streamed item by item,
+    /// else, when neither appears before the wait is over, not found.
+    /// </summary>
+    private async Task WriteEntryAsync(BundleWireWriter writer, BundleFetch fetch, StateRef stateRef, Func<TimeSpan> left, CancellationToken cancellationToken)
+    {
+        using var watch = await _watcher.WatchAsync(stateRef).ConfigureAwait(false);
+        while (true)
+        {
+            var armed = watch.Arm();
+            if (await _store.GetVersionAsync(stateRef, cancellationToken).ConfigureAwait(false) is { } held)
+            {
+                if (held == fetch.IfNoneMatch)
+                {
+                    _metrics.RecordNotModified(1);
+                    await writer.WriteAsync(BundleWireEntry.NotModified(stateRef, held), cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+
+                // Gone between the two reads (deleted or expired): look again.
+                if (await _store.ReadAsync(stateRef, cancellationToken).ConfigureAwait(false) is { } bundle)
+                {
+                    _metrics.RecordServed(1, bundle.SizeBytes);
+                    await writer.WriteAsync(BundleWireEntry.Found(bundle), cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+
+                continue;
+            }
+
+            var staged = await _store.ReadStagedAsync(stateRef, writeId: null, 0, StreamReadBudgetBytes, cancellationToken).ConfigureAwait(false);
+            if (staged.State == StagedBundleState.Staging)
+            {
+                await StreamStagedAsync(writer, stateRef, staged, watch, armed, left, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            if (left() <= TimeSpan.Zero)
+            {
+                _metrics.RecordNotFound(1);
+                await writer.WriteAsync(BundleWireEntry.NotFound(stateRef), cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            await watch.WaitAsync(armed, left(), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Streams one write: every item staged so far, then each new one as it is announced, until the write is committed
+    /// (the commit part, with the version it became), abandoned or replaced, or the wait is over (an abort part with why).
+    /// </summary>
+    private async Task StreamStagedAsync(
+        BundleWireWriter writer, StateRef stateRef, StagedBundleProgress progress, BundleWriteWatcher.BundleWatch watch, Task armed, Func<TimeSpan> left,
+        CancellationToken cancellationToken)
+    {
+        var writeId = progress.WriteId;
+        var sent = 0;
+        long bytes = 0;
+        await writer.BeginStreamedAsync(stateRef, cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            foreach (var (name, value) in progress.Items)
+            {
+                await writer.WriteStreamedItemAsync(name, value, cancellationToken).ConfigureAwait(false);
+                sent++;
+                bytes += value.Length;
+            }
+
+            string? abort = null;
+            switch (progress.State)
+            {
+                case StagedBundleState.Committed when sent >= progress.ItemCount:
+                    _metrics.RecordServed(1, progress.SizeBytes);
+                    _metrics.RecordStreamed(1);
+                    await writer.CommitStreamedAsync(progress.Version, progress.UpdatedAt, cancellationToken).ConfigureAwait(false);
+                    return;
+                case StagedBundleState.Superseded:
+                    abort = $"another write of it began on node '{_store.Node}' before the one being streamed was committed";
+                    break;
+                case StagedBundleState.Gone:
+                    abort = $"its producer on node '{_store.Node}' abandoned the write (or stopped appending for longer than its staging lives) before committing it";
+                    break;
+                case StagedBundleState.Staging when sent >= progress.ItemCount:
+                    if (left() <= TimeSpan.Zero)
+                    {
+                        abort = $"it was not committed on node '{_store.Node}' within the wait ({sent} items, {bytes} bytes sent)";
+                        break;
+                    }
+
+                    await watch.WaitAsync(armed, left(), cancellationToken).ConfigureAwait(false);
+                    break;
+            }
+
+            if (abort is not null)
+            {
+                _metrics.RecordStreamAborted();
+                await writer.AbortStreamedAsync(abort, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            armed = watch.Arm();
+            progress = await _store.ReadStagedAsync(stateRef, writeId, sent, StreamReadBudgetBytes, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static bool AcceptsStreaming(HttpRequest request)
+    {
+        foreach (var accepted in request.GetTypedHeaders().Accept)
+        {
+            if (accepted.MediaType.Equals(BundleWireFormat.MediaType, StringComparison.OrdinalIgnoreCase)
+                && accepted.Parameters.Any(p => p.Name.Equals(BundleWireFormat.VersionParameter, StringComparison.OrdinalIgnoreCase)
+                    && p.Value.Equals("2", StringComparison.Ordinal)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private bool TryReadWait(HttpRequest request, out TimeSpan wait, out string problem)

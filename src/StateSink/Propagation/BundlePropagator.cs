@@ -22,7 +22,11 @@ namespace Skylark.Events.StateSink.Propagation;
 /// are registered at once as awaiting that node's write, and the fetch is a long poll (<c>?wait=</c>) until the
 /// command gives up. A waiting fetch holds no transfer slot, only one of <see cref="StateSinkOptions.MaxAwaitingPulls"/>:
 /// it takes a transfer slot once its response headers arrive (the bundles are written), so fetches waiting for
-/// many workflows can never starve the transfers that are ready.
+/// many workflows can never starve the transfers that are ready. The awaiting fetch accepts a streamed answer: when the
+/// producer writes its output item by item, the holder answers at the first item and streams each one as it is written;
+/// the items are staged in this node's Redis as they arrive (<see cref="StagedCopyReceiver"/>) and the copy appears, and
+/// the readers waiting for it are released, at the commit. Such an answer is paced by the producer, not the link: it
+/// stays one of the awaiting fetches until it ends, and takes no transfer slot.
 /// </remarks>
 public sealed partial class BundlePropagator : IDisposable
 {
@@ -200,8 +204,8 @@ public sealed partial class BundlePropagator : IDisposable
     private async Task<BundlePropagation[]> AwaitFromAsync(string node, IReadOnlyList<StateRef> refs, DateTimeOffset giveUpAt, CancellationToken cancellationToken)
     {
         var results = new BundlePropagation?[refs.Count];
-        var batch = new TaskCompletionSource<IReadOnlyList<BundleWireEntry>>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var (pulls, fetches) = Register(node, refs, held: null, awaitingWrite: true, results, batch.Task);
+        var batch = new FetchBatch();
+        var (pulls, fetches) = Register(node, refs, held: null, awaitingWrite: true, results, batch);
         if (fetches.Count > 0)
         {
             var requests = (fetches.Count + _puller.MaxFetchRefs - 1) / _puller.MaxFetchRefs;
@@ -212,7 +216,7 @@ public sealed partial class BundlePropagator : IDisposable
             }
             else
             {
-                batch.SetException(new InvalidOperationException(
+                batch.Fail(0, fetches.Count, new InvalidOperationException(
                     $"{_maxAwaitingPulls} fetches are already waiting for bundles to be written (StateSinkOptions.MaxAwaitingPulls); this one was not sent"));
             }
         }
@@ -238,23 +242,29 @@ public sealed partial class BundlePropagator : IDisposable
         }
     }
 
-    private async Task CompleteAwaitingBatchAsync(string node, IReadOnlyList<BundleFetch> fetches, DateTimeOffset giveUpAt, TaskCompletionSource<IReadOnlyList<BundleWireEntry>> batch)
+    private async Task CompleteAwaitingBatchAsync(string node, IReadOnlyList<BundleFetch> fetches, DateTimeOffset giveUpAt, FetchBatch batch)
     {
-        try
+        var size = _puller.MaxFetchRefs;
+        await Task.WhenAll(fetches.Chunk(size).Select(async (chunk, k) =>
         {
-            var chunks = fetches.Chunk(_puller.MaxFetchRefs).ToList();
-            var parts = await Task.WhenAll(chunks.Select(c => AwaitChunkAsync(node, c, giveUpAt))).ConfigureAwait(false);
-            batch.SetResult([.. parts.SelectMany(p => p)]);
-        }
-        catch (Exception error)
-        {
-            LogPullFailed(node, fetches.Count, error.Message);
-            batch.SetException(error);
-        }
+            try
+            {
+                await AwaitChunkAsync(node, chunk, k * size, giveUpAt, batch).ConfigureAwait(false);
+            }
+            catch (Exception error)
+            {
+                // Entries read before the failure stay good (each was complete); the others fail with the reason.
+                LogPullFailed(node, chunk.Length, error.Message);
+                batch.Fail(k * size, chunk.Length, error);
+            }
+        })).ConfigureAwait(false);
     }
 
-    /// <summary>One long-polled fetch: waits without a transfer slot, then transfers with one.</summary>
-    private async Task<IReadOnlyList<BundleWireEntry>> AwaitChunkAsync(string node, IReadOnlyList<BundleFetch> fetches, DateTimeOffset giveUpAt)
+    /// <summary>
+    /// One long-polled fetch: waits without a transfer slot, then transfers with one; or, when the holder streams a bundle
+    /// while it is written, receives it item by item into this node's Redis, still counted as awaiting and without a slot.
+    /// </summary>
+    private async Task AwaitChunkAsync(string node, IReadOnlyList<BundleFetch> fetches, int offset, DateTimeOffset giveUpAt, FetchBatch batch)
     {
         PendingFetch pending;
         try
@@ -263,14 +273,26 @@ public sealed partial class BundlePropagator : IDisposable
             wait = wait < TimeSpan.Zero ? TimeSpan.Zero : wait > _maxFetchWait ? _maxFetchWait : wait;
 
             // The holder answers by the end of the wait; the pull timeout covers getting the answer's headers back.
-            using var waiting = new CancellationTokenSource(wait + _pullTimeout, _time);
-            try
+            using (var waiting = new CancellationTokenSource(wait + _pullTimeout, _time))
             {
-                pending = await _puller.SendFetchAsync(node, fetches, wait, waiting.Token).ConfigureAwait(false);
+                try
+                {
+                    pending = await _puller.SendFetchAsync(node, fetches, wait, acceptStreamed: true, waiting.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException error) when (waiting.IsCancellationRequested)
+                {
+                    throw new TimeoutException($"node '{node}' did not answer a fetch waiting {wait} for the bundles to be written within {wait + _pullTimeout}", error);
+                }
             }
-            catch (OperationCanceledException error) when (waiting.IsCancellationRequested)
+
+            if (pending.IsStreamed)
             {
-                throw new TimeoutException($"node '{node}' did not answer a fetch waiting {wait} for the bundles to be written within {wait + _pullTimeout}", error);
+                using (pending)
+                {
+                    await ReceiveStreamedAsync(node, pending, offset, giveUpAt, batch).ConfigureAwait(false);
+                }
+
+                return;
             }
         }
         finally
@@ -280,7 +302,31 @@ public sealed partial class BundlePropagator : IDisposable
 
         using (pending)
         {
-            return await TransferAsync(node, pending.ReadAsync).ConfigureAwait(false);
+            batch.Complete(offset, await TransferAsync(node, pending.ReadAsync).ConfigureAwait(false));
+        }
+    }
+
+    /// <summary>
+    /// Reads a streamed answer: each bundle streamed is staged here item by item and committed when its commit arrives,
+    /// and each entry's pull is settled as soon as the entry is complete. The holder ends its streams by the end of its
+    /// wait; the give-up time plus the pull timeout bounds the whole answer here, should it not.
+    /// </summary>
+    private async Task ReceiveStreamedAsync(string node, PendingFetch pending, int offset, DateTimeOffset giveUpAt, FetchBatch batch)
+    {
+        var receiver = new StagedCopyReceiver(_local, pending.Fetches);
+        var bound = giveUpAt - _time.GetUtcNow();
+        bound = (bound > TimeSpan.Zero ? bound : TimeSpan.Zero) + _pullTimeout;
+        using var timeout = new CancellationTokenSource(bound, _time);
+        try
+        {
+            await pending.ReadEachAsync(
+                receiver,
+                (i, entry) => batch.Complete(offset + i, new FetchAnswer(entry, entry.IsCommittedStream ? receiver.Outcome(i) : null)),
+                timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException error) when (timeout.IsCancellationRequested)
+        {
+            throw new TimeoutException($"node '{node}' did not finish streaming the bundles within {bound}", error);
         }
     }
 
@@ -330,8 +376,8 @@ public sealed partial class BundlePropagator : IDisposable
             return [.. refs.Select(r => new BundlePropagation(r, BundlePropagationOutcome.Failed, Error: $"this node's Redis could not be read: {Reason(error, node)}"))];
         }
 
-        var batch = new TaskCompletionSource<IReadOnlyList<BundleWireEntry>>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var (pulls, fetches) = Register(node, refs, held, awaitingWrite: false, results, batch.Task);
+        var batch = new FetchBatch();
+        var (pulls, fetches) = Register(node, refs, held, awaitingWrite: false, results, batch);
         if (fetches.Count > 0)
         {
             // Not tied to this command's deadline: readers may be waiting on these pulls. Bounded by the pull timeout instead.
@@ -348,7 +394,7 @@ public sealed partial class BundlePropagator : IDisposable
     /// tells the holder the version held here (<paramref name="held"/>), if any.
     /// </summary>
     private (InFlightPull?[] Pulls, List<BundleFetch> Fetches) Register(
-        string node, IReadOnlyList<StateRef> refs, long?[]? held, bool awaitingWrite, BundlePropagation?[] results, Task<IReadOnlyList<BundleWireEntry>> batch)
+        string node, IReadOnlyList<StateRef> refs, long?[]? held, bool awaitingWrite, BundlePropagation?[] results, FetchBatch batch)
     {
         var fetches = new List<BundleFetch>();
         var pulls = new InFlightPull?[refs.Count];
@@ -408,15 +454,16 @@ public sealed partial class BundlePropagator : IDisposable
     }
 
     /// <summary>
-    /// The registered pull of one bundle: waits for the fused fetch, keeps the copy, and returns what this node holds
-    /// now (for readers that joined). Records this propagation's own result for the bundle before completing.
+    /// The registered pull of one bundle: waits for its answer in the fused fetch, keeps the copy (a streamed one was
+    /// committed as it arrived), and returns what this node holds now (for readers that joined). Records this
+    /// propagation's own result for the bundle before completing.
     /// </summary>
     private async Task<Bundle?> SettleAsync(
-        string node, StateRef stateRef, Task<IReadOnlyList<BundleWireEntry>> batch, int position, BundlePropagation?[] results, int index)
+        string node, StateRef stateRef, FetchBatch batch, int position, BundlePropagation?[] results, int index)
     {
         try
         {
-            var entry = (await batch.ConfigureAwait(false))[position];
+            var (entry, streamedCopy) = await batch.Entry(position).ConfigureAwait(false);
             switch (entry.Status)
             {
                 case BundleWireStatus.Found:
@@ -432,6 +479,16 @@ public sealed partial class BundlePropagator : IDisposable
                     return put.Outcome == PutCopyOutcome.NewerVersionPresent
                         ? await _local.ReadAsync(stateRef).ConfigureAwait(false) ?? pulled
                         : pulled;
+                case BundleWireStatus.Streamed when entry.AbortReason is { } reason:
+                    throw new StateUnavailableException(stateRef, $"node '{node}' stopped streaming it: {reason}");
+                case BundleWireStatus.Streamed:
+                    results[index] = streamedCopy is { Written: true }
+                        ? new BundlePropagation(stateRef, BundlePropagationOutcome.Pulled, entry.SizeBytes)
+                        : new BundlePropagation(stateRef, BundlePropagationOutcome.Current);
+
+                    // Staged item by item, never held whole here; readers that joined get it from this node's Redis.
+                    return await _local.ReadAsync(stateRef).ConfigureAwait(false)
+                        ?? throw new StateUnavailableException(stateRef, $"its copy streamed from node '{node}' was committed here but is gone already");
                 case BundleWireStatus.NotModified:
                     results[index] = new BundlePropagation(stateRef, BundlePropagationOutcome.Current);
 
@@ -449,16 +506,16 @@ public sealed partial class BundlePropagator : IDisposable
         }
     }
 
-    private async Task CompleteBatchAsync(string node, IReadOnlyList<BundleFetch> fetches, TaskCompletionSource<IReadOnlyList<BundleWireEntry>> batch)
+    private async Task CompleteBatchAsync(string node, IReadOnlyList<BundleFetch> fetches, FetchBatch batch)
     {
         try
         {
-            batch.SetResult(await TransferAsync(node, token => _puller.FetchAsync(node, fetches, token)).ConfigureAwait(false));
+            batch.Complete(0, await TransferAsync(node, token => _puller.FetchAsync(node, fetches, token)).ConfigureAwait(false));
         }
         catch (Exception error)
         {
             LogPullFailed(node, fetches.Count, error.Message);
-            batch.SetException(error);
+            batch.Fail(0, fetches.Count, error);
         }
     }
 
@@ -471,4 +528,78 @@ public sealed partial class BundlePropagator : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Pull of {Count} bundle(s) from node {Node} failed: {Reason}")]
     private partial void LogPullFailed(string node, int count, string reason);
+
+    /// <summary>An entry of a fetch's answer and, for a bundle streamed while it was written, what committing its copy here did.</summary>
+    private readonly record struct FetchAnswer(BundleWireEntry Entry, PutCopyResult? StreamedCopy);
+
+    /// <summary>
+    /// The answers of one command's fetches to one node, by position in the fetch list: each completes as soon as its
+    /// entry has been read (a streamed bundle: at its commit), so readers waiting for one bundle are not held up by the
+    /// others; a failed fetch fails the positions it had not answered.
+    /// </summary>
+    private sealed class FetchBatch
+    {
+        private readonly Lock _gate = new();
+        private readonly Dictionary<int, TaskCompletionSource<FetchAnswer>> _answers = [];
+        private readonly List<(int From, int To, Exception Error)> _failures = [];
+
+        /// <summary>The answer at <paramref name="position"/>, whether it has arrived yet or not.</summary>
+        public Task<FetchAnswer> Entry(int position)
+        {
+            lock (_gate)
+            {
+                return Slot(position).Task;
+            }
+        }
+
+        public void Complete(int position, FetchAnswer answer)
+        {
+            lock (_gate)
+            {
+                Slot(position).TrySetResult(answer);
+            }
+        }
+
+        /// <summary>Completes the positions from <paramref name="offset"/> on with <paramref name="entries"/>, in order.</summary>
+        public void Complete(int offset, IReadOnlyList<BundleWireEntry> entries)
+        {
+            for (var i = 0; i < entries.Count; i++)
+            {
+                Complete(offset + i, new FetchAnswer(entries[i], null));
+            }
+        }
+
+        /// <summary>Fails the <paramref name="count"/> positions from <paramref name="from"/> on that have no answer yet.</summary>
+        public void Fail(int from, int count, Exception error)
+        {
+            lock (_gate)
+            {
+                _failures.Add((from, from + count, error));
+                foreach (var (position, answer) in _answers)
+                {
+                    if (position >= from && position < from + count)
+                    {
+                        answer.TrySetException(error);
+                    }
+                }
+            }
+        }
+
+        private TaskCompletionSource<FetchAnswer> Slot(int position)
+        {
+            if (!_answers.TryGetValue(position, out var answer))
+            {
+                _answers[position] = answer = new TaskCompletionSource<FetchAnswer>(TaskCreationOptions.RunContinuationsAsynchronously);
+                foreach (var (from, to, error) in _failures)
+                {
+                    if (position >= from && position < to)
+                    {
+                        answer.TrySetException(error);
+                    }
+                }
+            }
+
+            return answer;
+        }
+    }
 }

@@ -57,6 +57,14 @@ public sealed class CopyLedger
         _redis.GetDatabase().HashSet(Key, Field(pulled.StateRef), Format(pulled.Version, pulled.SizeBytes, sourceNode), flags: CommandFlags.FireAndForget);
     }
 
+    /// <summary>Notes a copy that came from <paramref name="sourceNode"/> item by item (see <see cref="Record(Bundle, string)"/>).</summary>
+    public void Record(StateRef stateRef, long version, long sizeBytes, string sourceNode)
+    {
+        ArgumentNullException.ThrowIfNull(stateRef);
+        ArgumentException.ThrowIfNullOrEmpty(sourceNode);
+        _redis.GetDatabase().HashSet(Key, Field(stateRef), Format(version, sizeBytes, sourceNode), flags: CommandFlags.FireAndForget);
+    }
+
     /// <summary>The field of <paramref name="stateRef"/>'s bundle, whatever its node.</summary>
     public static string Field(StateRef stateRef) => BundleKeys.PullKey(stateRef);
 

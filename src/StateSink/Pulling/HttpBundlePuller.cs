@@ -213,7 +213,20 @@ public sealed class HttpBundlePuller : IBundlePuller, IDisposable
     /// the caller can wait for a transfer slot only then, and read the bundles with <see cref="PendingFetch.ReadAsync"/>.
     /// </summary>
     /// <exception cref="ArgumentException">More than <see cref="MaxFetchRefs"/> fetches, or none.</exception>
-    public async Task<PendingFetch> SendFetchAsync(string node, IReadOnlyList<BundleFetch> fetches, TimeSpan? wait, CancellationToken cancellationToken)
+    public Task<PendingFetch> SendFetchAsync(string node, IReadOnlyList<BundleFetch> fetches, TimeSpan? wait, CancellationToken cancellationToken) =>
+        SendFetchAsync(node, fetches, wait, acceptStreamed: false, cancellationToken);
+
+    /// <inheritdoc cref="SendFetchAsync(string, IReadOnlyList{BundleFetch}, TimeSpan?, CancellationToken)"/>
+    /// <param name="node">The holding node.</param>
+    /// <param name="fetches">At most <see cref="MaxFetchRefs"/> bundles it holds.</param>
+    /// <param name="wait">The long poll's wait, or null for none.</param>
+    /// <param name="acceptStreamed">
+    /// With <paramref name="wait"/>: also accept format version 2, in which the holder answers as soon as every bundle is
+    /// held or has its first item staged, and streams each bundle being written item by item up to its commit
+    /// (<see cref="PendingFetch.IsStreamed"/>; read it with <see cref="PendingFetch.ReadEachAsync"/>).
+    /// </param>
+    /// <param name="cancellationToken">Ends the request.</param>
+    public async Task<PendingFetch> SendFetchAsync(string node, IReadOnlyList<BundleFetch> fetches, TimeSpan? wait, bool acceptStreamed, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(node);
         ArgumentNullException.ThrowIfNull(fetches);
@@ -233,15 +246,26 @@ public sealed class HttpBundlePuller : IBundlePuller, IDisposable
             Content = JsonContent.Create(fetches, options: ContractJson.Options),
         };
         Authorize(request);
+        if (acceptStreamed)
+        {
+            request.Headers.Accept.ParseAdd(BundleWireFormat.StreamingMediaType);
+        }
+
         request.Headers.Accept.ParseAdd(BundleWireFormat.MediaType);
         HttpResponseMessage? response = null;
         try
         {
             response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await EnsureBundleStreamAsync(response, node, sink, cancellationToken).ConfigureAwait(false);
+            var streamed = response.Content.Headers.ContentType?.Parameters.Any(p =>
+                string.Equals(p.Name, BundleWireFormat.VersionParameter, StringComparison.OrdinalIgnoreCase) && p.Value == "2") == true;
+            if (streamed && !acceptStreamed)
+            {
+                throw new HttpRequestException($"node '{node}' ({sink}) answered in format version 2, which this fetch did not accept.");
+            }
 
             // Transfer time is measured from the headers on: a long poll's wait is not the link's time.
-            return new PendingFetch(this, node, fetches, response, _time.GetTimestamp());
+            return new PendingFetch(this, node, fetches, response, _time.GetTimestamp(), streamed);
         }
         catch
         {
@@ -283,6 +307,62 @@ public sealed class HttpBundlePuller : IBundlePuller, IDisposable
         }
     }
 
+    /// <summary>
+    /// Reads a fetch's answers entry by entry, each checked against the bundle asked for at its position and handed to
+    /// <paramref name="onEntry"/> as soon as it is complete; streamed entries' items go to <paramref name="receiver"/>
+    /// as they arrive. Counted like any pull once the whole answer (trailer included) has been read.
+    /// </summary>
+    internal async Task ReadEachAsync(
+        string node, IReadOnlyList<BundleFetch> fetches, HttpResponseMessage response, long started, IStreamedBundleReceiver receiver,
+        Action<int, BundleWireEntry> onEntry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                var reader = new BundleWireReader(stream, _limits);
+                var count = await reader.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
+                if (count != fetches.Count)
+                {
+                    throw new BundleWireFormatException($"node '{node}' answered a fetch of {fetches.Count} bundles with {count} entries.");
+                }
+
+                var entries = new List<BundleWireEntry>(count);
+                var streamed = 0;
+                for (var i = 0; i < count; i++)
+                {
+                    var entry = await reader.ReadEntryAsync(i, receiver, cancellationToken).ConfigureAwait(false);
+                    if (!SameBundle(entry.StateRef, fetches[i].StateRef))
+                    {
+                        throw new BundleWireFormatException($"node '{node}' answered entry {i} ({fetches[i].StateRef}) with {entry.StateRef}.");
+                    }
+
+                    if (entry.IsCommittedStream)
+                    {
+                        streamed++;
+                        _ledger?.Record(entry.StateRef, entry.Version, entry.SizeBytes, node);
+                    }
+
+                    entries.Add(entry);
+                    onEntry(i, entry);
+                }
+
+                await reader.ReadTrailerAsync(cancellationToken).ConfigureAwait(false);
+                Kept(entries, node, started);
+                _metrics?.RecordStreamedPull(streamed);
+            }
+        }
+        catch
+        {
+            _metrics?.RecordPullFailure();
+            throw;
+        }
+    }
+
+    /// <summary>Whether an entry of a fetch answers the bundle asked for (any node: the holder answers with its own copy).</summary>
+    internal static bool SameBundle(StateRef a, StateRef b) => a.WorkflowId == b.WorkflowId && a.Bundle == b.Bundle;
+
     private void Authorize(HttpRequestMessage request) => request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _peerToken);
 
     private async Task<IReadOnlyList<BundleWireEntry>> ReadEntriesAsync(HttpResponseMessage response, CancellationToken cancellationToken)
@@ -300,18 +380,22 @@ public sealed class HttpBundlePuller : IBundlePuller, IDisposable
         long bytes = 0;
         foreach (var entry in entries)
         {
-            if (entry.Bundle is { } bundle)
+            if (entry.Status == BundleWireStatus.Found && entry.Bundle is { } bundle)
             {
                 bundles++;
                 bytes += bundle.SizeBytes;
                 _ledger?.Record(bundle, node);
             }
+            else if (entry.IsCommittedStream)
+            {
+                // Recorded in the ledger as it arrived, when its copy was committed here.
+                bundles++;
+                bytes += entry.SizeBytes;
+            }
         }
 
         _metrics?.RecordPull(bundles, bytes, _time.GetElapsedTime(started));
     }
-
-    private static bool SameBundle(StateRef a, StateRef b) => a.WorkflowId == b.WorkflowId && a.Bundle == b.Bundle;
 
     private static async Task EnsureBundleStreamAsync(HttpResponseMessage response, string node, Uri sink, CancellationToken cancellationToken)
     {

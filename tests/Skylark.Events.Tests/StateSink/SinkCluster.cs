@@ -80,6 +80,9 @@ public sealed class SinkCluster : IAsyncDisposable
         return cluster;
     }
 
+    /// <summary>From now on, every sink of the cluster reaches <paramref name="node"/>'s sink at <paramref name="url"/> (e.g. a stand-in).</summary>
+    public void Redirect(string node, Uri url) => _urls[node] = url;
+
     public static BundleItems Items(string value, int padding = 0) =>
         BundleItems.CreateBuilder().Add("value", value).Add("padding", new byte[padding]).Build();
 

@@ -85,7 +85,7 @@ public static class WorkflowBenchmark
                 var alarm = scenario.Alarms(index++);
                 foreach (var cluster in clusters)
                 {
-                    latencyRuns[cluster.Mode][size].Add(await cluster.MeasureAsync(payloads.Of(size), alarm, cancellationToken));
+                    latencyRuns[cluster.Mode][size].Add(await cluster.MeasureAsync(payloads.Of(size), alarm, scenario.Work, cancellationToken));
                 }
             }
         }
@@ -128,7 +128,11 @@ public static class WorkflowBenchmark
 
         return new ScenarioResult(
             scenario.Name, Path.GetFileName(scenario.TopologyPath), scenario.Serving.Name(), scenario.StateBytes, scenario.Repetitions,
-            scenario.Parallelism, scenario.ThroughputStateBytes, scenario.AlarmEvery, modes, clock.Elapsed);
+            scenario.Parallelism, scenario.ThroughputStateBytes, scenario.AlarmEvery, modes, clock.Elapsed)
+        {
+            OutputItems = scenario.Work.OutputItems,
+            ComputeMs = scenario.Work.ComputeTime.TotalMilliseconds,
+        };
     }
 
     private static async Task Report(TextWriter? progress, string line)
@@ -219,11 +223,11 @@ public static class WorkflowBenchmark
         public string NextId() => $"{_idPrefix}-{++_sequence}";
 
         /// <summary>One workflow alone on this cluster, with the bytes its links carried while it ran; then its bundles are deleted.</summary>
-        public async Task<MeasuredWorkflow> MeasureAsync(ReadOnlyMemory<byte> state, bool alarm, CancellationToken cancellationToken)
+        public async Task<MeasuredWorkflow> MeasureAsync(ReadOnlyMemory<byte> state, bool alarm, StageWork work, CancellationToken cancellationToken)
         {
             var before = Snapshot();
             var id = NextId();
-            var workflow = await Driver.RunAsync(id, state, alarm, cancellationToken);
+            var workflow = await Driver.RunAsync(id, state, alarm, work, cancellationToken);
             var bytes = LinkBytes.Between(before, Snapshot(), workflow.Stages, Mode);
             await ForgetAsync([id], cancellationToken);
             return new MeasuredWorkflow(workflow, bytes);

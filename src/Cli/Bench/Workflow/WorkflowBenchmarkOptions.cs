@@ -67,8 +67,16 @@ public sealed record WorkflowBenchmarkOptions
     }
 
     /// <summary>
-    /// The full profile: static 1–50 MB × 3, replicated (round-robin and locality-aware), churn and branch at 2 MB,
-    /// throughput at 5–50 parallel workflows of 2 MB.
+    /// What each stage does in the <c>pipelined</c> scenario: computes for 400 ms and emits its output as 8 equal items
+    /// as it goes (one every 50 ms), like a detector emitting per-tile results. 400 ms is of the order of the control
+    /// plane's delay on the testbed (100–190 ms per hand-over) and of moving 1–2 MB over its links (89–533 ms), so
+    /// whether a transfer can overlap the producer's work decides the read wait.
+    /// </summary>
+    public static StageWork PipelinedWork { get; } = new(8, TimeSpan.FromMilliseconds(400));
+
+    /// <summary>
+    /// The full profile: static 1–50 MB × 3, replicated (round-robin and locality-aware), churn, branch and pipelined
+    /// at 2 MB, throughput at 5–50 parallel workflows of 2 MB.
     /// </summary>
     public static WorkflowBenchmarkOptions Full(string benchDirectory, string workDirectory) => new()
     {
@@ -81,12 +89,14 @@ public sealed record WorkflowBenchmarkOptions
             scenarioBytes: 2 * Megabyte,
             scenarioRepetitions: 7,
             parallelism: [5, 10, 25, 50],
-            locallyServedReplicas: true),
+            locallyServedReplicas: true,
+            pipelinedRepetitions: 7),
     };
 
     /// <summary>
-    /// The quick profile: the same scenarios with fewer and smaller workflows, one throughput batch, and without the
-    /// locality-aware replicated scenario (no summary key reads it), so the whole bench stays within a few minutes.
+    /// The quick profile: the same scenarios with fewer and smaller workflows (two pipelined ones), one throughput batch,
+    /// and without the locality-aware replicated scenario (no summary key reads it), so the whole bench stays within a
+    /// few minutes.
     /// </summary>
     public static WorkflowBenchmarkOptions Quick(string benchDirectory, string workDirectory) => new()
     {
@@ -99,7 +109,11 @@ public sealed record WorkflowBenchmarkOptions
             scenarioBytes: 1 * Megabyte,
             scenarioRepetitions: 3,
             parallelism: [5],
-            locallyServedReplicas: false),
+            locallyServedReplicas: false,
+
+            // Two, not three: a pipelined workflow takes 4 × 400 ms of compute on top of the others' time in every mode
+            // (central's 7 s among them), and the profile must stay within a few minutes.
+            pipelinedRepetitions: 2),
 
         // Two warm-up workflows: one teaches the Predictor each stage's successor and node, the second confirms each
         // stage's output name, which looking one step ahead needs.
@@ -108,7 +122,7 @@ public sealed record WorkflowBenchmarkOptions
 
     private static IReadOnlyList<WorkflowScenario> ScenariosIn(
         string bench, IReadOnlyList<long> staticSizes, int staticRepetitions, long scenarioBytes, int scenarioRepetitions, IReadOnlyList<int> parallelism,
-        bool locallyServedReplicas)
+        bool locallyServedReplicas, int pipelinedRepetitions)
     {
         var pinned = Path.Combine(bench, "databelt-workflow.yaml");
         var replicated = Path.Combine(bench, "databelt-replicated.yaml");
@@ -123,6 +137,7 @@ public sealed record WorkflowBenchmarkOptions
 
             // Seven workflows per repetition, so each repetition has exactly one that reaches the alarm.
             new() { Name = "branch", TopologyPath = pinned, StateBytes = [scenarioBytes], Repetitions = 7 * Math.Max(1, scenarioRepetitions / 3), AlarmEvery = 7 },
+            new() { Name = "pipelined", TopologyPath = pinned, StateBytes = [scenarioBytes], Repetitions = pipelinedRepetitions, Work = PipelinedWork },
             new() { Name = "throughput", TopologyPath = pinned, Parallelism = parallelism },
         ];
     }

@@ -43,14 +43,20 @@ public sealed class WorkflowDriver
     /// <summary>The node the first stage runs on, where inputs are produced.</summary>
     public string FirstNode { get; }
 
+    /// <inheritdoc cref="RunAsync(string, ReadOnlyMemory{byte}, bool, StageWork, CancellationToken)"/>
+    public Task<WorkflowMeasurement> RunAsync(string workflowId, ReadOnlyMemory<byte> state, bool alarm, CancellationToken cancellationToken) =>
+        RunAsync(workflowId, state, alarm, StageWork.None, cancellationToken);
+
     /// <exception cref="TimeoutException">The workflow did not finish within the driver's timeout.</exception>
     /// <exception cref="InvalidOperationException">One of its events was dead-lettered.</exception>
     /// <param name="workflowId">Unique per run.</param>
     /// <param name="state">The input bundle's one item; every stage's output is as large.</param>
     /// <param name="alarm">Whether the workflow goes on to the alarm stage, or ends at the last detect stage.</param>
+    /// <param name="work">What every stage does between reading its input and completing (the start event carries it).</param>
     /// <param name="cancellationToken">Abandons the workflow.</param>
-    public async Task<WorkflowMeasurement> RunAsync(string workflowId, ReadOnlyMemory<byte> state, bool alarm, CancellationToken cancellationToken)
+    public async Task<WorkflowMeasurement> RunAsync(string workflowId, ReadOnlyMemory<byte> state, bool alarm, StageWork work, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(work);
         var done = _tracker.Expect(workflowId, WorkflowStages.LastFor(alarm));
         try
         {
@@ -62,7 +68,7 @@ public sealed class WorkflowDriver
                 StateStageFunction.OutputTimeToLive,
                 cancellationToken);
             var uploaded = Stopwatch.GetTimestamp();
-            await PostStartAsync(workflowId, input, alarm, cancellationToken);
+            await PostStartAsync(workflowId, input, alarm, work, cancellationToken);
             IReadOnlyList<StageReport> stages;
             try
             {
@@ -87,7 +93,7 @@ public sealed class WorkflowDriver
         }
     }
 
-    private async Task PostStartAsync(string workflowId, StateRef input, bool alarm, CancellationToken cancellationToken)
+    private async Task PostStartAsync(string workflowId, StateRef input, bool alarm, StageWork work, CancellationToken cancellationToken)
     {
         var start = new CloudEvent(CloudEventsSpecVersion.V1_0)
         {
@@ -100,6 +106,11 @@ public sealed class WorkflowDriver
         start[ExtensionNames.StateKey] = input.ToString();
         start[ExtensionNames.StateNode] = input.Node;
         start[WorkflowStages.AlarmExtension] = alarm ? "true" : "false";
+        foreach (var (name, value) in work.Extensions())
+        {
+            start[name] = value;
+        }
+
         using var content = start.ToHttpContent(ContentMode.Binary, RawDataJsonEventFormatter.Instance);
         using var response = await _http.PostAsync(_ingress, content, cancellationToken);
         if (!response.IsSuccessStatusCode)

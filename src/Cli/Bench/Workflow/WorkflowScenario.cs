@@ -9,7 +9,7 @@ namespace Skylark.Events.Cli.Bench.Workflow;
 /// </summary>
 public sealed record WorkflowScenario
 {
-    /// <summary><c>static</c>, <c>replicated</c>, <c>replicated-local</c>, <c>churn</c>, <c>branch</c> or <c>throughput</c>.</summary>
+    /// <summary><c>static</c>, <c>replicated</c>, <c>replicated-local</c>, <c>churn</c>, <c>branch</c>, <c>pipelined</c> or <c>throughput</c>.</summary>
     public required string Name { get; init; }
 
     public required string TopologyPath { get; init; }
@@ -30,6 +30,12 @@ public sealed record WorkflowScenario
 
     /// <summary>Workflow number i of the scenario goes on to the alarm stage when i is a multiple of this (1: every workflow).</summary>
     public int AlarmEvery { get; init; } = 1;
+
+    /// <summary>
+    /// What each stage does between reading its input and completing: by default nothing (it writes its output at once,
+    /// in one piece); in <c>pipelined</c>, it computes and emits its output item by item (<see cref="StageWork"/>).
+    /// </summary>
+    public StageWork Work { get; init; } = StageWork.None;
 
     /// <summary>Whether the scenario's i-th workflow (counted from 0, the same sequence in every mode) alarms.</summary>
     public bool Alarms(int index) => index % AlarmEvery == 0;

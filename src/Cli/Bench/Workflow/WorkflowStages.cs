@@ -27,8 +27,23 @@ public static class WorkflowStages
     /// </summary>
     public const string AlarmExtension = "benchalarm";
 
-    /// <summary>The one item of every bundle of the workflow (input and stage outputs).</summary>
+    /// <summary>
+    /// Extension every stage copies from its input event to its completion: how many items the stage emits its output
+    /// as (<see cref="StageWork.OutputItems"/>); absent or 0 when it writes its output in one piece.
+    /// </summary>
+    public const string OutputItemsExtension = "benchitems";
+
+    /// <summary>Extension copied like <see cref="OutputItemsExtension"/>: each stage's compute time in milliseconds (<see cref="StageWork.ComputeTime"/>).</summary>
+    public const string ComputeExtension = "benchcomputems";
+
+    /// <summary>The one item of the input bundle and of every stage output written in one piece.</summary>
     public const string StateItem = "state";
+
+    /// <summary>Item <paramref name="index"/> of an output emitted item by item (zero-padded, so the names sort in order).</summary>
+    public static string TileItem(int index) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"tile-{index:D4}");
+
+    /// <summary>The prefix of <see cref="TileItem"/> names.</summary>
+    public const string TileItemPrefix = "tile-";
 
     /// <summary>The input bundle of a workflow, written on the first stage's node before the start event.</summary>
     public const string InputBundle = "input.state";

@@ -76,6 +76,85 @@ public sealed class StateStageFunctionTests(RedisServer redis)
     }
 
     [Fact]
+    public async Task With_pipelined_work_a_stage_emits_its_output_item_by_item_over_its_compute_time_and_passes_the_work_on()
+    {
+        await using var stage = await StageAsync("sat-1", WorkflowStages.Detect1);
+        var state = Enumerable.Range(0, 100_003).Select(i => (byte)(i * 13)).ToArray();
+
+        // The input as a pipelined stage before leaves it: tiles, in order.
+        var input = StateRef.Parse("sat-1/wf-11/stage-preprocess.state");
+        var tiles = BundleItems.CreateBuilder();
+        for (var i = 0; i < 3; i++)
+        {
+            tiles.Add(WorkflowStages.TileItem(i), state.AsSpan((state.Length * i / 3)..(state.Length * (i + 1) / 3)));
+        }
+
+        await stage.Store.WriteAsync(input, tiles.Build());
+        var output = StateRef.Parse("sat-1/wf-11/stage-detect-1.state");
+        var completion = Completion("wf-11", input, WorkflowStages.Preprocess);
+        completion[WorkflowStages.OutputItemsExtension] = "5";
+        completion[WorkflowStages.ComputeExtension] = "1000";
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var post = stage.Client.PostAsync("/", completion);
+
+        // While it computes, what it emitted so far is staged, and readers do not see any of it: a read between two
+        // looks that both find the write still staged must find nothing.
+        var seenStaged = false;
+        while (!seenStaged && !post.IsCompleted)
+        {
+            var before = await stage.Store.ReadStagedAsync(output, writeId: null, 0, 0);
+            if (before.State != StagedBundleState.Staging)
+            {
+                await Task.Delay(5);
+                continue;
+            }
+
+            var visible = await stage.Store.ReadAsync(output);
+            if ((await stage.Store.ReadStagedAsync(output, before.WriteId, 0, 0)).State == StagedBundleState.Staging)
+            {
+                Assert.Null(visible);
+                seenStaged = true;
+            }
+        }
+
+        var response = await post;
+
+        Assert.True(seenStaged, "the output was never seen staged while the stage computed");
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(990), $"the stage answered after {clock.Elapsed.TotalMilliseconds} ms of a 1000 ms compute time");
+        Assert.Equal(HttpStatusCode.OK, response.Status);
+        Assert.Equal(("5", "1000"), (response.Extension(WorkflowStages.OutputItemsExtension), response.Extension(WorkflowStages.ComputeExtension)));
+        var written = await stage.Store.ReadAsync(output);
+        Assert.NotNull(written);
+        Assert.Equal(Enumerable.Range(0, 5).Select(WorkflowStages.TileItem), written.Items.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(state, written.Items.OrderBy(i => i.Key, StringComparer.Ordinal).SelectMany(i => i.Value.ToArray()).ToArray());
+        var write = Assert.Single(response.Json.GetProperty("writes").EnumerateArray());
+        Assert.Equal((1, written.SizeBytes), (write.GetProperty("version").GetInt32(), write.GetProperty("bytes").GetInt64()));
+        Assert.Equal(state.Length, response.Json.GetProperty("result").GetProperty("stateBytes").GetInt64());
+    }
+
+    [Theory]
+    [InlineData("0", "100")]
+    [InlineData("many", "100")]
+    [InlineData("4", "-5")]
+    [InlineData("4", "300001")]
+    public async Task Malformed_pipelined_work_is_answered_422_with_what_is_accepted(string items, string computeMs)
+    {
+        await using var stage = await StageAsync("sat-1", WorkflowStages.Detect2);
+        var input = StateRef.Parse("sat-1/wf-12/stage-detect-1.state");
+        await stage.Store.WriteAsync(input, BundleItems.CreateBuilder().Add(WorkflowStages.StateItem, new byte[10]).Build());
+        var completion = Completion("wf-12", input, WorkflowStages.Detect1);
+        completion[WorkflowStages.OutputItemsExtension] = items;
+        completion[WorkflowStages.ComputeExtension] = computeMs;
+
+        var response = await stage.Client.PostAsync("/", completion);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.Status);
+        Assert.Contains("must be a whole number", response.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Null(await stage.Store.GetVersionAsync(StateRef.Parse("sat-1/wf-12/stage-detect-2.state")));
+    }
+
+    [Fact]
     public void Redis_commands_get_the_configured_timeout_and_the_client_default_of_5_s_otherwise()
     {
         var bench = redis.StateOptions("sat-1");

@@ -64,6 +64,7 @@ public sealed class WorkflowBenchmarkTests : IAsyncLifetime
                     new() { Name = "static", TopologyPath = pinned, StateBytes = [100_000, 200_000], Repetitions = 1 },
                     new() { Name = "branch", TopologyPath = pinned, StateBytes = [50_000], Repetitions = 3, AlarmEvery = 3 },
                     new() { Name = "replicated", TopologyPath = replicated, StateBytes = [50_000], Repetitions = 2 },
+                    new() { Name = "pipelined", TopologyPath = pinned, StateBytes = [120_000], Repetitions = 1, Work = new StageWork(4, TimeSpan.FromMilliseconds(200)) },
                     new() { Name = "throughput", TopologyPath = pinned, Parallelism = [3], ThroughputStateBytes = 100_000 },
                 ],
                 WarmUpWorkflows = 2,
@@ -84,7 +85,7 @@ public sealed class WorkflowBenchmarkTests : IAsyncLifetime
     [Fact]
     public void Every_scenario_measures_every_mode_side_by_side_with_every_stage_on_its_node()
     {
-        Assert.Equal(["static", "branch", "replicated", "throughput"], _report.Scenarios.Select(s => s.Name));
+        Assert.Equal(["static", "branch", "replicated", "pipelined", "throughput"], _report.Scenarios.Select(s => s.Name));
         Assert.All(_report.Scenarios, s => Assert.Equal(Modes, s.Modes.Select(m => m.Mode)));
         foreach (var mode in _report.Scenario("static")!.Modes)
         {
@@ -117,6 +118,32 @@ public sealed class WorkflowBenchmarkTests : IAsyncLifetime
             Assert.Equal(3, stages.Single(s => s.Function == WorkflowStages.Detect2).Reads.Total);
             Assert.Equal(1, stages.Single(s => s.Function == WorkflowStages.Alarm).Reads.Total);
         });
+    }
+
+    [Fact]
+    public void In_the_pipelined_scenario_every_stage_computes_and_emits_its_output_as_items_in_every_mode()
+    {
+        var scenario = _report.Scenario("pipelined")!;
+
+        Assert.Equal((4, 200.0), (scenario.OutputItems, scenario.ComputeMs));
+        Assert.Equal((0, 0.0), (_report.Scenario("static")!.OutputItems, _report.Scenario("static")!.ComputeMs));
+        Assert.All(scenario.Modes, mode =>
+        {
+            var latency = Assert.Single(mode.Latency);
+            Assert.Equal(WorkflowStages.InOrder, latency.Stages.Select(s => s.Function));
+            Assert.Equal(Hosts, latency.Stages.Select(s => s.Node));
+            Assert.All(latency.Stages, s => Assert.True(s.DurationMs >= 195, $"{mode.Mode} {s.Function}: {s.DurationMs} ms for 200 ms of compute"));
+            Assert.True(latency.EndToEndMs.Median >= 4 * 195, $"{mode.Mode}: {latency.EndToEndMs.Median} ms end to end");
+        });
+
+        // The first stage reads the driver's input (one item); the others read the tiles their predecessor emitted.
+        var ondemand = scenario.Find(StateMode.OnDemand)!;
+        Assert.InRange(ondemand.Bytes.Needed, 3 * (120_000 + (4 * WorkflowStages.TileItem(0).Length)), (3 * (120_000 + (4 * WorkflowStages.TileItem(0).Length))) + 100);
+        Assert.True(_report.SummaryFigures().Single(f => f.Key == "p50VsOndemand_pipelined").Value > 0);
+        Assert.Equal(
+            scenario.Find(StateMode.Skylark)!.ReadWaitMs / ondemand.ReadWaitMs,
+            _report.SummaryFigures().Single(f => f.Key == "readWaitVsOndemand_pipelined").Value,
+            precision: 9);
     }
 
     [Fact]
