@@ -49,7 +49,7 @@ public sealed class CameraIngestBridgeTests(RedisServer redis) : IClassFixture<R
         var delivery = await _sink.NextAsync();
         var announced = await bridge.AssertFrameEventAsync(delivery, "cam-1", frame.Jpeg.ToArray());
         Assert.Equal(frame.ToCameraFrame(), announced);
-        await MqttProbe.UntilAsync(() => bridge.Bridge.Metrics.FramesIngested == 1);
+        await Poll.UntilAsync(() => bridge.Bridge.Metrics.FramesIngested == 1);
     }
 
     [Fact]
@@ -121,7 +121,7 @@ public sealed class CameraIngestBridgeTests(RedisServer redis) : IClassFixture<R
         Assert.Contains("not a JPEG", deadLetter.UserProperty(CameraIngestBridge.DeadLetterReasonProperty), StringComparison.Ordinal);
         Assert.Equal("cameras/cam-1/frames", deadLetter.UserProperty(CameraIngestBridge.DeadLetterTopicProperty));
         Assert.Equal("3", deadLetter.UserProperty("seq"));
-        await MqttProbe.UntilAsync(() => bridge.Bridge.Metrics is { Rejected: 1, DeadLettered: 1 });
+        await Poll.UntilAsync(() => bridge.Bridge.Metrics is { Rejected: 1, DeadLettered: 1 });
         Assert.Equal(0, _sink.Requests);
     }
 
@@ -154,7 +154,7 @@ public sealed class CameraIngestBridgeTests(RedisServer redis) : IClassFixture<R
 
         await bridge.AssertFrameEventAsync(await flaky.NextAcceptedAsync(), "cam-1", frame.Jpeg.ToArray());
         Assert.Equal((3, 2L), (flaky.Requests, bridge.Bridge.Metrics.SinkRetries));
-        await MqttProbe.UntilAsync(() => bridge.Bridge.Metrics.FramesIngested == 1);
+        await Poll.UntilAsync(() => bridge.Bridge.Metrics.FramesIngested == 1);
     }
 
     [Fact]
@@ -236,7 +236,7 @@ public sealed class CameraIngestBridgeTests(RedisServer redis) : IClassFixture<R
         Assert.Equal(("m-1", "com.example.motion", "/smart-cameras/cam-3"), (forwarded.Id, forwarded.Type, forwarded.Source!.ToString()));
         Assert.Equal("cam-3", forwarded[ExtensionNames.Camera]);
         Assert.Equal("gate", JsonDocument.Parse((byte[])forwarded.Data!).RootElement.GetProperty("zone").GetString());
-        await MqttProbe.UntilAsync(() => bridge.Bridge.Metrics.EventsForwarded == 1);
+        await Poll.UntilAsync(() => bridge.Bridge.Metrics.EventsForwarded == 1);
     }
 
     [Theory]
@@ -286,7 +286,7 @@ public sealed class CameraIngestBridgeTests(RedisServer redis) : IClassFixture<R
         }
 
         Assert.Equal([0, 1, 2, 3, 4, 5], seqs);
-        await MqttProbe.UntilAsync(() => bridge.Bridge.Metrics.FramesIngested == 6);
+        await Poll.UntilAsync(() => bridge.Bridge.Metrics.FramesIngested == 6);
         Assert.Equal(0, bridge.Bridge.Metrics.DeadLettered);
     }
 

@@ -135,18 +135,16 @@ public sealed class CameraIngestProcessTests
     /// <summary>Polls <c>/readyz</c> until it answers <paramref name="expected"/>; returns the body.</summary>
     private static async Task<string> UntilReadyAsync(HttpClient client, HttpStatusCode expected)
     {
-        var deadline = DateTime.UtcNow + ServiceProcess.Bound;
-        while (true)
-        {
-            using var response = await client.GetAsync("/readyz");
-            var body = await response.Content.ReadAsStringAsync();
-            if (response.StatusCode == expected)
+        var body = "";
+        await Poll.UntilAsync(
+            async () =>
             {
-                return body;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"/readyz stayed {(int)response.StatusCode}: {body}");
-            await Task.Delay(50);
-        }
+                using var response = await client.GetAsync("/readyz");
+                body = await response.Content.ReadAsStringAsync();
+                return response.StatusCode == expected;
+            },
+            $"/readyz answers {(int)expected}",
+            ServiceProcess.Bound);
+        return body;
     }
 }

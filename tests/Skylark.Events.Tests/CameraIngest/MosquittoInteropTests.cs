@@ -119,7 +119,7 @@ public sealed class MosquittoInteropTests(RedisServer redis, Mosquitto mosquitto
         await using var bridge = await BridgeHarness.StartAsync(redis, BridgeHarness.Options(broker.Connection, _sink.Url));
 
         await broker.RestartAsync();
-        await MqttProbe.UntilAsync(() => bridge.Bridge.Metrics.Connections == 2);
+        await Poll.UntilAsync(() => bridge.Bridge.Metrics.Connections == 2);
         await using var camera = new CameraPublisher(broker.Connection);
         var frame = BridgeHarness.Frame("phoenix", 1);
         await camera.PublishAsync(frame);

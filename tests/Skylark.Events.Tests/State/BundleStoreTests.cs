@@ -248,11 +248,7 @@ public sealed class BundleStoreTests(RedisServer redis) : IAsyncLifetime
         Assert.NotNull(info?.TimeToLive);
         Assert.InRange(info.TimeToLive.Value, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(300));
 
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (await store.ReadAsync(Ref("short")) is not null)
-        {
-            await Task.Delay(25, deadline.Token);
-        }
+        await Poll.UntilAsync(async () => await store.ReadAsync(Ref("short")) is null, "the bundle has expired");
 
         Assert.Null(await store.GetVersionAsync(Ref("short")));
     }

@@ -22,22 +22,6 @@ public sealed class BundleWriteWatcherTests(RedisServer redis) : IAsyncLifetime
 
     private static BundleItems Items(string value) => BundleItems.CreateBuilder().Add("value", value).Build();
 
-    private static async Task UntilAsync(Func<bool> condition, string what)
-    {
-        using var deadline = new CancellationTokenSource(Bound);
-        while (!condition())
-        {
-            try
-            {
-                await Task.Delay(5, deadline.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                Assert.Fail($"Timed out waiting until {what}.");
-            }
-        }
-    }
-
     [Fact]
     public async Task A_write_and_a_copy_announce_the_bundle_key_on_the_written_channel()
     {
@@ -80,7 +64,7 @@ public sealed class BundleWriteWatcherTests(RedisServer redis) : IAsyncLifetime
         var stateRef = new StateRef(Node, "wf", "detect");
 
         var wait = watcher.WaitForAsync(stateRef, Bound, CancellationToken.None);
-        await UntilAsync(() => watcher.Count == 1, "the wait is registered");
+        await Poll.UntilAsync(() => watcher.Count == 1, "the wait is registered");
         Assert.False(wait.IsCompleted);
         await store.WriteAsync(stateRef, Items("out"));
 
@@ -122,7 +106,7 @@ public sealed class BundleWriteWatcherTests(RedisServer redis) : IAsyncLifetime
         var stateRef = new StateRef(Node, "wf", "silent");
 
         var wait = watcher.WaitForAsync(stateRef, Bound, CancellationToken.None);
-        await UntilAsync(() => watcher.Count == 1, "the wait is registered");
+        await Poll.UntilAsync(() => watcher.Count == 1, "the wait is registered");
 
         // Written behind the script's back: no announcement, as when a message is lost on a reconnect.
         await _connection.GetDatabase().HashSetAsync(store.Keys.Key(stateRef), [new HashEntry(BundleKeys.VersionField, "7")]);
@@ -137,7 +121,7 @@ public sealed class BundleWriteWatcherTests(RedisServer redis) : IAsyncLifetime
         using var watcher = new BundleWriteWatcher(_connection, store, maxWaiters: 1);
         using var cancel = new CancellationTokenSource();
         var first = watcher.WaitForAsync(new StateRef(Node, "wf", "a"), Bound, cancel.Token);
-        await UntilAsync(() => watcher.Count == 1, "the first wait is registered");
+        await Poll.UntilAsync(() => watcher.Count == 1, "the first wait is registered");
 
         var refused = await Assert.ThrowsAsync<StateUnavailableException>(() => watcher.WaitForAsync(new StateRef(Node, "wf", "b"), Bound, CancellationToken.None));
         Assert.Contains("MaxWriteWaiters", refused.Message, StringComparison.Ordinal);

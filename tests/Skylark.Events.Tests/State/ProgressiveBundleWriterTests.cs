@@ -151,7 +151,7 @@ public sealed class ProgressiveBundleWriterTests(RedisServer redis) : IAsyncLife
         await using var writer = store.BeginWrite(Ref());
         await writer.AppendAsync("tile-0", Bytes(100, 1));
 
-        await SinkCluster.UntilAsync(() => store.ReadStagedAsync(Ref(), writer.WriteId, 0, 0).Result.State == StagedBundleState.Gone, "the staging expired");
+        await Poll.UntilAsync(() => store.ReadStagedAsync(Ref(), writer.WriteId, 0, 0).Result.State == StagedBundleState.Gone, "the staging expired");
         var error = await Assert.ThrowsAsync<StateUnavailableException>(() => writer.AppendAsync("tile-1", Bytes(100, 2)));
 
         Assert.Contains("StagingTimeToLive", error.Message, StringComparison.Ordinal);

@@ -35,22 +35,6 @@ public sealed class TieredStateReaderTests(RedisNodes nodes) : IClassFixture<Red
 
     private static BundleItems Items(string value) => BundleItems.CreateBuilder().Add("value", value).Build();
 
-    private static async Task Until(Func<bool> condition, string what)
-    {
-        using var deadline = new CancellationTokenSource(Bound);
-        while (!condition())
-        {
-            try
-            {
-                await Task.Delay(5, deadline.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                Assert.Fail($"Timed out waiting until {what}.");
-            }
-        }
-    }
-
     [Fact]
     public async Task A_bundle_held_locally_is_read_locally_without_pulling()
     {
@@ -110,7 +94,7 @@ public sealed class TieredStateReaderTests(RedisNodes nodes) : IClassFixture<Red
         var first = node.Reader.ReadAsync(stateRef);
         await node.Puller.PullStarted.Task.WaitAsync(Bound);
         var second = node.Reader.ReadAsync(stateRef);
-        await Until(() => node.InFlight.Joins == 1, "the second reader joined the pull");
+        await Poll.UntilAsync(() => node.InFlight.Joins == 1, "the second reader joined the pull");
         node.Puller.Gate.SetResult();
 
         Assert.Equal(StateReadSource.Remote, (await first).Source);
@@ -131,7 +115,7 @@ public sealed class TieredStateReaderTests(RedisNodes nodes) : IClassFixture<Red
 
         var reads = Enumerable.Range(0, Readers).Select(_ => Task.Run(() => node.Reader.ReadAsync(stateRef))).ToList();
         await node.Puller.PullStarted.Task.WaitAsync(Bound);
-        await Until(() => node.InFlight.Joins == Readers - 1, "every other reader joined the pull");
+        await Poll.UntilAsync(() => node.InFlight.Joins == Readers - 1, "every other reader joined the pull");
         node.Puller.Gate.SetResult();
         var results = await Task.WhenAll(reads).WaitAsync(Bound);
 
@@ -158,7 +142,7 @@ public sealed class TieredStateReaderTests(RedisNodes nodes) : IClassFixture<Red
             return source;
         });
         var read = node.Reader.ReadAsync(stateRef);
-        await Until(() => node.InFlight.Joins == 1, "the reader joined the propagation");
+        await Poll.UntilAsync(() => node.InFlight.Joins == 1, "the reader joined the propagation");
         propagationGate.SetResult();
 
         Assert.Equal(StateReadSource.Waited, (await read).Source);
@@ -176,7 +160,7 @@ public sealed class TieredStateReaderTests(RedisNodes nodes) : IClassFixture<Red
         node.InFlight.JoinOrStart(stateRef, () => failingGate.Task);
 
         var read = node.Reader.ReadAsync(stateRef);
-        await Until(() => node.InFlight.Joins == 1, "the reader joined the failing pull");
+        await Poll.UntilAsync(() => node.InFlight.Joins == 1, "the reader joined the failing pull");
         failingGate.SetException(new HttpRequestException("connection reset"));
 
         var result = await read;

@@ -35,10 +35,10 @@ public sealed class AwaitWritePropagationTests(RedisNodes nodes) : IClassFixture
         var stateRef = StateRef.Parse("sat-1/wf/preprocess");
 
         var propagation = SendAwaiting(cluster, "sat-1", DateTimeOffset.UtcNow.AddMinutes(1), stateRef.ToString());
-        await SinkCluster.UntilAsync(() => cluster.Edge.InFlight.IsAwaitingWrite(stateRef), "the target registered the awaiting pull");
-        await SinkCluster.UntilAsync(() => Watcher(cluster.SatA).Count == 1, "the holder holds the fetch open");
+        await Poll.UntilAsync(() => cluster.Edge.InFlight.IsAwaitingWrite(stateRef), "the target registered the awaiting pull");
+        await Poll.UntilAsync(() => Watcher(cluster.SatA).Count == 1, "the holder holds the fetch open");
         var read = cluster.Edge.Services.GetRequiredService<IStateReader>().ReadAsync(stateRef);
-        await SinkCluster.UntilAsync(() => cluster.Edge.InFlight.Joins == 1, "the reader joined the awaiting pull");
+        await Poll.UntilAsync(() => cluster.Edge.InFlight.Joins == 1, "the reader joined the awaiting pull");
         Assert.False(read.IsCompleted);
 
         var written = await cluster.SatA.Store.WriteAsync(stateRef, SinkCluster.Items("frame", padding: 4000));
@@ -64,8 +64,8 @@ public sealed class AwaitWritePropagationTests(RedisNodes nodes) : IClassFixture
         var real = StateRef.Parse("sat-1/wf/preprocess");
 
         var propagation = SendAwaiting(cluster, "sat-2", DateTimeOffset.UtcNow.AddSeconds(2), predicted.ToString());
-        await SinkCluster.UntilAsync(() => cluster.Edge.InFlight.IsAwaitingWrite(predicted), "the target registered the awaiting pull");
-        await SinkCluster.UntilAsync(() => Watcher(cluster.SatB).Count == 1, "the wrongly predicted holder holds the fetch open");
+        await Poll.UntilAsync(() => cluster.Edge.InFlight.IsAwaitingWrite(predicted), "the target registered the awaiting pull");
+        await Poll.UntilAsync(() => Watcher(cluster.SatB).Count == 1, "the wrongly predicted holder holds the fetch open");
         await cluster.SatA.Store.WriteAsync(real, SinkCluster.Items("real output"));
 
         var result = await cluster.Edge.Services.GetRequiredService<IStateReader>().ReadAsync(real).WaitAsync(SinkCluster.Bound);
@@ -78,7 +78,7 @@ public sealed class AwaitWritePropagationTests(RedisNodes nodes) : IClassFixture
         var (_, data) = await propagation.WaitAsync(SinkCluster.Bound);
         Assert.Equal(PropagationOutcomes.Failed, data.Outcome);
         Assert.Contains("sat-2/wf/preprocess", data.Error, StringComparison.Ordinal);
-        await SinkCluster.UntilAsync(() => cluster.Edge.InFlight.Count == 0, "the awaiting pull ended");
+        await Poll.UntilAsync(() => cluster.Edge.InFlight.Count == 0, "the awaiting pull ended");
         Assert.Equal("real output", (await cluster.Edge.Store.ReadAsync(real))!.Items.GetString("value"));
 
         // A guess that missed is not state anyone needs: the periodic sync does not retry it.
@@ -92,7 +92,7 @@ public sealed class AwaitWritePropagationTests(RedisNodes nodes) : IClassFixture
         var deadline = DateTimeOffset.UtcNow.AddMinutes(1);
         var first = SendAwaiting(cluster, "sat-1", deadline, "sat-1/wf/a");
         var second = SendAwaiting(cluster, "sat-1", deadline, "sat-1/wf/b");
-        await SinkCluster.UntilAsync(() => Watcher(cluster.SatA).Count == 2, "both awaiting fetches wait at the holder");
+        await Poll.UntilAsync(() => Watcher(cluster.SatA).Count == 2, "both awaiting fetches wait at the holder");
         Assert.Equal(2, cluster.Edge.Services.GetRequiredService<BundlePropagator>().AwaitingPulls);
         await cluster.SatA.Store.WriteAsync(StateRef.Parse("sat-1/wf/ready"), SinkCluster.Items("ready"));
 
@@ -115,7 +115,7 @@ public sealed class AwaitWritePropagationTests(RedisNodes nodes) : IClassFixture
         await using var cluster = await SinkCluster.StartAsync(nodes, (name, options) => options.MaxAwaitingPulls = 1);
         var deadline = DateTimeOffset.UtcNow.AddMinutes(1);
         var first = SendAwaiting(cluster, "sat-1", deadline, "sat-1/wf/a");
-        await SinkCluster.UntilAsync(() => Watcher(cluster.SatA).Count == 1, "the first awaiting fetch waits at the holder");
+        await Poll.UntilAsync(() => Watcher(cluster.SatA).Count == 1, "the first awaiting fetch waits at the holder");
 
         var (_, refused) = await SendAwaiting(cluster, "sat-1", deadline, "sat-1/wf/b").WaitAsync(SinkCluster.Bound);
 
@@ -137,8 +137,8 @@ public sealed class AwaitWritePropagationTests(RedisNodes nodes) : IClassFixture
         Assert.Equal(PropagationOutcomes.Failed, data.Outcome);
         Assert.Contains("sat-1/wf/never", data.Error, StringComparison.Ordinal);
         Assert.Equal(0, data.Bytes);
-        await SinkCluster.UntilAsync(() => cluster.Edge.InFlight.Count == 0, "the awaiting pull ended");
-        await SinkCluster.UntilAsync(() => Watcher(cluster.SatA).Count == 0, "the holder stopped waiting");
+        await Poll.UntilAsync(() => cluster.Edge.InFlight.Count == 0, "the awaiting pull ended");
+        await Poll.UntilAsync(() => Watcher(cluster.SatA).Count == 0, "the holder stopped waiting");
         Assert.Null(await cluster.Edge.Store.GetVersionAsync(StateRef.Parse("sat-1/wf/never")));
     }
 

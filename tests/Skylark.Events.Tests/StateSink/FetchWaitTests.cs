@@ -30,7 +30,7 @@ public sealed class FetchWaitTests(RedisNodes nodes) : IClassFixture<RedisNodes>
         using var request = Fetch("?wait=10000", "sat-1/wf/late", "sat-1/wf/present");
 
         var response = cluster.SatA.PeerClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-        await SinkCluster.UntilAsync(() => watcher.Count == 1, "the fetch waits for the missing bundle");
+        await Poll.UntilAsync(() => watcher.Count == 1, "the fetch waits for the missing bundle");
         Assert.False(response.IsCompleted);
         var late = await cluster.SatA.Store.WriteAsync(StateRef.Parse("sat-1/wf/late"), SinkCluster.Items("written", padding: 1000));
 
@@ -96,11 +96,11 @@ public sealed class FetchWaitTests(RedisNodes nodes) : IClassFixture<RedisNodes>
         using var abandon = new CancellationTokenSource();
 
         var response = cluster.SatA.PeerClient.SendAsync(request, abandon.Token);
-        await SinkCluster.UntilAsync(() => watcher.Count == 1, "the fetch waits");
+        await Poll.UntilAsync(() => watcher.Count == 1, "the fetch waits");
         await abandon.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => response);
-        await SinkCluster.UntilAsync(() => watcher.Count == 0, "the holder stopped waiting for the abandoned fetch");
+        await Poll.UntilAsync(() => watcher.Count == 0, "the holder stopped waiting for the abandoned fetch");
     }
 
     [Fact]
@@ -113,6 +113,6 @@ public sealed class FetchWaitTests(RedisNodes nodes) : IClassFixture<RedisNodes>
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Contains("MaxWriteWaiters", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        await SinkCluster.UntilAsync(() => cluster.SatA.Services.GetRequiredService<BundleWriteWatcher>().Count == 0, "no wait is left behind");
+        await Poll.UntilAsync(() => cluster.SatA.Services.GetRequiredService<BundleWriteWatcher>().Count == 0, "no wait is left behind");
     }
 }

@@ -93,7 +93,7 @@ public sealed class PropagationTests(RedisNodes nodes) : IClassFixture<RedisNode
         var first = SinkCluster.SendAsync(cluster.Edge, SinkCluster.Propagate("edge-1", command));
         await cluster.SatA.Gate.Arrived.Task.WaitAsync(SinkCluster.Bound);
         var second = SinkCluster.SendAsync(cluster.Edge, SinkCluster.Propagate("edge-1", command));
-        await SinkCluster.UntilAsync(() => cluster.Edge.InFlight.Joins == 1, "the second propagation joined the first one's pull");
+        await Poll.UntilAsync(() => cluster.Edge.InFlight.Joins == 1, "the second propagation joined the first one's pull");
         cluster.SatA.Gate.Open();
 
         Assert.Equal(PropagationOutcomes.Pulled, (await first).Data.Outcome);
@@ -117,7 +117,7 @@ public sealed class PropagationTests(RedisNodes nodes) : IClassFixture<RedisNode
         await cluster.SatA.Gate.Arrived.Task.WaitAsync(SinkCluster.Bound);
         var reader = cluster.Edge.Services.GetRequiredService<IStateReader>();
         var read = reader.ReadAsync(stateRef);
-        await SinkCluster.UntilAsync(() => cluster.Edge.InFlight.Joins == 1, "the reader joined the propagation's pull");
+        await Poll.UntilAsync(() => cluster.Edge.InFlight.Joins == 1, "the reader joined the propagation's pull");
         cluster.SatA.Gate.Open();
 
         var result = await read.WaitAsync(SinkCluster.Bound);
@@ -277,7 +277,7 @@ public sealed class PropagationTests(RedisNodes nodes) : IClassFixture<RedisNode
 
         Assert.Equal(PropagationOutcomes.Failed, reply.Outcome);
         Assert.Contains("had not arrived by", reply.Error, StringComparison.Ordinal);
-        await SinkCluster.UntilAsync(() => cluster.Edge.InFlight.Count == 0, "the pull finished");
+        await Poll.UntilAsync(() => cluster.Edge.InFlight.Count == 0, "the pull finished");
         Assert.Equal(1L, await cluster.Edge.Store.GetVersionAsync(stateRef));
     }
 

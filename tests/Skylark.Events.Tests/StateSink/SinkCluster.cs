@@ -144,22 +144,6 @@ public sealed class SinkCluster : IAsyncDisposable
         return response.StatusCode;
     }
 
-    public static async Task UntilAsync(Func<bool> condition, string what)
-    {
-        using var deadline = new CancellationTokenSource(Bound);
-        while (!condition())
-        {
-            try
-            {
-                await Task.Delay(5, deadline.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                Assert.Fail($"Timed out waiting until {what}.");
-            }
-        }
-    }
-
     public static async Task<List<BundleInfo>> ListAsync(BundleStore store)
     {
         var bundles = new List<BundleInfo>();

@@ -48,7 +48,7 @@ public sealed class StreamedFetchTests(RedisNodes nodes) : IClassFixture<RedisNo
         using var request = Fetch("?wait=10000", streaming: true, Output.ToString());
 
         var sent = cluster.SatA.PeerClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-        await SinkCluster.UntilAsync(() => Watcher(cluster.SatA).Count == 1, "the fetch waits for the bundle to be started");
+        await Poll.UntilAsync(() => Watcher(cluster.SatA).Count == 1, "the fetch waits for the bundle to be started");
         Assert.False(sent.IsCompleted);
         await writer.AppendAsync("tile-0", Tile(0));
 
@@ -61,9 +61,9 @@ public sealed class StreamedFetchTests(RedisNodes nodes) : IClassFixture<RedisNo
             Assert.Equal(BundleWireFormat.StreamingFormatVersion, reader.FormatVersion);
             var receiver = new RecordingReceiver();
             var entry = reader.ReadEntryAsync(0, receiver);
-            await SinkCluster.UntilAsync(() => receiver.Items.Count == 1, "the first item arrived");
+            await Poll.UntilAsync(() => receiver.Items.Count == 1, "the first item arrived");
             await writer.AppendAsync("tile-1", Tile(1));
-            await SinkCluster.UntilAsync(() => receiver.Items.Count == 2, "the second item arrived");
+            await Poll.UntilAsync(() => receiver.Items.Count == 2, "the second item arrived");
             Assert.False(entry.IsCompleted);
             Assert.Null(await cluster.SatA.Store.GetVersionAsync(Output));
 
@@ -91,7 +91,7 @@ public sealed class StreamedFetchTests(RedisNodes nodes) : IClassFixture<RedisNo
         using var request = Fetch("?wait=10000", streaming: false, Output.ToString());
 
         var sent = cluster.SatA.PeerClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-        await SinkCluster.UntilAsync(() => Watcher(cluster.SatA).Count == 1, "the fetch waits for the write");
+        await Poll.UntilAsync(() => Watcher(cluster.SatA).Count == 1, "the fetch waits for the write");
         await writer.AppendAsync("tile-1", Tile(1));
         Assert.False(sent.IsCompleted);
         await writer.CommitAsync();
@@ -137,7 +137,7 @@ public sealed class StreamedFetchTests(RedisNodes nodes) : IClassFixture<RedisNo
         {
             var receiver = new RecordingReceiver();
             var all = reader.ReadAllAsync(receiver);
-            await SinkCluster.UntilAsync(() => receiver.Items.Count == 1, "the first item arrived");
+            await Poll.UntilAsync(() => receiver.Items.Count == 1, "the first item arrived");
             await writer.DisposeAsync();
 
             var aborted = Assert.Single(await all.WaitAsync(SinkCluster.Bound));

@@ -46,16 +46,16 @@ public sealed class StreamedPropagationTests(RedisNodes nodes) : IClassFixture<R
     {
         await using var cluster = await SinkCluster.StartAsync(nodes);
         var propagation = SendAwaiting(cluster, "sat-1", DateTimeOffset.UtcNow.AddMinutes(1), Output);
-        await SinkCluster.UntilAsync(() => cluster.Edge.InFlight.IsAwaitingWrite(Output), "the target registered the awaiting pull");
-        await SinkCluster.UntilAsync(() => Watcher(cluster.SatA).Count == 1, "the holder holds the fetch open");
+        await Poll.UntilAsync(() => cluster.Edge.InFlight.IsAwaitingWrite(Output), "the target registered the awaiting pull");
+        await Poll.UntilAsync(() => Watcher(cluster.SatA).Count == 1, "the holder holds the fetch open");
         var read = cluster.Edge.Services.GetRequiredService<IStateReader>().ReadAsync(Output);
-        await SinkCluster.UntilAsync(() => cluster.Edge.InFlight.Joins == 1, "a reader on the target joined the awaiting pull");
+        await Poll.UntilAsync(() => cluster.Edge.InFlight.Joins == 1, "a reader on the target joined the awaiting pull");
         await using var writer = cluster.SatA.Store.BeginWrite(Output);
 
         for (var i = 0; i < 3; i++)
         {
             await writer.AppendAsync($"tile-{i}", Tile(i));
-            await SinkCluster.UntilAsync(() => StagedOnEdge(cluster) == i + 1, $"item {i} is staged on the target");
+            await Poll.UntilAsync(() => StagedOnEdge(cluster) == i + 1, $"item {i} is staged on the target");
             Assert.Null(await cluster.Edge.Store.GetVersionAsync(Output));
             Assert.False(read.IsCompleted);
             Assert.False(propagation.IsCompleted);
@@ -89,11 +89,11 @@ public sealed class StreamedPropagationTests(RedisNodes nodes) : IClassFixture<R
     {
         await using var cluster = await SinkCluster.StartAsync(nodes);
         var propagation = SendAwaiting(cluster, "sat-1", DateTimeOffset.UtcNow.AddMinutes(1), Output);
-        await SinkCluster.UntilAsync(() => Watcher(cluster.SatA).Count == 1, "the holder holds the fetch open");
+        await Poll.UntilAsync(() => Watcher(cluster.SatA).Count == 1, "the holder holds the fetch open");
         var writer = cluster.SatA.Store.BeginWrite(Output);
         await writer.AppendAsync("tile-0", Tile(0));
         await writer.AppendAsync("tile-1", Tile(1));
-        await SinkCluster.UntilAsync(() => StagedOnEdge(cluster) == 2, "both items are staged on the target");
+        await Poll.UntilAsync(() => StagedOnEdge(cluster) == 2, "both items are staged on the target");
         var read = cluster.Edge.Services.GetRequiredService<IStateReader>().ReadAsync(Output);
 
         await writer.DisposeAsync();
@@ -115,7 +115,7 @@ public sealed class StreamedPropagationTests(RedisNodes nodes) : IClassFixture<R
     {
         await using var cluster = await SinkCluster.StartAsync(nodes);
         var propagation = SendAwaiting(cluster, "sat-1", DateTimeOffset.UtcNow.AddSeconds(2), Output);
-        await SinkCluster.UntilAsync(() => Watcher(cluster.SatA).Count == 1, "the holder holds the fetch open");
+        await Poll.UntilAsync(() => Watcher(cluster.SatA).Count == 1, "the holder holds the fetch open");
         await using var writer = cluster.SatA.Store.BeginWrite(Output);
         await writer.AppendAsync("tile-0", Tile(0));
 
@@ -123,8 +123,8 @@ public sealed class StreamedPropagationTests(RedisNodes nodes) : IClassFixture<R
 
         Assert.Equal(PropagationOutcomes.Failed, data.Outcome);
         Assert.Contains(Output.ToString(), data.Error, StringComparison.Ordinal);
-        await SinkCluster.UntilAsync(() => cluster.Edge.InFlight.Count == 0, "the awaiting pull ended");
-        await SinkCluster.UntilAsync(() => Keys(nodes.Local, cluster, "t").Count == 0, "the target dropped what it had staged");
+        await Poll.UntilAsync(() => cluster.Edge.InFlight.Count == 0, "the awaiting pull ended");
+        await Poll.UntilAsync(() => Keys(nodes.Local, cluster, "t").Count == 0, "the target dropped what it had staged");
         Assert.Null(await cluster.Edge.Store.GetVersionAsync(Output));
         Assert.Equal(1, cluster.SatA.Counters.Peer.StreamsAborted);
     }
@@ -142,7 +142,7 @@ public sealed class StreamedPropagationTests(RedisNodes nodes) : IClassFixture<R
         Assert.Equal(PropagationOutcomes.Failed, data.Outcome);
         Assert.Contains(cut.ToString(), data.Error, StringComparison.Ordinal);
         Assert.True(holder.Served);
-        await SinkCluster.UntilAsync(() => cluster.Edge.InFlight.Count == 0, "the pull ended");
+        await Poll.UntilAsync(() => cluster.Edge.InFlight.Count == 0, "the pull ended");
         Assert.Empty(Keys(nodes.Local, cluster, "t"));
         Assert.Empty(Keys(nodes.Local, cluster, "b"));
         Assert.Equal(1, cluster.Edge.Counters.Pulls.Failures);

@@ -121,7 +121,7 @@ public sealed class SyncTests(RedisNodes nodes) : IClassFixture<RedisNodes>
         }
 
         var start = LruClock();
-        await SinkCluster.UntilAsync(() => LruClock() != start, "Redis' LRU clock ticked");
+        await Poll.UntilAsync(() => LruClock() != start, "Redis' LRU clock ticked");
     }
 
     [Fact]

@@ -36,20 +36,6 @@ internal sealed class MqttProbe : IAsyncDisposable
 
     public IMqttClient Client => _client;
 
-    /// <summary>
-    /// Waits until <paramref name="condition"/> holds, e.g. a counter the bridge bumps just after the effect a test saw
-    /// (the sink answering, the broker acknowledging). The timeout only bounds failures.
-    /// </summary>
-    public static async Task UntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached within " + Timeout);
-            await Task.Delay(10);
-        }
-    }
-
     public static async Task<MqttProbe> ConnectAsync(MqttConnection broker, MqttProtocolVersion version = MqttProtocolVersion.V500, params string[] subscriptions)
     {
         var client = new MqttClientFactory().CreateMqttClient();

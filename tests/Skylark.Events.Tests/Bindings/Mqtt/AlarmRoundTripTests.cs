@@ -47,7 +47,7 @@ public sealed class AlarmRoundTripTests(RedisServer redis) : IClassFixture<Redis
         Assert.Equal(Attributes(built), Attributes(delivery.Event));
         Assert.Equal((byte[])built.Data!, (byte[])delivery.Event.Data!);
         Assert.Equal(Notice.RaisedAt, delivery.Event.Time);
-        await MqttProbe.UntilAsync(() => bridge.Bridge.Metrics.EventsForwarded == 1);
+        await Poll.UntilAsync(() => bridge.Bridge.Metrics.EventsForwarded == 1);
         Assert.Equal(0, bridge.Bridge.Metrics.Rejected);
     }
 

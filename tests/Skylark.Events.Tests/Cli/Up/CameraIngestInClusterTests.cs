@@ -95,7 +95,7 @@ public sealed class CameraIngestInClusterTests : IAsyncLifetime
             await good.PublishAsync(BridgeHarness.Frame("cam-good", seq));
         }
 
-        await MqttProbe.UntilAsync(() => _observer.Completed >= 3 && DeadLetterCount() >= 3);
+        await Poll.UntilAsync(() => _observer.Completed >= 3 && DeadLetterCount() >= 3);
         var bridgeDeadLetters = new[] { await deadLetterTopic.NextAsync(), await deadLetterTopic.NextAsync() };
 
         Assert.Equal(3, _observer.Completed);
