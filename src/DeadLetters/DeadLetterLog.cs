@@ -314,7 +314,7 @@ public sealed partial class DeadLetterLog : IAsyncDisposable
                 if (created)
                 {
                     RandomAccess.FlushToDisk(file.SafeFileHandle);
-                    DirectoryFlush.Run(folder);
+                    DiskFlush.Directory(folder);
                 }
 
                 return (file, lockFile);

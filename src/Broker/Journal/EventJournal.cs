@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using CloudNative.CloudEvents;
 using Microsoft.Extensions.Options;
 using Microsoft.Win32.SafeHandles;
+using Skylark.Events.Hosting;
 
 namespace Skylark.Events.Broker.Journal;
 

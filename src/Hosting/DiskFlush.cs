@@ -1,15 +1,15 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace Skylark.Events.Broker.Journal;
+namespace Skylark.Events.Hosting;
 
 /// <summary>
-/// The flushes the journal's durability rests on. On Linux it asks libc directly: <c>fdatasync</c> for appends
-/// into space already written (zeros), which skips the inode's timestamps and so costs a fraction of <c>fsync</c>;
-/// and <c>fsync</c> on the folder, since a file's own fsync does not make its name durable and .NET cannot open a
-/// folder. Elsewhere it falls back to <see cref="RandomAccess.FlushToDisk"/> and skips the folder.
+/// The flushes durable files rest on (the broker's journal, the dead-letter log). On Linux it asks libc directly:
+/// <c>fdatasync</c> for appends into space already written (zeros), which skips the inode's timestamps and so costs a
+/// fraction of <c>fsync</c>; and <c>fsync</c> on the folder, since a file's own fsync does not make its name durable
+/// and .NET cannot open a folder. Elsewhere it falls back to <see cref="RandomAccess.FlushToDisk"/> and skips the folder.
 /// </summary>
-internal static class DiskFlush
+public static class DiskFlush
 {
     // O_RDONLY: a directory opens read-only without O_DIRECTORY, whose value differs between architectures.
     private const int ReadOnly = 0;
