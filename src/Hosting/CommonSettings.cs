@@ -15,6 +15,12 @@ public static class CommonSettings
 
     public static readonly Setting Topology = new("topology", "The topology file (YAML): nodes, links and snapshots.");
 
+    public static readonly Setting TopologySource = new("topology-source", "Where nodes, links (and a sink's peers) come from: file (the --topology file; the default) or kubernetes (the Kubernetes API: node labels and annotations, StateSink pods).");
+
+    public static readonly Setting Kubeconfig = new("kubeconfig", "With --topology-source kubernetes outside a cluster: the kubeconfig file naming the API server and credentials. In a pod the pod's service account is used.");
+
+    public static readonly Setting TopologyRefresh = new("topology-refresh", "With --topology-source kubernetes: how often the topology is read again from the API (default 30s).");
+
     public static readonly Setting Eventing = new("eventing", "Knative resources (Broker, Trigger, PingSource YAML): files or folders, comma-separated.");
 
     public static readonly Setting Sink = new("sink", "Where this service sends the events it produces: the broker's ingress URL. Knative's SinkBinding sets it.", environment: "K_SINK");

@@ -62,7 +62,7 @@ public static class SkylarkService
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(args);
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ApplicationName = name });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
         builder.Configuration.AddEnvironmentVariables(Setting.EnvironmentPrefix);
 
         // The command line wins over the environment, as everywhere else in ASP.NET Core.

@@ -19,6 +19,12 @@ public sealed class PredictorOptions
     /// <summary>Topology YAML (docs/topology.md); without one, nodes come only from history and nothing is elected.</summary>
     public string? TopologyPath { get; set; }
 
+    /// <summary>
+    /// Read the topology from the Kubernetes API (nodes, their labels and link annotations; docs/topology.md),
+    /// refreshed every <see cref="Topology.KubernetesTopologyFeed.RefreshInterval"/>, instead of <see cref="TopologyPath"/>.
+    /// </summary>
+    public Topology.KubernetesTopologyFeed? Kubernetes { get; set; }
+
     /// <summary>When snapshot 0 of the topology began; defaults to when the Predictor starts (as <c>TopologyClock</c> does).</summary>
     public DateTimeOffset? TopologyEpoch { get; set; }
 
@@ -119,6 +125,7 @@ public sealed class PredictorOptions
         Require(!string.IsNullOrWhiteSpace(Broker), nameof(Broker), "must not be empty");
         Require(Slo is not null, nameof(Slo), "must be set");
         Require(BrokerUrl is null || BrokerUrl.IsAbsoluteUri, nameof(BrokerUrl), "must be an absolute URL");
+        Require(Kubernetes is null || TopologyPath is null, nameof(Kubernetes), "replaces TopologyPath; set one of the two");
     }
 
     private static void Require(bool condition, string name, string rule)

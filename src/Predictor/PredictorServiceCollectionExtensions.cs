@@ -17,9 +17,10 @@ public static class PredictorServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the Predictor: the Triggers loaded from <see cref="PredictorOptions.EventingPaths"/>, the topology
-    /// (a registered <see cref="TopologyClock"/> wins over <see cref="PredictorOptions.TopologyPath"/>, so an
-    /// in-process host shares one clock), the policy <see cref="PredictorOptions.Policy"/> selects as the
-    /// <see cref="IPropagationPolicy"/> (<see cref="NextHopPredictor"/> or <see cref="DatabeltPolicy"/>), the
+    /// (a registered <see cref="TopologyClock"/> wins over <see cref="PredictorOptions.Kubernetes"/> and
+    /// <see cref="PredictorOptions.TopologyPath"/>, so an in-process host shares one clock; from the Kubernetes API a
+    /// background service refreshes it and <c>/readyz</c> fails until it has loaded), the policy
+    /// <see cref="PredictorOptions.Policy"/> selects as the <see cref="IPropagationPolicy"/> (<see cref="NextHopPredictor"/> or <see cref="DatabeltPolicy"/>), the
     /// completion queue, the sender to the broker ingress, model persistence in Redis (predictive policy only) and the
     /// worker. Map the endpoint with <c>MapPredictor</c>.
     /// </summary>
@@ -36,16 +37,26 @@ public static class PredictorServiceCollectionExtensions
         services.TryAddSingleton<PredictorMetrics>();
         services.TryAddSingleton(sp => LoadTriggers(sp.GetRequiredService<IOptions<PredictorOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
         services.TryAddSingleton(sp => LoadTopology(sp));
+        services.TryAddSingleton(sp => KubernetesTopologyRefresher.Create(
+            sp.GetRequiredService<IOptions<PredictorOptions>>().Value.Kubernetes
+                ?? throw new InvalidOperationException("PredictorOptions.Kubernetes is not set: this Predictor does not read the Kubernetes API."),
+            changed: (cluster, _) =>
+            {
+                sp.GetRequiredService<PredictorTopology>().Apply(cluster);
+                return Task.CompletedTask;
+            },
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<KubernetesTopologyRefresher>>()));
         services.TryAddSingleton(sp => new NextHopPredictor(
             sp.GetRequiredService<TriggerSuccessors>(),
             sp.GetRequiredService<IOptions<PredictorOptions>>().Value,
-            sp.GetRequiredService<PredictorTopology>().Graphs,
+            sp.GetRequiredService<PredictorTopology>(),
             sp.GetRequiredService<PredictorMetrics>(),
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new DatabeltPolicy(
             sp.GetRequiredService<TriggerSuccessors>(),
             sp.GetRequiredService<IOptions<PredictorOptions>>().Value,
-            sp.GetRequiredService<PredictorTopology>().Graphs,
+            sp.GetRequiredService<PredictorTopology>(),
             sp.GetRequiredService<PredictorMetrics>(),
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IPropagationPolicy>(sp => sp.GetRequiredService<IOptions<PredictorOptions>>().Value.Policy switch
@@ -61,6 +72,7 @@ public static class PredictorServiceCollectionExtensions
         // anything, and saved after the worker has finished.
         services.AddHostedService<ModelPersistenceService>();
         services.AddHostedService<PredictorWorker>();
+        services.AddHostedService<KubernetesTopologyRefreshService>();
         return services;
     }
 
@@ -95,6 +107,15 @@ public static class PredictorServiceCollectionExtensions
         }
 
         var options = services.GetRequiredService<IOptions<PredictorOptions>>().Value;
+        if (options.Kubernetes is not null)
+        {
+            return new PredictorTopology(
+                services.GetRequiredService<KubernetesTopologyRefresher>(),
+                options.TopologyEpoch,
+                options.Policy == PredictorPolicy.Databelt ? options.Databelt.Destination : null,
+                services.GetRequiredService<TimeProvider>());
+        }
+
         if (options.TopologyPath is not { } path)
         {
             return new PredictorTopology(null);

@@ -1,12 +1,14 @@
 using Skylark.Events.Hosting;
 using Skylark.Events.Predictor.Election;
+using Skylark.Events.Topology;
 
 namespace Skylark.Events.Predictor;
 
 /// <summary>
 /// The standalone Predictor's settings, by the service contract (docs/configuration.md): the common
-/// <c>--eventing</c>, <c>--topology</c>, <c>--redis</c> (model persistence), Redis password and <c>K_SINK</c> (the
-/// broker ingress its commands go to), and its own policy, SLO and Databelt switches.
+/// <c>--eventing</c>, topology source (<c>--topology</c>, or <c>--topology-source kubernetes</c>), <c>--redis</c>
+/// (model persistence), Redis password and <c>K_SINK</c> (the broker ingress its commands go to), and its own policy,
+/// SLO and Databelt switches.
 /// </summary>
 public static class PredictorSettings
 {
@@ -24,7 +26,7 @@ public static class PredictorSettings
     {
         var settings = new ServiceConfiguration(configuration);
         var eventing = settings.List(CommonSettings.Eventing);
-        var topology = settings.Get(CommonSettings.Topology);
+        var topology = TopologySourceSettings.Read(settings, fileRequired: false);
         var redis = settings.Get(CommonSettings.Redis);
         var password = settings.GetSecret(CommonSettings.RedisPassword, CommonSettings.RedisPasswordFile);
         var sink = settings.Url(CommonSettings.Sink);
@@ -44,6 +46,7 @@ public static class PredictorSettings
             }
         }
 
+        var kubernetes = topology.FromKubernetes ? ReadKubernetes(settings, topology) : null;
         settings.ThrowIfInvalid();
         return options =>
         {
@@ -52,7 +55,8 @@ public static class PredictorSettings
                 options.EventingPaths.Add(path);
             }
 
-            options.TopologyPath = topology ?? options.TopologyPath;
+            options.TopologyPath = topology.File ?? options.TopologyPath;
+            options.Kubernetes = kubernetes ?? options.Kubernetes;
             options.Redis = redis ?? options.Redis;
             options.RedisPassword = password ?? options.RedisPassword;
             options.BrokerUrl = sink ?? options.BrokerUrl;
@@ -65,5 +69,22 @@ public static class PredictorSettings
             options.Databelt.Destination = destination ?? options.Databelt.Destination;
             options.Databelt.Fuse = fuse ?? options.Databelt.Fuse;
         };
+    }
+
+    private static KubernetesTopologyFeed? ReadKubernetes(ServiceConfiguration settings, TopologySourceSettings topology)
+    {
+        try
+        {
+            // Nodes and links only: the Predictor never talks to a StateSink, so it needs no access to pods.
+            return new KubernetesTopologyFeed(
+                KubernetesTopologyFeed.ClientConfiguration(topology.Kubeconfig),
+                new KubernetesTopologyOptions { ListSinkEndpoints = false },
+                topology.Refresh);
+        }
+        catch (KubernetesTopologyException error)
+        {
+            topology.KubeconfigProblem(settings, error.Message);
+            return null;
+        }
     }
 }

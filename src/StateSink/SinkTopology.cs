@@ -57,7 +57,7 @@ public sealed partial class SinkTopology
         {
             var loaded = await _source.LoadAsync(cancellationToken).ConfigureAwait(false);
             var previous = _schedule;
-            if (previous is not null && SameTopology(previous.Topology, loaded))
+            if (previous is not null && previous.Topology.SameAs(loaded))
             {
                 return false;
             }
@@ -91,13 +91,6 @@ public sealed partial class SinkTopology
             .Order(StringComparer.Ordinal)
             .ToList();
     }
-
-    private static bool SameTopology(NetworkTopology a, NetworkTopology b) =>
-        a.Name == b.Name
-        && a.SnapshotPeriod == b.SnapshotPeriod
-        && a.Nodes.SequenceEqual(b.Nodes)
-        && a.Snapshots.Count == b.Snapshots.Count
-        && a.Snapshots.Zip(b.Snapshots).All(pair => pair.First.Name == pair.Second.Name && pair.First.Links.SequenceEqual(pair.Second.Links));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Topology {Topology} loaded from {Source}: {Nodes} nodes, {Snapshots} snapshot(s)")]
     private partial void LogLoaded(string topology, int nodes, int snapshots, string source);

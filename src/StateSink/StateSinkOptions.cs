@@ -17,6 +17,13 @@ public sealed class StateSinkOptions
     /// <summary>A fixed topology (e.g. the one <c>skylark up</c> already loaded).</summary>
     public NetworkTopology? Topology { get; set; }
 
+    /// <summary>
+    /// Read the topology and the other nodes' sinks from the Kubernetes API (docs/topology.md, "Topology from
+    /// Kubernetes"), refreshed every <see cref="KubernetesTopologyFeed.RefreshInterval"/>, instead of
+    /// <see cref="Topology"/>, <see cref="TopologyPath"/> and <see cref="Sinks"/>.
+    /// </summary>
+    public KubernetesTopologyFeed? Kubernetes { get; set; }
+
     /// <summary>When snapshot 0 of a rotating topology began; the time the sink first loads the topology when null.</summary>
     public DateTimeOffset? TopologyEpoch { get; set; }
 
@@ -82,9 +89,16 @@ public sealed class StateSinkOptions
             throw new ArgumentException("StateSinkOptions.PeerToken is required: the peer API only serves callers that present it.");
         }
 
-        if (Topology is null && string.IsNullOrWhiteSpace(TopologyPath))
+        if (Kubernetes is not null)
         {
-            throw new ArgumentException("StateSinkOptions needs a Topology or a TopologyPath: propagate commands are checked against the topology.");
+            if (Topology is not null || !string.IsNullOrWhiteSpace(TopologyPath) || Sinks.Count > 0)
+            {
+                throw new ArgumentException("StateSinkOptions.Kubernetes replaces Topology, TopologyPath and Sinks (all come from the API); set one or the others.");
+            }
+        }
+        else if (Topology is null && string.IsNullOrWhiteSpace(TopologyPath))
+        {
+            throw new ArgumentException("StateSinkOptions needs a Topology, a TopologyPath or Kubernetes: propagate commands are checked against the topology.");
         }
 
         foreach (var (node, sink) in Sinks)

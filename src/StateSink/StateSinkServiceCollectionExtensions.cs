@@ -7,6 +7,7 @@ using Skylark.Events.StateSink.Peer;
 using Skylark.Events.StateSink.Propagation;
 using Skylark.Events.StateSink.Pulling;
 using Skylark.Events.StateSink.Sync;
+using Skylark.Events.Topology;
 using StackExchange.Redis;
 
 namespace Skylark.Events.StateSink;
@@ -18,8 +19,10 @@ public static class StateSinkServiceCollectionExtensions
     /// <see cref="HttpBundlePuller"/> as the node's <see cref="IBundlePuller"/>, so the <see cref="TieredStateReader"/>
     /// of <c>AddSkylarkState</c> pulls over the same transport and shares in-flight pulls with propagation.
     /// Configure the node and its Redis with <c>AddSkylarkState</c> (before or after this call). Sink URLs come from an
-    /// <see cref="ISinkDirectory"/> registered before this call, else from <see cref="StateSinkOptions.Sinks"/>;
-    /// the topology from an <see cref="ITopologySource"/> registered before, else from the options.
+    /// <see cref="ISinkDirectory"/> registered before this call, else from the Kubernetes API
+    /// (<see cref="StateSinkOptions.Kubernetes"/>), else from <see cref="StateSinkOptions.Sinks"/>; the topology from an
+    /// <see cref="ITopologySource"/> registered before, else from the options. With the Kubernetes API a background
+    /// service refreshes both, and <c>/readyz</c> fails until the topology has loaded.
     /// Everything is per service provider, so one process can host one sink per node.
     /// </summary>
     public static IServiceCollection AddStateSink(this IServiceCollection services, Action<StateSinkOptions> configure)
@@ -36,12 +39,22 @@ public static class StateSinkServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<StateSinkOptions>>().Value);
         services.TryAddSingleton<StateSinkMetrics>();
         services.TryAddSingleton<LinkEstimates>();
-        services.TryAddSingleton<ISinkDirectory>(sp => new StaticSinkDirectory(Sink(sp).Sinks));
+        services.TryAddSingleton(sp => KubernetesTopologyRefresher.Create(
+            Sink(sp).Kubernetes ?? throw new InvalidOperationException("StateSinkOptions.Kubernetes is not set: this sink does not read the Kubernetes API."),
+
+            // The sink sees a new view at once, not at the next periodic sync: propagate commands are checked against it.
+            changed: (_, cancellationToken) => sp.GetRequiredService<SinkTopology>().RefreshAsync(cancellationToken),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<KubernetesTopologyRefresher>>()));
+        services.TryAddSingleton<ISinkDirectory>(sp => Sink(sp).Kubernetes is not null
+            ? new KubernetesSinkDirectory(sp.GetRequiredService<KubernetesTopologyRefresher>())
+            : new StaticSinkDirectory(Sink(sp).Sinks));
         services.TryAddSingleton<ITopologySource>(sp => Sink(sp) switch
         {
+            { Kubernetes: not null } => new KubernetesSinkTopologySource(sp.GetRequiredService<KubernetesTopologyRefresher>()),
             { Topology: { } topology } => new FixedTopologySource(topology),
             { TopologyPath: { } path } => new FileTopologySource(path),
-            _ => throw new InvalidOperationException("StateSinkOptions needs a Topology or a TopologyPath."),
+            _ => throw new InvalidOperationException("StateSinkOptions needs a Topology, a TopologyPath or Kubernetes."),
         });
         services.TryAddSingleton(sp => new SinkTopology(
             sp.GetRequiredService<ITopologySource>(),
@@ -99,6 +112,8 @@ public static class StateSinkServiceCollectionExtensions
             sp.GetService<ILogger<StateSync>>()));
         services.TryAddSingleton<PeerEndpoints>();
         services.TryAddSingleton<StateSinkReceiver>();
+        services.AddReadinessCheck<SinkTopologyReadinessCheck>(SinkTopologyReadinessCheck.Name);
+        services.AddHostedService<KubernetesTopologyRefreshService>();
         return services;
     }
 

@@ -1,27 +1,40 @@
 using Skylark.Events.Hosting;
 using Skylark.Events.State;
+using Skylark.Events.Topology;
 
 namespace Skylark.Events.StateSink;
 
 /// <summary>
 /// The standalone sink's settings, by the service contract (docs/configuration.md): the common <c>--node</c>,
-/// <c>--redis</c>, <c>--topology</c>, <c>--key-prefix</c> and Redis password, and the sink's own peer token, peers and
-/// memory budget.
+/// <c>--redis</c>, <c>--key-prefix</c>, Redis password and topology source (<c>--topology</c>, or
+/// <c>--topology-source kubernetes</c>), and the sink's own peer token, peers, memory budget and, on Kubernetes, where
+/// its peers' pods are.
 /// </summary>
+/// <param name="State">Configures this node's <see cref="StateOptions"/> (node, Redis, password, key prefix).</param>
+/// <param name="PeerToken">The secret of the peer API.</param>
+/// <param name="TopologyPath">The topology file; null when the topology comes from the API.</param>
+/// <param name="Sinks">Peers named by <c>--sinks</c>; empty when they come from the API.</param>
+/// <param name="MemoryBudgetBytes">Bytes of copies kept before eviction; null for no budget.</param>
+/// <param name="Kubernetes">Set when nodes, links and peers come from the Kubernetes API.</param>
 public sealed record StateSinkSettings(
     Action<StateOptions> State,
     string PeerToken,
-    string TopologyPath,
+    string? TopologyPath,
     IReadOnlyDictionary<string, Uri> Sinks,
-    long? MemoryBudgetBytes)
+    long? MemoryBudgetBytes,
+    KubernetesTopologyFeed? Kubernetes = null)
 {
     public static readonly Setting PeerTokenSetting = new("peer-token", "The secret every StateSink of the deployment presents to the others' peer API.", secret: true);
 
     public static readonly Setting PeerTokenFile = new("peer-token-file", "A file holding the peer token (a mounted Secret); instead of SKYLARK_PEER_TOKEN.");
 
-    public static readonly Setting SinksSetting = new("sinks", "The other nodes' StateSinks as <node>=<url>, comma-separated (on Kubernetes they come from the API instead).");
+    public static readonly Setting SinksSetting = new("sinks", "The other nodes' StateSinks as <node>=<url>, comma-separated (with --topology-source kubernetes they come from the API instead).");
 
     public static readonly Setting MemoryBudget = new("memory-budget", "Bytes of copies this node's Redis may keep before the sync evicts the least recently used.");
+
+    public static readonly Setting SinkNamespace = new("sink-namespace", "With --topology-source kubernetes: the namespace of the StateSink pods (default skylark).");
+
+    public static readonly Setting SinkSelector = new("sink-selector", "With --topology-source kubernetes: the label selector of the StateSink pods (default app=statesink).");
 
     /// <exception cref="ServiceConfigurationException">A required setting is missing or a value is malformed; every problem is named.</exception>
     public static StateSinkSettings From(IConfiguration configuration)
@@ -29,7 +42,7 @@ public sealed record StateSinkSettings(
         ArgumentNullException.ThrowIfNull(configuration);
         var settings = new ServiceConfiguration(configuration);
         var state = StateSettings.Read(settings);
-        var topology = settings.Required(CommonSettings.Topology);
+        var topology = TopologySourceSettings.Read(settings, fileRequired: true, SinkNamespace, SinkSelector);
         var token = settings.GetSecret(PeerTokenSetting, PeerTokenFile);
         if (token is null && !settings.Problems.Any(p => p.Setting == PeerTokenSetting || p.Setting == PeerTokenFile))
         {
@@ -38,8 +51,9 @@ public sealed record StateSinkSettings(
 
         var sinks = settings.UrlMap(SinksSetting);
         var budget = settings.Int64(MemoryBudget, minimum: 1);
+        var kubernetes = topology.FromKubernetes ? ReadKubernetes(settings, topology, sinks) : null;
         settings.ThrowIfInvalid();
-        return new StateSinkSettings(state, token!, topology!, sinks, budget);
+        return new StateSinkSettings(state, token!, topology.File, sinks, budget, kubernetes);
     }
 
     public void Configure(StateSinkOptions options)
@@ -47,10 +61,53 @@ public sealed record StateSinkSettings(
         ArgumentNullException.ThrowIfNull(options);
         options.PeerToken = PeerToken;
         options.TopologyPath = TopologyPath;
+        options.Kubernetes = Kubernetes;
         options.MemoryBudgetBytes = MemoryBudgetBytes;
         foreach (var (node, sink) in Sinks)
         {
             options.Sinks[node] = sink;
         }
+    }
+
+    private static KubernetesTopologyFeed? ReadKubernetes(ServiceConfiguration settings, TopologySourceSettings topology, IReadOnlyDictionary<string, Uri> sinks)
+    {
+        var defaults = new KubernetesTopologyOptions();
+        var sinkNamespace = settings.Get(SinkNamespace) ?? defaults.SinkNamespace;
+        if (!KubernetesNames.IsNamespace(sinkNamespace))
+        {
+            settings.Problem(SinkNamespace, $"must be a namespace name (lower-case letters, digits and '-', at most 63 characters); got '{sinkNamespace}'");
+        }
+
+        var selector = settings.Get(SinkSelector) ?? defaults.SinkLabelSelector;
+        if (KubernetesNames.LabelSelectorProblem(selector) is { } selectorProblem)
+        {
+            settings.Problem(SinkSelector, $"must be a label selector such as app=statesink; '{selector}' {selectorProblem}");
+        }
+
+        if (sinks.Count > 0)
+        {
+            settings.Problem(SinksSetting, $"names peers, but with {CommonSettings.TopologySource.Flag} {TopologySourceSettings.KubernetesSource} they come from the StateSink pods in the API; leave it out");
+        }
+
+        k8s.KubernetesClientConfiguration client;
+        try
+        {
+            client = KubernetesTopologyFeed.ClientConfiguration(topology.Kubeconfig);
+        }
+        catch (KubernetesTopologyException error)
+        {
+            topology.KubeconfigProblem(settings, error.Message);
+            return null;
+        }
+
+        if (settings.Problems.Count > 0)
+        {
+            return null;
+        }
+
+        return new KubernetesTopologyFeed(
+            client,
+            defaults with { SinkNamespace = sinkNamespace, SinkLabelSelector = selector },
+            topology.Refresh);
     }
 }

@@ -2,6 +2,7 @@ using Skylark.Events.Contracts;
 using Skylark.Events.Contracts.Payloads;
 using Skylark.Events.Predictor.Completions;
 using Skylark.Events.Predictor.Election;
+using Skylark.Events.Predictor.Hosting;
 using Skylark.Events.Predictor.Metrics;
 using Skylark.Events.Predictor.Planning;
 using Skylark.Events.Predictor.Triggers;
@@ -32,9 +33,12 @@ public sealed class DatabeltPolicy : IPropagationPolicy
     private readonly Lock _gate = new();
     private readonly TriggerSuccessors _triggers;
     private readonly PredictorOptions _options;
-    private readonly SnapshotElectionGraphs? _topology;
+    private readonly PredictorTopology _topologySource;
     private readonly TimeProvider _time;
     private readonly WorkflowBundles _workflows;
+
+    // The topology of the decision in progress, taken once per event under the lock (it may be refreshed).
+    private SnapshotElectionGraphs? _topology;
 
     /// <exception cref="ArgumentException">The options are invalid, or <see cref="DatabeltOptions.Destination"/> is not a node of the topology.</exception>
     public DatabeltPolicy(
@@ -43,19 +47,37 @@ public sealed class DatabeltPolicy : IPropagationPolicy
         SnapshotElectionGraphs? topology = null,
         PredictorMetrics? metrics = null,
         TimeProvider? timeProvider = null)
+        : this(triggers, options, new PredictorTopology(topology), metrics, timeProvider)
+    {
+    }
+
+    /// <param name="triggers">The Triggers' successors of each completion.</param>
+    /// <param name="options">The Predictor's options (<see cref="PredictorOptions.Databelt"/>).</param>
+    /// <param name="topology">The topology elections run on, read afresh for every event (it may be refreshed; a
+    /// refreshed one always has <see cref="DatabeltOptions.Destination"/>, see <see cref="PredictorTopology"/>).</param>
+    /// <param name="metrics">Where decisions are counted.</param>
+    /// <param name="timeProvider">The clock of decision times.</param>
+    /// <exception cref="ArgumentException">The options are invalid, or <see cref="DatabeltOptions.Destination"/> is not a node of the topology.</exception>
+    public DatabeltPolicy(
+        TriggerSuccessors triggers,
+        PredictorOptions options,
+        PredictorTopology topology,
+        PredictorMetrics? metrics = null,
+        TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(triggers);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(topology);
         options.Validate();
-        if (topology is not null && options.Databelt.Destination is { } destination && !topology.Topology.Contains(destination))
+        if (topology.Graphs is { } graphs && options.Databelt.Destination is { } destination && !graphs.Topology.Contains(destination))
         {
             throw new ArgumentException(
-                $"PredictorOptions.Databelt.Destination '{destination}' is not a node of topology '{topology.Topology.Name}'.", nameof(options));
+                $"PredictorOptions.Databelt.Destination '{destination}' is not a node of topology '{graphs.Topology.Name}'.", nameof(options));
         }
 
         _triggers = triggers;
         _options = options;
-        _topology = topology;
+        _topologySource = topology;
         _time = timeProvider ?? TimeProvider.System;
         _workflows = new WorkflowBundles(options.Databelt.MaxWorkflows);
         Metrics = metrics ?? new PredictorMetrics();
@@ -70,6 +92,7 @@ public sealed class DatabeltPolicy : IPropagationPolicy
         PredictionDecision decision;
         lock (_gate)
         {
+            _topology = _topologySource.Graphs;
             decision = DecideLocked(completion);
         }
 

@@ -6,13 +6,15 @@ using StackExchange.Redis;
 namespace Skylark.Events.Predictor.Hosting;
 
 /// <summary>
-/// Ready when decisions can be made and sent: the stored model has been loaded, its Redis answers PING (when it has
-/// one) and the broker ingress answers HTTP at all (any status: only an unreachable broker loses commands).
+/// Ready when decisions can be made and sent: the stored model has been loaded, the topology has (when it comes from
+/// the Kubernetes API), its Redis answers PING (when it has one) and the broker ingress answers HTTP at all (any
+/// status: only an unreachable broker loses commands).
 /// </summary>
 public sealed class PredictorReadinessCheck(
     IEnumerable<IHostedService> hosted,
     IOptions<PredictorOptions> options,
-    IHttpClientFactory clients) : IHealthCheck
+    IHttpClientFactory clients,
+    PredictorTopology topology) : IHealthCheck
 {
     private static readonly TimeSpan BrokerTimeout = TimeSpan.FromSeconds(1);
 
@@ -22,6 +24,11 @@ public sealed class PredictorReadinessCheck(
         if (persistence is { ModelLoaded: false })
         {
             return HealthCheckResult.Unhealthy("The stored model has not been loaded yet.");
+        }
+
+        if (topology.NotReadyReason is { } notLoaded)
+        {
+            return HealthCheckResult.Unhealthy(notLoaded);
         }
 
         if (persistence?.Redis is { } redis)

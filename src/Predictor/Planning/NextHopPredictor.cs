@@ -2,6 +2,7 @@ using Skylark.Events.Contracts;
 using Skylark.Events.Contracts.Payloads;
 using Skylark.Events.Predictor.Completions;
 using Skylark.Events.Predictor.Election;
+using Skylark.Events.Predictor.Hosting;
 using Skylark.Events.Predictor.Learning;
 using Skylark.Events.Predictor.Metrics;
 using Skylark.Events.Predictor.Persistence;
@@ -28,7 +29,7 @@ public sealed class NextHopPredictor : IPropagationPolicy
     private readonly Lock _gate = new();
     private readonly TriggerSuccessors _triggers;
     private readonly PredictorOptions _options;
-    private readonly SnapshotElectionGraphs? _topology;
+    private readonly PredictorTopology _topologySource;
     private readonly TimeProvider _time;
     private readonly SuccessorModel _successors;
     private readonly PlacementModel _placement;
@@ -40,19 +41,39 @@ public sealed class NextHopPredictor : IPropagationPolicy
     private DateTimeOffset _latestEventTime = DateTimeOffset.MinValue;
     private DateTimeOffset _latestEventSeenAt;
 
+    // The topology of the decision in progress, taken once per event under the lock: a refreshed topology (from the
+    // Kubernetes API) must not change between the snapshot index and the election of one decision.
+    private SnapshotElectionGraphs? _topology;
+
     public NextHopPredictor(
         TriggerSuccessors triggers,
         PredictorOptions options,
         SnapshotElectionGraphs? topology = null,
         PredictorMetrics? metrics = null,
         TimeProvider? timeProvider = null)
+        : this(triggers, options, new PredictorTopology(topology), metrics, timeProvider)
+    {
+    }
+
+    /// <param name="triggers">The Triggers' successors of each completion.</param>
+    /// <param name="options">The Predictor's options.</param>
+    /// <param name="topology">The topology elections run on, read afresh for every event (it may be refreshed).</param>
+    /// <param name="metrics">Where decisions are counted.</param>
+    /// <param name="timeProvider">The clock of outcome windows and decision times.</param>
+    public NextHopPredictor(
+        TriggerSuccessors triggers,
+        PredictorOptions options,
+        PredictorTopology topology,
+        PredictorMetrics? metrics = null,
+        TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(triggers);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(topology);
         options.Validate();
         _triggers = triggers;
         _options = options;
-        _topology = topology;
+        _topologySource = topology;
         _time = timeProvider ?? TimeProvider.System;
         Metrics = metrics ?? new PredictorMetrics();
         _successors = new SuccessorModel(options.SuccessorDecay);
@@ -81,6 +102,7 @@ public sealed class NextHopPredictor : IPropagationPolicy
                 _latestEventSeenAt = _time.GetUtcNow();
             }
 
+            _topology = _topologySource.Graphs;
             ExpireLocked(completion.Time);
             LearnLocked(completion);
             decision = DecideLocked(completion);

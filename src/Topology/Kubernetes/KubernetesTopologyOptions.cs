@@ -20,6 +20,12 @@ public sealed record KubernetesTopologyOptions
     /// <summary>Node annotation listing the node's links: <c>peer=12ms/80Mbps,other=35ms/30Mbps</c>.</summary>
     public string LinksAnnotation { get; init; } = "skylark.io/links";
 
+    /// <summary>
+    /// Whether to list the StateSink DaemonSet's pods for <see cref="KubernetesTopology.SinkEndpoints"/>. A reader that
+    /// needs only nodes and links (the Predictor) turns it off, so it makes one API call and needs no access to pods.
+    /// </summary>
+    public bool ListSinkEndpoints { get; init; } = true;
+
     /// <summary>Namespace of the StateSink DaemonSet's pods.</summary>
     public string SinkNamespace { get; init; } = SkylarkDefaults.Namespace;
 
@@ -48,6 +54,16 @@ public sealed record KubernetesTopologyOptions
         Require(SinkNamespace, nameof(SinkNamespace));
         Require(SinkLabelSelector, nameof(SinkLabelSelector));
         Require(SinkPortName, nameof(SinkPortName));
+        if (!string.IsNullOrWhiteSpace(SinkNamespace) && !KubernetesNames.IsNamespace(SinkNamespace))
+        {
+            errors.Add($"{nameof(SinkNamespace)} must be a namespace name (lower-case letters, digits and '-', at most 63 characters), got '{SinkNamespace}'.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(SinkLabelSelector) && KubernetesNames.LabelSelectorProblem(SinkLabelSelector) is { } selector)
+        {
+            errors.Add($"{nameof(SinkLabelSelector)} '{SinkLabelSelector}' {selector}.");
+        }
+
         if (SinkPort is < 1 or > 65535)
         {
             errors.Add($"{nameof(SinkPort)} must be 1–65535, got {SinkPort}.");

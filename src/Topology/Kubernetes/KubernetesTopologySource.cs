@@ -83,7 +83,7 @@ public sealed class KubernetesTopologySource : IDisposable
         return Create(configuration, options, logger, timeProvider);
     }
 
-    /// <summary>Reads nodes and StateSink pods and builds the topology.</summary>
+    /// <summary>Reads the nodes (and the StateSink pods, unless <see cref="KubernetesTopologyOptions.ListSinkEndpoints"/> is off) and builds the topology.</summary>
     /// <exception cref="TopologyValidationException">The cluster's labels or annotations describe an invalid topology;
     /// every problem is listed.</exception>
     /// <exception cref="KubernetesTopologyException">The API server could not be read (unreachable, an error status,
@@ -130,17 +130,9 @@ public sealed class KubernetesTopologySource : IDisposable
                 throw new TopologyValidationException(Description, ex.Errors);
             }
 
-            var podQuery = $"GET /api/v1/namespaces/{Options.SinkNamespace}/pods?labelSelector={Options.SinkLabelSelector}";
-            var pods = await ListAllAsync(
-                podQuery,
-                async (next, ct) =>
-                {
-                    var page = await _client.CoreV1.ListNamespacedPodAsync(
-                        Options.SinkNamespace, continueParameter: next, labelSelector: Options.SinkLabelSelector, limit: Options.PageSize, cancellationToken: ct);
-                    return (page?.Items, page?.Metadata?.ContinueProperty);
-                },
-                linked.Token);
-            var sinks = SinkEndpoints.Map(pods, topology, Options, warnings, (pod, reason) => KubernetesTopologyLog.SinkSkipped(_logger, pod, reason));
+            var sinks = Options.ListSinkEndpoints
+                ? await ListSinkEndpointsAsync(topology, warnings, linked.Token)
+                : new Dictionary<string, Uri>(StringComparer.Ordinal);
 
             foreach (var warning in warnings)
             {
@@ -155,6 +147,21 @@ public sealed class KubernetesTopologySource : IDisposable
             throw Failed(new KubernetesTopologyException(
                 $"the Kubernetes API at {ApiServer} did not answer within {Options.Timeout.TotalSeconds:0.###} s.", ex));
         }
+    }
+
+    private async Task<Dictionary<string, Uri>> ListSinkEndpointsAsync(NetworkTopology topology, List<string> warnings, CancellationToken cancellationToken)
+    {
+        var podQuery = $"GET /api/v1/namespaces/{Options.SinkNamespace}/pods?labelSelector={Options.SinkLabelSelector}";
+        var pods = await ListAllAsync(
+            podQuery,
+            async (next, ct) =>
+            {
+                var page = await _client.CoreV1.ListNamespacedPodAsync(
+                    Options.SinkNamespace, continueParameter: next, labelSelector: Options.SinkLabelSelector, limit: Options.PageSize, cancellationToken: ct);
+                return (page?.Items, page?.Metadata?.ContinueProperty);
+            },
+            cancellationToken);
+        return SinkEndpoints.Map(pods, topology, Options, warnings, (pod, reason) => KubernetesTopologyLog.SinkSkipped(_logger, pod, reason));
     }
 
     public void Dispose()

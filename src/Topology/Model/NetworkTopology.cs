@@ -146,6 +146,21 @@ public sealed class NetworkTopology
         Snapshots.FirstOrDefault(s => s.Name == snapshotName)
         ?? throw new KeyNotFoundException($"topology '{Name}' has no snapshot '{snapshotName}'.");
 
+    /// <summary>
+    /// True when <paramref name="other"/> describes the same deployment: name, nodes (with labels and functions),
+    /// period and every snapshot's links, in order. A refresher uses it to keep what it built when nothing changed.
+    /// </summary>
+    public bool SameAs(NetworkTopology other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return ReferenceEquals(this, other)
+            || (Name == other.Name
+                && SnapshotPeriod == other.SnapshotPeriod
+                && Nodes.SequenceEqual(other.Nodes)
+                && Snapshots.Count == other.Snapshots.Count
+                && Snapshots.Zip(other.Snapshots).All(pair => pair.First.Name == pair.Second.Name && pair.First.Links.SequenceEqual(pair.Second.Links)));
+    }
+
     public override string ToString() => $"{Name}: {Nodes.Count} nodes, {Snapshots.Count} snapshot(s)";
 
     private void CheckEndpoints(IReadOnlyList<Link> links, string where, List<string> errors)

@@ -119,10 +119,13 @@ public sealed class SinkCluster : IAsyncDisposable
     };
 
     /// <summary>Posts <paramref name="command"/> to <paramref name="node"/>'s sink in binary mode and returns its reply event and data.</summary>
-    public static async Task<(CloudEvent Reply, StatePropagated Data)> SendAsync(SinkNode node, CloudEvent command)
+    public static Task<(CloudEvent Reply, StatePropagated Data)> SendAsync(SinkNode node, CloudEvent command) => SendAsync(node.Client, command);
+
+    /// <summary>Posts <paramref name="command"/> in binary mode to the sink <paramref name="client"/> is based at.</summary>
+    public static async Task<(CloudEvent Reply, StatePropagated Data)> SendAsync(HttpClient client, CloudEvent command)
     {
         using var content = command.ToHttpContent(ContentMode.Binary, RawDataJsonEventFormatter.Instance);
-        using var response = await node.Client.PostAsync("/", content);
+        using var response = await client.PostAsync("/", content);
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
         var reply = await response.ToCloudEventAsync(RawDataJsonEventFormatter.Instance);
         var data = JsonSerializer.Deserialize<StatePropagated>((byte[])reply.Data!, ContractJson.Options)!;

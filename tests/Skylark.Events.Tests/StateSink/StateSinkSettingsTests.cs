@@ -94,12 +94,72 @@ public sealed class StateSinkSettingsTests
         var settings = StateSinkSettings.From(Configuration(
             ["--node", "edge", "--redis", "127.0.0.1:6379", "--topology", Path.Combine(Support.RepositoryPaths.Root, "topologies", "three-nodes.yaml")],
             new() { ["PEER_TOKEN"] = "x" }));
-        var source = new FileTopologySource(settings.TopologyPath);
+        var source = new FileTopologySource(settings.TopologyPath!);
         var state = new StateOptions();
         settings.State(state);
 
         var topology = await source.LoadAsync(CancellationToken.None);
 
         Assert.True(topology.Contains(state.Node));
+    }
+
+    [Fact]
+    public void With_the_kubernetes_source_the_topology_and_peers_come_from_the_api_named_by_the_kubeconfig()
+    {
+        using var scratch = new Support.ScratchDirectory();
+        var kubeconfig = Topology.FakeKubernetesApi.WriteKubeconfig(scratch.Path, new Uri("http://127.0.0.1:6443/"), token: "t");
+        var settings = StateSinkSettings.From(Configuration(
+            ["--node", "sat-1", "--redis", "127.0.0.1:6379", "--topology-source", "kubernetes", "--kubeconfig", kubeconfig,
+            "--sink-namespace", "edge-system", "--sink-selector", "app.kubernetes.io/name=statesink", "--topology-refresh", "10s"],
+            new() { ["PEER_TOKEN"] = "x" }));
+        var sink = new StateSinkOptions();
+
+        settings.Configure(sink);
+
+        Assert.Null(sink.TopologyPath);
+        Assert.Empty(sink.Sinks);
+        var feed = Assert.IsType<Skylark.Events.Topology.KubernetesTopologyFeed>(sink.Kubernetes);
+        Assert.Equal(("http://127.0.0.1:6443/", "t"), (feed.Client.Host, feed.Client.AccessToken));
+        Assert.Equal(("edge-system", "app.kubernetes.io/name=statesink", true), (feed.Options.SinkNamespace, feed.Options.SinkLabelSelector, feed.Options.ListSinkEndpoints));
+        Assert.Equal(TimeSpan.FromSeconds(10), feed.RefreshInterval);
+        sink.Validate();
+    }
+
+    [Fact]
+    public void The_kubernetes_source_defaults_to_the_statesink_pods_of_the_skylark_namespace_every_30_seconds()
+    {
+        using var scratch = new Support.ScratchDirectory();
+        var kubeconfig = Topology.FakeKubernetesApi.WriteKubeconfig(scratch.Path, new Uri("http://127.0.0.1:6443/"));
+        var settings = StateSinkSettings.From(Configuration(
+            ["--node", "sat-1", "--redis", "127.0.0.1:6379", "--topology-source", "kubernetes", "--kubeconfig", kubeconfig], new() { ["PEER_TOKEN"] = "x" }));
+
+        Assert.Equal(("skylark", "app=statesink", TimeSpan.FromSeconds(30)), (settings.Kubernetes!.Options.SinkNamespace, settings.Kubernetes.Options.SinkLabelSelector, settings.Kubernetes.RefreshInterval));
+    }
+
+    [Theory]
+    [InlineData("--sink-namespace", "Edge_System", "--sink-namespace (SKYLARK_SINK_NAMESPACE) must be a namespace name (lower-case letters, digits and '-', at most 63 characters); got 'Edge_System'.")]
+    [InlineData("--sink-selector", "app=state sink", "--sink-selector (SKYLARK_SINK_SELECTOR) must be a label selector such as app=statesink; 'app=state sink' has 'app=state sink', which is not a requirement (key, !key, key=value, key!=value, key in (a,b), key notin (a,b)).")]
+    [InlineData("--sinks", "sat-2=http://10.0.0.7:8080", "--sinks (SKYLARK_SINKS) names peers, but with --topology-source kubernetes they come from the StateSink pods in the API; leave it out.")]
+    [InlineData("--topology", "t.yaml", "--topology (SKYLARK_TOPOLOGY) names a file, but --topology-source (SKYLARK_TOPOLOGY_SOURCE) is kubernetes: the topology comes from the Kubernetes API; give one of the two.")]
+    public void Kubernetes_settings_that_cannot_be_used_are_refused_with_the_key_and_the_reason(string option, string value, string expected)
+    {
+        using var scratch = new Support.ScratchDirectory();
+        var kubeconfig = Topology.FakeKubernetesApi.WriteKubeconfig(scratch.Path, new Uri("http://127.0.0.1:6443/"));
+
+        var error = Assert.Throws<ServiceConfigurationException>(() => StateSinkSettings.From(Configuration(
+            ["--node", "sat-1", "--redis", "127.0.0.1:6379", "--topology-source", "kubernetes", "--kubeconfig", kubeconfig, option, value],
+            new() { ["PEER_TOKEN"] = "x" })));
+
+        Assert.Equal(expected, error.Message);
+    }
+
+    [Fact]
+    public void A_kubeconfig_that_does_not_exist_is_refused_naming_the_file()
+    {
+        var error = Assert.Throws<ServiceConfigurationException>(() => StateSinkSettings.From(Configuration(
+            ["--node", "sat-1", "--redis", "127.0.0.1:6379", "--topology-source", "kubernetes", "--kubeconfig", "/nonexistent/kubeconfig"],
+            new() { ["PEER_TOKEN"] = "x" })));
+
+        Assert.Equal("--kubeconfig (SKYLARK_KUBECONFIG) names '/nonexistent/kubeconfig', which cannot be used: no such file.", error.Message);
     }
 }

@@ -49,7 +49,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     }
 
     /// <param name="assembly">The deployable's assembly, e.g. <c>Skylark.Events.StateSink</c>.</param>
-    /// <param name="environment">Its whole <c>SKYLARK_*</c> environment.</param>
+    /// <param name="environment">Its whole <c>SKYLARK_*</c> environment (nor does it inherit <c>K_SINK</c>, <c>PORT</c> or <c>KUBECONFIG</c>).</param>
     /// <param name="args">Its command line (a free loopback port is added).</param>
     public static ServiceProcess Start(string assembly, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
@@ -66,7 +66,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
-        foreach (var inherited in start.Environment.Keys.Where(k => k.StartsWith("SKYLARK_", StringComparison.Ordinal) || k is "K_SINK" or "PORT").ToList())
+        foreach (var inherited in start.Environment.Keys.Where(k => k.StartsWith("SKYLARK_", StringComparison.Ordinal) || k is "K_SINK" or "PORT" or "KUBECONFIG").ToList())
         {
             start.Environment.Remove(inherited);
         }

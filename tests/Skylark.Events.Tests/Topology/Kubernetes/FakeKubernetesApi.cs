@@ -41,12 +41,13 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
         }
     }
 
-    public static async Task<FakeKubernetesApi> StartAsync()
+    /// <param name="port">A port to listen on (e.g. one an earlier server had, to come back where clients look); 0 for any.</param>
+    public static async Task<FakeKubernetesApi> StartAsync(int port = 0)
     {
         var builder = WebApplication.CreateBuilder();
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        app.Urls.Add("http://127.0.0.1:0");
+        app.Urls.Add(FormattableString.Invariant($"http://127.0.0.1:{port}"));
         var api = new FakeKubernetesApi(app);
         app.Run(api.HandleAsync);
         await app.StartAsync();
@@ -57,6 +58,38 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
     /// <summary>A client exactly as a deployment builds one, pointed at this server.</summary>
     public k8s.Kubernetes CreateClient(string? accessToken = null) =>
         new(new k8s.KubernetesClientConfiguration { Host = Url.ToString(), AccessToken = accessToken });
+
+    /// <summary>
+    /// Writes a kubeconfig naming this server as the cluster, with a bearer token as the user, as an operator writes
+    /// one for a service run outside the cluster; returns its path.
+    /// </summary>
+    public string WriteKubeconfig(string directory, string token = "recorded-token") => WriteKubeconfig(directory, Url, token);
+
+    /// <inheritdoc cref="WriteKubeconfig(string, string)"/>
+    public static string WriteKubeconfig(string directory, Uri server, string token = "recorded-token")
+    {
+        var path = Path.Combine(directory, "kubeconfig");
+        File.WriteAllText(path, $"""
+            apiVersion: v1
+            kind: Config
+            clusters:
+              - name: recorded
+                cluster:
+                  server: {server}
+            users:
+              - name: skylark
+                user:
+                  token: {token}
+            contexts:
+              - name: recorded
+                context:
+                  cluster: recorded
+                  user: skylark
+                  namespace: skylark
+            current-context: recorded
+            """);
+        return path;
+    }
 
     public const string NodesPath = "/api/v1/nodes";
 

@@ -30,6 +30,43 @@ internal static class Recorded
         return list;
     }
 
+    /// <summary>
+    /// The recorded pod list with the StateSink pod on each given node Running, Ready and answering at
+    /// <c>127.0.0.1:port</c> (its container port named http), so a test's own sink stands in for the pod.
+    /// </summary>
+    public static JsonObject PodsWithSinks(params (string Node, int Port)[] sinks)
+    {
+        var list = Load("pods.json");
+        foreach (var (node, port) in sinks)
+        {
+            var pod = list["items"]!.AsArray().Single(item =>
+                item!["metadata"]!["labels"]?["app"]?.GetValue<string>() == "statesink" && item["spec"]!["nodeName"]!.GetValue<string>() == node)!;
+            var status = pod["status"]!.AsObject();
+            status["phase"] = "Running";
+            status["podIP"] = "127.0.0.1";
+            status["podIPs"] = new JsonArray(new JsonObject { ["ip"] = "127.0.0.1" });
+            foreach (var condition in status["conditions"]!.AsArray())
+            {
+                if (condition!["type"]!.GetValue<string>() is "Ready" or "ContainersReady")
+                {
+                    condition["status"] = "True";
+                    condition.AsObject().Remove("reason");
+                    condition.AsObject().Remove("message");
+                }
+            }
+
+            foreach (var containerPort in pod["spec"]!["containers"]!.AsArray().SelectMany(c => c!["ports"]!.AsArray()))
+            {
+                if (containerPort!["name"]?.GetValue<string>() == "http")
+                {
+                    containerPort["containerPort"] = port;
+                }
+            }
+        }
+
+        return list;
+    }
+
     public static JsonObject Item(JsonObject list, string name) =>
         list["items"]!.AsArray().Single(item => item!["metadata"]!["name"]!.GetValue<string>() == name)!.AsObject();
 
