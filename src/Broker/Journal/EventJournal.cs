@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Threading.Channels;
 using CloudNative.CloudEvents;
 using Microsoft.Extensions.Options;
-using Microsoft.Win32.SafeHandles;
 using Skylark.Events.Hosting;
 
 namespace Skylark.Events.Broker.Journal;
@@ -19,7 +18,6 @@ namespace Skylark.Events.Broker.Journal;
 internal sealed partial class EventJournal : IAsyncDisposable, IDisposable
 {
     private const int MaxBatchBytes = 4 * 1024 * 1024;
-    private const int ExtendBytes = 2 * 1024 * 1024;
     private static readonly byte[] Zeros = new byte[64 * 1024];
 
     private readonly JournalOptions? settings;
@@ -29,16 +27,11 @@ internal sealed partial class EventJournal : IAsyncDisposable, IDisposable
     // Unbounded on purpose: appends are bounded by the requests Kestrel admits and by the deliveries in flight (each
     // waits for its own append), and acks by the deliveries that finish; the writer drains both as fast as the disk allows.
     private readonly Channel<JournalWrite> writes = Channel.CreateUnbounded<JournalWrite>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly List<SegmentState> segments = [];
     private readonly Lock lifecycle = new();
     private Thread? writer;
     private readonly TaskCompletionSource writerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ITimer? retentionTimer;
-    private SafeFileHandle? active;
 
-    // File length of the active segment: records end at activeSegment.Length, zeros follow up to here.
-    private long allocated;
-    private SegmentState? activeSegment;
     private long nextSequence = 1;
     private long appended;
     private long forcedDrops;
@@ -294,9 +287,6 @@ internal sealed partial class EventJournal : IAsyncDisposable, IDisposable
         }
     }
 
-    private bool WouldOverflow(long pendingBytes) =>
-        activeSegment!.Length > JournalFormat.HeaderBytes && activeSegment.Length + pendingBytes > settings!.SegmentBytes;
-
     /// <summary>Writes the batch to the active segment, fsyncs when it holds events, then tells their callers.</summary>
     private void Commit(ArrayBufferWriter<byte> buffer, List<EventWrite> batch, bool durable)
     {
@@ -366,115 +356,6 @@ internal sealed partial class EventJournal : IAsyncDisposable, IDisposable
         }
     }
 
-    private void Roll()
-    {
-        Seal();
-        OpenSegment(nextSequence);
-    }
-
-    /// <summary>Writes zeros up to past <paramref name="needed"/> and makes the new size durable (the one full fsync per extension).</summary>
-    private void Extend(long needed)
-    {
-        var target = needed + ExtendBytes;
-        for (var at = allocated; at < target; at += Zeros.Length)
-        {
-            RandomAccess.Write(active!, Zeros.AsSpan(0, (int)Math.Min(Zeros.Length, target - at)), at);
-        }
-
-        DiskFlush.All(active!);
-        allocated = target;
-    }
-
-    /// <summary>Closes the active segment cut to its records, so only the newest segment ever has zeros after them.</summary>
-    private void Seal()
-    {
-        if (active is null)
-        {
-            return;
-        }
-
-        RandomAccess.SetLength(active, activeSegment!.Length);
-        DiskFlush.All(active);
-        active.Dispose();
-        active = null;
-    }
-
-    /// <summary>Opens the segment named after <paramref name="firstSequence"/>, continuing it if it is the newest one (a restart).</summary>
-    private void OpenSegment(long firstSequence)
-    {
-        var directory = settings!.Directory;
-        var path = Path.Combine(directory, JournalFormat.SegmentFileName(firstSequence));
-        var handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
-        var existing = segments.Count > 0 && segments[^1].Path == path ? segments[^1] : null;
-        if (existing is null)
-        {
-            RandomAccess.SetLength(handle, 0);
-            Span<byte> header = stackalloc byte[JournalFormat.HeaderBytes];
-            JournalFormat.WriteSegmentHeader(header);
-            RandomAccess.Write(handle, header, 0);
-            DiskFlush.All(handle);
-            DiskFlush.Directory(directory);
-            existing = new SegmentState(path, firstSequence, JournalFormat.HeaderBytes, timeProvider.GetUtcNow());
-            segments.Add(existing);
-        }
-
-        active = handle;
-        activeSegment = existing;
-        allocated = RandomAccess.GetLength(handle);
-    }
-
-    /// <summary>
-    /// Deletes whole segments from the oldest on: while the journal keeps more than the retained history (by size or
-    /// age) and the segment owes no delivery, or regardless while it is over its hard limit. Only the oldest go, so an
-    /// ack is never lost while the event it acknowledges is kept.
-    /// </summary>
-    private void ApplyRetention()
-    {
-        var options = settings!;
-        var now = timeProvider.GetUtcNow();
-        var total = segments.Sum(s => s.Length);
-        var deleted = false;
-        while (segments.Count > 1 && segments[0] != activeSegment)
-        {
-            var oldest = segments[0];
-            var overHardLimit = options.MaxBytes is { } max && total > max;
-            var expired = total > options.RetainBytes || now - oldest.Newest > options.RetainAge;
-            if (!overHardLimit && !(expired && oldest.Outstanding <= 0))
-            {
-                break;
-            }
-
-            try
-            {
-                File.Delete(oldest.Path);
-            }
-            catch (IOException e)
-            {
-                LogDeleteFailed(e, oldest.Path);
-                break;
-            }
-
-            if (oldest.Outstanding > 0)
-            {
-                Interlocked.Add(ref forcedDrops, oldest.Outstanding);
-                LogForcedDrop(oldest.Path, oldest.Outstanding, total, options.MaxBytes ?? 0);
-            }
-            else
-            {
-                LogRetired(oldest.Path, oldest.Length);
-            }
-
-            total -= oldest.Length;
-            segments.RemoveAt(0);
-            deleted = true;
-        }
-
-        if (deleted)
-        {
-            DiskFlush.Directory(options.Directory);
-        }
-    }
-
     private abstract class JournalWrite;
 
     private sealed class EventWrite(byte[] body, int triggers) : JournalWrite
@@ -519,13 +400,4 @@ internal sealed partial class EventJournal : IAsyncDisposable, IDisposable
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "The journal writer failed; no more events can be accepted")]
     private partial void LogWriterFailed(Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete journal segment {Segment}")]
-    private partial void LogDeleteFailed(Exception exception, string segment);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Retired journal segment {Segment} ({Bytes} byte(s)): every delivery in it finished and it is past retention")]
-    private partial void LogRetired(string segment, long bytes);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Journal segment {Segment} deleted with {Deliveries} delivery(ies) unfinished: the journal ({Bytes} byte(s)) is over its hard limit of {MaxBytes}; those deliveries will not be recovered after a restart")]
-    private partial void LogForcedDrop(string segment, long deliveries, long bytes, long maxBytes);
 }
