@@ -5,6 +5,7 @@ using Skylark.Events.Cli.Demo;
 using Skylark.Events.Cli.Hosting;
 using Skylark.Events.Cli.Up;
 using Skylark.Events.Eventing.Resources;
+using Skylark.Events.Hosting;
 using Skylark.Events.Topology;
 
 namespace Skylark.Events.Cli.Commands;
@@ -73,48 +74,26 @@ public static class DemoCommand
         return command;
     }
 
-    /// <summary>"60s", "2m", "1h", "1m30s" or plain seconds.</summary>
+    /// <summary>"60s", "2m", "1h", "1m30s" or plain seconds (<see cref="Durations"/>), with what is wrong when it is not.</summary>
     /// <exception cref="FormatException">Not a duration.</exception>
     public static TimeSpan ParseDuration(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
+        if (Durations.TryParse(text, out var value))
         {
-            return TimeSpan.FromSeconds(seconds);
+            return value;
         }
 
-        var total = TimeSpan.Zero;
-        var rest = text.AsSpan().Trim();
-        if (rest.IsEmpty)
+        var trimmed = text.Trim();
+        if (trimmed.Length == 0)
         {
             throw new FormatException("--duration is empty; use e.g. 60s, 2m or 1m30s.");
         }
 
-        while (!rest.IsEmpty)
-        {
-            var digits = 0;
-            while (digits < rest.Length && (char.IsAsciiDigit(rest[digits]) || rest[digits] == '.'))
-            {
-                digits++;
-            }
-
-            if (digits == 0 || digits == rest.Length
-                || !double.TryParse(rest[..digits], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-            {
-                throw new FormatException($"--duration '{text}' is not a duration; use e.g. 60s, 2m or 1m30s.");
-            }
-
-            total += rest[digits] switch
-            {
-                'h' => TimeSpan.FromHours(value),
-                'm' => TimeSpan.FromMinutes(value),
-                's' => TimeSpan.FromSeconds(value),
-                _ => throw new FormatException($"--duration '{text}': unknown unit '{rest[digits]}' (use h, m or s)."),
-            };
-            rest = rest[(digits + 1)..];
-        }
-
-        return total;
+        var unit = trimmed.SkipWhile(c => char.IsAsciiDigit(c) || c == '.').FirstOrDefault();
+        throw trimmed[0] != unit && unit is not ('\0' or 'h' or 'm' or 's')
+            ? new FormatException($"--duration '{text}': unknown unit '{unit}' (use h, m or s).")
+            : new FormatException($"--duration '{text}' is not a duration; use e.g. 60s, 2m or 1m30s.");
     }
 
     private static async Task<int> RunAsync(DemoOptions options, CancellationToken ct) => (await RunAndReportAsync(options, ct)).Code;
