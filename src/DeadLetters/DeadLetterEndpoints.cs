@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using CloudNative.CloudEvents;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Skylark.Events.Bindings;
 using Skylark.Events.Bindings.Http;
@@ -39,7 +38,7 @@ public sealed partial class DeadLetterEndpoints
             return;
         }
 
-        if (request.ContentLength > _options.MaxEventBytes)
+        if (!RequestBodyLimit.TryApply(context, _options.MaxEventBytes))
         {
             await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, "too_large", TooLarge()).ConfigureAwait(false);
             return;
@@ -50,11 +49,6 @@ public sealed partial class DeadLetterEndpoints
         {
             await BusyAsync(context, "Dead letters are waiting for the disk; try again shortly.").ConfigureAwait(false);
             return;
-        }
-
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = _options.MaxEventBytes;
         }
 
         CloudEvent cloudEvent;

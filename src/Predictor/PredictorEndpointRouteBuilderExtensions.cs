@@ -1,5 +1,4 @@
 using CloudNative.CloudEvents.SystemTextJson;
-using Microsoft.AspNetCore.Http.Features;
 using Skylark.Events.Bindings.Http;
 using Skylark.Events.Hosting;
 using Skylark.Events.Predictor.Completions;
@@ -34,9 +33,11 @@ public static class PredictorEndpointRouteBuilderExtensions
     {
         var services = context.RequestServices;
         var metrics = services.GetRequiredService<PredictorMetrics>();
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        if (!RequestBodyLimit.TryApply(context, MaxEventBytes))
         {
-            limit.MaxRequestBodySize = MaxEventBytes;
+            metrics.Rejected();
+            await WriteAsync(context, StatusCodes.Status413PayloadTooLarge, $"The event may be at most {MaxEventBytes} bytes.").ConfigureAwait(false);
+            return;
         }
 
         Completion completion;

@@ -54,7 +54,12 @@ public sealed partial class StateSinkReceiver
     public async Task HandleAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        PeerEndpoints.LimitBody(context, _options.MaxRequestBodyBytes);
+        if (!RequestBodyLimit.TryApply(context, _options.MaxRequestBodyBytes))
+        {
+            await RefuseUnreadableAsync(context, StatusCodes.Status413PayloadTooLarge, $"the body of {context.Request.ContentLength} bytes is too large").ConfigureAwait(false);
+            return;
+        }
+
         CloudEvent cloudEvent;
         try
         {
@@ -65,21 +70,9 @@ public sealed partial class StateSinkReceiver
             await PeerEndpoints.TextAsync(context, StatusCodes.Status400BadRequest, error.Message).ConfigureAwait(false);
             return;
         }
-        catch (BadHttpRequestException error) when (IsBinaryPropagate(context.Request))
-        {
-            // A binary-mode command carries its attributes in headers, so even one too large to read gets its failure outcome.
-            var command = new PropagateCommand([], "", Node, null, null, null, HttpUtilities.DecodeHeaderValue(context.Request.Headers["ce-" + ExtensionNames.WorkflowId].ToString()), null);
-            var reason = $"the command could not be read ({error.Message}); at most {_options.MaxRequestBodyBytes} bytes are accepted";
-            LogRejected(context.Request.Headers["ce-id"].ToString(), reason);
-            _metrics.RecordPropagation(PropagationOutcomes.Failed);
-            context.Response.StatusCode = StatusCodes.Status200OK;
-            await Reply(command, PropagationResult.Rejected(reason))
-                .CopyToHttpResponseAsync(context.Response, ContentMode.Binary, RawDataJsonEventFormatter.Instance, context.RequestAborted).ConfigureAwait(false);
-            return;
-        }
         catch (BadHttpRequestException error)
         {
-            await PeerEndpoints.TextAsync(context, error.StatusCode, error.Message).ConfigureAwait(false);
+            await RefuseUnreadableAsync(context, error.StatusCode, error.Message).ConfigureAwait(false);
             return;
         }
 
@@ -102,6 +95,24 @@ public sealed partial class StateSinkReceiver
                     $"This StateSink handles {EventTypes.StatePropagate} and {EventTypes.Ping}, not '{cloudEvent.Type}'.").ConfigureAwait(false);
                 break;
         }
+    }
+
+    private async Task RefuseUnreadableAsync(HttpContext context, int status, string problem)
+    {
+        if (!IsBinaryPropagate(context.Request))
+        {
+            await PeerEndpoints.TextAsync(context, status, problem).ConfigureAwait(false);
+            return;
+        }
+
+        // A binary-mode command carries its attributes in headers, so even one too large to read gets its failure outcome.
+        var command = new PropagateCommand([], "", Node, null, null, null, HttpUtilities.DecodeHeaderValue(context.Request.Headers["ce-" + ExtensionNames.WorkflowId].ToString()), null);
+        var reason = $"the command could not be read ({problem}); at most {_options.MaxRequestBodyBytes} bytes are accepted";
+        LogRejected(context.Request.Headers["ce-id"].ToString(), reason);
+        _metrics.RecordPropagation(PropagationOutcomes.Failed);
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        await Reply(command, PropagationResult.Rejected(reason))
+            .CopyToHttpResponseAsync(context.Response, ContentMode.Binary, RawDataJsonEventFormatter.Instance, context.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>Validates and runs a propagate command; returns the <c>io.skylark.state.propagated</c> reply. Never throws for bad input.</summary>

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Skylark.Events.Bindings;
 using Skylark.Events.Bindings.Http;
@@ -59,15 +58,10 @@ internal sealed partial class BrokerIngressEndpoint(
     {
         var request = context.Request;
         var response = context.Response;
-        if (request.ContentLength > maxEventBytes)
+        if (!RequestBodyLimit.TryApply(context, maxEventBytes))
         {
             await RefuseAsync(response, StatusCodes.Status413PayloadTooLarge, TooLarge());
             return;
-        }
-
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = maxEventBytes;
         }
 
         CloudNative.CloudEvents.CloudEvent cloudEvent;

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using CloudNative.CloudEvents;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Skylark.Events.Bindings;
 using Skylark.Events.Bindings.Http;
@@ -98,9 +97,11 @@ public sealed partial class FunctionRuntime
         ArgumentNullException.ThrowIfNull(handler);
         var cancellationToken = context.RequestAborted;
         var started = Time.GetTimestamp();
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        if (!RequestBodyLimit.TryApply(context, Options.MaxEventBytes))
         {
-            limit.MaxRequestBodySize = Options.MaxEventBytes;
+            var problem = $"The event is {context.Request.ContentLength} bytes; at most {Options.MaxEventBytes} are accepted.";
+            await RejectAsync(context, new FunctionFailure(StatusCodes.Status413PayloadTooLarge, "Bad request", problem, false), null).ConfigureAwait(false);
+            return;
         }
 
         CloudEvent incoming;

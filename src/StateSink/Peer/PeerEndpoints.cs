@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
+using Skylark.Events.Bindings.Http;
 using Skylark.Events.Contracts;
 using Skylark.Events.Contracts.Payloads;
 using Skylark.Events.State;
@@ -135,7 +135,12 @@ public sealed partial class PeerEndpoints
             return;
         }
 
-        LimitBody(context, _options.MaxRequestBodyBytes);
+        if (!RequestBodyLimit.TryApply(context, _options.MaxRequestBodyBytes))
+        {
+            await TextAsync(context, StatusCodes.Status413PayloadTooLarge, $"The body may be at most {_options.MaxRequestBodyBytes} bytes.").ConfigureAwait(false);
+            return;
+        }
+
         List<BundleFetch>? fetches;
         try
         {
@@ -599,14 +604,6 @@ public sealed partial class PeerEndpoints
         }
 
         return false;
-    }
-
-    internal static void LimitBody(HttpContext context, long maxBytes)
-    {
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = maxBytes;
-        }
     }
 
     internal static async Task TextAsync(HttpContext context, int status, string message)

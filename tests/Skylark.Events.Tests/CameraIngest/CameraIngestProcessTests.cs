@@ -76,9 +76,15 @@ public sealed class CameraIngestProcessTests
                 Assert.Equal(frame.Jpeg.ToArray(), bundle!.Items[CameraFrameBundle.ImageItem].ToArray());
             }
 
-            using var status = JsonDocument.Parse(await client.GetStringAsync("/status"));
-            Assert.True(status.RootElement.GetProperty("subscribed").GetBoolean());
-            Assert.Equal(1, status.RootElement.GetProperty("metrics").GetProperty("framesIngested").GetInt64());
+            // The frame is counted once the sink has answered, which can be just after the sink saw it.
+            await Poll.UntilAsync(
+                async () =>
+                {
+                    using var status = JsonDocument.Parse(await client.GetStringAsync("/status"));
+                    return status.RootElement.GetProperty("subscribed").GetBoolean()
+                        && status.RootElement.GetProperty("metrics").GetProperty("framesIngested").GetInt64() == 1;
+                },
+                "/status shows the ingress subscribed with one frame ingested");
             Assert.Contains("skylark_cameraingest_messages", await client.GetStringAsync("/metrics"), StringComparison.Ordinal);
         }
         finally

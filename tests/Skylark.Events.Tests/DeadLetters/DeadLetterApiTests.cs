@@ -129,7 +129,7 @@ public sealed class DeadLetterApiTests
     {
         using var scratch = new ScratchDirectory();
         await using var host = await DeadLetterHost.StartAsync(scratch.File("dead-letters.jsonl"), o => o.MaxEventBytes = 1024);
-        var large = DeadLetterHost.DeadLetter("big", 500, null, data: $"{{\"pad\":\"{new string('x', 2000)}\"}}");
+        var large = DeadLetterHost.DeadLetter("big", 500, null, data: $"{{\"pad\":\"{new string('x', 8 * 1024 * 1024)}\"}}");
 
         using var announced = await host.PostAsync(large);
         using var chunked = new HttpRequestMessage(HttpMethod.Post, new Uri("/", UriKind.Relative))

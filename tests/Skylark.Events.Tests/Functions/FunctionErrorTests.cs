@@ -174,7 +174,7 @@ public sealed class FunctionErrorTests(RedisNodes nodes) : IClassFixture<RedisNo
     {
         await using var edge = await FunctionNode.StartAsync(nodes.Local, _prefix);
         var frame = FunctionEvents.CameraFrame("cam-1", "wf-1", StateRef.Parse("edge-1/wf-1/camera.frame"));
-        frame.Data = System.Text.Json.JsonSerializer.SerializeToElement(new { padding = new string('x', 2 * 1024 * 1024) });
+        frame.Data = System.Text.Json.JsonSerializer.SerializeToElement(new { padding = new string('x', 8 * 1024 * 1024) });
 
         var response = await edge.Client.PostAsync("/preprocess", frame);
 

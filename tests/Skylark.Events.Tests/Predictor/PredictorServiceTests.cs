@@ -84,6 +84,8 @@ public class PredictorServiceTests(RedisServer redis)
         using var missing = await host.PostAsync(noFunction);
         using var wrongType = await host.PostAsync(frame);
         using var notAnEvent = await host.PostRawAsync("""{"hello": "world"}""", "application/json");
+        // Written whole before the answer is read, as most senders do: the 413 must still reach them.
+        using var tooLarge = await host.PostRawAsync(JsonSerializer.Serialize(new { pad = new string('x', 8 * 1024 * 1024) }), "application/cloudevents+json");
 
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
         Assert.Contains("'function' extension", await missing.Content.ReadAsStringAsync());
@@ -91,9 +93,11 @@ public class PredictorServiceTests(RedisServer redis)
         Assert.Contains("needs the 'workflowid' extension", await wrongType.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.BadRequest, notAnEvent.StatusCode);
         Assert.Contains("Not a CloudEvent", await notAnEvent.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
+        Assert.Equal($"The event may be at most {PredictorEndpointRouteBuilderExtensions.MaxEventBytes} bytes.", await tooLarge.Content.ReadAsStringAsync());
 
         var metrics = await MetricsAsync(host);
-        Assert.Equal((3L, 0L, 0L), (metrics.Rejected, metrics.Completions, metrics.Sent));
+        Assert.Equal((4L, 0L, 0L), (metrics.Rejected, metrics.Completions, metrics.Sent));
     }
 
     [Fact]
