@@ -15,6 +15,8 @@ public static class CommonSettings
 
     public static readonly Setting Topology = new("topology", "The topology file (YAML): nodes, links and snapshots.");
 
+    public static readonly Setting TopologyEpoch = new("topology-epoch", "When the topology file's first snapshot began, as an ISO 8601 time with its offset (2026-12-05T10:00:00Z), so that every service reading the file agrees which snapshot is current; default: when the service started.");
+
     public static readonly Setting TopologySource = new("topology-source", "Where nodes, links (and a sink's peers) come from: file (the --topology file; the default) or kubernetes (the Kubernetes API: node labels and annotations, StateSink pods).");
 
     public static readonly Setting Kubeconfig = new("kubeconfig", "With --topology-source kubernetes outside a cluster: the kubeconfig file naming the API server and credentials. In a pod the pod's service account is used.");

@@ -139,6 +139,27 @@ public sealed class ServiceConfiguration
         return null;
     }
 
+    private static readonly string[] TimestampFormats =
+        ["yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", "yyyy-MM-dd'T'HH:mm:sszzz", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz"];
+
+    /// <summary>A point in time as ISO 8601 with its offset, e.g. <c>2026-12-05T10:00:00Z</c>: a time without one would mean something else on every machine.</summary>
+    public DateTimeOffset? Timestamp(Setting setting)
+    {
+        var text = Get(setting);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (DateTimeOffset.TryParseExact(text, TimestampFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value))
+        {
+            return value;
+        }
+
+        Problem(setting, $"must be an ISO 8601 time with its offset, such as 2026-12-05T10:00:00Z; got '{text}'");
+        return null;
+    }
+
     /// <summary>A duration as <c>500ms</c>, <c>30s</c>, <c>5m</c> or <c>1h</c>.</summary>
     public TimeSpan? Duration(Setting setting, TimeSpan minimum, TimeSpan maximum)
     {

@@ -9,7 +9,8 @@ namespace Skylark.Events.Hosting;
 /// <param name="FromKubernetes">Source <c>kubernetes</c>: nodes, links and sinks come from the Kubernetes API.</param>
 /// <param name="Kubeconfig">A kubeconfig file to reach the API with; null means the pod's service account.</param>
 /// <param name="Refresh">How often the API is read again.</param>
-public sealed record TopologySourceSettings(string? File, bool FromKubernetes, string? Kubeconfig, TimeSpan Refresh)
+/// <param name="Epoch">When the file's first snapshot began (<c>--topology-epoch</c>); null means when the service started.</param>
+public sealed record TopologySourceSettings(string? File, bool FromKubernetes, string? Kubeconfig, TimeSpan Refresh, DateTimeOffset? Epoch = null)
 {
     public const string FileSource = "file";
     public const string KubernetesSource = "kubernetes";
@@ -36,6 +37,7 @@ public sealed record TopologySourceSettings(string? File, bool FromKubernetes, s
         var fromKubernetes = source == KubernetesSource;
         var kubeconfig = settings.Get(CommonSettings.Kubeconfig);
         var refresh = DefaultRefresh;
+        var epoch = settings.Timestamp(CommonSettings.TopologyEpoch);
         string? file;
         if (fromKubernetes)
         {
@@ -44,6 +46,11 @@ public sealed record TopologySourceSettings(string? File, bool FromKubernetes, s
             if (settings.Get(CommonSettings.Topology) is not null)
             {
                 settings.Problem(CommonSettings.Topology, $"names a file, but {CommonSettings.TopologySource.Display} is {KubernetesSource}: the topology comes from the Kubernetes API; give one of the two");
+            }
+
+            if (epoch is not null)
+            {
+                settings.Problem(CommonSettings.TopologyEpoch, $"is read only with {CommonSettings.TopologySource.Flag} {FileSource}: the Kubernetes API's topology has no snapshot schedule");
             }
         }
         else if (source is null && settings.Get(CommonSettings.TopologySource) is not null)
@@ -66,7 +73,7 @@ public sealed record TopologySourceSettings(string? File, bool FromKubernetes, s
             }
         }
 
-        return new TopologySourceSettings(file, fromKubernetes, kubeconfig, refresh);
+        return new TopologySourceSettings(file, fromKubernetes, kubeconfig, refresh, epoch);
     }
 
     /// <summary>Records why no Kubernetes client can be made from these settings (<paramref name="reason"/>, from the client library).</summary>

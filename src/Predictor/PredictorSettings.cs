@@ -56,6 +56,7 @@ public static class PredictorSettings
             }
 
             options.TopologyPath = topology.File ?? options.TopologyPath;
+            options.TopologyEpoch = topology.Epoch ?? options.TopologyEpoch;
             options.Kubernetes = kubernetes ?? options.Kubernetes;
             options.Redis = redis ?? options.Redis;
             options.RedisPassword = password ?? options.RedisPassword;

@@ -24,6 +24,9 @@ public sealed record StateSinkSettings(
     long? MemoryBudgetBytes,
     KubernetesTopologyFeed? Kubernetes = null)
 {
+    /// <summary>When the topology file's first snapshot began (<c>--topology-epoch</c>); null means when the sink started.</summary>
+    public DateTimeOffset? TopologyEpoch { get; init; }
+
     public static readonly Setting PeerTokenSetting = new("peer-token", "The secret every StateSink of the deployment presents to the others' peer API.", secret: true);
 
     public static readonly Setting PeerTokenFile = new("peer-token-file", "A file holding the peer token (a mounted Secret); instead of SKYLARK_PEER_TOKEN.");
@@ -53,7 +56,7 @@ public sealed record StateSinkSettings(
         var budget = settings.Int64(MemoryBudget, minimum: 1);
         var kubernetes = topology.FromKubernetes ? ReadKubernetes(settings, topology, sinks) : null;
         settings.ThrowIfInvalid();
-        return new StateSinkSettings(state, token!, topology.File, sinks, budget, kubernetes);
+        return new StateSinkSettings(state, token!, topology.File, sinks, budget, kubernetes) { TopologyEpoch = topology.Epoch };
     }
 
     public void Configure(StateSinkOptions options)
@@ -61,6 +64,7 @@ public sealed record StateSinkSettings(
         ArgumentNullException.ThrowIfNull(options);
         options.PeerToken = PeerToken;
         options.TopologyPath = TopologyPath;
+        options.TopologyEpoch = TopologyEpoch ?? options.TopologyEpoch;
         options.Kubernetes = Kubernetes;
         options.MemoryBudgetBytes = MemoryBudgetBytes;
         foreach (var (node, sink) in Sinks)

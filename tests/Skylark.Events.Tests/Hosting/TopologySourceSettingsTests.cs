@@ -36,7 +36,21 @@ public sealed class TopologySourceSettingsTests
         Assert.Equal(new TopologySourceSettings(null, true, null, TimeSpan.FromSeconds(30)), inCluster);
     }
 
+    [Fact]
+    public void The_epoch_every_reader_of_the_file_counts_snapshots_from_is_an_iso_time_with_its_offset()
+    {
+        var (utc, _) = Read(["--topology", "t.yaml", "--topology-epoch", "2026-12-05T10:00:00Z"]);
+        var (offset, _) = Read(["--topology", "t.yaml"], environment: new() { ["TOPOLOGY_EPOCH"] = "2026-12-05T11:00:00.250+01:00" });
+
+        Assert.Equal(new DateTimeOffset(2026, 12, 5, 10, 0, 0, TimeSpan.Zero), utc.Epoch);
+        Assert.Equal(new DateTimeOffset(2026, 12, 5, 10, 0, 0, 250, TimeSpan.Zero), offset.Epoch);
+        Assert.Null(Read(["--topology", "t.yaml"]).Source.Epoch);
+    }
+
     [Theory]
+    [InlineData(new[] { "--topology", "t.yaml", "--topology-epoch", "2026-12-05T10:00:00" }, "--topology-epoch (SKYLARK_TOPOLOGY_EPOCH) must be an ISO 8601 time with its offset, such as 2026-12-05T10:00:00Z; got '2026-12-05T10:00:00'.")]
+    [InlineData(new[] { "--topology", "t.yaml", "--topology-epoch", "yesterday" }, "--topology-epoch (SKYLARK_TOPOLOGY_EPOCH) must be an ISO 8601 time with its offset, such as 2026-12-05T10:00:00Z; got 'yesterday'.")]
+    [InlineData(new[] { "--topology-source", "kubernetes", "--topology-epoch", "2026-12-05T10:00:00Z" }, "--topology-epoch (SKYLARK_TOPOLOGY_EPOCH) is read only with --topology-source file: the Kubernetes API's topology has no snapshot schedule.")]
     [InlineData(new[] { "--topology-source", "k8s" }, "--topology-source (SKYLARK_TOPOLOGY_SOURCE) must be one of file, kubernetes; got 'k8s'.")]
     [InlineData(new[] { "--topology-source", "kubernetes", "--topology", "t.yaml" }, "--topology (SKYLARK_TOPOLOGY) names a file, but --topology-source (SKYLARK_TOPOLOGY_SOURCE) is kubernetes: the topology comes from the Kubernetes API; give one of the two.")]
     [InlineData(new[] { "--topology-source", "kubernetes", "--topology-refresh", "500ms" }, "--topology-refresh (SKYLARK_TOPOLOGY_REFRESH) must be a duration such as 500ms, 30s or 5m, from 1s to 1h; got '500ms'.")]

@@ -16,7 +16,7 @@ public sealed class StateSinkSettingsTests
         var settings = StateSinkSettings.From(Configuration(
             ["--node", "edge-1", "--redis", "10.0.0.5:6380", "--topology", "topologies/three-nodes.yaml",
             "--sinks", "sat-1=http://10.0.0.6:8080, cloud=https://cloud.example:8443",
-            "--key-prefix", "skylark-test", "--memory-budget", "67108864", "--urls", "http://0.0.0.0:8080"],
+            "--key-prefix", "skylark-test", "--memory-budget", "67108864", "--topology-epoch", "2026-12-05T10:00:00Z", "--urls", "http://0.0.0.0:8080"],
             new() { ["REDIS_PASSWORD"] = "secret", ["PEER_TOKEN"] = "peer-secret" }));
         var state = new StateOptions();
         var sink = new StateSinkOptions();
@@ -26,6 +26,7 @@ public sealed class StateSinkSettingsTests
 
         Assert.Equal(("edge-1", "10.0.0.5:6380", "secret", "skylark-test"), (state.Node, state.Configuration, state.Password, state.KeyPrefix));
         Assert.Equal(("peer-secret", "topologies/three-nodes.yaml", 67_108_864L), (sink.PeerToken, sink.TopologyPath, sink.MemoryBudgetBytes));
+        Assert.Equal(DateTimeOffset.Parse("2026-12-05T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture), sink.TopologyEpoch);
         Assert.Equal(new Uri("http://10.0.0.6:8080"), sink.Sinks["sat-1"]);
         Assert.Equal(new Uri("https://cloud.example:8443"), sink.Sinks["cloud"]);
         sink.Validate();
