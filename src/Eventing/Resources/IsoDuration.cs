@@ -53,6 +53,14 @@ public static partial class IsoDuration
             ? duration
             : throw new FormatException($"'{text}' is not an ISO-8601 duration (e.g. PT0.2S, PT1M, P1D).");
 
+    /// <summary>
+    /// Writes <paramref name="duration"/> as an ISO-8601 duration that <see cref="TryParse"/> reads back exactly:
+    /// days, hours, minutes and seconds with up to seven fraction digits (<c>PT0.2S</c>, <c>PT1H30M</c>, <c>P1D</c>).
+    /// </summary>
+    public static string Format(TimeSpan duration) =>
+        // Days rather than years or months, whose lengths are conventions: the text then means one exact span.
+        XmlConvert.ToString(duration);
+
     [GeneratedRegex("^(?<sign>-?)P(?<n>[0-9]+)W$", RegexOptions.CultureInvariant)]
     private static partial Regex Weeks();
 }

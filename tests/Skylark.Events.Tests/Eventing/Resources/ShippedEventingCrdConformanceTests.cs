@@ -1,6 +1,4 @@
-using System.Globalization;
 using Skylark.Events.Tests.Support;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Skylark.Events.Tests.Eventing.Resources;
@@ -23,75 +21,7 @@ public sealed class ShippedEventingCrdConformanceTests
 
         foreach (var document in stream.Documents)
         {
-            var resource = Assert.IsType<YamlMappingNode>(document.RootNode);
-            var kind = Scalar(resource, "kind");
-            var (group, version, schema) = Crd(kind);
-            Assert.Equal($"{group}/{version}", Scalar(resource, "apiVersion"));
-
-            var problems = new List<string>();
-            Walk(resource["spec"], Child(Child(schema, "properties"), "spec"), "spec", problems);
-            Assert.True(problems.Count == 0, $"{file} {kind}: " + string.Join("; ", problems));
+            KnativeCrdSchemas.AssertConforms(Assert.IsType<YamlMappingNode>(document.RootNode), file);
         }
     }
-
-    /// <summary>The group, storage version and v1 schema of the official CRD for <paramref name="kind"/>.</summary>
-    private static (string Group, string Version, YamlMappingNode Schema) Crd(string kind)
-    {
-        var stream = new YamlStream();
-        stream.Load(new StringReader(File.ReadAllText(RepositoryPaths.InShared("conformance", "knative-crds", kind.ToLowerInvariant() + ".yaml"))));
-        var crd = (YamlMappingNode)stream.Documents.Single().RootNode;
-        var spec = Child(crd, "spec");
-        Assert.Equal(kind, Scalar(Child(spec, "names"), "kind"));
-        var storage = ((YamlSequenceNode)spec["versions"]).Children.Cast<YamlMappingNode>().Single(v => Scalar(v, "storage") == "true");
-        return (Scalar(spec, "group"), Scalar(storage, "name"), Child(Child(storage, "schema"), "openAPIV3Schema"));
-    }
-
-    private static void Walk(YamlNode node, YamlMappingNode schema, string path, List<string> problems)
-    {
-        var type = schema.Children.TryGetValue(new YamlScalarNode("type"), out var t) ? ((YamlScalarNode)t).Value : null;
-        switch (node)
-        {
-            case YamlMappingNode map when type is null or "object":
-                var properties = schema.Children.TryGetValue(new YamlScalarNode("properties"), out var p) ? (YamlMappingNode)p : null;
-                var preservesUnknown = schema.Children.TryGetValue(new YamlScalarNode("x-kubernetes-preserve-unknown-fields"), out var u)
-                    && ((YamlScalarNode)u).Value == "true";
-                foreach (var (key, value) in map.Children)
-                {
-                    var name = ((YamlScalarNode)key).Value!;
-                    if (properties is not null && properties.Children.TryGetValue(key, out var property))
-                    {
-                        Walk(value, (YamlMappingNode)property, path + "." + name, problems);
-                    }
-                    else if (!preservesUnknown)
-                    {
-                        problems.Add($"{path}.{name} is not in the CRD schema (the API server would drop it)");
-                    }
-                }
-
-                break;
-            case YamlSequenceNode sequence when type == "array":
-                var items = Child(schema, "items");
-                for (var i = 0; i < sequence.Children.Count; i++)
-                {
-                    Walk(sequence.Children[i], items, $"{path}[{i}]", problems);
-                }
-
-                break;
-            case YamlScalarNode text when type == "string" && (text.Style != ScalarStyle.Plain || !IsNonString(text.Value)):
-            case YamlScalarNode integer when type == "integer" && integer.Style == ScalarStyle.Plain && long.TryParse(integer.Value, CultureInfo.InvariantCulture, out _):
-            case YamlScalarNode when type is null:
-                break;
-            default:
-                problems.Add($"{path} does not have the CRD type {type ?? "object"}");
-                break;
-        }
-    }
-
-    // Plain scalars that YAML would type as booleans or numbers.
-    private static bool IsNonString(string? value) =>
-        value is "true" or "false" || double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
-
-    private static YamlMappingNode Child(YamlMappingNode map, string key) => (YamlMappingNode)map[key];
-
-    private static string Scalar(YamlMappingNode map, string key) => ((YamlScalarNode)map[key]).Value!;
 }
