@@ -58,11 +58,21 @@ public static class StateServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         var settings = new ServiceConfiguration(configuration);
-        var state = StateSettings.Read(settings);
-        var sink = settings.Url(StateSettings.NodeSink);
+        var state = StateSettings.ReadForFunction(settings);
         settings.ThrowIfInvalid();
-        services.AddSkylarkState(state);
-        if (sink is not null)
+        return services.AddSkylarkState(state);
+    }
+
+    /// <summary>
+    /// Registers this node's state from a function's settings; with <see cref="FunctionStateSettings.NodeSink"/>,
+    /// reads of other nodes' state go through that sink (<see cref="NodeSinkPuller"/>).
+    /// </summary>
+    public static IServiceCollection AddSkylarkState(this IServiceCollection services, FunctionStateSettings state)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(state);
+        services.AddSkylarkState(state.Configure);
+        if (state.NodeSink is { } sink)
         {
             services.AddHttpClient(nameof(NodeSinkPuller), client => client.Timeout = Timeout.InfiniteTimeSpan);
             services.TryAddSingleton<IBundlePuller>(sp => new NodeSinkPuller(

@@ -44,4 +44,19 @@ public static class StateSettings
         settings.ThrowIfInvalid();
         return configure;
     }
+
+    /// <summary>
+    /// A function's state settings: its node's (<see cref="Read(ServiceConfiguration)"/>) and, when it runs apart from
+    /// its node's StateSink, that sink (<see cref="NodeSink"/>); problems are collected in <paramref name="settings"/>.
+    /// </summary>
+    public static FunctionStateSettings ReadForFunction(ServiceConfiguration settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new FunctionStateSettings(Read(settings), settings.Url(NodeSink));
+    }
 }
+
+/// <summary>A function's state as its settings say: the node's Redis, and the node's StateSink when the function runs apart from it.</summary>
+/// <param name="Configure">Configures the node's <see cref="StateOptions"/>.</param>
+/// <param name="NodeSink">The node's StateSink (<c>--node-sink</c>); null when the function reads only its node's Redis.</param>
+public sealed record FunctionStateSettings(Action<StateOptions> Configure, Uri? NodeSink);

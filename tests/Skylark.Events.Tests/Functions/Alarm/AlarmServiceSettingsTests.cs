@@ -17,6 +17,14 @@ public sealed class AlarmServiceSettingsTests
     }
 
     [Fact]
+    public void Apart_from_its_nodes_statesink_it_pulls_through_it_as_the_other_functions_do()
+    {
+        var settings = AlarmServiceSettings.From(Configuration(["--node", "cloud", "--redis", "127.0.0.1:6379", "--node-sink", "http://127.0.0.1:8081/"]));
+
+        Assert.Equal(new Uri("http://127.0.0.1:8081/"), settings.State.NodeSink);
+    }
+
+    [Fact]
     public void The_broker_is_the_same_mqtt_setting_the_camera_ingest_reads()
     {
         var settings = AlarmServiceSettings.From(Configuration(
