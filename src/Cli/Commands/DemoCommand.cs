@@ -30,11 +30,12 @@ public static class DemoCommand
         serving.AcceptOnlyFromAmong("round-robin", "locality-aware");
         var mqtt = new Option<string?>("--mqtt") { Description = "Use this MQTT broker (e.g. mqtt://127.0.0.1:1883, mosquitto) instead of the nodes' embedded servers." };
         var seed = new Option<int>("--seed") { Description = "Seed of the first camera's synthetic scene.", DefaultValueFactory = _ => 1 };
+        var processes = new Option<bool>("--processes") { Description = "Run every service instance as its own OS process from its own Program, as pods, instead of all in this one." };
         var compare = new Option<bool>("--compare") { Description = "Run every mode back to back on the same camera stream and print one table (one report per mode)." };
         var controlPlane = new ControlPlaneOptions();
         var command = new Command("demo", "Run the camera pipeline (preprocess → detect → alarm) on an emulated topology and report what propagation bought.")
         {
-            duration, mode, topology, report, cameras, fps, serving, mqtt, seed, compare,
+            duration, mode, topology, report, cameras, fps, serving, mqtt, seed, compare, processes,
         };
         controlPlane.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -56,6 +57,7 @@ public static class DemoCommand
                     Mqtt = parse.GetValue(mqtt) is { } url ? MqttConnection.Parse(url) : null,
                     ControlNode = parse.GetValue(controlPlane.Node),
                     InstantControlPlane = parse.GetValue(controlPlane.Instant),
+                    Processes = parse.GetValue(processes),
                     ReportPath = parse.GetValue(report)?.FullName ?? SkylarkHome.Path(".skylark", "demo", $"report-{stateMode.Name()}.json"),
                     WorkDirectory = SkylarkHome.Path(".skylark", "demo"),
                 };
@@ -110,7 +112,7 @@ public static class DemoCommand
         {
             report = await new DemoRun(options, loggerFactory, Console.Out).RunAsync(stop.Token);
         }
-        catch (Exception e) when (e is TopologyValidationException or ResourceValidationException or RedisServerNotFoundException or ArgumentException or FileNotFoundException)
+        catch (Exception e) when (e is TopologyValidationException or ResourceValidationException or RedisServerNotFoundException or ArgumentException or FileNotFoundException or TimeoutException)
         {
             await Console.Error.WriteLineAsync($"skylark demo: {e.Message}");
             return (1, null);

@@ -27,11 +27,16 @@ public static class UpCommand
         serving.AcceptOnlyFromAmong("round-robin", "locality-aware");
         var mode = new Option<string>("--mode") { Description = "skylark (predict + propagate), ondemand (pull when invoked) or central (all state in the cloud's Redis).", DefaultValueFactory = _ => "skylark" };
         mode.AcceptOnlyFromAmong([.. StateModes.Names]);
+        var processes = new Option<bool>("--processes")
+        {
+            Description = "Run every service instance as its own OS process from its own Program, as pods (supervised: a process or redis-server that dies is restarted).",
+        };
+        var workDirectory = new Option<DirectoryInfo?>("--work-dir") { Description = "Where dead letters, the journal of --processes and the processes' logs go (default .skylark/up)." };
         var mqtt = new Option<string?>("--mqtt") { Description = "Ingest cameras from this MQTT broker (e.g. mqtt://127.0.0.1:1883) instead of an embedded server per node hosting preprocess." };
         var controlPlane = new ControlPlaneOptions();
         var command = new Command("up", "Run a multi-node topology on this machine: Redis and a StateSink per node, link emulation, the broker.")
         {
-            topology, eventing, endpoints, journal, serving, mode, mqtt,
+            topology, eventing, endpoints, journal, serving, mode, mqtt, processes, workDirectory,
         };
         controlPlane.AddTo(command);
         command.SetAction((parse, ct) =>
@@ -60,26 +65,29 @@ public static class UpCommand
                 CameraIngest = new CameraIngestSetup { ExternalBroker = external },
                 ControlNode = parse.GetValue(controlPlane.Node),
                 InstantControlPlane = parse.GetValue(controlPlane.Instant),
-                WorkDirectory = SkylarkHome.Path(".skylark", "up"),
+                WorkDirectory = parse.GetValue(workDirectory)?.FullName ?? SkylarkHome.Path(".skylark", "up"),
             },
+            parse.GetValue(processes),
             ct);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(UpOptions options, CancellationToken ct)
+    private static async Task<int> RunAsync(UpOptions options, bool processes, CancellationToken ct)
     {
         using var stop = new StopSignal(ct);
         using var loggerFactory = LoggerFactory.Create(logging => logging
             .AddSimpleConsole(o => o.SingleLine = true)
             .SetMinimumLevel(LogLevel.Warning));
 
-        EmulatedCluster cluster;
+        IUpCluster cluster;
         try
         {
-            cluster = await EmulatedCluster.StartAsync(options, loggerFactory, stop.Token);
+            cluster = processes
+                ? await ProcessCluster.StartAsync(options, loggerFactory, stop.Token)
+                : await EmulatedCluster.StartAsync(options, loggerFactory, stop.Token);
         }
-        catch (Exception e) when (e is TopologyValidationException or ResourceValidationException or RedisServerNotFoundException or ArgumentException or FileNotFoundException)
+        catch (Exception e) when (e is TopologyValidationException or ResourceValidationException or RedisServerNotFoundException or ArgumentException or FileNotFoundException or TimeoutException)
         {
             await Console.Error.WriteLineAsync($"skylark up: {e.Message}");
             return 1;
@@ -94,6 +102,11 @@ public static class UpCommand
             }
 
             await Console.Out.WriteLineAsync($"Topology '{cluster.Topology.Name}': {cluster.Topology.Nodes.Count} nodes, snapshot '{cluster.Clock.Current.Name}', mode {cluster.Mode.Name()}.");
+            if (cluster is ProcessCluster supervised)
+            {
+                await Console.Out.WriteLineAsync($"Every service instance is its own process ({supervised.Processes.Count}, plus {supervised.Redis.Count} redis-servers), supervised; their logs: {supervised.LogDirectory}");
+            }
+
             await Console.Out.WriteLineAsync($"Broker ingress: {endpoints.Broker}");
             await Console.Out.WriteLineAsync(cluster.InstantControlPlane
                 ? $"Control plane on {cluster.ControlNode}, instant (its events do not cross the emulated links)."

@@ -38,6 +38,9 @@ public sealed record DemoOptions
     /// <inheritdoc cref="UpOptions.InstantControlPlane"/>
     public bool InstantControlPlane { get; init; }
 
+    /// <summary>Run every service instance as its own OS process (<see cref="Up.ProcessCluster"/>) instead of in this one.</summary>
+    public bool Processes { get; init; }
+
     /// <summary>Longest wait, after the cameras stop, for the workflows still running.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -10,6 +10,7 @@ using Skylark.Events.Cli.Up;
 using Skylark.Events.Contracts;
 using Skylark.Events.Eventing.Resources;
 using Skylark.Events.Functions.Preprocess.Imaging;
+using Skylark.Events.Predictor.Metrics;
 
 namespace Skylark.Events.Cli.Demo;
 
@@ -42,8 +43,7 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
             "demo-observer", _ => { }, app => observer.Map(app, "/"), minimumLogLevel: options.LogLevel, cancellationToken: cancellationToken);
 
         await output.WriteLineAsync($"Starting {Path.GetFileName(options.TopologyPath)} in mode '{options.Mode.Name()}' ({options.Serving.Name()} serving)…");
-        await using var cluster = await EmulatedCluster.StartAsync(
-            new UpOptions
+        var up = new UpOptions
             {
                 TopologyPath = options.TopologyPath,
                 EventingPath = options.EventingPath,
@@ -55,10 +55,11 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
                 LogLevel = options.LogLevel,
                 ControlNode = options.ControlNode,
                 InstantControlPlane = options.InstantControlPlane,
-            },
-            loggerFactory,
-            cancellationToken);
-        cluster.DeadLetters.Stored += (_, stored) => observer.OnDeadLetter(stored.DeadLetter.Event);
+            };
+        await using var cluster = options.Processes
+            ? await ProcessCluster.StartAsync(up, loggerFactory, cancellationToken)
+            : (IUpCluster)await EmulatedCluster.StartAsync(up, loggerFactory, cancellationToken);
+        cluster.DeadLettered += (_, deadLetter) => observer.OnDeadLetter(deadLetter);
         await using var alarms = await AlarmListener.StartAsync(cluster.AlarmBrokers.Values, cancellationToken);
 
         var ingestNodes = cluster.CameraBrokers.Keys.Order(StringComparer.Ordinal).ToList();
@@ -93,7 +94,14 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
 
         await output.WriteLineAsync($"Cameras stopped after {published} frames; waiting up to {options.DrainTimeout.TotalSeconds:0} s for running workflows…");
         await DrainAsync(observer, published, cancellationToken);
-        var report = BuildReport(cluster, observer, alarms, cameraCount, clock.Elapsed);
+        var report = BuildReport(
+            cluster,
+            observer,
+            alarms,
+            cameraCount,
+            clock.Elapsed,
+            await cluster.PredictorMetricsAsync(cancellationToken),
+            await cluster.DeadLettersReceivedAsync(cancellationToken));
         if (options.ReportPath is { } path)
         {
             await report.WriteAsync(path, cancellationToken);
@@ -147,9 +155,9 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
         }
     }
 
-    private DemoReport BuildReport(EmulatedCluster cluster, WorkflowObserver observer, AlarmListener alarms, int cameras, TimeSpan elapsed)
+    private DemoReport BuildReport(
+        IUpCluster cluster, WorkflowObserver observer, AlarmListener alarms, int cameras, TimeSpan elapsed, PredictorMetricsSnapshot? predictor, long deadLetters)
     {
-        var predictor = cluster.PredictorMetrics;
         var score = observer.Score;
         return new DemoReport(
             options.Mode.Name(),
@@ -182,10 +190,10 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
                 score.Frames),
             observer.Alarms,
             alarms.Received,
-            cluster.DeadLetterMetrics.Received);
+            deadLetters);
     }
 
-    private static Dictionary<string, long> PerLink(EmulatedCluster cluster, Func<LinkTraffic, long> bytes) =>
+    private static Dictionary<string, long> PerLink(IUpCluster cluster, Func<LinkTraffic, long> bytes) =>
         cluster.Links.TrafficPerLink().Where(l => bytes(l) > 0).OrderBy(l => l.Name, StringComparer.Ordinal)
             .ToDictionary(l => l.Name, bytes, StringComparer.Ordinal);
 

@@ -9,8 +9,10 @@ using System.Text;
 namespace Skylark.Events.Cli.Hosting;
 
 /// <summary>
-/// A <c>redis-server</c> child process on 127.0.0.1 with a password and no persistence — one per emulated node in
-/// <c>skylark up</c>, and the real Redis behind the tests. Killed on dispose, and at process exit as a backstop.
+/// A <c>redis-server</c> child process on 127.0.0.1 with a password and no persistence (unless asked for) — one per
+/// emulated node in <c>skylark up</c>, and the real Redis behind the tests. The password goes in on standard input,
+/// never on the command line, where anyone on the machine could read it. Killed on dispose, and at process exit as a
+/// backstop.
 /// </summary>
 public sealed class RedisProcess : IAsyncDisposable
 {
@@ -20,6 +22,8 @@ public sealed class RedisProcess : IAsyncDisposable
 
     private readonly ConcurrentQueue<string> output = new();
     private readonly string directory;
+    private IReadOnlyList<string> arguments = [];
+    private string? executable;
     private Process? process;
 
     static RedisProcess()
@@ -68,7 +72,9 @@ public sealed class RedisProcess : IAsyncDisposable
         var redis = new RedisProcess(name, password, Directory.CreateTempSubdirectory("skylark-redis-").FullName);
         try
         {
-            await redis.LaunchUntilReadyAsync(executable, port, extraArguments ?? [], cancellationToken);
+            redis.executable = executable;
+            redis.arguments = extraArguments ?? [];
+            await redis.LaunchUntilReadyAsync(executable, port, redis.arguments, cancellationToken);
             return redis;
         }
         catch
@@ -76,6 +82,24 @@ public sealed class RedisProcess : IAsyncDisposable
             await redis.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Completes when the server process ends, for whatever reason.</summary>
+    public Task WaitForExitAsync(CancellationToken cancellationToken) =>
+        process?.WaitForExitAsync(cancellationToken) ?? Task.CompletedTask;
+
+    /// <summary>How the server ended, for a log line; null while it runs.</summary>
+    public string? ExitDescription => process is { HasExited: true } ended ? $"redis-server exited with code {ended.ExitCode}" : null;
+
+    /// <summary>
+    /// Starts the server again on the same port with the same password and folder, after it ended: clients reconnect
+    /// to the address they know, and a server started with <c>--appendonly yes</c> reloads what it had written.
+    /// </summary>
+    public async Task RestartAsync(CancellationToken cancellationToken)
+    {
+        Kill();
+        process?.Dispose();
+        await LaunchUntilReadyAsync(executable!, Port, arguments, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
@@ -133,14 +157,17 @@ public sealed class RedisProcess : IAsyncDisposable
     {
         var start = new ProcessStartInfo(executable)
         {
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = directory,
         };
+
+        // "-" reads a configuration file from standard input before the arguments: that is where the password goes.
         string[] arguments =
         [
-            "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--requirepass", Password,
+            "-", "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
             "--save", "", "--appendonly", "no", "--protected-mode", "yes", "--daemonize", "no",
             "--dir", directory, "--logfile", "",
         ];
@@ -153,6 +180,8 @@ public sealed class RedisProcess : IAsyncDisposable
         started.OutputDataReceived += (_, e) => Remember(e.Data);
         started.ErrorDataReceived += (_, e) => Remember(e.Data);
         started.Start();
+        started.StandardInput.Write($"requirepass {Password}\n");
+        started.StandardInput.Close();
         started.BeginOutputReadLine();
         started.BeginErrorReadLine();
         return started;

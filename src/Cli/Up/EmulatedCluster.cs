@@ -34,7 +34,7 @@ namespace Skylark.Events.Cli.Up;
 /// reached through the link proxy of the node's path to the cloud; in <see cref="StateMode.OnDemand"/> the Predictor
 /// does not run (its Triggers are dropped), so inputs are pulled when a function reads them.
 /// </remarks>
-public sealed class EmulatedCluster : IAsyncDisposable
+public sealed class EmulatedCluster : IUpCluster
 {
     /// <summary>The file dead letters are kept in, in <see cref="UpOptions.WorkDirectory"/>.</summary>
     public const string DeadLetterFileName = "dead-letters.jsonl";
@@ -43,43 +43,39 @@ public sealed class EmulatedCluster : IAsyncDisposable
     private readonly Dictionary<string, Uri> nodeUrls = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Uri> sinkUrls = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RedisProcess> redis = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, MqttConnection> cameraBrokers = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, MqttConnection> alarmBrokers = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, MqttConnection> embeddedMqtt = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IServiceProvider> nodeServices = new(StringComparer.Ordinal);
     private readonly UpOptions options;
+    private readonly ClusterPlan plan;
     private readonly Dictionary<string, HostedFunction> functions;
     private IServiceProvider? predictorServices;
     private DeadLetterMetrics? deadLetterMetrics;
 
-    private EmulatedCluster(NetworkTopology topology, TopologyClock clock, LinkEmulator links, string peerToken, UpOptions options)
+    private EmulatedCluster(ClusterPlan plan, TopologyClock clock, LinkEmulator links, string peerToken, UpOptions options)
     {
-        Topology = topology;
+        this.plan = plan;
         Clock = clock;
         Links = links;
         PeerToken = peerToken;
         this.options = options;
         functions = options.Functions.ToDictionary(f => f.Name, StringComparer.Ordinal);
-        CentralNode = (topology.NodesOfType(NodeType.Cloud).FirstOrDefault() ?? topology.Nodes[0]).Name;
-        ControlNode = options.ControlNode ?? CentralNode;
     }
 
     public StateMode Mode => options.Mode;
 
     /// <summary>The cloud node: in <see cref="StateMode.Central"/> the one state store.</summary>
-    public string CentralNode { get; }
+    public string CentralNode => plan.CentralNode;
 
     /// <summary>Where the broker, the serving router, the dead-letter sink and the Predictor run (<see cref="UpOptions.ControlNode"/>).</summary>
-    public string ControlNode { get; }
+    public string ControlNode => plan.ControlNode;
 
     /// <summary>True when the control plane does not cross the emulated links (<see cref="UpOptions.InstantControlPlane"/>).</summary>
     public bool InstantControlPlane => options.InstantControlPlane;
 
     /// <summary>Per ingest node, the MQTT broker its cameras publish to (the node's embedded server, or the external broker).</summary>
-    public IReadOnlyDictionary<string, MqttConnection> CameraBrokers => cameraBrokers;
+    public IReadOnlyDictionary<string, MqttConnection> CameraBrokers => plan.CameraBrokers;
 
     /// <summary>Per node hosting alarm (with camera ingest on), the MQTT broker its alarms are published to on <c>alarms/&lt;camera&gt;</c>.</summary>
-    public IReadOnlyDictionary<string, MqttConnection> AlarmBrokers => alarmBrokers;
+    public IReadOnlyDictionary<string, MqttConnection> AlarmBrokers => plan.AlarmBrokers;
 
     /// <summary>The Predictor's base URL; null when the mode runs none.</summary>
     public Uri? PredictorUrl { get; private set; }
@@ -90,7 +86,7 @@ public sealed class EmulatedCluster : IAsyncDisposable
     /// <summary>Services of a node's process (its state, StateSink, functions), for observing a run.</summary>
     public IServiceProvider NodeServices(string node) => nodeServices[node];
 
-    public NetworkTopology Topology { get; }
+    public NetworkTopology Topology => plan.Topology;
 
     public TopologyClock Clock { get; }
 
@@ -108,6 +104,12 @@ public sealed class EmulatedCluster : IAsyncDisposable
 
     /// <summary>What the dead-letter log did since this cluster started (<see cref="DeadLetterMetricsSnapshot.Received"/>: this run's dead letters).</summary>
     public DeadLetterMetricsSnapshot DeadLetterMetrics => deadLetterMetrics!.Snapshot();
+
+    public event EventHandler<CloudNative.CloudEvents.CloudEvent>? DeadLettered;
+
+    public Task<PredictorMetricsSnapshot?> PredictorMetricsAsync(CancellationToken cancellationToken) => Task.FromResult(PredictorMetrics);
+
+    public Task<long> DeadLettersReceivedAsync(CancellationToken cancellationToken) => Task.FromResult(DeadLetterMetrics.Received);
 
     public IReadOnlyDictionary<string, Uri> NodeUrls => nodeUrls;
 
@@ -132,7 +134,7 @@ public sealed class EmulatedCluster : IAsyncDisposable
                 var store = redis[redis.ContainsKey(n.Name) ? n.Name : CentralNode];
                 return new NodeEndpoints(store.Endpoint, store.Password, nodeUrls[n.Name])
                 {
-                    Mqtt = cameraBrokers.TryGetValue(n.Name, out var mqtt) ? mqtt.Url : null,
+                    Mqtt = plan.CameraBrokers.TryGetValue(n.Name, out var mqtt) ? mqtt.Url : null,
                 };
             },
             StringComparer.Ordinal));
@@ -144,27 +146,10 @@ public sealed class EmulatedCluster : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
-        var topology = TopologyLoader.Load(options.TopologyPath);
-        var known = options.Functions.Select(f => f.Name).ToList();
-        var unknown = topology.Nodes.SelectMany(n => n.Functions).Distinct().Except(known).ToList();
-        if (unknown.Count > 0)
-        {
-            throw new ArgumentException($"Topology '{topology.Name}' places unknown function(s) {string.Join(", ", unknown)}; known: {string.Join(", ", known)}.");
-        }
-
-        if (options.ControlNode is { } control && !topology.TryGetNode(control, out _))
-        {
-            throw new ArgumentException($"--control-node '{control}' is not a node of topology '{topology.Name}'; its nodes: {string.Join(", ", topology.Nodes.Select(n => n.Name))}.");
-        }
-
-        var eventing = ResourceLoader.Load([options.EventingPath, .. options.ExtraEventing], loggerFactory.CreateLogger("Skylark.Events.Eventing.Resources"));
-        var model = options.Mode.Propagates()
-            ? eventing with { Triggers = [.. eventing.Triggers, .. NodeTriggers.For(topology), .. options.ExtraTriggers] }
-            : eventing with { Triggers = [.. eventing.Triggers.Where(t => !IsPredictorTrigger(t)), .. options.ExtraTriggers] };
-
-        var clock = new TopologyClock(topology, TimeProvider.System, logger: loggerFactory.CreateLogger<TopologyClock>());
+        var plan = ClusterPlan.Create(options, loggerFactory);
+        var clock = new TopologyClock(plan.Topology, TimeProvider.System, logger: loggerFactory.CreateLogger<TopologyClock>());
         var links = new LinkEmulator(clock, loggerFactory: loggerFactory);
-        var cluster = new EmulatedCluster(topology, clock, links, Convert.ToHexString(RandomNumberGenerator.GetBytes(16)), options);
+        var cluster = new EmulatedCluster(plan, clock, links, Convert.ToHexString(RandomNumberGenerator.GetBytes(16)), options);
         try
         {
             // Nodes (their camera bridges) and the Predictor send to the broker, and the broker delivers to them:
@@ -172,7 +157,7 @@ public sealed class EmulatedCluster : IAsyncDisposable
             var brokerPort = ReservedPorts.Reserve();
             cluster.BrokerIngress = new Uri($"http://127.0.0.1:{brokerPort}/{SkylarkDefaults.Namespace}/{SkylarkDefaults.Broker}");
             await cluster.StartNodesAsync(cancellationToken);
-            await cluster.StartControlPlaneAsync(model, brokerPort, loggerFactory, cancellationToken);
+            await cluster.StartControlPlaneAsync(plan.BrokerModel, brokerPort, loggerFactory, cancellationToken);
             return cluster;
         }
         catch
@@ -203,51 +188,23 @@ public sealed class EmulatedCluster : IAsyncDisposable
     /// </summary>
     public static SloSettings DatabeltSlo { get; } = new(maxLatencyMs: 3_600_000, minBandwidthMbps: 0);
 
-    private static bool IsPredictorTrigger(TriggerResource trigger) =>
-        trigger.Subscriber.Ref is { Kind: "Service" } reference && string.Equals(reference.Name, "predictor", StringComparison.Ordinal);
-
     private async Task StartNodesAsync(CancellationToken cancellationToken)
     {
-        var stores = Mode == StateMode.Central ? [Topology.GetNode(CentralNode)] : Topology.Nodes;
-        foreach (var node in stores)
+        foreach (var node in plan.StoreNodes)
         {
-            var process = await RedisProcess.StartAsync(node.Name, cancellationToken: cancellationToken);
-            redis[node.Name] = process;
+            var process = await RedisProcess.StartAsync(node, cancellationToken: cancellationToken);
+            redis[node] = process;
             started.Add(process);
-        }
-
-        var ingestNodes = IngestNodes();
-        if (options.CameraIngest is { } setup)
-        {
-            foreach (var node in Topology.Nodes.Where(n => ingestNodes.Contains(n.Name) || n.Functions.Contains(CameraPipelineFunctions.Alarm)))
-            {
-                // Known before the node starts, so its alarm publisher can be built with the address.
-                var mqtt = setup.ExternalBroker ?? new MqttConnection("127.0.0.1", ReservedPorts.Reserve());
-                if (setup.ExternalBroker is null)
-                {
-                    embeddedMqtt[node.Name] = mqtt;
-                }
-
-                if (ingestNodes.Contains(node.Name))
-                {
-                    cameraBrokers[node.Name] = mqtt;
-                }
-
-                if (node.Functions.Contains(CameraPipelineFunctions.Alarm))
-                {
-                    alarmBrokers[node.Name] = mqtt;
-                }
-            }
         }
 
         var directory = new EmulatedSinkDirectory(Links, sinkUrls);
         foreach (var node in Topology.Nodes)
         {
-            var ingest = ingestNodes.Contains(node.Name);
+            var instances = plan.InstancesOn(node.Name).ToList();
             var app = await LocalWebApp.StartAsync(
                 $"node-{node.Name}",
-                services => ConfigureNode(services, node, directory, ingest),
-                endpoints => MapNode(endpoints, node),
+                services => ConfigureNode(services, node, instances, directory),
+                endpoints => MapNode(endpoints, instances),
                 minimumLogLevel: options.LogLevel,
                 cancellationToken: cancellationToken);
             nodeUrls[node.Name] = app.Url;
@@ -258,40 +215,16 @@ public sealed class EmulatedCluster : IAsyncDisposable
             }
 
             started.Add(app);
-            if (ingest)
+            if (plan.IngestNodes.Contains(node.Name))
             {
                 await app.Services.GetRequiredService<CameraIngestBridge>().WaitUntilSubscribedAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
             }
         }
-
     }
 
-    private HashSet<string> IngestNodes()
+    private void ConfigureNode(IServiceCollection services, Node node, IReadOnlyList<ServiceInstance> instances, ISinkDirectory directory)
     {
-        if (options.CameraIngest is not { } ingest)
-        {
-            return [];
-        }
-
-        var hosting = Topology.Nodes.Where(n => n.Functions.Contains(CameraPipelineFunctions.Ingest)).Select(n => n.Name).ToList();
-        if (ingest.Node is { } chosen)
-        {
-            _ = Topology.GetNode(chosen);
-            return [chosen];
-        }
-
-        if (hosting.Count == 0)
-        {
-            throw new ArgumentException($"Camera ingest needs a node hosting '{CameraPipelineFunctions.Ingest}'; topology '{Topology.Name}' has none.");
-        }
-
-        // One external broker has one subscriber: otherwise every bridge would ingest every frame.
-        return ingest.ExternalBroker is null ? [.. hosting] : [hosting[0]];
-    }
-
-    private void ConfigureNode(IServiceCollection services, Node node, ISinkDirectory directory, bool ingest)
-    {
-        var storeNode = Mode == StateMode.Central ? CentralNode : node.Name;
+        var storeNode = plan.StoreOf(node.Name);
         var store = redis[storeNode];
         var endpoint = storeNode == node.Name
             ? store.Endpoint
@@ -304,62 +237,65 @@ public sealed class EmulatedCluster : IAsyncDisposable
             state.HostNode = storeNode == node.Name ? null : node.Name;
             options.ConfigureState?.Invoke(state);
         });
-        if (Mode != StateMode.Central)
-        {
-            services.AddSingleton(directory);
-            services.AddStateSink(sink =>
-            {
-                sink.PeerToken = PeerToken;
-                sink.Topology = Topology;
-                sink.TopologyEpoch = Clock.Schedule.Epoch;
-            });
-        }
-
-        if (embeddedMqtt.TryGetValue(node.Name, out var embedded))
+        if (plan.EmbeddedMqtt.TryGetValue(node.Name, out var embedded))
         {
             services.AddEmbeddedMqttServer(mqtt => mqtt.Port = embedded.Port);
         }
 
-        if (alarmBrokers.TryGetValue(node.Name, out var alarms))
+        if (plan.AlarmBrokers.TryGetValue(node.Name, out var alarms))
         {
             // Registered before the function, which keeps a publisher that is already there.
             services.AddSingleton<IAlarmPublisher>(sp => new MqttAlarmPublisher(
                 alarms.CreateClientOptions($"skylark-alarm-{node.Name}").Build(), sp.GetService<ILogger<MqttAlarmPublisher>>()));
         }
 
-        foreach (var function in node.Functions)
+        // One app per node hosts all its instances, so a function's read waits for the sink's in-flight pull.
+        foreach (var instance in instances)
         {
-            functions[function].Register(services);
-        }
-
-        if (ingest)
-        {
-            var setup = options.CameraIngest!;
-
-            services.AddCameraIngest(bridge =>
+            switch (instance.Deployable)
             {
-                // Without an external broker every ingest node runs its own server (registered above, so it listens first).
-                bridge.Broker = setup.ExternalBroker ?? embeddedMqtt[node.Name];
-                bridge.SinkUrl = IngressFrom(node.Name);
-                bridge.ClientId = $"skylark-ingest-{node.Name}";
-                bridge.MaxFrameBytes = setup.MaxFrameBytes;
+                case ServiceInstance.StateSink:
+                    services.AddSingleton(directory);
+                    services.AddStateSink(sink =>
+                    {
+                        sink.PeerToken = PeerToken;
+                        sink.Topology = Topology;
+                        sink.TopologyEpoch = Clock.Schedule.Epoch;
+                    });
+                    break;
+                case ServiceInstance.CameraIngest:
+                    var setup = options.CameraIngest!;
+                    services.AddCameraIngest(bridge =>
+                    {
+                        // Without an external broker every ingest node runs its own server (registered above, so it listens first).
+                        bridge.Broker = plan.CameraBrokers[node.Name];
+                        bridge.SinkUrl = IngressFrom(node.Name);
+                        bridge.ClientId = $"skylark-ingest-{node.Name}";
+                        bridge.MaxFrameBytes = setup.MaxFrameBytes;
 
-                // The cluster decides where events go; a K_SINK in the caller's environment is not meant for it.
-                bridge.Environment = new Dictionary<string, string?>();
-            });
+                        // The cluster decides where events go; a K_SINK in the caller's environment is not meant for it.
+                        bridge.Environment = new Dictionary<string, string?>();
+                    });
+                    break;
+                default:
+                    functions[instance.Deployable].Register(services);
+                    break;
+            }
         }
     }
 
-    private void MapNode(WebApplication app, Node node)
+    private void MapNode(WebApplication app, IReadOnlyList<ServiceInstance> instances)
     {
-        if (Mode != StateMode.Central)
+        foreach (var instance in instances)
         {
-            app.MapStateSink();
-        }
-
-        foreach (var function in node.Functions)
-        {
-            functions[function].Map(app, FunctionPath(function));
+            if (instance.Deployable == ServiceInstance.StateSink)
+            {
+                app.MapStateSink();
+            }
+            else if (instance.IsFunction)
+            {
+                functions[instance.Deployable].Map(app, FunctionPath(instance.Deployable));
+            }
         }
     }
 
@@ -368,55 +304,42 @@ public sealed class EmulatedCluster : IAsyncDisposable
     private async Task StartControlPlaneAsync(EventingModel model, int brokerPort, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(options.WorkDirectory);
-        var router = new ServingRouter(
-            Topology,
-            nodeAndFunction =>
-            {
-                var slash = nodeAndFunction.IndexOf('/', StringComparison.Ordinal);
-                var node = nodeAndFunction[..slash];
-                return ControlPath(ControlNode, node, new Uri(nodeUrls[node], FunctionPath(nodeAndFunction[(slash + 1)..])));
-            },
-            () => Links.Paths[Clock.CurrentIndex],
-            options.Serving,
-            loggerFactory.CreateLogger<ServingRouter>());
+
         // The control plane reaches each node's sink across the path to it: propagate commands, sync pings.
         var controlSinkUrls = sinkUrls.ToDictionary(s => s.Key, s => ControlPath(ControlNode, s.Key, s.Value), StringComparer.Ordinal);
-        var fanout = new SinkFanout(() => controlSinkUrls, loggerFactory.CreateLogger<SinkFanout>());
+        var layer = ServingLayer.Create(
+            plan,
+            (node, function) => ControlPath(ControlNode, node, new Uri(nodeUrls[node], FunctionPath(function))),
+            controlSinkUrls,
+            () => Links.Paths[Clock.CurrentIndex],
+            options.Serving,
+            loggerFactory);
         var serving = await LocalWebApp.StartAsync(
             "serving",
             services => services.AddDeadLetters(deadLetters => deadLetters.LogPath = Path.Combine(options.WorkDirectory, DeadLetterFileName)),
             app =>
             {
-                router.Map(app);
-                fanout.Map(app, "/fanout/statesink");
+                layer.Map(app);
                 app.MapDeadLetters("/dead-letters");
             },
             minimumLogLevel: options.LogLevel,
             cancellationToken: cancellationToken);
         started.Add(serving);
         DeadLetters = serving.Services.GetRequiredService<DeadLetterLog>();
+        DeadLetters.Stored += (_, stored) => DeadLettered?.Invoke(this, stored.DeadLetter.Event);
         deadLetterMetrics = serving.Services.GetRequiredService<DeadLetterMetrics>();
-        started.Add(new DisposeAction(() => { router.Dispose(); fanout.Dispose(); }));
+        started.Add(new DisposeAction(layer.Dispose));
 
-        var services = new Dictionary<string, Uri>(StringComparer.Ordinal)
+        var controlServices = new Dictionary<string, Uri>(StringComparer.Ordinal)
         {
-            ["statesink"] = new(serving.Url, "fanout/statesink"),
-            ["dead-letters"] = new(serving.Url, "dead-letters"),
+            [ServiceInstance.DeadLetters] = new(serving.Url, "dead-letters"),
         };
-        foreach (var function in functions.Keys)
+        if (plan.Instances.Any(i => i.Deployable == ServiceInstance.Predictor))
         {
-            services[function] = new Uri(serving.Url, $"services/{function}");
+            controlServices[ServiceInstance.Predictor] = await StartPredictorAsync(cancellationToken);
         }
 
-        foreach (var (node, url) in controlSinkUrls)
-        {
-            services[NodeTriggers.SinkServiceName(node)] = url;
-        }
-
-        if (Mode.Propagates())
-        {
-            services["predictor"] = await StartPredictorAsync(cancellationToken);
-        }
+        var services = ServingLayer.BrokerServices(serving.Url, functions.Keys, controlSinkUrls, controlServices);
 
         var broker = await LocalWebApp.StartAsync(
             "broker",

@@ -58,10 +58,10 @@ internal sealed class MqttProbe : IAsyncDisposable
         Assert.True(result.IsSuccess || result.ReasonCode == MqttClientPublishReasonCode.NoMatchingSubscribers, $"publish to {message.Topic}: {result.ReasonCode}");
     }
 
-    /// <summary>The next message received (in arrival order).</summary>
-    public async Task<ProbedMessage> NextAsync()
+    /// <summary>The next message received (in arrival order), within <paramref name="bound"/> (default <see cref="Timeout"/>).</summary>
+    public async Task<ProbedMessage> NextAsync(TimeSpan? bound = null)
     {
-        using var timeout = new CancellationTokenSource(Timeout);
+        using var timeout = new CancellationTokenSource(bound ?? Timeout);
         return await _received.Reader.ReadAsync(timeout.Token);
     }
 

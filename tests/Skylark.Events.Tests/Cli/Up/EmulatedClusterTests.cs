@@ -16,12 +16,7 @@ namespace Skylark.Events.Tests.Cli.Up;
 [Collection(EmulatedClusters.Name)]
 public sealed class EmulatedClusterTests
 {
-    private static UpOptions ThreeNodes(string work) => new()
-    {
-        TopologyPath = RepositoryPaths.InRoot("topologies", "three-nodes.yaml"),
-        EventingPath = RepositoryPaths.InRoot("eventing"),
-        WorkDirectory = work,
-    };
+    private static UpOptions ThreeNodes(string work) => UpScenarios.ThreeNodes(work);
 
     [Fact]
     public async Task Starts_a_password_protected_redis_and_a_sink_per_node_and_writes_the_endpoints_file()
@@ -51,24 +46,8 @@ public sealed class EmulatedClusterTests
     {
         using var work = new TempDirectory();
         await using var cluster = await EmulatedCluster.StartAsync(ThreeNodes(work.Path), NullLoggerFactory.Instance, CancellationToken.None);
-        var endpoints = cluster.Endpoints;
-        var source = StateRef.Parse("edge/wf-1/preprocess.frame");
-        await using (var edge = await StoreAsync(endpoints, "edge"))
-        {
-            await edge.Store.WriteAsync(source, BundleItems.CreateBuilder().Add("image", new byte[200_000]).Build());
-        }
 
-        using var http = new HttpClient();
-        using var content = Propagate(source, to: "cloud").ToHttpContent(ContentMode.Binary, RawDataJsonEventFormatter.Instance);
-        using var accepted = await http.PostAsync(endpoints.Broker, content);
-        Assert.Equal(System.Net.HttpStatusCode.Accepted, accepted.StatusCode);
-
-        await using var cloud = await StoreAsync(endpoints, "cloud");
-        var copy = await Eventually(() => cloud.Store.ReadAsync(source.On("cloud")));
-        Assert.Equal(1, copy.Version);
-        Assert.Equal(200_000, copy.Items["image"].Length);
-        await using var sat = await StoreAsync(endpoints, "sat");
-        Assert.Null(await sat.Store.ReadAsync(source.On("sat")));
+        await UpScenarios.A_propagate_event_lands_the_bundle_on_the_target_node_and_nowhere_else(cluster.Endpoints, "wf-1");
     }
 
     [Fact]
@@ -77,7 +56,7 @@ public sealed class EmulatedClusterTests
         using var work = new TempDirectory();
         await using var cluster = await EmulatedCluster.StartAsync(ThreeNodes(work.Path), NullLoggerFactory.Instance, CancellationToken.None);
         var source = StateRef.Parse("sat/wf-cp/detect.result");
-        await using (var sat = await StoreAsync(cluster.Endpoints, "sat"))
+        await using (var sat = await UpScenarios.RedisSession.OpenAsync(cluster.Endpoints, "sat"))
         {
             await sat.Store.WriteAsync(source, BundleItems.CreateBuilder().Add("result", new byte[200_000]).Build());
         }
@@ -86,11 +65,11 @@ public sealed class EmulatedClusterTests
         // link); the command then crosses cloud -> sat -> edge to edge's StateSink, which pulls the bundle from sat.
         var ingress = cluster.IngressFrom("edge");
         using var http = new HttpClient();
-        using var content = Propagate(source, to: "edge").ToHttpContent(ContentMode.Binary, RawDataJsonEventFormatter.Instance);
+        using var content = UpScenarios.Propagate(source, to: "edge").ToHttpContent(ContentMode.Binary, RawDataJsonEventFormatter.Instance);
         using var accepted = await http.PostAsync(ingress, content);
         Assert.Equal(System.Net.HttpStatusCode.Accepted, accepted.StatusCode);
-        await using var edge = await StoreAsync(cluster.Endpoints, "edge");
-        await Eventually(() => edge.Store.ReadAsync(source.On("edge")));
+        await using var edge = await UpScenarios.RedisSession.OpenAsync(cluster.Endpoints, "edge");
+        await UpScenarios.ArrivesAsync(edge, source.On("edge"));
 
         var links = cluster.Links.TrafficPerLink().ToDictionary(l => l.Name, StringComparer.Ordinal);
         Assert.Equal("cloud", cluster.ControlNode);
@@ -109,17 +88,17 @@ public sealed class EmulatedClusterTests
         await using var cluster = await EmulatedCluster.StartAsync(
             ThreeNodes(work.Path) with { InstantControlPlane = true, ControlNode = "edge" }, NullLoggerFactory.Instance, CancellationToken.None);
         var source = StateRef.Parse("sat/wf-instant/detect.result");
-        await using (var sat = await StoreAsync(cluster.Endpoints, "sat"))
+        await using (var sat = await UpScenarios.RedisSession.OpenAsync(cluster.Endpoints, "sat"))
         {
             await sat.Store.WriteAsync(source, BundleItems.CreateBuilder().Add("result", new byte[100_000]).Build());
         }
 
         using var http = new HttpClient();
-        using var content = Propagate(source, to: "cloud").ToHttpContent(ContentMode.Binary, RawDataJsonEventFormatter.Instance);
+        using var content = UpScenarios.Propagate(source, to: "cloud").ToHttpContent(ContentMode.Binary, RawDataJsonEventFormatter.Instance);
         using var accepted = await http.PostAsync(cluster.IngressFrom("sat"), content);
         Assert.Equal(System.Net.HttpStatusCode.Accepted, accepted.StatusCode);
-        await using var cloud = await StoreAsync(cluster.Endpoints, "cloud");
-        await Eventually(() => cloud.Store.ReadAsync(source.On("cloud")));
+        await using var cloud = await UpScenarios.RedisSession.OpenAsync(cluster.Endpoints, "cloud");
+        await UpScenarios.ArrivesAsync(cloud, source.On("cloud"));
 
         Assert.Equal("edge", cluster.ControlNode);
         Assert.Equal(cluster.BrokerIngress, cluster.IngressFrom("sat"));
@@ -143,23 +122,8 @@ public sealed class EmulatedClusterTests
     {
         using var work = new TempDirectory();
         await using var cluster = await EmulatedCluster.StartAsync(ThreeNodes(work.Path), NullLoggerFactory.Instance, CancellationToken.None);
-        var endpoints = cluster.Endpoints;
-        var output = StateRef.Parse("edge/wf-2/preprocess.frame");
-        await using (var edge = await StoreAsync(endpoints, "edge"))
-        {
-            await edge.Store.WriteAsync(output, BundleItems.CreateBuilder().Add("image", new byte[50_000]).Build());
-        }
 
-        using var http = new HttpClient();
-        using var content = Completed(output, function: "preprocess").ToHttpContent(ContentMode.Binary, RawDataJsonEventFormatter.Instance);
-        using var accepted = await http.PostAsync(endpoints.Broker, content);
-        Assert.Equal(System.Net.HttpStatusCode.Accepted, accepted.StatusCode);
-
-        // three-nodes.yaml places detect (preprocess's only successor) on "sat": the predictor has no history yet, so
-        // it elects the nearest node hosting detect, and sat's StateSink pulls the bundle across the edge–sat link.
-        await using var sat = await StoreAsync(endpoints, "sat");
-        var copy = await Eventually(() => sat.Store.ReadAsync(output.On("sat")));
-        Assert.Equal(50_000, copy.Items["image"].Length);
+        await UpScenarios.A_completion_makes_the_predictor_move_the_output_to_the_successors_node(cluster.Endpoints, "wf-2");
     }
 
     [Fact]
@@ -200,7 +164,7 @@ public sealed class EmulatedClusterTests
         var endpoints = cluster.Endpoints;
         var pids = await Task.WhenAll(endpoints.Nodes.Values.Select(async n =>
         {
-            await using var session = await RedisSession.OpenAsync(n);
+            await using var session = await UpScenarios.RedisSession.OpenAsync(n);
             var info = await session.Redis.GetServers()[0].InfoAsync("server");
             return int.Parse(info.SelectMany(g => g).Single(kv => kv.Key == "process_id").Value, System.Globalization.CultureInfo.InvariantCulture);
         }));
@@ -221,77 +185,6 @@ public sealed class EmulatedClusterTests
         {
             return true;
         }
-    }
-
-    private static CloudEvent Propagate(StateRef bundle, string to)
-    {
-        var propagate = new CloudEvent
-        {
-            Id = Guid.NewGuid().ToString(),
-            Type = EventTypes.StatePropagate,
-            Source = EventSources.Predictor,
-            DataContentType = "application/json",
-            Data = Encoding.UTF8.GetBytes($$"""{"bundles":["{{bundle}}"],"from":"{{bundle.Node}}","to":"{{to}}","function":"alarm","probability":0.9,"deadline":"2099-01-01T00:00:00Z"}"""),
-        };
-        propagate[ExtensionNames.TargetNode] = to;
-        propagate[ExtensionNames.WorkflowId] = bundle.WorkflowId;
-        return propagate;
-    }
-
-    private static CloudEvent Completed(StateRef output, string function)
-    {
-        var completed = new CloudEvent
-        {
-            Id = Guid.NewGuid().ToString(),
-            Type = EventTypes.FunctionCompleted,
-            Source = EventSources.Function(function),
-            DataContentType = "application/json",
-            Data = Encoding.UTF8.GetBytes("""{"durationMs":1}"""),
-        };
-        completed[ExtensionNames.WorkflowId] = output.WorkflowId;
-        completed[ExtensionNames.Function] = function;
-        completed[ExtensionNames.Node] = output.Node;
-        completed[ExtensionNames.StateKey] = output.ToString();
-        completed[ExtensionNames.StateNode] = output.Node;
-        completed[ExtensionNames.Camera] = "cam-1";
-        return completed;
-    }
-
-    private static async Task<Bundle> Eventually(Func<Task<Bundle?>> read)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(15))
-        {
-            if (await read() is { } found)
-            {
-                return found;
-            }
-
-            await Task.Delay(25);
-        }
-
-        throw new TimeoutException("The bundle did not arrive within 15 s.");
-    }
-
-    private static async Task<RedisSession> StoreAsync(EndpointsFile endpoints, string node) =>
-        await RedisSession.OpenAsync(endpoints.Nodes[node], node);
-
-    private sealed class RedisSession(ConnectionMultiplexer redis, BundleStore store) : IAsyncDisposable
-    {
-        public ConnectionMultiplexer Redis { get; } = redis;
-
-        public BundleStore Store { get; } = store;
-
-        public static async Task<RedisSession> OpenAsync(NodeEndpoints node, string name = "any")
-        {
-            var options = new StateOptions { Configuration = node.Redis, Password = node.RedisPassword, Node = name };
-            var configuration = options.ToRedisConfiguration();
-            configuration.AllowAdmin = true;
-            var redis = await ConnectionMultiplexer.ConnectAsync(configuration);
-            return new RedisSession(redis, new BundleStore(redis, options));
-        }
-
-        public async ValueTask DisposeAsync() => await Redis.DisposeAsync();
     }
 
     private sealed class TempDirectory : IDisposable
