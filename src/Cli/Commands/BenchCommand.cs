@@ -2,9 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Skylark.Events.Cli.Bench;
-using Skylark.Events.Cli.Bench.Workflow;
-using Skylark.Events.Cli.Up;
+using Skylark.Events.Benchmarks;
+using Skylark.Events.Benchmarks.Workflow;
+using Skylark.Events.Lab.Up;
 
 namespace Skylark.Events.Cli.Commands;
 

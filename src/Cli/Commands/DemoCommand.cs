@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
 using Skylark.Events.Bindings.Mqtt;
-using Skylark.Events.Cli.Demo;
-using Skylark.Events.Cli.Hosting;
-using Skylark.Events.Cli.Up;
 using Skylark.Events.Eventing.Resources;
 using Skylark.Events.Hosting;
+using Skylark.Events.Lab.Demo;
+using Skylark.Events.Lab.Hosting;
+using Skylark.Events.Lab.Up;
 using Skylark.Events.Topology;
 
 namespace Skylark.Events.Cli.Commands;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Skylark.Events.Broker.Journal;
-using Skylark.Events.Cli.Replay;
+using Skylark.Events.Lab.Replay;
 
 namespace Skylark.Events.Cli.Commands;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using Skylark.Events.Broker.Journal;
-using Skylark.Events.Cli.Replay;
+using Skylark.Events.Lab.Replay;
 
 namespace Skylark.Events.Cli.Commands;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using System.Text.Json;
-using Skylark.Events.Cli.Up;
+using Skylark.Events.Lab.Up;
 using Skylark.Events.Contracts;
 using Skylark.Events.State;
 using StackExchange.Redis;

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using Skylark.Events.Bindings.Mqtt;
-using Skylark.Events.Cli.Hosting;
-using Skylark.Events.Cli.Up;
 using Skylark.Events.Eventing.Resources;
+using Skylark.Events.Lab.Hosting;
+using Skylark.Events.Lab.Up;
 using Skylark.Events.Topology;
 
 namespace Skylark.Events.Cli.Commands;

@@ -1,8 +1,9 @@
 namespace Skylark.Events.Tests.Architecture;
 
 /// <summary>
-/// One row of the layer table: what the project in folder <see cref="Project"/> under src/ may reference. Each list
-/// names projects (by folder under src/), frameworks or packages; <see cref="Any"/> allows everything of that kind.
+/// One row of the layer table: what the project named <see cref="Project"/> (its folder under src/, or <c>lab</c> or
+/// <c>bench</c> beside it) may reference. Each list names projects (the same way), frameworks or packages;
+/// <see cref="Any"/> allows everything of that kind.
 /// </summary>
 public sealed record Layer(
     string Project,

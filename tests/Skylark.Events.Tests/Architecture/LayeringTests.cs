@@ -2,7 +2,10 @@ using Skylark.Events.Tests.Support;
 
 namespace Skylark.Events.Tests.Architecture;
 
-/// <summary>Every project under src/ references only what its layer allows (docs/architecture.md, "Project graph").</summary>
+/// <summary>
+/// Every project under src/, and the lab and the benchmarks beside it, references only what its layer allows
+/// (docs/architecture.md, "Project graph").
+/// </summary>
 public sealed class LayeringTests
 {
     private const string Any = Layer.Any;
@@ -11,10 +14,16 @@ public sealed class LayeringTests
     private static readonly string[] Libraries = ["Bindings", "Contracts", "Eventing", "Hosting", "State", "Topology"];
     private static readonly string[] LibrariesButTopology = ["Bindings", "Contracts", "Eventing", "Hosting", "State"];
 
+    private static readonly string[] Product =
+    [
+        .. Libraries, "Broker", "CameraIngest", "DeadLetters", "Predictor", "StateSink",
+        "Functions/Alarm", "Functions/Detect", "Functions/Preprocess",
+    ];
+
     /// <summary>
-    /// The layers, bottom to top: the specification this test enforces. A project under src/ without a row fails,
-    /// and so does any ProjectReference, FrameworkReference (an <c>Sdk="Microsoft.NET.Sdk.Web"</c> counts as one to
-    /// ASP.NET Core) or PackageReference that its row does not list.
+    /// The layers, bottom to top: the specification this test enforces. A project under src/, lab/ or bench/ without a
+    /// row fails, and so does any ProjectReference, FrameworkReference (an <c>Sdk="Microsoft.NET.Sdk.Web"</c> counts as
+    /// one to ASP.NET Core) or PackageReference that its row does not list.
     /// </summary>
     public static readonly IReadOnlyList<Layer> Table =
     [
@@ -40,14 +49,19 @@ public sealed class LayeringTests
         new("Functions/Detect", "function", Projects: LibrariesButTopology, Frameworks: [AspNetCore], Packages: [Any]),
         new("Functions/Alarm", "function", Projects: LibrariesButTopology, Frameworks: [AspNetCore], Packages: [Any]),
 
-        // The host: the `skylark` command runs everything in one process.
+        // The lab runs the product in-process (emulated cluster, link emulation, simulated cameras, the demo's observer),
+        // and the benchmarks measure it on the lab. Nothing of the product depends on either.
+        new("lab", "lab", Projects: Product, Frameworks: [Any], Packages: [Any]),
+        new("bench", "lab", Projects: ["lab", .. Product], Frameworks: [Any], Packages: [Any]),
+
+        // The host: the `skylark` command's commands, over the lab and the benchmarks.
         new("Cli", "host", Projects: [Any], Frameworks: [Any], Packages: [Any]),
     ];
 
     private static string Src => RepositoryPaths.InRoot("src");
 
     [Fact]
-    public void Every_reference_under_src_is_allowed_by_the_layer_table()
+    public void Every_reference_under_src_lab_and_bench_is_allowed_by_the_layer_table()
     {
         var references = ProjectReferences.Read(Src);
 
@@ -57,7 +71,7 @@ public sealed class LayeringTests
     }
 
     [Fact]
-    public void The_table_has_a_row_for_every_project_under_src_and_none_for_a_project_that_is_gone()
+    public void The_table_has_a_row_for_every_project_under_src_lab_and_bench_and_none_for_a_project_that_is_gone()
     {
         var projects = ProjectReferences.Projects(Src).Keys.Order(StringComparer.Ordinal);
 
@@ -73,6 +87,9 @@ public sealed class LayeringTests
         Assert.Contains(new ProjectReferenceItem(ProjectFile("Predictor"), "Predictor", ReferenceKind.Project, "Eventing"), references);
         Assert.Contains(new ProjectReferenceItem(ProjectFile("Bindings"), "Bindings", ReferenceKind.Framework, AspNetCore), references);
         Assert.Contains(new ProjectReferenceItem(ProjectFile("Eventing"), "Eventing", ReferenceKind.Package, "YamlDotNet"), references);
+        Assert.Contains(new ProjectReferenceItem("lab/Skylark.Events.Lab.csproj", "lab", ReferenceKind.Project, "Broker"), references);
+        Assert.Contains(new ProjectReferenceItem("bench/Skylark.Events.Benchmarks.csproj", "bench", ReferenceKind.Project, "lab"), references);
+        Assert.Contains(new ProjectReferenceItem(ProjectFile("Cli"), "Cli", ReferenceKind.Project, "bench"), references);
     }
 
     [Fact]
@@ -112,6 +129,12 @@ public sealed class LayeringTests
     [InlineData("CameraIngest", ReferenceKind.Project, "Functions/Preprocess")] // the bridge on the function it feeds
     [InlineData("Functions/Alarm", ReferenceKind.Project, "CameraIngest")]
     [InlineData("Broker", ReferenceKind.Project, "Cli")] // a service on the host
+    [InlineData("Broker", ReferenceKind.Project, "lab")] // a service on the lab
+    [InlineData("Topology", ReferenceKind.Project, "lab")] // a library on the lab
+    [InlineData("Predictor", ReferenceKind.Project, "bench")]
+    [InlineData("lab", ReferenceKind.Project, "Cli")] // the lab on the host
+    [InlineData("lab", ReferenceKind.Project, "bench")] // the lab on the benchmarks
+    [InlineData("bench", ReferenceKind.Project, "Cli")]
     [InlineData("Functions/Detect", ReferenceKind.Project, "Topology")] // a function on the topology
     [InlineData("Eventing", ReferenceKind.Project, "Broker")] // a library on a service
     [InlineData("Eventing", ReferenceKind.Project, "State")] // a library on another library
@@ -138,6 +161,13 @@ public sealed class LayeringTests
     [InlineData("Eventing", ReferenceKind.Project, "Contracts")]
     [InlineData("Cli", ReferenceKind.Project, "Predictor")]
     [InlineData("Cli", ReferenceKind.Project, "CameraIngest")]
+    [InlineData("Cli", ReferenceKind.Project, "lab")]
+    [InlineData("Cli", ReferenceKind.Project, "bench")]
+    [InlineData("lab", ReferenceKind.Project, "Broker")]
+    [InlineData("lab", ReferenceKind.Project, "Functions/Detect")]
+    [InlineData("lab", ReferenceKind.Package, "OpenCvSharp4")]
+    [InlineData("bench", ReferenceKind.Project, "lab")]
+    [InlineData("bench", ReferenceKind.Project, "Predictor")]
     [InlineData("CameraIngest", ReferenceKind.Project, "State")]
     [InlineData("Bindings", ReferenceKind.Project, "Hosting")]
     public void The_checker_accepts_an_allowed_reference(string from, ReferenceKind kind, string to)

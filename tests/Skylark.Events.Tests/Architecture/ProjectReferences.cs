@@ -10,25 +10,36 @@ public enum ReferenceKind
 }
 
 /// <summary>
-/// One reference item of a project under src/. Projects are named by their folder under src/ with '/' (e.g.
-/// <c>Broker</c>, <c>Functions/Alarm</c>), both <see cref="From"/> and, for <see cref="ReferenceKind.Project"/>,
-/// <see cref="To"/>; frameworks and packages by their name. <see cref="File"/> is the project file from the repository
-/// root (<c>src/Broker/Skylark.Events.Broker.csproj</c>), for messages.
+/// One reference item of a project under src/, lab/ or bench/. Projects are named by their folder under src/ with '/'
+/// (e.g. <c>Broker</c>, <c>Functions/Alarm</c>), and beside src/ by their folder from the repository root (<c>lab</c>,
+/// <c>bench</c>), both <see cref="From"/> and, for <see cref="ReferenceKind.Project"/>, <see cref="To"/>; frameworks
+/// and packages by their name. <see cref="File"/> is the project file from the repository root
+/// (<c>src/Broker/Skylark.Events.Broker.csproj</c>), for messages.
 /// </summary>
 public sealed record ProjectReferenceItem(string File, string From, ReferenceKind Kind, string To);
 
-/// <summary>Reads the ProjectReference, FrameworkReference and PackageReference items of every project under src/.</summary>
+/// <summary>
+/// Reads the ProjectReference, FrameworkReference and PackageReference items of every project under src/ and of the
+/// lab and the benchmarks beside it.
+/// </summary>
 public static class ProjectReferences
 {
     private const string WebSdk = "Microsoft.NET.Sdk.Web";
 
-    /// <summary>The projects under <paramref name="srcDirectory"/>, by folder name, each with the file it is read from.</summary>
+    /// <summary>The folders beside src/ whose projects the <c>skylark</c> host is built from, so they are layered too.</summary>
+    private static readonly string[] BesideSrc = ["lab", "bench"];
+
+    /// <summary>
+    /// The projects under <paramref name="srcDirectory"/> and under the folders beside it that exist, by name, each with
+    /// the file it is read from.
+    /// </summary>
     public static IReadOnlyDictionary<string, string> Projects(string srcDirectory) =>
-        Directory.EnumerateFiles(srcDirectory, "*.csproj", SearchOption.AllDirectories)
-            .Where(file => !IsBuildOutput(srcDirectory, file))
+        ProjectDirectories(srcDirectory)
+            .SelectMany(directory => Directory.EnumerateFiles(directory, "*.csproj", SearchOption.AllDirectories)
+                .Where(file => !IsBuildOutput(directory, file)))
             .ToDictionary(file => ProjectName(srcDirectory, Path.GetDirectoryName(file)!), file => file, StringComparer.Ordinal);
 
-    /// <summary>Every reference item of every project under <paramref name="srcDirectory"/>.</summary>
+    /// <summary>Every reference item of every project <see cref="Projects"/> finds.</summary>
     public static IReadOnlyList<ProjectReferenceItem> Read(string srcDirectory) =>
         [.. Projects(srcDirectory).OrderBy(p => p.Key, StringComparer.Ordinal).SelectMany(p => Read(srcDirectory, p.Value))];
 
@@ -40,8 +51,7 @@ public static class ProjectReferences
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(projectFile))!;
         var from = ProjectName(srcDirectory, directory);
-        var root = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(srcDirectory)))!;
-        var file = Path.GetRelativePath(root, Path.GetFullPath(projectFile)).Replace(Path.DirectorySeparatorChar, '/');
+        var file = Path.GetRelativePath(Root(srcDirectory), Path.GetFullPath(projectFile)).Replace(Path.DirectorySeparatorChar, '/');
         var project = XDocument.Load(projectFile).Root!;
         if (string.Equals((string?)project.Attribute("Sdk"), WebSdk, StringComparison.OrdinalIgnoreCase))
         {
@@ -69,10 +79,24 @@ public static class ProjectReferences
         }
     }
 
-    /// <summary>A project's folder relative to src/ with '/'; outside src/ it starts with <c>../</c>.</summary>
-    private static string ProjectName(string srcDirectory, string projectDirectory) =>
-        Path.GetRelativePath(srcDirectory, projectDirectory).Replace(Path.DirectorySeparatorChar, '/');
+    /// <summary>A project's folder relative to src/ with '/'; outside src/, relative to the repository root.</summary>
+    private static string ProjectName(string srcDirectory, string projectDirectory)
+    {
+        var name = Path.GetRelativePath(srcDirectory, projectDirectory);
+        if (name.StartsWith("..", StringComparison.Ordinal))
+        {
+            name = Path.GetRelativePath(Root(srcDirectory), projectDirectory);
+        }
 
-    private static bool IsBuildOutput(string srcDirectory, string file) =>
-        Path.GetRelativePath(srcDirectory, file).Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj");
+        return name.Replace(Path.DirectorySeparatorChar, '/');
+    }
+
+    private static IEnumerable<string> ProjectDirectories(string srcDirectory) =>
+        [srcDirectory, .. BesideSrc.Select(folder => Path.Combine(Root(srcDirectory), folder)).Where(Directory.Exists)];
+
+    private static string Root(string srcDirectory) =>
+        Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(srcDirectory)))!;
+
+    private static bool IsBuildOutput(string directory, string file) =>
+        Path.GetRelativePath(directory, file).Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj");
 }

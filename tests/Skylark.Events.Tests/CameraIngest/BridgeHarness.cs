@@ -4,7 +4,7 @@ using MQTTnet.Protocol;
 using Skylark.Events.Bindings.Mqtt;
 using Skylark.Events.CameraIngest;
 using Skylark.Events.CameraIngest.Frames;
-using Skylark.Events.Cli.Cameras;
+using Skylark.Events.Lab.Cameras;
 using Skylark.Events.Contracts;
 using Skylark.Events.Contracts.Payloads;
 using Skylark.Events.State;

@@ -5,7 +5,7 @@ using MQTTnet;
 using Skylark.Events.Bindings;
 using Skylark.Events.Bindings.Mqtt;
 using Skylark.Events.CameraIngest;
-using Skylark.Events.Cli.Mqtt;
+using Skylark.Events.Lab.Mqtt;
 using Skylark.Events.Contracts;
 using Skylark.Events.Contracts.Payloads;
 using Skylark.Events.Tests.Support;

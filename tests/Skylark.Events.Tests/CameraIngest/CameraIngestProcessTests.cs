@@ -1,9 +1,9 @@
 using System.Net;
 using System.Text.Json;
 using Skylark.Events.CameraIngest.Frames;
-using Skylark.Events.Cli.Mqtt;
 using Skylark.Events.Contracts;
 using Skylark.Events.Hosting;
+using Skylark.Events.Lab.Mqtt;
 using Skylark.Events.State;
 using Skylark.Events.Tests.Support;
 

@@ -6,7 +6,7 @@ using MQTTnet.Protocol;
 using Skylark.Events.Bindings;
 using Skylark.Events.Bindings.Mqtt;
 using Skylark.Events.CameraIngest;
-using Skylark.Events.Cli.Mqtt;
+using Skylark.Events.Lab.Mqtt;
 using Skylark.Events.Tests.Support;
 
 namespace Skylark.Events.Tests.CameraIngest;

@@ -1,7 +1,7 @@
 using CloudNative.CloudEvents;
-using Skylark.Events.Cli.Cameras;
 using Skylark.Events.Contracts;
 using Skylark.Events.Functions.Preprocess;
+using Skylark.Events.Lab.Cameras;
 using Skylark.Events.State;
 
 namespace Skylark.Events.Tests.Functions;

@@ -1,5 +1,5 @@
 using CloudNative.CloudEvents;
-using Skylark.Events.Cli.Replay;
+using Skylark.Events.Lab.Replay;
 
 namespace Skylark.Events.Tests.Support;
 

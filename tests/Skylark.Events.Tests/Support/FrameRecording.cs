@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Skylark.Events.Cli.Cameras;
+using Skylark.Events.Lab.Cameras;
 
 namespace Skylark.Events.Tests.Support;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Skylark.Events.Cli.Hosting;
+using Skylark.Events.Lab.Hosting;
 using Skylark.Events.State;
 using StackExchange.Redis;
 

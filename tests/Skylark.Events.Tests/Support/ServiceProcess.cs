@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
-using Skylark.Events.Cli.Hosting;
+using Skylark.Events.Lab.Hosting;
 
 namespace Skylark.Events.Tests.Support;
 

@@ -1,5 +1,5 @@
 using CloudNative.CloudEvents;
-using Skylark.Events.Cli.Mqtt;
+using Skylark.Events.Lab.Mqtt;
 using Skylark.Events.Contracts;
 using Skylark.Events.Functions.Alarm;
 using Skylark.Events.Functions.Alarm.Mqtt;

@@ -1,5 +1,5 @@
 using Skylark.Events.CameraIngest.Frames;
-using Skylark.Events.Cli.Cameras;
+using Skylark.Events.Lab.Cameras;
 
 namespace Skylark.Events.Tests.CameraIngest.Frames;
 

@@ -1,5 +1,5 @@
 using Skylark.Events.Cli.Commands;
-using Skylark.Events.Cli.Up;
+using Skylark.Events.Lab.Up;
 
 namespace Skylark.Events.Tests.Cli.Commands;
 

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Skylark.Events.Cli;
-using Skylark.Events.Cli.Up;
+using Skylark.Events.Lab.Up;
 using Skylark.Events.Tests.Support;
 
 namespace Skylark.Events.Tests.Cli.Commands;

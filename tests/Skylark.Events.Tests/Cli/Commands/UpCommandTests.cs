@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using Skylark.Events.Cli.Hosting;
-using Skylark.Events.Cli.Up;
-using Skylark.Events.Tests.Cli.Up;
+using Skylark.Events.Lab.Hosting;
+using Skylark.Events.Lab.Up;
+using Skylark.Events.Tests.Lab.Up;
 using Skylark.Events.Tests.Support;
 
 namespace Skylark.Events.Tests.Cli.Commands;

@@ -4,7 +4,7 @@ using Skylark.Events.Contracts.Payloads;
 using Skylark.Events.Functions.Alarm;
 using Skylark.Events.Functions.Detect;
 using Skylark.Events.State;
-using Skylark.Events.Tests.Cli.Cameras;
+using Skylark.Events.Tests.Lab.Cameras;
 using Skylark.Events.Tests.Support;
 
 namespace Skylark.Events.Tests.Functions.Alarm;

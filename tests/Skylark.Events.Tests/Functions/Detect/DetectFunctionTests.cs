@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Skylark.Events.Cli.Cameras;
+using Skylark.Events.Lab.Cameras;
 using Skylark.Events.Contracts;
 using Skylark.Events.Contracts.Payloads;
 using Skylark.Events.Functions.Detect;

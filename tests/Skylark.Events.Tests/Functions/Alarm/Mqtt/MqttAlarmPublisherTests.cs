@@ -6,7 +6,7 @@ using MQTTnet.Packets;
 using MQTTnet.Protocol;
 using Skylark.Events.Bindings;
 using Skylark.Events.Bindings.Mqtt;
-using Skylark.Events.Cli.Mqtt;
+using Skylark.Events.Lab.Mqtt;
 using Skylark.Events.Contracts;
 using Skylark.Events.Contracts.Payloads;
 using Skylark.Events.Functions.Alarm;

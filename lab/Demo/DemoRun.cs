@@ -1,0 +1,224 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using MQTTnet.Exceptions;
+using Skylark.Events.Bindings.Mqtt;
+using Skylark.Events.Contracts;
+using Skylark.Events.Eventing.Resources;
+using Skylark.Events.Functions.Preprocess.Imaging;
+using Skylark.Events.Lab.Cameras;
+using Skylark.Events.Lab.Emulation;
+using Skylark.Events.Lab.Hosting;
+using Skylark.Events.Lab.Mqtt;
+using Skylark.Events.Lab.Up;
+using Skylark.Events.Predictor.Metrics;
+
+namespace Skylark.Events.Lab.Demo;
+
+/// <summary>
+/// One demo run: the topology comes up (per node Redis, StateSink, functions, MQTT ingest), simulated cameras publish
+/// JPEG frames to their nodes' MQTT servers for the set duration, an observer subscribed through a Trigger follows
+/// every workflow, and the run ends with a <see cref="DemoReport"/>.
+/// </summary>
+public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, TextWriter output)
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger<DemoRun>();
+
+    public const string ObserverTrigger = "demo-observer";
+
+    /// <exception cref="ArgumentException">Invalid options or topology.</exception>
+    public async Task<DemoReport> RunAsync(CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var functionTriggers = FunctionTriggers(ResourceLoader.Load([options.EventingPath]));
+
+        var scenes = new ConcurrentDictionary<string, SyntheticScene>(StringComparer.Ordinal);
+        var preprocess = PreprocessSettings.Default;
+        var sceneOptions = new SyntheticSceneOptions(objectCount: 2);
+        var observer = new WorkflowObserver(
+            functionTriggers,
+            (camera, seq) => scenes.TryGetValue(camera, out var scene) ? scene.TruthAt(seq) : null,
+            new DetectionScorer(sceneOptions.Width, sceneOptions.Height, preprocess.TargetWidth, preprocess.TargetHeight));
+        await using var observerApp = await LocalWebApp.StartAsync(
+            "demo-observer", _ => { }, app => observer.Map(app, "/"), minimumLogLevel: options.LogLevel, cancellationToken: cancellationToken);
+
+        await output.WriteLineAsync($"Starting {Path.GetFileName(options.TopologyPath)} in mode '{options.Mode.Name()}' ({options.Serving.Name()} serving)…");
+        var up = new UpOptions
+            {
+                TopologyPath = options.TopologyPath,
+                EventingPath = options.EventingPath,
+                Mode = options.Mode,
+                Serving = options.Serving,
+                CameraIngest = new CameraIngestSetup { ExternalBroker = options.Mqtt },
+                ExtraTriggers = [ObserverTriggerFor(observerApp.Url)],
+                WorkDirectory = options.WorkDirectory,
+                LogLevel = options.LogLevel,
+                ControlNode = options.ControlNode,
+                InstantControlPlane = options.InstantControlPlane,
+            };
+        await using var cluster = options.Processes
+            ? await ProcessCluster.StartAsync(up, loggerFactory, cancellationToken)
+            : (IUpCluster)await EmulatedCluster.StartAsync(up, loggerFactory, cancellationToken);
+        cluster.DeadLettered += (_, deadLetter) => observer.OnDeadLetter(deadLetter);
+        await using var alarms = await AlarmListener.StartAsync(cluster.AlarmBrokers.Values, cancellationToken);
+
+        var ingestNodes = cluster.CameraBrokers.Keys.Order(StringComparer.Ordinal).ToList();
+        var cameraCount = options.Cameras ?? ingestNodes.Count;
+        var cameras = Enumerable.Range(0, cameraCount).Select(i =>
+        {
+            var id = $"cam-{i + 1}";
+            var scene = new SyntheticScene(options.Seed + i, sceneOptions);
+            scenes[id] = scene;
+            return (Node: ingestNodes[i % ingestNodes.Count], Camera: new CameraSimulator(id, scene, options.FramesPerSecond));
+        }).ToList();
+        await output.WriteLineAsync(
+            $"{cluster.Topology.Nodes.Count} nodes up; {cameraCount} camera(s) at {options.FramesPerSecond:0.##} fps → " +
+            string.Join(", ", cameras.Select(c => $"{c.Camera.Camera}@{c.Node}")) + $"; running {options.Duration.TotalSeconds:0} s.");
+
+        var clock = Stopwatch.StartNew();
+        long published;
+        using (var filming = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            filming.CancelAfter(options.Duration);
+            var publishers = cameras.Select(c => PublishAsync(cluster.CameraBrokers[c.Node], c.Camera, filming.Token)).ToList();
+            var progress = new DemoProgress(output, observer, clock);
+            while (!publishers.All(p => p.IsCompleted))
+            {
+                await Task.WhenAny(Task.WhenAll(publishers), Task.Delay(progress.Interval, cancellationToken));
+                progress.Print();
+            }
+
+            published = (await Task.WhenAll(publishers)).Sum();
+            progress.Finish();
+        }
+
+        await output.WriteLineAsync($"Cameras stopped after {published} frames; waiting up to {options.DrainTimeout.TotalSeconds:0} s for running workflows…");
+        await DrainAsync(observer, published, cancellationToken);
+        var report = BuildReport(
+            cluster,
+            observer,
+            alarms,
+            cameraCount,
+            clock.Elapsed,
+            await cluster.PredictorMetricsAsync(cancellationToken),
+            await cluster.DeadLettersReceivedAsync(cancellationToken));
+        if (options.ReportPath is { } path)
+        {
+            await report.WriteAsync(path, cancellationToken);
+        }
+
+        return report;
+    }
+
+    /// <returns>Frames the MQTT broker acknowledged.</returns>
+    private async Task<long> PublishAsync(MqttConnection broker, CameraSimulator camera, CancellationToken filming)
+    {
+        await using var publisher = new CameraPublisher(broker, $"skylark-camera-{camera.Camera}");
+        long published = 0;
+        try
+        {
+            await foreach (var frame in camera.StreamAsync(cancellationToken: filming))
+            {
+                try
+                {
+                    await publisher.PublishAsync(frame, filming);
+                    published++;
+                }
+                catch (MqttCommunicationException) when (filming.IsCancellationRequested)
+                {
+                    // MQTTnet reports a publish cancelled at the end of the duration as a timeout.
+                    break;
+                }
+                catch (MqttCommunicationException e)
+                {
+                    // Like a real camera: an unacknowledged frame is not retried, the next one is captured on time.
+                    // It may still have arrived; the drain waits for what was acknowledged, the observer counts what came.
+                    _logger.LogWarning("Camera {Camera}: frame {Seq} not acknowledged by {Broker}: {Error}", camera.Camera, frame.Seq, broker, e.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (filming.IsCancellationRequested)
+        {
+            // The duration is over.
+        }
+
+        return published;
+    }
+
+    private async Task DrainAsync(WorkflowObserver observer, long published, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < options.DrainTimeout
+               && (observer.Frames + observer.Rejected < published || observer.Unfinished > 0))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+        }
+    }
+
+    private DemoReport BuildReport(
+        IUpCluster cluster, WorkflowObserver observer, AlarmListener alarms, int cameras, TimeSpan elapsed, PredictorMetricsSnapshot? predictor, long deadLetters)
+    {
+        var score = observer.Score;
+        return new DemoReport(
+            options.Mode.Name(),
+            cluster.Topology.Name,
+            options.Serving.Name(),
+            Math.Round(elapsed.TotalSeconds, 1),
+            cameras,
+            options.FramesPerSecond,
+            observer.Frames,
+            new WorkflowCounts(observer.Frames, observer.Completed, observer.Failed, observer.Unfinished),
+            LatencySummaryMs.Of(observer.Latencies),
+            LatencySummaryMs.Of(observer.ReadWaits),
+            new StateReadCounts(observer.LocalReads, observer.WaitedReads, observer.RemoteReads),
+            new PredictionSummary(
+                predictor?.NodeAccuracy is { } accuracy ? Math.Round(accuracy, 4) : null,
+                predictor?.NextFunctionAccuracy is { } next ? Math.Round(next, 4) : null,
+                predictor?.Sent ?? 0,
+                predictor?.PropagatedBytes ?? 0,
+                predictor?.LookAheadCommands ?? 0),
+            new BytesMoved(
+                cluster.Links.TotalBytes,
+                cluster.Links.StateBytes,
+                cluster.Links.ControlBytes,
+                options.Mode == StateMode.Central ? null : Math.Max(0, cluster.Links.StateBytes - observer.NeededBytes),
+                PerLink(cluster, l => l.StateBytes),
+                PerLink(cluster, l => l.ControlBytes)),
+            new DetectionSummary(
+                score.Frames == 0 ? null : Math.Round(score.Precision, 4),
+                score.Frames == 0 ? null : Math.Round(score.Recall, 4),
+                score.Frames),
+            observer.Alarms,
+            alarms.Received,
+            deadLetters);
+    }
+
+    private static Dictionary<string, long> PerLink(IUpCluster cluster, Func<LinkTraffic, long> bytes) =>
+        cluster.Links.TrafficPerLink().Where(l => bytes(l) > 0).OrderBy(l => l.Name, StringComparer.Ordinal)
+            .ToDictionary(l => l.Name, bytes, StringComparer.Ordinal);
+
+    /// <summary>The Triggers of <paramref name="eventing"/> that deliver to the camera pipeline's functions.</summary>
+    public static IReadOnlyList<TriggerResource> FunctionTriggers(EventingModel eventing)
+    {
+        ArgumentNullException.ThrowIfNull(eventing);
+        var functionNames = CameraPipelineFunctions.All.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        return [.. eventing.Triggers.Where(t => t.Subscriber.Ref is { } r && functionNames.Contains(r.Name))];
+    }
+
+    /// <summary>A Trigger delivering every frame, completion and alarm to <paramref name="observer"/>.</summary>
+    public static TriggerResource ObserverTriggerFor(Uri observer) => new(
+        new ResourceMeta(ObserverTrigger, SkylarkDefaults.Namespace, new Dictionary<string, string>(), new Dictionary<string, string>()),
+        SkylarkDefaults.Broker,
+        null,
+        [
+            new SubscriptionsApiFilter(Any:
+            [
+                new SubscriptionsApiFilter(Exact: new Dictionary<string, string> { ["type"] = EventTypes.CameraFrame }),
+                new SubscriptionsApiFilter(Exact: new Dictionary<string, string> { ["type"] = EventTypes.FunctionCompleted }),
+                new SubscriptionsApiFilter(Exact: new Dictionary<string, string> { ["type"] = EventTypes.AlarmRaised }),
+            ]),
+        ],
+        new Destination(null, observer),
+        null,
+        new ResourceOrigin("(generated by skylark demo)", 0));
+}

@@ -1,0 +1,414 @@
+using System.Security.Cryptography;
+using Skylark.Events.Bindings.Mqtt;
+using Skylark.Events.Broker;
+using Skylark.Events.Broker.Journal;
+using Skylark.Events.CameraIngest;
+using Skylark.Events.Contracts;
+using Skylark.Events.DeadLetters;
+using Skylark.Events.Eventing.Resources;
+using Skylark.Events.Functions.Alarm;
+using Skylark.Events.Functions.Alarm.Mqtt;
+using Skylark.Events.Lab.Emulation;
+using Skylark.Events.Lab.Hosting;
+using Skylark.Events.Lab.Mqtt;
+using Skylark.Events.Predictor;
+using Skylark.Events.Predictor.Election;
+using Skylark.Events.Predictor.Metrics;
+using Skylark.Events.State;
+using Skylark.Events.StateSink;
+using Skylark.Events.StateSink.Pulling;
+using Skylark.Events.Topology;
+
+namespace Skylark.Events.Lab.Up;
+
+/// <summary>
+/// A whole multi-node topology on one machine: per node a password-protected redis-server and one service process
+/// (its StateSink plus the functions the topology places there, sharing the node's Redis and in-flight pulls); link
+/// proxies between nodes; on the control node, the broker running eventing/ plus one propagate Trigger per node,
+/// Knative-Service-like routing to function instances and the Predictor, whose events to and from other nodes cross
+/// the emulated links too (unless <see cref="UpOptions.InstantControlPlane"/>); optionally MQTT camera ingest.
+/// Disposing stops everything it started.
+/// </summary>
+/// <remarks>
+/// In <see cref="StateMode.Central"/> no node has a StateSink and every node's state store is the cloud node's Redis,
+/// reached through the link proxy of the node's path to the cloud; in <see cref="StateMode.OnDemand"/> the Predictor
+/// does not run (its Triggers are dropped), so inputs are pulled when a function reads them.
+/// </remarks>
+public sealed class EmulatedCluster : IUpCluster
+{
+    /// <summary>The file dead letters are kept in, in <see cref="UpOptions.WorkDirectory"/>.</summary>
+    public const string DeadLetterFileName = "dead-letters.jsonl";
+
+    private readonly List<IAsyncDisposable> started = [];
+    private readonly Dictionary<string, Uri> nodeUrls = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Uri> sinkUrls = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RedisProcess> redis = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IServiceProvider> nodeServices = new(StringComparer.Ordinal);
+    private readonly UpOptions options;
+    private readonly ClusterPlan plan;
+    private readonly Dictionary<string, HostedFunction> functions;
+    private IServiceProvider? predictorServices;
+    private DeadLetterMetrics? deadLetterMetrics;
+
+    private EmulatedCluster(ClusterPlan plan, TopologyClock clock, LinkEmulator links, string peerToken, UpOptions options)
+    {
+        this.plan = plan;
+        Clock = clock;
+        Links = links;
+        PeerToken = peerToken;
+        this.options = options;
+        functions = options.Functions.ToDictionary(f => f.Name, StringComparer.Ordinal);
+    }
+
+    public StateMode Mode => options.Mode;
+
+    /// <summary>The cloud node: in <see cref="StateMode.Central"/> the one state store.</summary>
+    public string CentralNode => plan.CentralNode;
+
+    /// <summary>Where the broker, the serving router, the dead-letter sink and the Predictor run (<see cref="UpOptions.ControlNode"/>).</summary>
+    public string ControlNode => plan.ControlNode;
+
+    /// <summary>True when the control plane does not cross the emulated links (<see cref="UpOptions.InstantControlPlane"/>).</summary>
+    public bool InstantControlPlane => options.InstantControlPlane;
+
+    /// <summary>Per ingest node, the MQTT broker its cameras publish to (the node's embedded server, or the external broker).</summary>
+    public IReadOnlyDictionary<string, MqttConnection> CameraBrokers => plan.CameraBrokers;
+
+    /// <summary>Per node hosting alarm (with camera ingest on), the MQTT broker its alarms are published to on <c>alarms/&lt;camera&gt;</c>.</summary>
+    public IReadOnlyDictionary<string, MqttConnection> AlarmBrokers => plan.AlarmBrokers;
+
+    /// <summary>The Predictor's base URL; null when the mode runs none.</summary>
+    public Uri? PredictorUrl { get; private set; }
+
+    /// <summary>What the Predictor has done so far; null when the mode runs none.</summary>
+    public PredictorMetricsSnapshot? PredictorMetrics => predictorServices?.GetRequiredService<PredictorMetrics>().Snapshot();
+
+    /// <summary>Services of a node's process (its state, StateSink, functions), for observing a run.</summary>
+    public IServiceProvider NodeServices(string node) => nodeServices[node];
+
+    public NetworkTopology Topology => plan.Topology;
+
+    public TopologyClock Clock { get; }
+
+    public LinkEmulator Links { get; }
+
+    public string PeerToken { get; }
+
+    public Uri BrokerIngress { get; private set; } = null!;
+
+    /// <summary>
+    /// The dead-letter log the broker's deadLetterSink writes to (the <c>dead-letters</c> service, on the control
+    /// node); its <see cref="DeadLetterLog.Stored"/> event tells observers of each dead letter once it is on disk.
+    /// </summary>
+    public DeadLetterLog DeadLetters { get; private set; } = null!;
+
+    /// <summary>What the dead-letter log did since this cluster started (<see cref="DeadLetterMetricsSnapshot.Received"/>: this run's dead letters).</summary>
+    public DeadLetterMetricsSnapshot DeadLetterMetrics => deadLetterMetrics!.Snapshot();
+
+    public event EventHandler<CloudNative.CloudEvents.CloudEvent>? DeadLettered;
+
+    public Task<PredictorMetricsSnapshot?> PredictorMetricsAsync(CancellationToken cancellationToken) => Task.FromResult(PredictorMetrics);
+
+    public Task<long> DeadLettersReceivedAsync(CancellationToken cancellationToken) => Task.FromResult(DeadLetterMetrics.Received);
+
+    public IReadOnlyDictionary<string, Uri> NodeUrls => nodeUrls;
+
+    /// <summary>The broker ingress as a sender on <paramref name="node"/> reaches it: across the path to the control node.</summary>
+    public Uri IngressFrom(string node) => ControlPath(node, ControlNode, BrokerIngress);
+
+    /// <summary>
+    /// <paramref name="target"/> on <paramref name="toNode"/> as a control-plane caller on <paramref name="fromNode"/>
+    /// reaches it: through the emulated path, counted as <see cref="TrafficClass.Control"/>, unless the control plane is
+    /// instant.
+    /// </summary>
+    private Uri ControlPath(string fromNode, string toNode, Uri target) =>
+        options.InstantControlPlane || fromNode == toNode ? target : Links.UrlFor(fromNode, toNode, target, TrafficClass.Control);
+
+    public EndpointsFile Endpoints => new(
+        BrokerIngress,
+        Topology.Nodes.ToDictionary(
+            n => n.Name,
+            n =>
+            {
+                // With a central store a node has no Redis of its own: it names the store it uses, directly.
+                var store = redis[redis.ContainsKey(n.Name) ? n.Name : CentralNode];
+                return new NodeEndpoints(store.Endpoint, store.Password, nodeUrls[n.Name])
+                {
+                    Mqtt = plan.CameraBrokers.TryGetValue(n.Name, out var mqtt) ? mqtt.Url : null,
+                };
+            },
+            StringComparer.Ordinal));
+
+    /// <exception cref="TopologyValidationException">The topology file is invalid.</exception>
+    /// <exception cref="ResourceValidationException">The eventing YAML is invalid.</exception>
+    /// <exception cref="RedisServerNotFoundException">redis-server is not installed.</exception>
+    public static async Task<EmulatedCluster> StartAsync(UpOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        var plan = ClusterPlan.Create(options, loggerFactory);
+        var clock = new TopologyClock(plan.Topology, TimeProvider.System, logger: loggerFactory.CreateLogger<TopologyClock>());
+        var links = new LinkEmulator(clock, loggerFactory: loggerFactory);
+        var cluster = new EmulatedCluster(plan, clock, links, Convert.ToHexString(RandomNumberGenerator.GetBytes(16)), options);
+        try
+        {
+            // Nodes (their camera bridges) and the Predictor send to the broker, and the broker delivers to them:
+            // reserve the broker's port first so everyone can be told its address.
+            var brokerPort = ReservedPorts.Reserve();
+            cluster.BrokerIngress = new Uri($"http://127.0.0.1:{brokerPort}/{SkylarkDefaults.Namespace}/{SkylarkDefaults.Broker}");
+            await cluster.StartNodesAsync(cancellationToken);
+            await cluster.StartControlPlaneAsync(plan.BrokerModel, brokerPort, loggerFactory, cancellationToken);
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Reverse start order: the broker stops taking events before the services behind it go away.
+        for (var i = started.Count - 1; i >= 0; i--)
+        {
+            await started[i].DisposeAsync();
+        }
+
+        started.Clear();
+        await Links.DisposeAsync();
+        Clock.Dispose();
+    }
+
+    /// <summary>
+    /// The objective Databelt's election runs with in <see cref="StateMode.Databelt"/>: one that every path meets, so
+    /// each output is sent at completion all the way to the next function's node — the most favourable setting for
+    /// Databelt here. With its default (25 ms, 60 Mbit/s) no output would reach the cloud over the 30 Mbit/s ground
+    /// link, and a copy elected on a node between the two is never read in this engine (docs/databelt.md).
+    /// </summary>
+    public static SloSettings DatabeltSlo { get; } = new(maxLatencyMs: 3_600_000, minBandwidthMbps: 0);
+
+    private async Task StartNodesAsync(CancellationToken cancellationToken)
+    {
+        foreach (var node in plan.StoreNodes)
+        {
+            var process = await RedisProcess.StartAsync(node, cancellationToken: cancellationToken);
+            redis[node] = process;
+            started.Add(process);
+        }
+
+        var directory = new EmulatedSinkDirectory(Links, sinkUrls);
+        foreach (var node in Topology.Nodes)
+        {
+            var instances = plan.InstancesOn(node.Name).ToList();
+            var app = await LocalWebApp.StartAsync(
+                $"node-{node.Name}",
+                services => ConfigureNode(services, node, instances, directory),
+                endpoints => MapNode(endpoints, instances),
+                minimumLogLevel: options.LogLevel,
+                cancellationToken: cancellationToken);
+            nodeUrls[node.Name] = app.Url;
+            nodeServices[node.Name] = app.Services;
+            if (Mode != StateMode.Central)
+            {
+                sinkUrls[node.Name] = app.Url;
+            }
+
+            started.Add(app);
+            if (plan.IngestNodes.Contains(node.Name))
+            {
+                await app.Services.GetRequiredService<CameraIngestBridge>().WaitUntilSubscribedAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+            }
+        }
+    }
+
+    private void ConfigureNode(IServiceCollection services, Node node, IReadOnlyList<ServiceInstance> instances, ISinkDirectory directory)
+    {
+        var storeNode = plan.StoreOf(node.Name);
+        var store = redis[storeNode];
+        var endpoint = storeNode == node.Name
+            ? store.Endpoint
+            : Links.EndpointFor(node.Name, storeNode, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, store.Port)).ToString();
+        services.AddSkylarkState(state =>
+        {
+            state.Configuration = endpoint;
+            state.Password = store.Password;
+            state.Node = storeNode;
+            state.HostNode = storeNode == node.Name ? null : node.Name;
+            options.ConfigureState?.Invoke(state);
+        });
+        if (plan.EmbeddedMqtt.TryGetValue(node.Name, out var embedded))
+        {
+            services.AddEmbeddedMqttServer(mqtt => mqtt.Port = embedded.Port);
+        }
+
+        if (plan.AlarmBrokers.TryGetValue(node.Name, out var alarms))
+        {
+            // Registered before the function, which keeps a publisher that is already there.
+            services.AddSingleton<IAlarmPublisher>(sp => new MqttAlarmPublisher(
+                alarms.CreateClientOptions($"skylark-alarm-{node.Name}").Build(), sp.GetService<ILogger<MqttAlarmPublisher>>()));
+        }
+
+        // One app per node hosts all its instances, so a function's read waits for the sink's in-flight pull.
+        foreach (var instance in instances)
+        {
+            switch (instance.Deployable)
+            {
+                case ServiceInstance.StateSink:
+                    services.AddSingleton(directory);
+                    services.AddStateSink(sink =>
+                    {
+                        sink.PeerToken = PeerToken;
+                        sink.Topology = Topology;
+                        sink.TopologyEpoch = Clock.Schedule.Epoch;
+                    });
+                    break;
+                case ServiceInstance.CameraIngest:
+                    var setup = options.CameraIngest!;
+                    services.AddCameraIngest(bridge =>
+                    {
+                        // Without an external broker every ingest node runs its own server (registered above, so it listens first).
+                        bridge.Broker = plan.CameraBrokers[node.Name];
+                        bridge.SinkUrl = IngressFrom(node.Name);
+                        bridge.ClientId = $"skylark-ingest-{node.Name}";
+                        bridge.MaxFrameBytes = setup.MaxFrameBytes;
+
+                        // The cluster decides where events go; a K_SINK in the caller's environment is not meant for it.
+                        bridge.Environment = new Dictionary<string, string?>();
+                    });
+                    break;
+                default:
+                    functions[instance.Deployable].Register(services);
+                    break;
+            }
+        }
+    }
+
+    private void MapNode(WebApplication app, IReadOnlyList<ServiceInstance> instances)
+    {
+        foreach (var instance in instances)
+        {
+            if (instance.Deployable == ServiceInstance.StateSink)
+            {
+                app.MapStateSink();
+            }
+            else if (instance.IsFunction)
+            {
+                functions[instance.Deployable].Map(app, FunctionPath(instance.Deployable));
+            }
+        }
+    }
+
+    private static string FunctionPath(string function) => $"/fn/{function}";
+
+    private async Task StartControlPlaneAsync(EventingModel model, int brokerPort, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(options.WorkDirectory);
+
+        // The control plane reaches each node's sink across the path to it: propagate commands, sync pings.
+        var controlSinkUrls = sinkUrls.ToDictionary(s => s.Key, s => ControlPath(ControlNode, s.Key, s.Value), StringComparer.Ordinal);
+        var layer = ServingLayer.Create(
+            plan,
+            (node, function) => ControlPath(ControlNode, node, new Uri(nodeUrls[node], FunctionPath(function))),
+            controlSinkUrls,
+            () => Links.Paths[Clock.CurrentIndex],
+            options.Serving,
+            loggerFactory);
+        var serving = await LocalWebApp.StartAsync(
+            "serving",
+            services => services.AddDeadLetters(deadLetters => deadLetters.LogPath = Path.Combine(options.WorkDirectory, DeadLetterFileName)),
+            app =>
+            {
+                layer.Map(app);
+                app.MapDeadLetters("/dead-letters");
+            },
+            minimumLogLevel: options.LogLevel,
+            cancellationToken: cancellationToken);
+        started.Add(serving);
+        DeadLetters = serving.Services.GetRequiredService<DeadLetterLog>();
+        DeadLetters.Stored += (_, stored) => DeadLettered?.Invoke(this, stored.DeadLetter.Event);
+        deadLetterMetrics = serving.Services.GetRequiredService<DeadLetterMetrics>();
+        started.Add(new DisposeAction(layer.Dispose));
+
+        var controlServices = new Dictionary<string, Uri>(StringComparer.Ordinal)
+        {
+            [ServiceInstance.DeadLetters] = new(serving.Url, "dead-letters"),
+        };
+        if (plan.Instances.Any(i => i.Deployable == ServiceInstance.Predictor))
+        {
+            controlServices[ServiceInstance.Predictor] = await StartPredictorAsync(cancellationToken);
+        }
+
+        var services = ServingLayer.BrokerServices(serving.Url, functions.Keys, controlSinkUrls, controlServices);
+
+        var broker = await LocalWebApp.StartAsync(
+            "broker",
+            collection =>
+            {
+                collection.AddBroker(broker =>
+                {
+                    broker.Model = model;
+                    broker.ShutdownDrainTimeout = options.BrokerShutdownDrain;
+                    if (options.JournalDirectory is { } journal)
+                    {
+                        broker.Journal = new JournalOptions { Directory = journal };
+                    }
+
+                    foreach (var (name, url) in services)
+                    {
+                        broker.Services[name] = url;
+                    }
+                });
+            },
+            app => app.MapBroker(),
+            port: brokerPort,
+            minimumLogLevel: options.LogLevel,
+            cancellationToken: cancellationToken);
+        started.Add(broker);
+    }
+
+    private async Task<Uri> StartPredictorAsync(CancellationToken cancellationToken)
+    {
+        // The Predictor runs beside the broker; its model is persisted in that node's Redis.
+        var predictorRedis = redis.TryGetValue(ControlNode, out var local) ? local : redis[CentralNode];
+        var predictor = await LocalWebApp.StartAsync(
+            "predictor",
+            collection => collection.AddPredictor(predictorOptions =>
+            {
+                predictorOptions.EventingPaths.Add(options.EventingPath);
+                foreach (var extra in options.ExtraEventing)
+                {
+                    predictorOptions.EventingPaths.Add(extra);
+                }
+
+                predictorOptions.TopologyPath = options.TopologyPath;
+                predictorOptions.TopologyEpoch = Clock.Schedule.Epoch;
+                predictorOptions.Redis = predictorRedis.Endpoint;
+                predictorOptions.RedisPassword = predictorRedis.Password;
+                predictorOptions.BrokerUrl = BrokerIngress;
+                if (Mode == StateMode.Databelt)
+                {
+                    predictorOptions.Policy = PredictorPolicy.Databelt;
+                    predictorOptions.Slo = DatabeltSlo;
+                }
+
+                options.ConfigurePredictor?.Invoke(predictorOptions);
+            }),
+            app => app.MapPredictor(),
+            minimumLogLevel: options.LogLevel,
+            cancellationToken: cancellationToken);
+        started.Add(predictor);
+        PredictorUrl = predictor.Url;
+        predictorServices = predictor.Services;
+        return predictor.Url;
+    }
+
+    private sealed class DisposeAction(Action action) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            action();
+            return ValueTask.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,389 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using CloudNative.CloudEvents;
+using Skylark.Events.Contracts;
+using Skylark.Events.Eventing.Resources;
+using Skylark.Events.Lab.Emulation;
+using Skylark.Events.Lab.Hosting;
+using Skylark.Events.Lab.Mqtt;
+using Skylark.Events.Predictor.Metrics;
+using Skylark.Events.Topology;
+
+namespace Skylark.Events.Lab.Up;
+
+/// <summary>
+/// <c>skylark up --processes</c>: the topology of a <see cref="ClusterPlan"/> with every service instance as its own OS
+/// process, started from its own Program with only what a pod gets — its settings as environment variables (node,
+/// Redis address and password, <c>K_SINK</c>, peers, topology and its epoch), and a loopback port. What Knative and
+/// the network would provide stays in this process: the link emulator between nodes, the serving router and ping
+/// fan-out, and the embedded MQTT servers. A <see cref="ProcessSupervisor"/> restarts a redis-server or service that
+/// dies; disposing stops everything (SIGTERM, then SIGKILL after <see cref="StopGrace"/>).
+/// </summary>
+/// <remarks>
+/// Node Redis runs with AOF persistence (<c>appendfsync everysec</c>) here, so a restarted redis-server comes back
+/// with its bundles. <see cref="StateMode.Central"/>, hooks given in code (<see cref="UpOptions.ConfigureState"/>,
+/// <see cref="UpOptions.ConfigurePredictor"/>) and functions that are not deployables run only in-process
+/// (<see cref="EmulatedCluster"/>).
+/// </remarks>
+public sealed partial class ProcessCluster : IUpCluster
+{
+    /// <summary>How long a stopping service gets between SIGTERM and SIGKILL.</summary>
+    public static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(30);
+
+    private static readonly TimeSpan ReadyBound = TimeSpan.FromSeconds(90);
+    private static readonly JsonSerializerOptions StatusJson = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The deployables a plan may name, by their assemblies (built next to this host).</summary>
+    private static readonly Dictionary<string, string> Assemblies = new(StringComparer.Ordinal)
+    {
+        [ServiceInstance.Broker] = "Skylark.Events.Broker",
+        [ServiceInstance.Predictor] = "Skylark.Events.Predictor",
+        [ServiceInstance.StateSink] = "Skylark.Events.StateSink",
+        [ServiceInstance.DeadLetters] = "Skylark.Events.DeadLetters",
+        [ServiceInstance.CameraIngest] = "Skylark.Events.CameraIngest",
+        ["preprocess"] = "Skylark.Events.Functions.Preprocess",
+        ["detect"] = "Skylark.Events.Functions.Detect",
+        ["alarm"] = "Skylark.Events.Functions.Alarm",
+    };
+
+    private readonly ClusterPlan _plan;
+    private readonly UpOptions _options;
+    private readonly ILogger _logger;
+    private readonly Dictionary<string, RedisProcess> _redis = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DeployableProcess> _processes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _ports = new(StringComparer.Ordinal);
+    private readonly List<IAsyncDisposable> _infrastructure = [];
+    private readonly string _peerToken = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private DeadLetterFeed? _deadLetters;
+
+    private ProcessCluster(ClusterPlan plan, UpOptions options, TopologyClock clock, LinkEmulator links, ProcessSupervisor supervisor, ILogger logger)
+    {
+        _plan = plan;
+        _options = options;
+        Clock = clock;
+        Links = links;
+        Supervisor = supervisor;
+        _logger = logger;
+        foreach (var instance in plan.Instances)
+        {
+            _ports[instance.Name] = ReservedPorts.Reserve();
+        }
+
+        BrokerIngress = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{_ports[ServiceInstance.Broker]}/{SkylarkDefaults.Namespace}/{SkylarkDefaults.Broker}"));
+    }
+
+    public NetworkTopology Topology => _plan.Topology;
+
+    public TopologyClock Clock { get; }
+
+    public LinkEmulator Links { get; }
+
+    public StateMode Mode => _plan.Mode;
+
+    public string ControlNode => _plan.ControlNode;
+
+    public bool InstantControlPlane => _options.InstantControlPlane;
+
+    public Uri BrokerIngress { get; }
+
+    /// <summary>Restarts so far, by instance (<c>statesink-edge</c>, <c>redis-edge</c>, …).</summary>
+    public ProcessSupervisor Supervisor { get; }
+
+    /// <summary>The OS process of every service instance, by its name (<see cref="ServiceInstance.Name"/>).</summary>
+    public IReadOnlyDictionary<string, DeployableProcess> Processes => _processes;
+
+    /// <summary>Each store node's redis-server.</summary>
+    public IReadOnlyDictionary<string, RedisProcess> Redis => _redis;
+
+    /// <summary>Per ingest node, the MQTT broker its cameras publish to.</summary>
+    public IReadOnlyDictionary<string, Bindings.Mqtt.MqttConnection> CameraBrokers => _plan.CameraBrokers;
+
+    /// <summary>Per node hosting alarm (with camera ingest on), the MQTT broker its alarms are published to.</summary>
+    public IReadOnlyDictionary<string, Bindings.Mqtt.MqttConnection> AlarmBrokers => _plan.AlarmBrokers;
+
+    public event EventHandler<CloudEvent>? DeadLettered;
+
+    /// <summary>The dead-letter log the <c>dead-letters</c> process keeps.</summary>
+    public string DeadLetterLogPath => Path.Combine(_options.WorkDirectory, EmulatedCluster.DeadLetterFileName);
+
+    /// <summary>
+    /// The broker's journal: <see cref="UpOptions.JournalDirectory"/>, else a folder of the work directory emptied at
+    /// the start — a broker process killed and restarted still delivers what it accepted, and a new cluster does not
+    /// replay an old one's events.
+    /// </summary>
+    public string JournalDirectory => _options.JournalDirectory ?? Path.Combine(_options.WorkDirectory, "journal");
+
+    /// <summary>Where each process's output goes, one file per instance.</summary>
+    public string LogDirectory => Path.Combine(_options.WorkDirectory, "logs");
+
+    /// <summary>The same endpoints file as the in-process runtime's: the broker, and per node its Redis and StateSink.</summary>
+    public EndpointsFile Endpoints => new(
+        BrokerIngress,
+        Topology.Nodes.ToDictionary(
+            n => n.Name,
+            n => new NodeEndpoints(_redis[n.Name].Endpoint, _redis[n.Name].Password, Url(new ServiceInstance(ServiceInstance.StateSink, n.Name).Name))
+            {
+                Mqtt = _plan.CameraBrokers.TryGetValue(n.Name, out var mqtt) ? mqtt.Url : null,
+            },
+            StringComparer.Ordinal));
+
+    /// <exception cref="TopologyValidationException">The topology file is invalid.</exception>
+    /// <exception cref="ResourceValidationException">The eventing YAML is invalid.</exception>
+    /// <exception cref="RedisServerNotFoundException">redis-server is not installed.</exception>
+    /// <exception cref="ArgumentException">The options ask for something only the in-process runtime runs; the message says what.</exception>
+    public static async Task<ProcessCluster> StartAsync(UpOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        if (options.Mode == StateMode.Central)
+        {
+            throw new ArgumentException("--processes runs the modes skylark, databelt and ondemand; central (one Redis for every node) runs in-process only.");
+        }
+
+        if (options.ConfigureState is not null || options.ConfigurePredictor is not null)
+        {
+            throw new ArgumentException("--processes configures services only through their settings; hooks given in code run in-process only.");
+        }
+
+        var plan = ClusterPlan.Create(options, loggerFactory);
+        if (plan.Instances.FirstOrDefault(i => !Assemblies.ContainsKey(i.Deployable)) is { } notDeployable)
+        {
+            throw new ArgumentException($"'{notDeployable.Deployable}' is not a deployable; --processes runs {string.Join(", ", Assemblies.Keys)}.");
+        }
+
+        // Whole seconds: the epoch is handed to every process as text.
+        var now = TimeProvider.System.GetUtcNow();
+        var epoch = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        var clock = new TopologyClock(plan.Topology, TimeProvider.System, epoch, loggerFactory.CreateLogger<TopologyClock>());
+        var links = new LinkEmulator(clock, loggerFactory: loggerFactory);
+        var supervisor = new ProcessSupervisor(TimeProvider.System, loggerFactory.CreateLogger<ProcessSupervisor>());
+        var cluster = new ProcessCluster(plan, options, clock, links, supervisor, loggerFactory.CreateLogger<ProcessCluster>());
+        try
+        {
+            await cluster.StartAsync(loggerFactory, cancellationToken).ConfigureAwait(false);
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The Predictor's own account (its <c>/status</c>); null when the mode runs none.</summary>
+    public async Task<PredictorMetricsSnapshot?> PredictorMetricsAsync(CancellationToken cancellationToken)
+    {
+        if (!_processes.TryGetValue(ServiceInstance.Predictor, out var predictor))
+        {
+            return null;
+        }
+
+        return await _http.GetFromJsonAsync<PredictorMetricsSnapshot>(new Uri(predictor.Url, "status"), StatusJson, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<long> DeadLettersReceivedAsync(CancellationToken cancellationToken) =>
+        _deadLetters?.ReceivedAsync(cancellationToken) ?? Task.FromResult(0L);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_deadLetters is { } feed)
+        {
+            await feed.DisposeAsync().ConfigureAwait(false);
+        }
+
+        // First nothing restarts, then the sources and the broker stop taking events before the services behind them go.
+        await Supervisor.DisposeAsync().ConfigureAwait(false);
+        await StopAsync(i => i.Deployable == ServiceInstance.CameraIngest).ConfigureAwait(false);
+        await StopAsync(i => i.Deployable == ServiceInstance.Broker).ConfigureAwait(false);
+        await StopAsync(_ => true).ConfigureAwait(false);
+        for (var i = _infrastructure.Count - 1; i >= 0; i--)
+        {
+            await _infrastructure[i].DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var redis in _redis.Values)
+        {
+            await redis.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await Links.DisposeAsync().ConfigureAwait(false);
+        Clock.Dispose();
+        _http.Dispose();
+    }
+
+    private async Task StartAsync(ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(_options.WorkDirectory);
+        if (_options.JournalDirectory is null && Directory.Exists(JournalDirectory))
+        {
+            Directory.Delete(JournalDirectory, recursive: true);
+        }
+
+        foreach (var node in _plan.StoreNodes)
+        {
+            var redis = await RedisProcess.StartAsync(node, extraArguments: ["--appendonly", "yes", "--appendfsync", "everysec"], cancellationToken: cancellationToken).ConfigureAwait(false);
+            _redis[node] = redis;
+            Supervisor.Watch($"redis-{node}", redis.WaitForExitAsync, () => redis.ExitDescription, redis.RestartAsync);
+        }
+
+        foreach (var (node, mqtt) in _plan.EmbeddedMqtt)
+        {
+            _infrastructure.Add(await LocalWebApp.StartAsync(
+                $"mqtt-{node}", services => services.AddEmbeddedMqttServer(o => o.Port = mqtt.Port), _ => { }, minimumLogLevel: _options.LogLevel, cancellationToken: cancellationToken).ConfigureAwait(false));
+        }
+
+        var controlSinkUrls = Topology.Nodes.ToDictionary(n => n.Name, n => FromControl(n.Name, SinkUrl(n.Name)), StringComparer.Ordinal);
+        var layer = ServingLayer.Create(
+            _plan,
+            (node, function) => FromControl(node, Url(new ServiceInstance(function, node).Name)),
+            controlSinkUrls,
+            () => Links.Paths[Clock.CurrentIndex],
+            _options.Serving,
+            loggerFactory);
+        var serving = await LocalWebApp.StartAsync("serving", _ => { }, layer.Map, minimumLogLevel: _options.LogLevel, cancellationToken: cancellationToken).ConfigureAwait(false);
+        _infrastructure.Add(new DisposeAction(layer.Dispose));
+        _infrastructure.Add(serving);
+
+        var controlServices = _plan.Instances
+            .Where(i => i.Deployable is ServiceInstance.DeadLetters or ServiceInstance.Predictor)
+            .ToDictionary(i => i.Deployable, i => Url(i.Name), StringComparer.Ordinal);
+        var functions = Topology.Nodes.SelectMany(n => n.Functions).Distinct(StringComparer.Ordinal);
+        var brokerServices = ServingLayer.BrokerServices(serving.Url, functions, controlSinkUrls, controlServices);
+        var eventingFile = Path.Combine(_options.WorkDirectory, "eventing.yaml");
+        await KnativeYaml.WriteAsync(_plan.BrokerModel, eventingFile, cancellationToken).ConfigureAwait(false);
+
+        foreach (var instance in _plan.Instances)
+        {
+            var environment = await EnvironmentOfAsync(instance, eventingFile, brokerServices, cancellationToken).ConfigureAwait(false);
+            var process = DeployableProcess.Start(instance.Name, Assemblies[instance.Deployable], environment, _ports[instance.Name], LogDirectory);
+            _processes[instance.Name] = process;
+            Supervisor.Watch(instance.Name, process.WaitForExitAsync, () => process.ExitDescription, _ => { process.Restart(); return Task.CompletedTask; });
+        }
+
+        await Task.WhenAll(_processes.Values.Select(p => p.WaitUntilReadyAsync(ReadyBound, cancellationToken))).ConfigureAwait(false);
+        _deadLetters = await DeadLetterFeed.StartAsync(Url(ServiceInstance.DeadLetters), _logger, cancellationToken).ConfigureAwait(false);
+        _deadLetters.Stored += (_, deadLetter) => DeadLettered?.Invoke(this, deadLetter);
+        LogStarted(_processes.Count, _redis.Count, LogDirectory);
+    }
+
+    private async Task<Dictionary<string, string>> EnvironmentOfAsync(
+        ServiceInstance instance, string eventingFile, IReadOnlyDictionary<string, Uri> brokerServices, CancellationToken cancellationToken)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        switch (instance.Deployable)
+        {
+            case ServiceInstance.Broker:
+                environment["SKYLARK_EVENTING"] = eventingFile;
+                environment["SKYLARK_SERVICES"] = string.Join(",", brokerServices.Select(s => $"{s.Key}={s.Value}"));
+                environment["SKYLARK_JOURNAL"] = JournalDirectory;
+
+                break;
+            case ServiceInstance.DeadLetters:
+                environment["SKYLARK_DEAD_LETTER_LOG"] = DeadLetterLogPath;
+                break;
+            case ServiceInstance.Predictor:
+                AddStore(environment, _plan.StoreOf(instance.Node), withNode: false);
+                AddTopology(environment);
+                environment["SKYLARK_EVENTING"] = string.Join(",", [_options.EventingPath, .. _options.ExtraEventing]);
+                environment["K_SINK"] = BrokerIngress.ToString();
+                if (Mode == StateMode.Databelt)
+                {
+                    var slo = Path.Combine(_options.WorkDirectory, "databelt-slo.json");
+                    await File.WriteAllTextAsync(
+                        slo,
+                        JsonSerializer.Serialize(new Dictionary<string, double>
+                        {
+                            ["max_latency"] = EmulatedCluster.DatabeltSlo.MaxLatencyMs,
+                            ["min_bandwidth"] = EmulatedCluster.DatabeltSlo.MinBandwidthMbps,
+                        }),
+                        cancellationToken).ConfigureAwait(false);
+                    environment["SKYLARK_POLICY"] = "databelt";
+                    environment["SKYLARK_SLO"] = slo;
+                }
+
+                break;
+            case ServiceInstance.StateSink:
+                AddStore(environment, instance.Node, withNode: true);
+                AddTopology(environment);
+                environment["SKYLARK_PEER_TOKEN"] = _peerToken;
+                environment["SKYLARK_SINKS"] = string.Join(
+                    ",",
+                    Topology.Nodes.Where(n => n.Name != instance.Node).Select(n => $"{n.Name}={Links.UrlFor(instance.Node, n.Name, SinkUrl(n.Name), TrafficClass.State)}"));
+                break;
+            case ServiceInstance.CameraIngest:
+                AddStore(environment, instance.Node, withNode: true);
+                environment["SKYLARK_MQTT"] = _plan.CameraBrokers[instance.Node].Url.ToString();
+                environment["K_SINK"] = ToControl(instance.Node, BrokerIngress).ToString();
+                break;
+            default:
+                AddStore(environment, instance.Node, withNode: true);
+                environment["SKYLARK_NODE_SINK"] = SinkUrl(instance.Node).ToString();
+                if (instance.Deployable == CameraPipelineFunctions.Alarm && _plan.AlarmBrokers.TryGetValue(instance.Node, out var alarms))
+                {
+                    environment["SKYLARK_MQTT"] = alarms.Url.ToString();
+                }
+
+                break;
+        }
+
+        return environment;
+    }
+
+    private void AddStore(Dictionary<string, string> environment, string node, bool withNode)
+    {
+        if (withNode)
+        {
+            environment["SKYLARK_NODE"] = node;
+        }
+
+        environment["SKYLARK_REDIS"] = _redis[node].Endpoint;
+        environment["SKYLARK_REDIS_PASSWORD"] = _redis[node].Password;
+    }
+
+    private void AddTopology(Dictionary<string, string> environment)
+    {
+        environment["SKYLARK_TOPOLOGY"] = Path.GetFullPath(_options.TopologyPath);
+        environment["SKYLARK_TOPOLOGY_EPOCH"] = Clock.Schedule.Epoch.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    }
+
+    private Uri Url(string instance) => new(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{_ports[instance]}/"));
+
+    private Uri SinkUrl(string node) => Url(new ServiceInstance(ServiceInstance.StateSink, node).Name);
+
+    /// <summary><paramref name="target"/> on <paramref name="node"/> as the control node reaches it.</summary>
+    private Uri FromControl(string node, Uri target) => ControlPath(ControlNode, node, target);
+
+    /// <summary><paramref name="target"/> on the control node as <paramref name="node"/> reaches it.</summary>
+    private Uri ToControl(string node, Uri target) => ControlPath(node, ControlNode, target);
+
+    private Uri ControlPath(string fromNode, string toNode, Uri target) =>
+        _options.InstantControlPlane || fromNode == toNode ? target : Links.UrlFor(fromNode, toNode, target, TrafficClass.Control);
+
+    private async Task StopAsync(Func<ServiceInstance, bool> which)
+    {
+        var stopping = _plan.Instances.Where(which).Select(i => i.Name).Where(_processes.ContainsKey).ToList();
+        await Task.WhenAll(stopping.Select(async name =>
+        {
+            await _processes[name].StopAsync(StopGrace).ConfigureAwait(false);
+            await _processes[name].DisposeAsync().ConfigureAwait(false);
+        })).ConfigureAwait(false);
+        foreach (var name in stopping)
+        {
+            _processes.Remove(name);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Services} service processes and {Redis} redis-servers are ready; their logs are in {Logs}")]
+    private partial void LogStarted(int services, int redis, string logs);
+
+    private sealed class DisposeAction(Action action) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            action();
+            return ValueTask.CompletedTask;
+        }
+    }
+}

@@ -1,6 +1,0 @@
-using Skylark.Events.Functions.Detect.Vision;
-
-namespace Skylark.Events.Cli.Cameras;
-
-/// <summary>Where the objects really are in frame <see cref="Seq"/>, in the camera frame's pixel coordinates.</summary>
-public sealed record GroundTruth(long Seq, IReadOnlyList<BoundingBox> Boxes);

@@ -1,4 +1,0 @@
-namespace Skylark.Events.Cli.Cameras;
-
-/// <summary>One synthetic camera frame: the JPEG a camera would send and the truth it was drawn from.</summary>
-public sealed record RenderedFrame(ReadOnlyMemory<byte> Jpeg, GroundTruth Truth);

@@ -1,0 +1,61 @@
+using Skylark.Events.Benchmarks;
+using Skylark.Events.Tests.Support;
+
+namespace Skylark.Events.Tests.Benchmarks;
+
+/// <summary>
+/// The broker benchmark on a tiny profile: the scenarios it measures side by side and the ratios the summary takes
+/// from them. No throughput is asserted beyond being measured.
+/// </summary>
+[Collection(EmulatedClusters.Name)]
+public sealed class BrokerBenchmarkTests : IAsyncLifetime
+{
+    private readonly ScratchDirectory _journals = new();
+    private BrokerBenchmarkReport _report = null!;
+
+    public async Task InitializeAsync() =>
+        _report = await BrokerBenchmark.RunAsync(
+            new BrokerBenchmarkOptions
+            {
+                Events = 400,
+                Repetitions = 2,
+                Concurrency = 4,
+                WarmupEvents = 200,
+                WarmupDuration = TimeSpan.Zero,
+                TriggerCounts = [1],
+                JournalTriggerCounts = [1],
+                JournalDirectory = _journals.Path,
+            },
+            CancellationToken.None);
+
+    public Task DisposeAsync()
+    {
+        _journals.Dispose();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public void Bare_relay_broker_and_durable_broker_are_all_measured_every_repetition()
+    {
+        Assert.Equal([(1, false), (1, true)], _report.Broker.Select(b => (b.Triggers, b.Journaled)));
+        Assert.All(
+            _report.Broker.Append(_report.BareEndpoint).Append(_report.MinimalRelay),
+            scenario =>
+            {
+                Assert.Equal(2, scenario.Repetitions.Count);
+                Assert.All(scenario.Repetitions, r => Assert.True(r.EventsPerSecond > 0, $"{scenario.Name}: {r.EventsPerSecond} events/s"));
+            });
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_journals.Path));
+    }
+
+    [Fact]
+    public void The_summary_ratios_divide_the_medians_measured_side_by_side()
+    {
+        var broker = _report.Broker.Single(b => !b.Journaled).EventsPerSecond.Median;
+        var durable = _report.Broker.Single(b => b.Journaled).EventsPerSecond.Median;
+        Assert.Equal(broker / _report.MinimalRelay.EventsPerSecond.Median, _report.OneTriggerVsRelayRatio, 9);
+        Assert.Equal(durable / broker, _report.DurableVsOneTriggerRatio, 9);
+        Assert.Equal(broker / _report.BareEndpoint.EventsPerSecond.Median, _report.OneTriggerThroughputRatio, 9);
+        Assert.All([_report.OneTriggerVsRelayRatio, _report.DurableVsOneTriggerRatio, _report.OneTriggerThroughputRatio], r => Assert.True(double.IsFinite(r) && r > 0, $"{r}"));
+    }
+}

@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.Extensions.Logging.Abstractions;
+using Skylark.Events.Contracts;
+using Skylark.Events.Lab.Cameras;
+using Skylark.Events.Lab.Mqtt;
+using Skylark.Events.Lab.Up;
+using Skylark.Events.State;
+using Skylark.Events.Tests.Support;
+
+namespace Skylark.Events.Tests.Lab.Up;
+
+/// <summary>
+/// <c>skylark up --processes</c> on topologies/three-nodes.yaml: every service instance its own OS process started from
+/// its own Program, passing the same end-to-end checks as the in-process runtime (<see cref="UpScenarios"/>), with MQTT
+/// cameras in and alarms out.
+/// </summary>
+[Collection(EmulatedClusters.Name)]
+public sealed class ProcessClusterTests(ProcessClusterTests.Running running) : IClassFixture<ProcessClusterTests.Running>
+{
+    private static readonly string[] ThreeNodesInstances =
+    [
+        "alarm-cloud", "broker", "camera-ingest-edge", "dead-letters", "detect-sat", "predictor", "preprocess-edge",
+        "statesink-cloud", "statesink-edge", "statesink-sat",
+    ];
+
+    [Fact]
+    public async Task Every_service_instance_is_its_own_process_answering_the_service_contract()
+    {
+        var cluster = running.Cluster;
+
+        Assert.Equal(ThreeNodesInstances, cluster.Processes.Keys.Order(StringComparer.Ordinal));
+        var pids = cluster.Processes.Values.Select(p => p.ProcessId).ToList();
+        Assert.All(pids, pid => Assert.NotNull(pid));
+        Assert.Equal(pids.Count, pids.Distinct().Count());
+        Assert.DoesNotContain(Environment.ProcessId, pids.Select(p => p!.Value));
+        using var http = new HttpClient();
+        foreach (var process in cluster.Processes.Values)
+        {
+            Assert.Equal("ok", (await http.GetStringAsync(new Uri(process.Url, "healthz"))).Trim());
+            using var ready = await http.GetAsync(new Uri(process.Url, "readyz"));
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+            Assert.Contains("# TYPE", await http.GetStringAsync(new Uri(process.Url, "metrics")), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task The_endpoints_file_is_the_one_the_in_process_runtime_writes()
+    {
+        var file = Path.Combine(running.Work.Path, "endpoints.json");
+
+        await running.Cluster.Endpoints.WriteAsync(file, CancellationToken.None);
+        var endpoints = await EndpointsFile.ReadAsync(file, CancellationToken.None);
+
+        Assert.Equal(["cloud", "edge", "sat"], endpoints.Nodes.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(running.Cluster.BrokerIngress, endpoints.Broker);
+        Assert.Equal(running.Cluster.Processes["statesink-edge"].Url, endpoints.Nodes["edge"].Sink);
+        Assert.NotNull(endpoints.Nodes["edge"].Mqtt);
+        Assert.All(endpoints.Nodes.Values, n => Assert.False(string.IsNullOrEmpty(n.RedisPassword)));
+    }
+
+    [Fact]
+    public Task A_propagate_event_sent_to_the_broker_lands_the_bundle_on_the_target_node_and_nowhere_else() =>
+        UpScenarios.A_propagate_event_lands_the_bundle_on_the_target_node_and_nowhere_else(running.Cluster.Endpoints, "wf-processes-1");
+
+    [Fact]
+    public Task A_completion_sent_to_the_broker_makes_the_predictor_move_its_output_to_the_successors_node() =>
+        UpScenarios.A_completion_makes_the_predictor_move_the_output_to_the_successors_node(running.Cluster.Endpoints, "wf-processes-2");
+
+    [Fact]
+    public async Task Frames_published_by_a_camera_on_mqtt_become_alarms_on_mqtt()
+    {
+        var cluster = running.Cluster;
+        await using var alarms = await MqttProbe.ConnectAsync(cluster.AlarmBrokers["cloud"], subscriptions: "alarms/#");
+        await using var camera = new CameraPublisher(cluster.CameraBrokers["edge"]);
+        var simulator = new CameraSimulator("cam-processes", new SyntheticScene(7, new SyntheticSceneOptions(objectCount: 2)), framesPerSecond: 10);
+
+        // Detect learns the background from the first frames; people walking through the scene then raise alarms.
+        using var filming = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var publishing = camera.PublishAsync(simulator, maxFrames: 400, filming.Token);
+        var alarm = await alarms.NextAsync(TimeSpan.FromSeconds(60));
+        await filming.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => publishing);
+
+        Assert.Equal("alarms/cam-processes", alarm.Topic);
+    }
+
+    [Fact]
+    public async Task A_killed_service_and_a_killed_redis_server_are_back_within_10_s_and_the_pipeline_works_again()
+    {
+        var cluster = running.Cluster;
+        var sink = cluster.Processes["statesink-cloud"];
+        var before = sink.ProcessId!.Value;
+        using var http = new HttpClient();
+
+        Process.GetProcessById(before).Kill();
+        await Poll.UntilAsync(
+            async () => cluster.Supervisor.RestartsOf("statesink-cloud") == 1 && await IsReadyAsync(http, sink.Url),
+            "the StateSink of cloud is restarted and ready",
+            TimeSpan.FromSeconds(10));
+        var bundle = StateRef.Parse("edge/wf-survivor/preprocess.frame");
+        await using (var edge = await UpScenarios.RedisSession.OpenAsync(cluster.Endpoints, "edge"))
+        {
+            await edge.Store.WriteAsync(bundle, BundleItems.CreateBuilder().Add("image", new byte[1000]).Build());
+        }
+
+        var edgeRedis = cluster.Redis["edge"];
+        Process.GetProcessById(edgeRedis.ProcessId!.Value).Kill();
+        await Poll.UntilAsync(() => cluster.Supervisor.RestartsOf("redis-edge") == 1 && edgeRedis.ProcessId is not null, "edge's redis-server is restarted", TimeSpan.FromSeconds(10));
+
+        Assert.NotEqual(before, sink.ProcessId);
+        await using (var edge = await UpScenarios.RedisSession.OpenAsync(cluster.Endpoints, "edge"))
+        {
+            Assert.NotNull(await edge.Store.ReadAsync(bundle));
+        }
+
+        await UpScenarios.A_propagate_event_lands_the_bundle_on_the_target_node_and_nowhere_else(cluster.Endpoints, "wf-after-kills");
+    }
+
+    private static async Task<bool> IsReadyAsync(HttpClient http, Uri service)
+    {
+        try
+        {
+            using var response = await http.GetAsync(new Uri(service, "readyz"));
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>One cluster of processes for the class: starting ten .NET processes is the slow part.</summary>
+    public sealed class Running : IAsyncLifetime
+    {
+        public ScratchDirectory Work { get; } = new();
+
+        public ProcessCluster Cluster { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            Cluster = await ProcessCluster.StartAsync(
+                UpScenarios.ThreeNodes(Work.Path) with { CameraIngest = new CameraIngestSetup() },
+                NullLoggerFactory.Instance,
+                CancellationToken.None);
+        }
+
+        public async Task DisposeAsync()
+        {
+            await Cluster.DisposeAsync();
+            Work.Dispose();
+        }
+    }
+}
