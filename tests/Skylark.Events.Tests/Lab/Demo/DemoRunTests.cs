@@ -28,14 +28,15 @@ public sealed class DemoRunTests(ITestOutputHelper output)
     };
 
     [Theory]
-    [InlineData(StateMode.Skylark)]
-    [InlineData(StateMode.Databelt)]
-    [InlineData(StateMode.OnDemand)]
-    [InlineData(StateMode.Central)]
-    public async Task Every_frame_becomes_a_workflow_that_completes_and_the_report_adds_up(StateMode mode)
+    [InlineData(StateMode.Skylark, false)]
+    [InlineData(StateMode.Databelt, false)]
+    [InlineData(StateMode.OnDemand, false)]
+    [InlineData(StateMode.Central, false)]
+    [InlineData(StateMode.Skylark, true)]
+    public async Task Every_frame_becomes_a_workflow_that_completes_and_the_report_adds_up(StateMode mode, bool processes)
     {
         using var work = new ScratchDirectory();
-        var options = ThreeNodes(work.Path, mode);
+        var options = ThreeNodes(work.Path, mode) with { Processes = processes };
 
         var report = await RunAsync(options);
 
