@@ -115,7 +115,7 @@ public sealed partial class ProcessCluster : IUpCluster
     /// </summary>
     public string JournalDirectory => _options.JournalDirectory ?? Path.Combine(_options.WorkDirectory, "journal");
 
-    /// <summary>Where each process's output goes, one file per instance.</summary>
+    /// <summary>Where each process's output goes, one file per instance, emptied when a cluster starts.</summary>
     public string LogDirectory => Path.Combine(_options.WorkDirectory, "logs");
 
     /// <summary>The same endpoints file as the in-process runtime's: the broker, and per node its Redis and StateSink.</summary>
@@ -219,6 +219,12 @@ public sealed partial class ProcessCluster : IUpCluster
         if (_options.JournalDirectory is null && Directory.Exists(JournalDirectory))
         {
             Directory.Delete(JournalDirectory, recursive: true);
+        }
+
+        // This run's logs only; a restarted process appends to its own.
+        if (Directory.Exists(LogDirectory))
+        {
+            Directory.Delete(LogDirectory, recursive: true);
         }
 
         foreach (var node in _plan.StoreNodes)
