@@ -206,7 +206,7 @@ public sealed class RedisProcess : IAsyncDisposable
                     return null;
                 }
             }
-            catch (Exception error) when (error is SocketException or IOException)
+            catch (Exception error) when (error is SocketException or IOException || (error is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
                 failure = error.Message;
             }
@@ -228,7 +228,8 @@ public sealed class RedisProcess : IAsyncDisposable
         var received = new StringBuilder();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(1));
-        while (!received.ToString().Contains("PONG", StringComparison.Ordinal) && !received.ToString().Contains("-ERR", StringComparison.Ordinal))
+        // Two replies, AUTH's and PING's; while the server loads its data both are -LOADING, so not ready yet.
+        while (received.ToString().Split("\r\n").Length < 3)
         {
             var read = await stream.ReadAsync(buffer, timeout.Token);
             if (read == 0)

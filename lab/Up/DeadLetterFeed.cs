@@ -66,17 +66,24 @@ public sealed partial class DeadLetterFeed : IAsyncDisposable
             try
             {
                 await ReadNewAsync(stopping).ConfigureAwait(false);
-                await Task.Delay(Interval, stopping).ConfigureAwait(false);
+            }
+            catch (Exception error) when (!stopping.IsCancellationRequested && error is HttpRequestException or JsonException or OperationCanceledException or InvalidOperationException)
+            {
+                // The service may be restarting; its log keeps the records, so the next read catches up.
+                LogUnreadable(_list, error.Message);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception error) when (error is HttpRequestException or JsonException or TaskCanceledException or InvalidOperationException)
+
+            try
             {
-                // The service may be restarting; its log keeps the records, so the next read catches up.
-                LogUnreadable(_list, error.Message);
                 await Task.Delay(Interval, stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
             }
         }
     }

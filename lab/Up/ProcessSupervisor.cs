@@ -95,7 +95,7 @@ public sealed partial class ProcessSupervisor : IAsyncDisposable
                         await restart(stopping).ConfigureAwait(false);
                         break;
                     }
-                    catch (Exception error) when (error is not OperationCanceledException)
+                    catch (Exception error) when (!stopping.IsCancellationRequested)
                     {
                         delay = Next(delay);
                         LogRestartFailed(name, error.Message, delay.TotalMilliseconds);

@@ -65,7 +65,7 @@ public class PredictorServiceTests(RedisServer redis)
                 (data.From, data.To, data.Function, data.Probability, data.Deadline));
         }
 
-        var metrics = await MetricsAsync(host);
+        var metrics = await MetricsAsync(host, records.Count);
         Assert.Equal(records.Count, metrics.Completions);
         Assert.Equal(expected.Count, metrics.Sent);
         Assert.Equal(expected.Sum(c => c.Bytes), metrics.PropagatedBytes);
@@ -96,7 +96,7 @@ public class PredictorServiceTests(RedisServer redis)
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
         Assert.Equal($"The event may be at most {PredictorEndpointRouteBuilderExtensions.MaxEventBytes} bytes.", await tooLarge.Content.ReadAsStringAsync());
 
-        var metrics = await MetricsAsync(host);
+        var metrics = await MetricsAsync(host, accepted: 4);
         Assert.Equal((4L, 0L, 0L), (metrics.Rejected, metrics.Completions, metrics.Sent));
     }
 
@@ -182,7 +182,7 @@ public class PredictorServiceTests(RedisServer redis)
             var received = await ingress.WaitForAsync(expected.Count, Bound);
             Assert.Equal(expected.Select(c => c.Id), received.Select(e => e.Id));
             Assert.Equal(expected.Select(c => c.TargetNode), received.Select(e => (string?)e[ExtensionNames.TargetNode]));
-            var metrics = await MetricsAsync(host);
+            var metrics = await MetricsAsync(host, records.Count);
             Assert.Equal(((long)records.Count, (long)expected.Count, 0L), (metrics.Completions, metrics.Sent, metrics.LookAheadCommands));
             await host.StopAsync();
         }
@@ -201,19 +201,19 @@ public class PredictorServiceTests(RedisServer redis)
         return writer.Events[0];
     }
 
-    private static async Task<PredictorMetricsSnapshot> MetricsAsync(PredictorHost host)
+    /// <summary>The service's counters once all <paramref name="accepted"/> events have been decided on and every command sent.</summary>
+    private static async Task<PredictorMetricsSnapshot> MetricsAsync(PredictorHost host, int accepted)
     {
-        // Decisions run behind the 202s: wait until every accepted completion has been decided on and sent.
-        var deadline = DateTime.UtcNow + Bound;
-        while (true)
-        {
-            var metrics = (await host.Client.GetFromJsonAsync<PredictorMetricsSnapshot>("/status", ContractJson.Options))!;
-            if (metrics.Completions + metrics.Rejected > 0 && metrics.PropagateCommands == metrics.Sent + metrics.SendFailures || DateTime.UtcNow > deadline)
+        // Decisions run behind the 202s, and a completion is counted once its commands have gone out.
+        PredictorMetricsSnapshot metrics = null!;
+        await Poll.UntilAsync(
+            async () =>
             {
-                return metrics;
-            }
-
-            await Task.Delay(20);
-        }
+                metrics = (await host.Client.GetFromJsonAsync<PredictorMetricsSnapshot>("/status", ContractJson.Options))!;
+                return metrics.Completions + metrics.Rejected == accepted && metrics.PropagateCommands == metrics.Sent + metrics.SendFailures;
+            },
+            $"all {accepted} events are decided on and their commands sent",
+            Bound);
+        return metrics;
     }
 }
