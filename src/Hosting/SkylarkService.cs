@@ -92,8 +92,6 @@ public static class SkylarkService
         // Options validated on start arrive wrapped when a hosted service resolves them.
         { InnerException: { } inner } when ConfigurationLines(inner) is { } lines => lines,
 
-        // The command-line parser's own refusal: a flag without a value, a stray '-x'.
-        FormatException format when format.StackTrace?.Contains("CommandLine", StringComparison.Ordinal) == true => [format.Message],
         _ => null,
     };
 }
