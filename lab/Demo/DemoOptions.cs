@@ -41,6 +41,9 @@ public sealed record DemoOptions
     /// <summary>Run every service instance as its own OS process (<see cref="Up.ProcessCluster"/>) instead of in this one.</summary>
     public bool Processes { get; init; }
 
+    /// <summary>Processes to SIGKILL during the run (only with <see cref="Processes"/>).</summary>
+    public IReadOnlyList<InjectedFault> Faults { get; init; } = [];
+
     /// <summary>Longest wait, after the cameras stop, for the workflows still running.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -69,6 +72,16 @@ public sealed record DemoOptions
         if (!(FramesPerSecond > 0 && FramesPerSecond <= 30))
         {
             throw new ArgumentException($"--fps must be above 0 and at most 30; got {FramesPerSecond}.");
+        }
+
+        if (Faults.Count > 0 && !Processes)
+        {
+            throw new ArgumentException("--kill needs --processes: only then is each service instance a process of its own.");
+        }
+
+        if (Faults.FirstOrDefault(f => f.At >= Duration) is { } late)
+        {
+            throw new ArgumentException($"--kill {late.Instance}@{late.At.TotalSeconds:0.#}s is not within the {Duration.TotalSeconds:0.#} s the cameras run.");
         }
     }
 }

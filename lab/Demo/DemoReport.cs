@@ -29,6 +29,9 @@ public sealed record DemoReport(
     long AlarmsOnMqtt,
     long DeadLetters)
 {
+    /// <summary>The processes killed during the run and how long each took to come back; empty when none was.</summary>
+    public IReadOnlyList<FaultOutcome> Faults { get; init; } = [];
+
     /// <summary>Relaxed escaping so link names read <c>"a->b"</c> rather than <c>"a-\u003Eb"</c>; the file is never embedded in HTML.</summary>
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {

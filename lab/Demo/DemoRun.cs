@@ -25,6 +25,9 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
 
     public const string ObserverTrigger = "demo-observer";
 
+    /// <summary>How long a killed process may take to serve again before the report says it did not.</summary>
+    private static readonly TimeSpan RecoveryBound = TimeSpan.FromSeconds(60);
+
     /// <exception cref="ArgumentException">Invalid options or topology.</exception>
     public async Task<DemoReport> RunAsync(CancellationToken cancellationToken)
     {
@@ -77,10 +80,12 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
 
         var clock = Stopwatch.StartNew();
         long published;
+        List<Task<FaultOutcome>> faults;
         using (var filming = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             filming.CancelAfter(options.Duration);
             var publishers = cameras.Select(c => PublishAsync(cluster.CameraBrokers[c.Node], c.Camera, filming.Token)).ToList();
+            faults = [.. options.Faults.Select(f => InjectAsync((ProcessCluster)cluster, f, cancellationToken))];
             var progress = new DemoProgress(output, observer, clock);
             while (!publishers.All(p => p.IsCompleted))
             {
@@ -101,13 +106,28 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
             cameraCount,
             clock.Elapsed,
             await cluster.PredictorMetricsAsync(cancellationToken),
-            await cluster.DeadLettersReceivedAsync(cancellationToken));
+            await cluster.DeadLettersReceivedAsync(cancellationToken)) with
+        {
+            Faults = await Task.WhenAll(faults),
+        };
         if (options.ReportPath is { } path)
         {
             await report.WriteAsync(path, cancellationToken);
         }
 
         return report;
+    }
+
+    /// <summary>SIGKILLs the fault's process at its time and waits until the supervisor has it serving again.</summary>
+    private async Task<FaultOutcome> InjectAsync(ProcessCluster cluster, InjectedFault fault, CancellationToken cancellationToken)
+    {
+        await Task.Delay(fault.At, cancellationToken);
+        await output.WriteLineAsync($"Killing {fault.Instance} (SIGKILL)…");
+        var recovered = await cluster.KillAsync(fault.Instance, RecoveryBound, cancellationToken);
+        await output.WriteLineAsync(recovered is { } after
+            ? $"{fault.Instance} is back after {after.TotalSeconds:0.0} s."
+            : $"{fault.Instance} did not come back within {RecoveryBound.TotalSeconds:0} s.");
+        return new FaultOutcome(fault.Instance, fault.At.TotalSeconds, recovered is { } seconds ? Math.Round(seconds.TotalSeconds, 2) : null);
     }
 
     /// <returns>Frames the MQTT broker acknowledged.</returns>

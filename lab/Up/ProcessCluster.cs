@@ -381,6 +381,58 @@ public sealed partial class ProcessCluster : IUpCluster
         }
     }
 
+    /// <summary>
+    /// SIGKILLs <paramref name="instance"/> — a service instance by its name, or <c>redis-&lt;node&gt;</c> — as a crash
+    /// would, and waits until the supervisor has it running again and, for a service, ready.
+    /// </summary>
+    /// <returns>How long it took; null when it was not back within <paramref name="bound"/>.</returns>
+    /// <exception cref="ArgumentException">No such instance; the message lists them.</exception>
+    public async Task<TimeSpan?> KillAsync(string instance, TimeSpan bound, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        var restartsBefore = Supervisor.RestartsOf(instance);
+        int? pid = instance.StartsWith("redis-", StringComparison.Ordinal) && _redis.TryGetValue(instance["redis-".Length..], out var redis)
+            ? redis.ProcessId
+            : _processes.TryGetValue(instance, out var service) ? service.ProcessId
+            : throw new ArgumentException($"No process is called '{instance}'; there are {string.Join(", ", _processes.Keys.Concat(_redis.Keys.Select(n => "redis-" + n)).Order(StringComparer.Ordinal))}.", nameof(instance));
+        var started = TimeProvider.System.GetTimestamp();
+        if (pid is { } running)
+        {
+            using var victim = System.Diagnostics.Process.GetProcessById(running);
+            victim.Kill();
+        }
+
+        while (TimeProvider.System.GetElapsedTime(started) < bound)
+        {
+            if (Supervisor.RestartsOf(instance) > restartsBefore && await IsServingAsync(instance, cancellationToken).ConfigureAwait(false))
+            {
+                return TimeProvider.System.GetElapsedTime(started);
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
+        }
+
+        return null;
+    }
+
+    private async Task<bool> IsServingAsync(string instance, CancellationToken cancellationToken)
+    {
+        if (!_processes.TryGetValue(instance, out var service))
+        {
+            return _redis[instance["redis-".Length..]].ProcessId is not null;
+        }
+
+        try
+        {
+            using var response = await _http.GetAsync(new Uri(service.Url, "readyz"), cancellationToken).ConfigureAwait(false);
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "{Services} service processes and {Redis} redis-servers are ready; their logs are in {Logs}")]
     private partial void LogStarted(int services, int redis, string logs);
 

@@ -31,11 +31,16 @@ public static class DemoCommand
         var mqtt = new Option<string?>("--mqtt") { Description = "Use this MQTT broker (e.g. mqtt://127.0.0.1:1883, mosquitto) instead of the nodes' embedded servers." };
         var seed = new Option<int>("--seed") { Description = "Seed of the first camera's synthetic scene.", DefaultValueFactory = _ => 1 };
         var processes = new Option<bool>("--processes") { Description = "Run every service instance as its own OS process from its own Program, as pods, instead of all in this one." };
+        var kill = new Option<string[]>("--kill")
+        {
+            Description = "With --processes: SIGKILL this process during the run, as <instance>@<time> (e.g. redis-edge@10s, detect-sat@20s; repeatable). The report says when each was serving again.",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var compare = new Option<bool>("--compare") { Description = "Run every mode back to back on the same camera stream and print one table (one report per mode)." };
         var controlPlane = new ControlPlaneOptions();
         var command = new Command("demo", "Run the camera pipeline (preprocess → detect → alarm) on an emulated topology and report what propagation bought.")
         {
-            duration, mode, topology, report, cameras, fps, serving, mqtt, seed, compare, processes,
+            duration, mode, topology, report, cameras, fps, serving, mqtt, seed, compare, processes, kill,
         };
         controlPlane.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -58,6 +63,7 @@ public static class DemoCommand
                     ControlNode = parse.GetValue(controlPlane.Node),
                     InstantControlPlane = parse.GetValue(controlPlane.Instant),
                     Processes = parse.GetValue(processes),
+                    Faults = [.. (parse.GetValue(kill) ?? []).Select(InjectedFault.Parse)],
                     ReportPath = parse.GetValue(report)?.FullName ?? SkylarkHome.Path(".skylark", "demo", $"report-{stateMode.Name()}.json"),
                     WorkDirectory = SkylarkHome.Path(".skylark", "demo"),
                 };
@@ -209,7 +215,10 @@ public static class DemoCommand
             $"  detection   precision {Ratio(report.Detection.Precision)}, recall {Ratio(report.Detection.Recall)} ({report.Detection.FramesScored} frames scored)",
             $"  alarms      {report.Alarms} raised, {report.AlarmsOnMqtt} received on MQTT alarms/#    dead letters {report.DeadLetters}",
         };
-        return string.Join(Environment.NewLine, lines);
+        var faults = report.Faults.Select(f => string.Create(
+            CultureInfo.InvariantCulture,
+            $"  fault       {f.Instance} killed at {f.AtSeconds:0.#} s, {(f.RecoveredAfterSeconds is { } back ? $"serving again after {back:0.0} s" : "not back")}"));
+        return string.Join(Environment.NewLine, lines.Concat(faults));
     }
 
     private static string Ms(double? value) => value is { } v ? string.Create(CultureInfo.InvariantCulture, $"{v:0.#} ms") : "-";
