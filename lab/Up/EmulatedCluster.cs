@@ -328,7 +328,7 @@ public sealed class EmulatedCluster : IUpCluster
         DeadLetters = serving.Services.GetRequiredService<DeadLetterLog>();
         DeadLetters.Stored += (_, stored) => DeadLettered?.Invoke(this, stored.DeadLetter.Event);
         deadLetterMetrics = serving.Services.GetRequiredService<DeadLetterMetrics>();
-        started.Add(new DisposeAction(layer.Dispose));
+        started.Add(layer);
 
         var controlServices = new Dictionary<string, Uri>(StringComparer.Ordinal)
         {
@@ -401,14 +401,5 @@ public sealed class EmulatedCluster : IUpCluster
         PredictorUrl = predictor.Url;
         predictorServices = predictor.Services;
         return predictor.Url;
-    }
-
-    private sealed class DisposeAction(Action action) : IAsyncDisposable
-    {
-        public ValueTask DisposeAsync()
-        {
-            action();
-            return ValueTask.CompletedTask;
-        }
     }
 }

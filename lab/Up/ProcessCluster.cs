@@ -249,7 +249,7 @@ public sealed partial class ProcessCluster : IUpCluster
             _options.Serving,
             loggerFactory);
         var serving = await LocalWebApp.StartAsync("serving", _ => { }, layer.Map, minimumLogLevel: _options.LogLevel, cancellationToken: cancellationToken).ConfigureAwait(false);
-        _infrastructure.Add(new DisposeAction(layer.Dispose));
+        _infrastructure.Add(layer);
         _infrastructure.Add(serving);
 
         var controlServices = _plan.Instances
@@ -435,13 +435,4 @@ public sealed partial class ProcessCluster : IUpCluster
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Services} service processes and {Redis} redis-servers are ready; their logs are in {Logs}")]
     private partial void LogStarted(int services, int redis, string logs);
-
-    private sealed class DisposeAction(Action action) : IAsyncDisposable
-    {
-        public ValueTask DisposeAsync()
-        {
-            action();
-            return ValueTask.CompletedTask;
-        }
-    }
 }

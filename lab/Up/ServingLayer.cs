@@ -8,7 +8,7 @@ namespace Skylark.Events.Lab.Up;
 /// fan-out to every node's StateSink (<c>/fanout/statesink</c>); and the <c>name=url</c> map the broker resolves the
 /// Services of Triggers and PingSources with.
 /// </summary>
-public sealed class ServingLayer : IDisposable
+public sealed class ServingLayer : IDisposable, IAsyncDisposable
 {
     private const string FanoutPath = "/fanout/statesink";
 
@@ -97,5 +97,11 @@ public sealed class ServingLayer : IDisposable
     {
         Router.Dispose();
         Fanout.Dispose();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
     }
 }
