@@ -28,11 +28,20 @@ namespace Skylark.Events.CameraIngest;
 /// <item><c>cameras/&lt;camera&gt;/events</c> carries CloudEvents in either MQTT binding mode. A CloudEvent whose data is
 /// a JPEG is claim-checked like a raw frame; any other event is forwarded as it is.</item>
 /// </list>
-/// Nothing is dropped silently: a message that cannot be turned into an event, or whose event the sink does not take
-/// after the configured retries, is republished to <c>skylark/deadletter/&lt;camera&gt;</c> with its payload and the
-/// reason (user property <c>deadletter-reason</c>). Memory is bounded: messages wait in a bounded queue, are
-/// acknowledged (QoS 1) only when done, and the client's MQTT receive maximum stops the broker from sending more than
-/// the queue holds.
+/// A QoS 1 message is acknowledged to the broker, in order, only once it is safe: its frame stored in the node's Redis
+/// and its event accepted (2xx) by the sink, or, for a message the bridge rejects, dead-lettered. While the node's
+/// Redis, the sink or the dead-letter sink is down the message is held unacknowledged and tried again with a backoff
+/// (<see cref="DependencyHold"/>); a transient failure never turns into a dead letter. The session is persistent (clean
+/// start false, <see cref="CameraIngestOptions.SessionExpiry"/>), so what is held when the connection or the bridge
+/// goes is delivered again on the next connection: delivery is at least once.
+/// <para>
+/// Nothing is dropped silently: a message that cannot be turned into an event (not a JPEG, too large, a topic without
+/// a camera id), or whose event the sink refuses (a 4xx), is republished to <c>skylark/deadletter/&lt;camera&gt;</c>
+/// with its payload and the reason (user property <c>deadletter-reason</c>), and stored with the dead-letter sink when
+/// one is configured. Memory is bounded: messages wait in a bounded queue, and the client's MQTT receive maximum
+/// (<see cref="CameraIngestOptions.QueueCapacity"/> + <see cref="CameraIngestOptions.MaxConcurrency"/>) stops the
+/// broker from sending more than the bridge holds.
+/// </para>
 /// </remarks>
 public sealed partial class CameraIngestBridge : BackgroundService
 {
@@ -43,6 +52,9 @@ public sealed partial class CameraIngestBridge : BackgroundService
 
     private static readonly TimeSpan MaxReconnectDelay = TimeSpan.FromSeconds(30);
 
+    /// <summary>The <c>knativeerrorcode</c> of a message the bridge itself rejects, as a function answers a bad frame.</summary>
+    private const int UnprocessableStatus = 422;
+
     private readonly CameraIngestOptions _options;
     private readonly BundleStore _store;
     private readonly HttpClient _http;
@@ -50,11 +62,13 @@ public sealed partial class CameraIngestBridge : BackgroundService
     private readonly ILogger _logger;
     private readonly CameraSequences _sequences = new();
     private readonly OrderedAcknowledger _acknowledger = new();
+    private readonly DependencyHold _hold;
     private readonly Channel<CameraMessage> _queue;
     private readonly IMqttClient _client;
     private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CameraEventTranslator? _translator;
     private CloudEventSinkClient? _sink;
+    private DeadLetterSinkClient? _deadLetterSink;
     private MqttClientOptions? _clientOptions;
     private TaskCompletionSource _disconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationToken _stopping;
@@ -79,6 +93,8 @@ public sealed partial class CameraIngestBridge : BackgroundService
         Metrics = metrics ?? new CameraIngestMetrics();
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _hold = new DependencyHold(options, Metrics, _time, _logger);
+        Subscriptions = CameraTopics.Subscriptions(options.FramesTopic, options.EventsTopic);
         _queue = Channel.CreateBounded<CameraMessage>(new BoundedChannelOptions(options.QueueCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
@@ -113,6 +129,30 @@ public sealed partial class CameraIngestBridge : BackgroundService
     /// <summary>Camera CloudEvents arrive here (a filter; its '+' level is the camera).</summary>
     public string EventsTopic => _options.EventsTopic;
 
+    /// <summary>
+    /// The filters actually subscribed to: the camera topics widened (<c>cameras/#</c>), so messages on topics the
+    /// bridge cannot parse arrive and are dead-lettered rather than lost in the broker.
+    /// </summary>
+    public IReadOnlyList<string> Subscriptions { get; }
+
+    /// <summary>The dead-letters service dead letters are stored with; null when they are only published on MQTT.</summary>
+    public Uri? DeadLetterSink => _options.DeadLetterSinkUrl;
+
+    /// <summary>Messages received on the current connection and not yet acknowledged (in the queue, in work, or held).</summary>
+    public int Unacknowledged => _acknowledger.Count;
+
+    /// <summary>
+    /// Why the bridge is not taking frames now: one line per dependency (the node's Redis, the sink, the dead-letter
+    /// sink) whose last attempt failed; empty when none did. Messages wait unacknowledged until it is back.
+    /// </summary>
+    public IReadOnlyList<string> Unavailable =>
+        [.. _hold.Failing.OrderBy(f => f.Key).Select(f => f.Key switch
+        {
+            Dependency.Redis => $"the node's Redis does not store frames ({f.Value})",
+            Dependency.Sink => $"the sink does not take events ({f.Value})",
+            _ => $"the dead-letter sink does not take dead letters ({f.Value})",
+        })];
+
     /// <summary>The broker subscribed to.</summary>
     public MqttConnection Broker => _options.Broker!;
 
@@ -136,8 +176,11 @@ public sealed partial class CameraIngestBridge : BackgroundService
             ?? (_options.Environment is { } environment
                 ? SinkBinding.Resolve(_options.SinkUrl, environment)
                 : SinkBinding.Resolve(_options.SinkUrl));
-        _translator = new CameraEventTranslator(_store, _options, _sequences);
+        _translator = new CameraEventTranslator(_store, _options, _sequences, _hold);
         _sink = new CloudEventSinkClient(_http, Binding, _options, Metrics, _time, _logger);
+        _deadLetterSink = _options.DeadLetterSinkUrl is { } deadLetterSink
+            ? new DeadLetterSinkClient(_http, deadLetterSink, _options, Metrics, _logger)
+            : null;
         var receiveMaximum = (ushort)(_options.QueueCapacity + _options.MaxConcurrency);
         _clientOptions = Broker.CreateClientOptions(_options.ClientId ?? $"skylark-ingest-{Node}")
             .WithCleanStart(false)
@@ -145,6 +188,10 @@ public sealed partial class CameraIngestBridge : BackgroundService
             .WithReceiveMaximum(receiveMaximum)
             .Build();
         LogStarting(_logger, Broker.Url, Binding.Sink, Binding.FromEnvironment ? SinkBinding.SinkVariable : "configuration", Node);
+        if (_deadLetterSink is null)
+        {
+            LogNoDeadLetterSink(_logger);
+        }
         return base.StartAsync(cancellationToken);
     }
 
@@ -192,7 +239,7 @@ public sealed partial class CameraIngestBridge : BackgroundService
                 LastConnectFailure = null;
                 _holdsSubscriptions = true;
                 _subscribed.TrySetResult();
-                LogConnected(_logger, Broker.Url, _options.FramesTopic, _options.EventsTopic);
+                LogConnected(_logger, Broker.Url, string.Join(", ", Subscriptions));
                 delay = _options.ReconnectDelay;
                 await disconnected.Task.WaitAsync(stoppingToken).ConfigureAwait(false);
                 LogDisconnected(_logger, Broker.Url, delay);
@@ -226,10 +273,22 @@ public sealed partial class CameraIngestBridge : BackgroundService
 
     private async Task SubscribeAsync(CancellationToken cancellationToken)
     {
-        var subscribe = new MqttClientSubscribeOptionsBuilder()
-            .WithTopicFilter(_options.FramesTopic, MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithTopicFilter(_options.EventsTopic, MqttQualityOfServiceLevel.AtLeastOnce)
-            .Build();
+        string[] narrow = [_options.FramesTopic, _options.EventsTopic];
+        if (!Subscriptions.SequenceEqual(narrow))
+        {
+            // A persistent session may still hold the narrow subscriptions of an earlier version; next to the wide one
+            // they would bring every frame twice.
+            var unsubscribe = new MqttClientUnsubscribeOptionsBuilder().WithTopicFilter(narrow[0]).WithTopicFilter(narrow[1]).Build();
+            await _client.UnsubscribeAsync(unsubscribe, cancellationToken).ConfigureAwait(false);
+        }
+
+        var builder = new MqttClientSubscribeOptionsBuilder();
+        foreach (var filter in Subscriptions)
+        {
+            builder.WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce);
+        }
+
+        var subscribe = builder.Build();
         var result = await _client.SubscribeAsync(subscribe, cancellationToken).ConfigureAwait(false);
         foreach (var item in result.Items)
         {
@@ -260,8 +319,14 @@ public sealed partial class CameraIngestBridge : BackgroundService
         }
         else
         {
-            // Only reachable when a persistent session still holds subscriptions of an earlier configuration.
+            // A topic under the wide subscription that neither filter takes: dead-lettered with the reason.
             (kind, camera) = (CameraMessageKind.CloudEvent, null);
+        }
+
+        if (camera is { Length: 0 })
+        {
+            // '+' matched an empty level (cameras//frames): there is no camera to store the frame for.
+            camera = null;
         }
 
         // MQTTnet reuses its buffers once the handler returns: keep copies.
@@ -313,21 +378,10 @@ public sealed partial class CameraIngestBridge : BackgroundService
 
     private async Task ProcessAsync(CameraMessage message, CancellationToken stoppingToken)
     {
-        string? reason;
-        if (message.Camera is null)
+        var rejection = message.Camera is null ? RejectTopic(message) : await DeliverAsync(message, stoppingToken).ConfigureAwait(false);
+        if (rejection is not null)
         {
-            Metrics.RecordRejected();
-            reason = $"topic '{message.Topic}' matches neither '{_options.FramesTopic}' nor '{_options.EventsTopic}'";
-            LogRejected(_logger, message.Topic, reason);
-        }
-        else
-        {
-            reason = await DeliverAsync(message, stoppingToken).ConfigureAwait(false);
-        }
-
-        if (reason is not null)
-        {
-            await DeadLetterAsync(message, reason, stoppingToken).ConfigureAwait(false);
+            await DeadLetterAsync(message, rejection, stoppingToken).ConfigureAwait(false);
         }
 
         try
@@ -341,13 +395,47 @@ public sealed partial class CameraIngestBridge : BackgroundService
         }
     }
 
-    /// <returns>Null when the event reached the sink; otherwise the dead-letter reason.</returns>
-    private async Task<string?> DeliverAsync(CameraMessage message, CancellationToken stoppingToken)
+    /// <returns>Null for the bridge's own dead letters (never dead-lettered again); otherwise why the topic names no camera.</returns>
+    private Rejection? RejectTopic(CameraMessage message)
+    {
+        if (message.Topic.StartsWith(_options.DeadLetterTopicPrefix + "/", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        Metrics.RecordBadTopic();
+        var filter = CameraTopics.TryMatch(_options.FramesTopic, message.Topic, out _) ? _options.FramesTopic
+            : CameraTopics.TryMatch(_options.EventsTopic, message.Topic, out _) ? _options.EventsTopic
+            : null;
+        var reason = filter is not null
+            ? $"topic '{message.Topic}' has an empty camera id where '{filter}' has '+'"
+            : $"topic '{message.Topic}' is neither a frame topic ('{_options.FramesTopic}') nor an event topic ('{_options.EventsTopic}')";
+        LogRejected(_logger, message.Topic, reason);
+        return new Rejection(reason, UnprocessableStatus);
+    }
+
+    /// <returns>Null when the event reached the sink; otherwise why the message is dead-lettered.</returns>
+    /// <exception cref="OperationCanceledException">Stopping; the message stays unacknowledged.</exception>
+    private async Task<Rejection?> DeliverAsync(CameraMessage message, CancellationToken stoppingToken)
     {
         try
         {
+            // Storing the frame is held inside the translator while the node's Redis is down.
             var (cloudEvent, isFrame) = await _translator!.TranslateAsync(message, stoppingToken).ConfigureAwait(false);
-            await _sink!.SendAsync(cloudEvent, stoppingToken).ConfigureAwait(false);
+
+            // The same event (same id) each round, so a sink that took it before its answer was lost can tell.
+            await _hold.RunAsync(Dependency.Sink, message.Topic, async ct =>
+            {
+                try
+                {
+                    await _sink!.SendAsync(cloudEvent, ct).ConfigureAwait(false);
+                    return null;
+                }
+                catch (SinkDeliveryException error) when (error.Transient)
+                {
+                    return error.Message;
+                }
+            }, stoppingToken).ConfigureAwait(false);
             if (isFrame)
             {
                 Metrics.RecordFrameIngested();
@@ -364,23 +452,41 @@ public sealed partial class CameraIngestBridge : BackgroundService
         {
             Metrics.RecordRejected();
             LogRejected(_logger, message.Topic, error.Message);
-            return error.Message;
+            return new Rejection(error.Message, UnprocessableStatus);
         }
         catch (SinkDeliveryException error)
         {
             Metrics.RecordSinkFailure();
             LogSinkFailed(_logger, message.Topic, error.Message);
-            return error.Message;
+            return new Rejection(error.Message, error.StatusCode);
         }
         catch (Exception error) when (error is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
             Metrics.RecordSinkFailure();
             LogUnexpected(_logger, error, message.Topic);
-            return $"unexpected error: {error.Message}";
+            return new Rejection($"unexpected error: {error.Message}", 500);
         }
     }
 
-    private async Task DeadLetterAsync(CameraMessage message, string reason, CancellationToken stoppingToken)
+    /// <summary>
+    /// Publishes the dead letter on MQTT (as it always has: best effort, a failure is logged), then, with a dead-letter
+    /// sink, holds the message until that sink keeps it: only then may the message be acknowledged.
+    /// </summary>
+    private async Task DeadLetterAsync(CameraMessage message, Rejection rejection, CancellationToken stoppingToken)
+    {
+        await PublishDeadLetterAsync(message, rejection.Reason, stoppingToken).ConfigureAwait(false);
+        if (_deadLetterSink is { } sink)
+        {
+            var deadLetter = DeadLetterSinkClient.Create(message, Node, Binding!.Sink, rejection.Code, rejection.Reason);
+            await _hold.RunAsync(
+                Dependency.DeadLetterSink,
+                message.Topic,
+                ct => sink.TryStoreAsync(deadLetter, message.Topic, ct),
+                stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task PublishDeadLetterAsync(CameraMessage message, string reason, CancellationToken stoppingToken)
     {
         // The camera level came from a topic, so it is a valid level unless empty (cameras//frames) or unmatched.
         var level = CameraTopics.IsValidLevel(message.Camera) ? message.Camera : "_invalid";
@@ -423,8 +529,11 @@ public sealed partial class CameraIngestBridge : BackgroundService
     [LoggerMessage(Level = LogLevel.Information, Message = "Camera ingest bridge on node {Node}: MQTT {Broker} -> sink {Sink} (from {SinkOrigin})")]
     private static partial void LogStarting(ILogger logger, Uri broker, Uri sink, string sinkOrigin, string node);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to {Broker}, subscribed to {FramesTopic} and {EventsTopic}")]
-    private static partial void LogConnected(ILogger logger, Uri broker, string framesTopic, string eventsTopic);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to {Broker}, subscribed to {Subscriptions}")]
+    private static partial void LogConnected(ILogger logger, Uri broker, string subscriptions);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No dead-letter sink configured: rejected frames are only republished on MQTT, where they are lost unless something subscribes")]
+    private static partial void LogNoDeadLetterSink(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the connection to {Broker}; reconnecting in {Delay}")]
     private static partial void LogDisconnected(ILogger logger, Uri broker, TimeSpan delay);
@@ -441,7 +550,7 @@ public sealed partial class CameraIngestBridge : BackgroundService
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a message on {Topic}: {Reason}")]
     private static partial void LogRejected(ILogger logger, string topic, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not deliver the event for a message on {Topic}: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The sink refused the event for a message on {Topic}: {Reason}")]
     private static partial void LogSinkFailed(ILogger logger, string topic, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure processing a message on {Topic}")]
@@ -452,4 +561,7 @@ public sealed partial class CameraIngestBridge : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Could not acknowledge a message on {Topic}: {Reason}")]
     private static partial void LogAcknowledgeFailed(ILogger logger, string topic, string reason);
+
+    /// <summary>Why a message is dead-lettered, and the status its dead letter reports in <c>knativeerrorcode</c>.</summary>
+    private sealed record Rejection(string Reason, int Code);
 }

@@ -53,7 +53,11 @@ public sealed class CameraIngestOptions
     /// <summary>Messages processed (stored and sent) at once.</summary>
     public int MaxConcurrency { get; set; } = 2;
 
-    /// <summary>Attempts to deliver one event to the sink before it is dead-lettered.</summary>
+    /// <summary>
+    /// Attempts to deliver one event to the sink in one round (408, 429, 5xx and network errors are retried with
+    /// <see cref="SinkBackoff"/>). When a round fails the message is held, not dead-lettered, and tried again after
+    /// <see cref="MaxRetryDelay"/> at most.
+    /// </summary>
     public int SinkAttempts { get; set; } = 4;
 
     /// <summary>Delay before the first retry; doubles with each further one.</summary>
@@ -64,6 +68,19 @@ public sealed class CameraIngestOptions
 
     /// <summary>TTL of stored frame bundles; null uses the store's default.</summary>
     public TimeSpan? FrameTimeToLive { get; set; }
+
+    /// <summary>
+    /// The dead-letters service to store dead letters durably (a CloudEvent POST in binary mode with Knative's error
+    /// extensions); null publishes them on MQTT only. When set, a message the bridge rejects is acknowledged only once
+    /// this sink answered 2xx.
+    /// </summary>
+    public Uri? DeadLetterSinkUrl { get; set; }
+
+    /// <summary>
+    /// Longest wait between two attempts at a message held because the node's Redis, the sink or the dead-letter sink
+    /// is down; the wait starts at <see cref="SinkBackoff"/> (10 ms at least) and doubles up to this.
+    /// </summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>First delay before reconnecting to the broker; doubles up to 30 s while it stays down.</summary>
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
@@ -98,6 +115,12 @@ public sealed class CameraIngestOptions
             throw new ArgumentException($"{nameof(CameraIngestOptions)}.{nameof(SinkUrl)} '{SinkUrl}' must be an absolute http:// or https:// URL.");
         }
 
+        if (DeadLetterSinkUrl is not null && (!DeadLetterSinkUrl.IsAbsoluteUri || (DeadLetterSinkUrl.Scheme != Uri.UriSchemeHttp && DeadLetterSinkUrl.Scheme != Uri.UriSchemeHttps)))
+        {
+            throw new ArgumentException($"{nameof(CameraIngestOptions)}.{nameof(DeadLetterSinkUrl)} '{DeadLetterSinkUrl}' must be an absolute http:// or https:// URL.");
+        }
+
+        RequirePositive(MaxRetryDelay, nameof(MaxRetryDelay));
         RequirePositive(MaxFrameBytes, nameof(MaxFrameBytes));
         RequirePositive(QueueCapacity, nameof(QueueCapacity));
         RequirePositive(MaxConcurrency, nameof(MaxConcurrency));

@@ -11,8 +11,9 @@ public static class CameraIngestServiceCollectionExtensions
 
     /// <summary>
     /// Runs the <see cref="CameraIngestBridge"/> with the host, with its metrics (meter
-    /// <see cref="CameraIngestMetrics.MeterName"/>) and the readiness checks <c>mqtt</c> (subscribed to the broker) and
-    /// <c>sink</c> (a sink to send to). Needs the node's state (<c>AddSkylarkState</c>, which adds the readiness check
+    /// <see cref="CameraIngestMetrics.MeterName"/>) and the readiness checks <c>mqtt</c> (subscribed to the broker),
+    /// <c>sink</c> (a sink to send to) and <c>frames</c> (the node's Redis, the sink and the dead-letter sink take what
+    /// the bridge sends them). Needs the node's state (<c>AddSkylarkState</c>, which adds the readiness check
     /// <c>redis</c>), before or after this call. Everything is per service provider, so one process can run one bridge
     /// per node.
     /// </summary>
@@ -26,6 +27,7 @@ public static class CameraIngestServiceCollectionExtensions
         services.AddServiceMetrics(CameraIngestMetrics.MeterName);
         services.AddReadinessCheck<MqttReadinessCheck>("mqtt");
         services.AddReadinessCheck<SinkReadinessCheck>("sink");
+        services.AddReadinessCheck<FramesReadinessCheck>("frames");
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<CameraIngestMetrics>();
         services.AddHttpClient(SinkHttpClientName);

@@ -11,8 +11,12 @@ namespace Skylark.Events.CameraIngest;
 /// (<c>--mqtt</c> and its password secret), and the common <c>--node</c>, <c>--redis</c>, Redis password and
 /// <c>--key-prefix</c> of the node whose Redis keeps the frames.
 /// </summary>
-public sealed record CameraIngestSettings(Action<StateOptions> State, MqttConnection Broker, SinkBinding Binding)
+public sealed record CameraIngestSettings(Action<StateOptions> State, MqttConnection Broker, SinkBinding Binding, Uri? DeadLetterSink = null)
 {
+    public static readonly Setting DeadLetterSinkSetting = new(
+        "dead-letter-sink",
+        "The dead-letters service: frames the bridge rejects are stored there (and acknowledged only once it answered 2xx), besides being republished on MQTT.");
+
     public static readonly Setting Overrides = new(
         "ce-overrides",
         """Extensions set on every event sent, as Knative's SinkBinding gives them: {"extensions":{"name":"value"}}.""",
@@ -30,9 +34,10 @@ public sealed record CameraIngestSettings(Action<StateOptions> State, MqttConnec
             settings.Problem(Overrides, problem);
         }
 
+        var deadLetterSink = settings.Url(DeadLetterSinkSetting);
         var broker = MqttSettings.Read(settings, required: true);
         settings.ThrowIfInvalid();
-        return new CameraIngestSettings(state, broker!, new SinkBinding(sink!, overrides, fromEnvironment: true));
+        return new CameraIngestSettings(state, broker!, new SinkBinding(sink!, overrides, fromEnvironment: true), deadLetterSink);
     }
 
     public void Configure(CameraIngestOptions options)
@@ -40,5 +45,6 @@ public sealed record CameraIngestSettings(Action<StateOptions> State, MqttConnec
         ArgumentNullException.ThrowIfNull(options);
         options.Broker = Broker;
         options.Binding = Binding;
+        options.DeadLetterSinkUrl = DeadLetterSink;
     }
 }

@@ -6,7 +6,6 @@ using CloudNative.CloudEvents;
 using Skylark.Events.Bindings;
 using Skylark.Events.Bindings.Mqtt;
 using Skylark.Events.CameraIngest.Mqtt;
-using Skylark.Events.CameraIngest.Sink;
 using Skylark.Events.Contracts;
 using Skylark.Events.Contracts.Payloads;
 using Skylark.Events.State;
@@ -19,7 +18,12 @@ namespace Skylark.Events.CameraIngest.Frames;
 /// is stored as the bundle <see cref="CameraFrameBundle.Name"/> on this node and announced by
 /// <c>io.skylark.camera.frame</c> carrying its StateRef (claim check); any other camera CloudEvent passes as it is.
 /// </summary>
-internal sealed class CameraEventTranslator(BundleStore store, CameraIngestOptions options, CameraSequences sequences)
+/// <remarks>
+/// A frame the node's Redis cannot store now is held (<see cref="DependencyHold"/>) and written again to the same
+/// StateRef until it is stored: the frame keeps its seq and workflow, and a write that reached Redis before its
+/// answer was lost is overwritten rather than left as a second bundle.
+/// </remarks>
+internal sealed class CameraEventTranslator(BundleStore store, CameraIngestOptions options, CameraSequences sequences, DependencyHold hold)
 {
     /// <returns>The event, and whether it announces a stored frame (otherwise it is a forwarded camera event).</returns>
     /// <exception cref="CameraMessageRejectedException">The message is not a valid frame or event; the message says why.</exception>
@@ -43,7 +47,7 @@ internal sealed class CameraEventTranslator(BundleStore store, CameraIngestOptio
             _ = ParseSeq(message.UserProperty(CameraTopics.SeqProperty), "user property");
             var seq = message.Seq ?? sequences.Next(camera, null);
             var capturedAt = ParseCapturedAt(message.UserProperty(CameraTopics.CapturedAtProperty)) ?? message.ReceivedAt;
-            return (await IngestFrameAsync(camera, message.Payload, seq, capturedAt, cancellationToken).ConfigureAwait(false), true);
+            return (await IngestFrameAsync(message.Topic, camera, message.Payload, seq, capturedAt, cancellationToken).ConfigureAwait(false), true);
         }
 
         CloudEvent cameraEvent;
@@ -75,7 +79,7 @@ internal sealed class CameraEventTranslator(BundleStore store, CameraIngestOptio
             }
 
             var seq = sequences.Next(camera, ParseSeq(cameraEvent[CameraTopics.SeqProperty]?.ToString(), "extension"));
-            var frame = await IngestFrameAsync(camera, jpeg, seq, cameraEvent.Time ?? message.ReceivedAt, cancellationToken).ConfigureAwait(false);
+            var frame = await IngestFrameAsync(message.Topic, camera, jpeg, seq, cameraEvent.Time ?? message.ReceivedAt, cancellationToken).ConfigureAwait(false);
             return (frame, true);
         }
 
@@ -98,7 +102,8 @@ internal sealed class CameraEventTranslator(BundleStore store, CameraIngestOptio
     public static long? TryParseSeq(string? value) =>
         long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seq) ? seq : null;
 
-    private async Task<CloudEvent> IngestFrameAsync(string camera, byte[] jpeg, long seq, DateTimeOffset capturedAt, CancellationToken cancellationToken)
+    /// <exception cref="OperationCanceledException">Stopping while the frame was held.</exception>
+    private async Task<CloudEvent> IngestFrameAsync(string topic, string camera, byte[] jpeg, long seq, DateTimeOffset capturedAt, CancellationToken cancellationToken)
     {
         if (!JpegHeader.TryRead(jpeg, out var header, out var problem))
         {
@@ -113,18 +118,23 @@ internal sealed class CameraEventTranslator(BundleStore store, CameraIngestOptio
             .Add(CameraFrameBundle.ContentTypeItem, CameraFrameBundle.JpegContentType)
             .Add(CameraFrameBundle.FrameItem, frameJson)
             .Build();
-        try
+        await hold.RunAsync(Dependency.Redis, topic, async ct =>
         {
-            await store.WriteAsync(stateRef, items, options.FrameTimeToLive, cancellationToken).ConfigureAwait(false);
-        }
-        catch (BundleTooLargeException error)
-        {
-            throw new CameraMessageRejectedException($"frame does not fit a bundle: {error.Message}", error);
-        }
-        catch (Exception error) when (error is StateException or RedisException)
-        {
-            throw new SinkDeliveryException($"could not store the frame on node '{store.Node}': {error.Message}", error);
-        }
+            try
+            {
+                await store.WriteAsync(stateRef, items, options.FrameTimeToLive, ct).ConfigureAwait(false);
+                return null;
+            }
+            catch (BundleTooLargeException error)
+            {
+                throw new CameraMessageRejectedException($"frame does not fit a bundle: {error.Message}", error);
+            }
+            catch (Exception error) when (error is StateException or RedisException or TimeoutException)
+            {
+                // RedisTimeoutException is a TimeoutException, not a RedisException.
+                return $"could not store the frame on node '{store.Node}': {error.Message}";
+            }
+        }, cancellationToken).ConfigureAwait(false);
 
         var cloudEvent = new CloudEvent(CloudEventsSpecVersion.V1_0)
         {

@@ -80,6 +80,36 @@ public static class CameraTopics
         return true;
     }
 
+    /// <summary>
+    /// What the bridge subscribes to for <paramref name="filters"/>: each filter widened to its levels before the first
+    /// wildcard plus <c>#</c> (<c>cameras/+/frames</c> and <c>cameras/+/events</c> give <c>cameras/#</c>), so a message
+    /// on a topic the filters do not take (<c>cameras//frames</c>, which not every broker matches to '+';
+    /// <c>cameras/a/b/frames</c>) still reaches the bridge and is dead-lettered with a reason instead of vanishing.
+    /// A widened filter inside another one is left out: overlapping subscriptions would bring a message twice. When a
+    /// filter begins with a wildcard there is nothing to widen to short of every topic, and the filters are kept as they are.
+    /// </summary>
+    public static IReadOnlyList<string> Subscriptions(params string[] filters)
+    {
+        ArgumentNullException.ThrowIfNull(filters);
+        var prefixes = new List<string>();
+        foreach (var filter in filters)
+        {
+            var levels = filter.Split('/');
+            var fixedLevels = levels.TakeWhile(level => level is not ("+" or "#")).Count();
+            if (fixedLevels == 0)
+            {
+                return [.. filters.Distinct(StringComparer.Ordinal)];
+            }
+
+            prefixes.Add(string.Join('/', levels.Take(fixedLevels)));
+        }
+
+        return [.. prefixes
+            .Distinct(StringComparer.Ordinal)
+            .Where(prefix => !prefixes.Any(other => prefix.StartsWith(other + "/", StringComparison.Ordinal)))
+            .Select(prefix => prefix + "/#")];
+    }
+
     /// <exception cref="ArgumentException">The filter is not a valid MQTT filter with at least one '+' for the camera.</exception>
     public static void EnsureCameraFilter(string filter, string what)
     {

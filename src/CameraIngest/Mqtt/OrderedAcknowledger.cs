@@ -11,6 +11,18 @@ internal sealed class OrderedAcknowledger
     private readonly Queue<PendingAcknowledgement> _pending = new();
     private readonly SemaphoreSlim _sending = new(1, 1);
 
+    /// <summary>Messages received on the current connection (or still being finished) and not yet acknowledged.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pending.Count;
+            }
+        }
+    }
+
     public PendingAcknowledgement Track(Func<CancellationToken, Task> acknowledge, long connection)
     {
         var pending = new PendingAcknowledgement(acknowledge, connection);

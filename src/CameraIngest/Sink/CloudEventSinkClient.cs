@@ -7,7 +7,8 @@ namespace Skylark.Events.CameraIngest.Sink;
 
 /// <summary>
 /// POSTs events to the sink in binary mode, retrying what may succeed later (network errors, timeouts, 408, 429, 5xx)
-/// with exponential backoff; a sink that refuses an event (any other 4xx) is not asked again.
+/// with exponential backoff for one round of <see cref="CameraIngestOptions.SinkAttempts"/>; a sink that refuses an
+/// event (any other 4xx) is not asked again.
 /// </summary>
 internal sealed partial class CloudEventSinkClient(
     HttpClient http,
@@ -21,14 +22,14 @@ internal sealed partial class CloudEventSinkClient(
 
     public Uri Sink => binding.Sink;
 
-    /// <exception cref="SinkDeliveryException">Every attempt failed, or the sink refused the event.</exception>
+    /// <exception cref="SinkDeliveryException">Every attempt of the round failed (<see cref="SinkDeliveryException.Transient"/>), or the sink refused the event.</exception>
     public async Task SendAsync(CloudEvent cloudEvent, CancellationToken cancellationToken)
     {
         binding.ApplyTo(cloudEvent);
         var delay = options.SinkBackoff;
         for (var attempt = 1; ; attempt++)
         {
-            var (retryable, reason) = await TrySendAsync(cloudEvent, cancellationToken).ConfigureAwait(false);
+            var (retryable, reason, status) = await TrySendAsync(cloudEvent, cancellationToken).ConfigureAwait(false);
             if (reason is null)
             {
                 return;
@@ -37,7 +38,9 @@ internal sealed partial class CloudEventSinkClient(
             if (!retryable || attempt >= options.SinkAttempts)
             {
                 throw new SinkDeliveryException(
-                    retryable ? $"sink {Sink} failed {attempt} attempt(s); last: {reason}" : $"sink {Sink} refused the event: {reason}");
+                    retryable ? $"sink {Sink} failed {attempt} attempt(s); last: {reason}" : $"sink {Sink} refused the event: {reason}",
+                    retryable,
+                    status);
             }
 
             metrics.RecordSinkRetry();
@@ -47,8 +50,8 @@ internal sealed partial class CloudEventSinkClient(
         }
     }
 
-    /// <returns>A null reason on success; otherwise why, and whether another attempt may help.</returns>
-    private async Task<(bool Retryable, string? Reason)> TrySendAsync(CloudEvent cloudEvent, CancellationToken cancellationToken)
+    /// <returns>A null reason on success; otherwise why, whether another attempt may help, and the status (500 without an answer).</returns>
+    private async Task<(bool Retryable, string? Reason, int Status)> TrySendAsync(CloudEvent cloudEvent, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.SinkTimeout);
@@ -58,7 +61,7 @@ internal sealed partial class CloudEventSinkClient(
             using var response = await http.PostAsync(Sink, content, timeout.Token).ConfigureAwait(false);
             if (response.IsSuccessStatusCode)
             {
-                return (false, null);
+                return (false, null, (int)response.StatusCode);
             }
 
             var body = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
@@ -69,15 +72,15 @@ internal sealed partial class CloudEventSinkClient(
 
             var status = (int)response.StatusCode;
             var retryable = status >= 500 || response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;
-            return (retryable, $"HTTP {status} {response.ReasonPhrase}{(body.Length > 0 ? ": " + body.ReplaceLineEndings(" ") : "")}");
+            return (retryable, $"HTTP {status} {response.ReasonPhrase}{(body.Length > 0 ? ": " + body.ReplaceLineEndings(" ") : "")}", status);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return (true, $"no answer within {options.SinkTimeout}");
+            return (true, $"no answer within {options.SinkTimeout}", 500);
         }
         catch (HttpRequestException error)
         {
-            return (true, error.Message);
+            return (true, error.Message, 500);
         }
     }
 

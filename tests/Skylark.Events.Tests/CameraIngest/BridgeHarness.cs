@@ -43,9 +43,10 @@ internal sealed class BridgeHarness : IAsyncDisposable
         ReconnectDelay = TimeSpan.FromMilliseconds(100),
     };
 
-    public static async Task<BridgeHarness> StartAsync(RedisServer redis, CameraIngestOptions options)
+    public static async Task<BridgeHarness> StartAsync(RedisServer redis, CameraIngestOptions options, Action<StateOptions>? configureState = null)
     {
         var stateOptions = redis.StateOptions(Node);
+        configureState?.Invoke(stateOptions);
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(stateOptions.ToRedisConfiguration());
         var http = new HttpClient();
         var store = new BundleStore(multiplexer, stateOptions);

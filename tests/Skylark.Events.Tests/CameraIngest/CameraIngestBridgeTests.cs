@@ -178,21 +178,6 @@ public sealed class CameraIngestBridgeTests(RedisServer redis) : IClassFixture<R
     }
 
     [Fact]
-    public async Task A_sink_that_stays_down_is_given_up_after_the_configured_attempts()
-    {
-        await using var down = await RecordingSink.StartAsync(503, 503, 503, 503);
-        await using var bridge = await StartBridgeAsync(o => (o.SinkUrl, o.SinkAttempts) = (down.Url, 3));
-        await using var deadLetters = await MqttProbe.ConnectAsync(_server.Connection, subscriptions: "skylark/deadletter/#");
-        await using var camera = new CameraPublisher(_server.Connection);
-
-        await camera.PublishAsync(BridgeHarness.Frame("cam-1", 0));
-
-        var deadLetter = await deadLetters.NextAsync();
-        Assert.Contains("failed 3 attempt(s); last: HTTP 503", deadLetter.UserProperty(CameraIngestBridge.DeadLetterReasonProperty), StringComparison.Ordinal);
-        Assert.Equal(3, down.Requests);
-    }
-
-    [Fact]
     public async Task A_binary_mode_cloudevent_carrying_a_jpeg_is_claim_checked_like_a_raw_frame()
     {
         await using var bridge = await StartBridgeAsync();

@@ -95,6 +95,22 @@ public sealed class CameraIngestSettingsTests
     }
 
     [Fact]
+    public void The_dead_letter_sink_is_optional_and_must_be_an_http_url()
+    {
+        string[] args = [.. Node, "--mqtt", "mqtt://127.0.0.1:1883"];
+        Dictionary<string, string?> sink = new() { ["K_SINK"] = "http://127.0.0.1:8080/skylark/default" };
+        var options = new CameraIngestOptions();
+
+        CameraIngestSettings.From(Configuration(args, new(sink) { ["DEAD_LETTER_SINK"] = "http://dead-letters.skylark.svc/" })).Configure(options);
+        var without = CameraIngestSettings.From(Configuration(args, sink));
+        var error = Assert.Throws<ServiceConfigurationException>(() => CameraIngestSettings.From(Configuration([.. args, "--dead-letter-sink", "dead-letters:8090"], sink)));
+
+        Assert.Equal(new Uri("http://dead-letters.skylark.svc/"), options.DeadLetterSinkUrl);
+        Assert.Null(without.DeadLetterSink);
+        Assert.StartsWith("--dead-letter-sink (SKYLARK_DEAD_LETTER_SINK) must be an absolute http(s) URL", Assert.Single(error.Problems).ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Every_missing_setting_is_named_on_a_line_of_its_own()
     {
         var error = Assert.Throws<ServiceConfigurationException>(() => CameraIngestSettings.From(Configuration([])));

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using CloudNative.CloudEvents;
 using MQTTnet;
 using MQTTnet.Formatter;
@@ -6,6 +7,7 @@ using MQTTnet.Protocol;
 using Skylark.Events.Bindings;
 using Skylark.Events.Bindings.Mqtt;
 using Skylark.Events.CameraIngest;
+using Skylark.Events.Contracts.Payloads;
 using Skylark.Events.Lab.Mqtt;
 using Skylark.Events.Tests.Support;
 
@@ -99,7 +101,7 @@ public sealed class MosquittoInteropTests(RedisServer redis, Mosquitto mosquitto
     public async Task A_frame_on_a_topic_with_an_empty_camera_level_is_dead_lettered_apart_through_mosquitto()
     {
         await using var bridge = await StartBridgeAsync();
-        // The MQTT '+' wildcard matches an empty level too; mosquitto delivers such topics (MQTTnet's server does not).
+        // The MQTT '+' wildcard matches an empty level too; the bridge's wide subscription (cameras/#) hears it on any broker.
         await using var deadLetters = await MqttProbe.ConnectAsync(mosquitto.Connection, subscriptions: "skylark/deadletter/#");
         var jpeg = BridgeHarness.Frame("x", 0).Jpeg.ToArray();
 
@@ -108,8 +110,47 @@ public sealed class MosquittoInteropTests(RedisServer redis, Mosquitto mosquitto
 
         var deadLetter = await deadLetters.NextAsync();
         Assert.Equal("skylark/deadletter/_invalid", deadLetter.Topic);
-        Assert.Contains("camera id '' must match", deadLetter.UserProperty(CameraIngestBridge.DeadLetterReasonProperty), StringComparison.Ordinal);
+        Assert.Equal(
+            "topic 'cameras//frames' has an empty camera id where 'cameras/+/frames' has '+'",
+            deadLetter.UserProperty(CameraIngestBridge.DeadLetterReasonProperty));
         Assert.Equal(jpeg, deadLetter.Payload);
+    }
+
+    [Fact]
+    public async Task Frames_held_while_the_sink_is_down_stay_with_mosquitto_and_reach_the_next_bridge_of_the_session()
+    {
+        await using var sink = await RecordingSink.StartAsync();
+        sink.Down = true;
+        var options = BridgeHarness.Options(mosquitto.Connection, sink.Url);
+        options.MaxRetryDelay = TimeSpan.FromMilliseconds(100);
+        var frames = Enumerable.Range(0, 3).Select(seq => BridgeHarness.Frame("held-cam", seq, width: 96, height: 64)).ToList();
+        await using (var first = await BridgeHarness.StartAsync(redis, options))
+        {
+            await using var camera = new CameraPublisher(mosquitto.Connection);
+            foreach (var frame in frames)
+            {
+                await camera.PublishAsync(frame);
+            }
+
+            await Poll.UntilAsync(() => first.Bridge.Unacknowledged == 3 && first.Bridge.Metrics.HeldForSink > 0, "the first bridge holds the 3 frames");
+            Assert.Equal(0, first.Bridge.Metrics.DeadLettered);
+        }
+
+        // Stopped without acknowledging: mosquitto kept the messages for the session and delivers them again.
+        sink.Down = false;
+        await using var second = await BridgeHarness.StartAsync(redis, options);
+
+        var seqs = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            var delivery = await sink.NextAcceptedAsync();
+            var seq = JsonSerializer.Deserialize<CameraFrame>((byte[])delivery.Event.Data!, ContractJson.Options)!.Seq;
+            await second.AssertFrameEventAsync(delivery, "held-cam", frames[(int)seq].Jpeg.ToArray());
+            seqs.Add(seq);
+        }
+
+        Assert.Equal([0, 1, 2], seqs.Order());
+        await Poll.UntilAsync(() => second.Bridge.Unacknowledged == 0);
     }
 
     [Fact]

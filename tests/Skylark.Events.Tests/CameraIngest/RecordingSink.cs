@@ -22,6 +22,7 @@ internal sealed class RecordingSink : IAsyncDisposable
     private readonly Channel<SinkDelivery> _deliveries = Channel.CreateUnbounded<SinkDelivery>();
     private readonly ConcurrentQueue<int> _script;
     private int _requests;
+    private int _accepted;
 
     private RecordingSink(WebApplication app, IEnumerable<int> script)
     {
@@ -32,6 +33,12 @@ internal sealed class RecordingSink : IAsyncDisposable
     public Uri Url { get; private set; } = null!;
 
     public int Requests => Volatile.Read(ref _requests);
+
+    /// <summary>While true every request is answered 503 Service Unavailable (a sink that is down), whatever the script says.</summary>
+    public bool Down { get; set; }
+
+    /// <summary>Requests answered 2xx so far.</summary>
+    public int Accepted => Volatile.Read(ref _accepted);
 
     /// <summary>Requests are answered only once this completes (a slow sink).</summary>
     public Task Hold { get; set; } = Task.CompletedTask;
@@ -91,7 +98,14 @@ internal sealed class RecordingSink : IAsyncDisposable
         }
 
         await Hold;
-        var status = _script.TryDequeue(out var scripted) ? scripted : StatusCodes.Status202Accepted;
+        var status = Down ? StatusCodes.Status503ServiceUnavailable
+            : _script.TryDequeue(out var scripted) ? scripted
+            : StatusCodes.Status202Accepted;
+        if (status is >= 200 and < 300)
+        {
+            Interlocked.Increment(ref _accepted);
+        }
+
         _deliveries.Writer.TryWrite(new SinkDelivery(cloudEvent, binary, status));
         return status is >= 200 and < 300 ? Results.StatusCode(status) : Results.Text($"scripted failure {status}", statusCode: status);
     }

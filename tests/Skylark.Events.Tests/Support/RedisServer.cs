@@ -12,7 +12,15 @@ namespace Skylark.Events.Tests.Support;
 /// </summary>
 public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
 {
+    private readonly IReadOnlyList<string> _arguments;
     private RedisProcess? _process;
+
+    public RedisServer()
+        : this([])
+    {
+    }
+
+    private RedisServer(IReadOnlyList<string> arguments) => _arguments = arguments;
 
     public string Host => "127.0.0.1";
 
@@ -26,9 +34,10 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
     /// <summary>The production process wrapper <c>skylark up</c> uses too.</summary>
     public RedisProcess Process => _process ?? throw new InvalidOperationException("The server has not been started.");
 
-    public static async Task<RedisServer> StartAsync()
+    /// <param name="extraArguments">More redis-server options, e.g. <c>--appendonly yes</c> for a server whose data outlives a kill.</param>
+    public static async Task<RedisServer> StartAsync(params string[] extraArguments)
     {
-        var server = new RedisServer();
+        var server = new RedisServer(extraArguments);
         try
         {
             await server.InitializeAsync();
@@ -44,7 +53,26 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
     /// <summary>A key prefix no other test uses, so tests can share a server without FLUSHDB.</summary>
     public static string NewKeyPrefix() => "test-" + Guid.NewGuid().ToString("N")[..12];
 
-    public async Task InitializeAsync() => _process = await RedisProcess.StartAsync("test");
+    public async Task InitializeAsync() => _process = await RedisProcess.StartAsync("test", extraArguments: _arguments);
+
+    /// <summary>Ends the server with SIGKILL, as a crash or the OOM killer would, and waits until it is gone.</summary>
+    public async Task KillAsync()
+    {
+        using (var running = System.Diagnostics.Process.GetProcessById(Process.ProcessId ?? throw new InvalidOperationException("redis-server is not running.")))
+        {
+            running.Kill();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await Process.WaitForExitAsync(timeout.Token);
+    }
+
+    /// <summary>Starts the server again on the same port, password and folder (reloading its append-only file, if any).</summary>
+    public async Task RestartAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await Process.RestartAsync(timeout.Token);
+    }
 
     /// <summary>StateOptions for a node backed by this server, with a fresh key prefix unless one is given.</summary>
     public StateOptions StateOptions(string node, string? keyPrefix = null) => new()
