@@ -39,6 +39,8 @@ public sealed class EmulatedCluster : IUpCluster
     /// <summary>The file dead letters are kept in, in <see cref="UpOptions.WorkDirectory"/>.</summary>
     public const string DeadLetterFileName = "dead-letters.jsonl";
 
+    private const string DeadLetterPath = "/dead-letters";
+
     private readonly List<IAsyncDisposable> started = [];
     private readonly Dictionary<string, Uri> nodeUrls = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Uri> sinkUrls = new(StringComparer.Ordinal);
@@ -49,6 +51,7 @@ public sealed class EmulatedCluster : IUpCluster
     private readonly Dictionary<string, HostedFunction> functions;
     private IServiceProvider? predictorServices;
     private DeadLetterMetrics? deadLetterMetrics;
+    private Uri? deadLetterSink;
 
     private EmulatedCluster(ClusterPlan plan, TopologyClock clock, LinkEmulator links, string peerToken, UpOptions options)
     {
@@ -152,12 +155,14 @@ public sealed class EmulatedCluster : IUpCluster
         var cluster = new EmulatedCluster(plan, clock, links, Convert.ToHexString(RandomNumberGenerator.GetBytes(16)), options);
         try
         {
-            // Nodes (their camera bridges) and the Predictor send to the broker, and the broker delivers to them:
-            // reserve the broker's port first so everyone can be told its address.
+            // Nodes (their camera bridges) and the Predictor send to the broker and the dead-letter sink, and the broker
+            // delivers to them: reserve the control plane's ports first so everyone can be told its addresses.
             var brokerPort = ReservedPorts.Reserve();
+            var servingPort = ReservedPorts.Reserve();
             cluster.BrokerIngress = new Uri($"http://127.0.0.1:{brokerPort}/{SkylarkDefaults.Namespace}/{SkylarkDefaults.Broker}");
+            cluster.deadLetterSink = new Uri($"http://127.0.0.1:{servingPort}{DeadLetterPath}");
             await cluster.StartNodesAsync(cancellationToken);
-            await cluster.StartControlPlaneAsync(plan.BrokerModel, brokerPort, loggerFactory, cancellationToken);
+            await cluster.StartControlPlaneAsync(plan.BrokerModel, brokerPort, servingPort, loggerFactory, cancellationToken);
             return cluster;
         }
         catch
@@ -270,6 +275,7 @@ public sealed class EmulatedCluster : IUpCluster
                         // Without an external broker every ingest node runs its own server (registered above, so it listens first).
                         bridge.Broker = plan.CameraBrokers[node.Name];
                         bridge.SinkUrl = IngressFrom(node.Name);
+                        bridge.DeadLetterSinkUrl = ControlPath(node.Name, ControlNode, deadLetterSink!);
                         bridge.ClientId = $"skylark-ingest-{node.Name}";
                         bridge.MaxFrameBytes = setup.MaxFrameBytes;
 
@@ -301,7 +307,7 @@ public sealed class EmulatedCluster : IUpCluster
 
     private static string FunctionPath(string function) => $"/fn/{function}";
 
-    private async Task StartControlPlaneAsync(EventingModel model, int brokerPort, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    private async Task StartControlPlaneAsync(EventingModel model, int brokerPort, int servingPort, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(options.WorkDirectory);
 
@@ -320,8 +326,9 @@ public sealed class EmulatedCluster : IUpCluster
             app =>
             {
                 layer.Map(app);
-                app.MapDeadLetters("/dead-letters");
+                app.MapDeadLetters(DeadLetterPath);
             },
+            port: servingPort,
             minimumLogLevel: options.LogLevel,
             cancellationToken: cancellationToken);
         started.Add(serving);

@@ -322,6 +322,7 @@ public sealed partial class ProcessCluster : IUpCluster
                 AddStore(environment, instance.Node, withNode: true);
                 environment["SKYLARK_MQTT"] = _plan.CameraBrokers[instance.Node].Url.ToString();
                 environment["K_SINK"] = ToControl(instance.Node, BrokerIngress).ToString();
+                environment["SKYLARK_DEAD_LETTER_SINK"] = ToControl(instance.Node, Url(ServiceInstance.DeadLetters)).ToString();
                 break;
             default:
                 AddStore(environment, instance.Node, withNode: true);

@@ -9,6 +9,9 @@ public static class EventTypes
     public const string StatePropagated = "io.skylark.state.propagated";
     public const string AlarmRaised = "io.skylark.alarm.raised";
 
+    /// <summary>A camera message the camera ingest refused, as a dead letter for the dead-letters service.</summary>
+    public const string CameraRejected = "io.skylark.camera.rejected";
+
     /// <summary>Emitted by Knative PingSources; drives periodic sync.</summary>
     public const string Ping = "dev.knative.sources.ping";
 }

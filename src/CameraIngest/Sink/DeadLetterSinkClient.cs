@@ -22,7 +22,7 @@ namespace Skylark.Events.CameraIngest.Sink;
 /// </remarks>
 internal sealed partial class DeadLetterSinkClient(HttpClient http, Uri deadLetterSink, CameraIngestOptions options, CameraIngestMetrics metrics, ILogger logger)
 {
-    public const string EventType = "io.skylark.camera.rejected";
+    public const string EventType = EventTypes.CameraRejected;
     public const string DestinationExtension = "knativeerrordest";
     public const string CodeExtension = "knativeerrorcode";
     public const string DataExtension = "knativeerrordata";

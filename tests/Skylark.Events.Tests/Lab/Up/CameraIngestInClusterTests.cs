@@ -95,7 +95,7 @@ public sealed class CameraIngestInClusterTests : IAsyncLifetime
             await good.PublishAsync(BridgeHarness.Frame("cam-good", seq));
         }
 
-        await Poll.UntilAsync(() => _observer.Completed >= 3 && DeadLetterCount() >= 3);
+        await Poll.UntilAsync(() => _observer.Completed >= 3 && DeadLetterCount() >= 5);
         var bridgeDeadLetters = new[] { await deadLetterTopic.NextAsync(), await deadLetterTopic.NextAsync() };
 
         Assert.Equal(3, _observer.Completed);
@@ -111,13 +111,17 @@ public sealed class CameraIngestInClusterTests : IAsyncLifetime
             dead = [.. _deadLetters];
         }
 
-        Assert.Equal(3, dead.Count);
-        Assert.All(dead, d => Assert.Equal(EventTypes.CameraFrame, d.Type));
+        // The bridge's own refusals reach the durable dead-letter sink too, beside the broker's.
+        Assert.Equal(5, dead.Count);
         Assert.All(dead, d => Assert.Equal("422", d["knativeerrorcode"]?.ToString()));
+        var refusedByBridge = dead.Where(d => d.Type == EventTypes.CameraRejected).ToList();
+        Assert.Equal(["cam-big", "cam-cut"], refusedByBridge.Select(d => (string?)d[ExtensionNames.Camera]).Order(StringComparer.Ordinal));
+        dead = [.. dead.Except(refusedByBridge)];
+        Assert.All(dead, d => Assert.Equal(EventTypes.CameraFrame, d.Type));
         Assert.Contains("8000x8000", ErrorData(Assert.Single(dead, d => (string?)d[ExtensionNames.Camera] == "cam-huge")), StringComparison.Ordinal);
         Assert.Contains("does not exist", ErrorData(Assert.Single(dead, d => (string?)d[ExtensionNames.Camera] == "ghost")), StringComparison.Ordinal);
         Assert.Contains("truncated", ErrorData(Assert.Single(dead, d => (string?)d[ExtensionNames.Camera] == "cam-corrupt")), StringComparison.Ordinal);
-        Assert.Equal(3, File.ReadAllLines(_cluster.DeadLetters.Path).Length);
+        Assert.Equal(5, File.ReadAllLines(_cluster.DeadLetters.Path).Length);
         Assert.Equal(3, _observer.Failed);
     }
 
