@@ -54,7 +54,7 @@ public sealed class JournalPropertyTests : IAsyncLifetime
                 var reachedTheDisk = records.Where(r => r.Segment < last || r.Start < cut).Max(r => r.Sequence);
                 Assert.True(scan.NextSequence > reachedTheDisk, $"next sequence {scan.NextSequence} reuses {reachedTheDisk}");
             },
-            iter: 100,
+            iter: 80,
             threads: 1);
     }
 
@@ -88,7 +88,7 @@ public sealed class JournalPropertyTests : IAsyncLifetime
                 AssertRecovered(repaired.Path, [.. records.Except(damaged)]);
                 Assert.True(scan.NextSequence > records.Max(r => r.Sequence), $"next sequence {scan.NextSequence}");
             },
-            iter: 150,
+            iter: 120,
             threads: 1);
     }
 
