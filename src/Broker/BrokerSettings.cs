@@ -6,11 +6,13 @@ namespace Skylark.Events.Broker;
 
 /// <summary>
 /// The standalone broker's settings, by the service contract (docs/configuration.md): the Knative resources it
-/// serves (<c>--eventing</c>), the durable journal's folder, and the URLs of the Services its Triggers name.
+/// serves (<c>--eventing</c>), the durable journal's folder and whether to repair it, and the URLs of the Services its Triggers name.
 /// </summary>
 public static class BrokerSettings
 {
     public static readonly Setting JournalSetting = new("journal", "The folder of the durable event journal: 202 only once an event is on disk, and a restart delivers what was owed (docs/journal.md).");
+
+    public static readonly Setting JournalRepairSetting = new("journal-repair", "With --journal: start on a journal damaged other than by a torn tail, moving the damaged bytes to a quarantine file beside the segment and recovering every intact record (true or false; default false: such a journal stops the start).");
 
     public static readonly Setting ServicesSetting = new("services", "URLs of the Services Triggers and PingSources name by ref, as <name>=<url>, comma-separated; unnamed ones resolve to Knative's <name>.<namespace>.svc.cluster.local.");
 
@@ -26,6 +28,12 @@ public static class BrokerSettings
         }
 
         var journal = settings.Get(JournalSetting);
+        var repair = settings.Boolean(JournalRepairSetting);
+        if (repair is not null && journal is null)
+        {
+            settings.Problem(JournalRepairSetting, $"needs {JournalSetting.Display}: there is no journal to repair");
+        }
+
         var services = settings.UrlMap(ServicesSetting);
         EventingModel? model = null;
         if (eventing.Count > 0)
@@ -46,7 +54,7 @@ public static class BrokerSettings
             options.Model = model!;
             if (journal is not null)
             {
-                options.Journal = new JournalOptions { Directory = journal };
+                options.Journal = new JournalOptions { Directory = journal, Repair = repair ?? false };
             }
 
             foreach (var (name, url) in services)

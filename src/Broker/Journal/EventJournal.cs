@@ -63,7 +63,11 @@ internal sealed partial class EventJournal : IAsyncDisposable, IDisposable
     /// <summary>Deliveries lost because <see cref="JournalOptions.MaxBytes"/> forced their segment out before they finished.</summary>
     public long ForcedDrops => Interlocked.Read(ref forcedDrops);
 
-    /// <summary>Scans the journal (repairing a torn tail), opens a segment to append to and starts the writer.</summary>
+    /// <summary>
+    /// Scans the journal (cutting off a torn tail, and quarantining other damage when <see cref="JournalOptions.Repair"/>
+    /// is on), opens a segment to append to and starts the writer.
+    /// </summary>
+    /// <exception cref="JournalDamagedException">Damage that is not a torn tail, without repair: nothing was changed.</exception>
     public JournalScan Open()
     {
         var options = settings ?? throw new InvalidOperationException("The journal is disabled.");
@@ -76,7 +80,7 @@ internal sealed partial class EventJournal : IAsyncDisposable, IDisposable
             }
 
             Directory.CreateDirectory(options.Directory);
-            var scan = JournalScan.Run(options.Directory, logger);
+            var scan = JournalScan.Run(options.Directory, options.Repair, logger);
             segments.AddRange(scan.Segments);
             nextSequence = scan.NextSequence;
             Recovery = scan.Report;

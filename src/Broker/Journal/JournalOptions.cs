@@ -29,6 +29,14 @@ public sealed class JournalOptions
     /// </summary>
     public long? MaxBytes { get; set; }
 
+    /// <summary>
+    /// What to do about damage that is not a torn tail (intact records after it, or any damage in an older segment).
+    /// False (default): the broker does not start, and the error names the segment, the offset and the intact records
+    /// after it. True: the damaged bytes are moved to a quarantine file beside the segment
+    /// (<c>{segment}.quarantine-{offset}</c>) and every intact record before and after them is recovered.
+    /// </summary>
+    public bool Repair { get; set; }
+
     /// <summary>How often retention runs besides whenever a segment is closed.</summary>
     public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromMinutes(1);
 

@@ -33,6 +33,27 @@ public sealed class BrokerSettingsTests
     }
 
     [Fact]
+    public void Journal_repair_is_off_unless_asked_for()
+    {
+        var (off, on) = (new BrokerOptions(), new BrokerOptions());
+
+        BrokerSettings.Read(Configuration("--eventing", Eventing, "--journal", "/var/lib/skylark/journal"))(off);
+        BrokerSettings.Read(Configuration("--eventing", Eventing, "--journal", "/var/lib/skylark/journal", "--journal-repair", "true"))(on);
+
+        Assert.Equal((false, true), (off.Journal!.Repair, on.Journal!.Repair));
+    }
+
+    [Theory]
+    [InlineData("--journal-repair", "yes", "--journal-repair (SKYLARK_JOURNAL_REPAIR) must be true or false; got 'yes'.")]
+    [InlineData("--journal-repair", "true", "--journal-repair (SKYLARK_JOURNAL_REPAIR) needs --journal (SKYLARK_JOURNAL): there is no journal to repair.")]
+    public void Journal_repair_must_be_a_boolean_and_needs_a_journal(string flag, string value, string message)
+    {
+        var error = Assert.Throws<ServiceConfigurationException>(() => BrokerSettings.Read(Configuration("--eventing", Eventing, flag, value)));
+
+        Assert.Equal(message, error.Message);
+    }
+
+    [Fact]
     public void Without_resources_the_broker_does_not_start()
     {
         var error = Assert.Throws<ServiceConfigurationException>(() => BrokerSettings.Read(Configuration("--journal", "/tmp/j")));

@@ -22,7 +22,7 @@ public sealed class TornWriteTests : IDisposable
     [InlineData(Tear.CutInsideTheLastRecordHeader)]
     [InlineData(Tear.FlippedByteInTheLastRecord)]
     [InlineData(Tear.GarbageAfterTheLastRecord)]
-    public async Task A_torn_tail_is_detected_skipped_and_cut_off_and_the_journal_goes_on_after_it(Tear tear)
+    public async Task A_torn_tail_is_detected_skipped_and_cut_off_and_the_journal_goes_on_after_it_without_reusing_the_torn_sequence(Tear tear)
     {
         await AppendAsync(5);
         var segment = Assert.Single(folder.Segments);
@@ -36,7 +36,8 @@ public sealed class TornWriteTests : IDisposable
         await journal.DisposeAsync();
 
         Assert.Equal(new JournalRecoveryReport(1, expectedEvents, expectedEvents, expectedEvents, 1, skipped, 0), scan.Report);
-        Assert.Equal(expectedEvents + 1, next);
+        // The torn record had taken the next sequence (it may have reached the disk in part): the journal goes on after it.
+        Assert.Equal(expectedEvents + 2, next);
         Assert.Equal([.. Enumerable.Range(0, expectedEvents).Select(i => $"e{i}"), "after"], JournalReader.ReadEvents(folder.Path).Select(e => e.ToCloudEvent().Id));
         Assert.Contains(folder.Logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("torn tail", StringComparison.Ordinal));
     }
@@ -92,25 +93,6 @@ public sealed class TornWriteTests : IDisposable
         Assert.Equal(["e0", "e1"], ids);
         Assert.Equal(lastRecord, Assert.Single(damage).Offset);
         Assert.Equal(length, new FileInfo(segment).Length);
-    }
-
-    [Fact]
-    public async Task Damage_inside_an_older_segment_is_reported_as_an_error_and_later_segments_are_still_recovered()
-    {
-        await AppendAsync(30, segmentBytes: 4096);
-        Assert.True(folder.Segments.Count >= 2);
-        var oldest = folder.Segments[0];
-        var (lastRecord, _) = LastRecord(oldest);
-        Damage(oldest, Tear.FlippedByteInTheLastRecord, lastRecord, 0);
-        var oldestLength = new FileInfo(oldest).Length;
-
-        var (journal, scan) = folder.Open(o => o.SegmentBytes = 4096);
-        await journal.DisposeAsync();
-
-        Assert.Equal((0, 1, 29L), (scan.Report.TornTails, scan.Report.DamagedSegments, scan.Report.Events));
-        Assert.Equal(oldestLength, new FileInfo(oldest).Length);
-        Assert.Contains(folder.Logs.Entries, e => e.Level == LogLevel.Error && e.Message.Contains("damaged", StringComparison.Ordinal));
-        Assert.Equal(29, scan.Pending.Count);
     }
 
     [Fact]
