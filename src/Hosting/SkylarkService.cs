@@ -17,6 +17,9 @@ public static class SkylarkService
     /// <summary>The exit code of a start refused for its configuration.</summary>
     public const int ConfigurationExitCode = 2;
 
+    /// <summary>The exit code when the service refused to start on what it found (<see cref="ServiceCannotStartException"/>).</summary>
+    public const int CannotStartExitCode = 1;
+
     /// <summary>
     /// Builds, maps and runs the service <paramref name="name"/>: <paramref name="configure"/> registers it (reading
     /// <see cref="WebApplicationBuilder.Configuration"/> through <see cref="ServiceConfiguration"/>), <paramref name="map"/>
@@ -46,6 +49,11 @@ public static class SkylarkService
             }
 
             return ConfigurationExitCode;
+        }
+        catch (Exception error) when (CannotStart(error) is { } refusal)
+        {
+            await Console.Error.WriteLineAsync($"{name}: {refusal.Message}").ConfigureAwait(false);
+            return CannotStartExitCode;
         }
 
         await using (app.ConfigureAwait(false))
@@ -81,6 +89,13 @@ public static class SkylarkService
         builder.Services.AddServiceMetrics(name);
         return builder;
     }
+
+    private static ServiceCannotStartException? CannotStart(Exception error) => error switch
+    {
+        ServiceCannotStartException refusal => refusal,
+        { InnerException: { } inner } => CannotStart(inner),
+        _ => null,
+    };
 
     /// <summary>The lines to print when <paramref name="error"/> is about configuration, else null.</summary>
     internal static IReadOnlyList<string>? ConfigurationLines(Exception error) => error switch

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Skylark.Events.Broker.Dispatch;
+using Skylark.Events.Hosting;
 
 namespace Skylark.Events.Broker.Journal;
 
@@ -26,7 +27,17 @@ internal sealed partial class JournalRecoveryService(
             return Task.CompletedTask;
         }
 
-        var scan = journal.Open();
+        JournalScan scan;
+        try
+        {
+            scan = journal.Open();
+        }
+        catch (JournalDamagedException damaged)
+        {
+            // Not a crash of the broker: a journal that needs a person's decision (verify, then repair).
+            throw new ServiceCannotStartException(damaged.Message, damaged);
+        }
+
         if (scan.Pending.Count == 0)
         {
             journal.CompleteRecovery();

@@ -1,4 +1,5 @@
 using Skylark.Events.Broker.Journal;
+using Skylark.Events.Hosting;
 using Skylark.Events.Tests.Support;
 
 namespace Skylark.Events.Tests.Broker.Journal;
@@ -31,13 +32,33 @@ public sealed class JournalDamageTests : IAsyncLifetime
 
         var error = await Record.ExceptionAsync(() => StartBrokerAsync(repair: false));
 
-        var refused = Assert.IsType<JournalDamagedException>(Unwrap(error));
+        var refusal = Assert.IsType<ServiceCannotStartException>(Unwrap(error));
+        var refused = Assert.IsType<JournalDamagedException>(refusal.InnerException);
+        Assert.Equal(refused.Message, refusal.Message);
         Assert.Contains(segment, refused.Message, StringComparison.Ordinal);
         Assert.Contains($"offset {damaged.Offset}", refused.Message, StringComparison.Ordinal);
         Assert.Contains($"{Accepted - damaged.Index - 1} intact record(s) after it", refused.Message, StringComparison.Ordinal);
         Assert.Contains("--journal-repair", refused.Message, StringComparison.Ordinal);
         Assert.Equal(before, await File.ReadAllBytesAsync(segment));
         Assert.Empty(Directory.GetFiles(folder.Path, "*quarantine*"));
+    }
+
+    [Fact]
+    public async Task The_standalone_broker_refuses_a_damaged_journal_in_one_line_and_exits_1_instead_of_crashing()
+    {
+        var (segment, damaged, _) = await AcceptedThenFlippedInTheMiddleAsync();
+
+        await using var broker = ServiceProcess.Start("Skylark.Events.Broker", new Dictionary<string, string>
+        {
+            ["SKYLARK_EVENTING"] = RepositoryPaths.InRoot("eventing"),
+            ["SKYLARK_JOURNAL"] = folder.Path,
+        });
+        var code = await broker.ExitAsync();
+
+        Assert.Equal(SkylarkService.CannotStartExitCode, code);
+        var line = Assert.Single(broker.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.StartsWith($"broker: Journal segment {segment} is damaged at offset {damaged.Offset}", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", broker.StandardOutput + broker.StandardError, StringComparison.Ordinal);
     }
 
     [Fact]
