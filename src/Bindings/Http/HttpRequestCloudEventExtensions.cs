@@ -65,7 +65,8 @@ public static class HttpRequestCloudEventExtensions
         {
             return formatter.DecodeStructuredModeMessage(body, new System.Net.Mime.ContentType(contentType), extensionAttributes: null);
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or System.Text.Json.JsonException or InvalidOperationException)
+        // NotSupportedException: a charset the runtime knows but refuses to decode (utf-7), named by the sender.
+        catch (Exception e) when (e is ArgumentException or FormatException or System.Text.Json.JsonException or InvalidOperationException or NotSupportedException)
         {
             throw new InvalidCloudEventException($"Structured-mode CloudEvent is invalid: {e.Message}", e);
         }
@@ -118,7 +119,7 @@ public static class HttpRequestCloudEventExtensions
                 formatter.DecodeBinaryModeEventData(body, cloudEvent);
             }
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or System.Text.Json.JsonException or InvalidOperationException)
+        catch (Exception e) when (e is ArgumentException or FormatException or System.Text.Json.JsonException or InvalidOperationException or NotSupportedException)
         {
             throw new InvalidCloudEventException($"Binary-mode CloudEvent is invalid: {e.Message}", e);
         }

@@ -124,11 +124,24 @@ public static class FuzzCommand
         start.Environment["AFL_AUTORESUME"] = "1";
 
         int exitCode;
-        await using (var logFile = File.CreateText(log))
+        using (var logFile = File.CreateText(log))
         {
-            using var process = Process.Start(start)!;
-            var copyOut = process.StandardOutput.BaseStream.CopyToAsync(logFile.BaseStream, CancellationToken.None);
-            var copyErr = process.StandardError.BaseStream.CopyToAsync(logFile.BaseStream, CancellationToken.None);
+            // Both streams into one log, a line at a time: the events arrive on different threads.
+            var gate = new Lock();
+            void Append(object sender, DataReceivedEventArgs line)
+            {
+                lock (gate)
+                {
+                    logFile.WriteLine(line.Data);
+                }
+            }
+
+            using var process = new Process { StartInfo = start };
+            process.OutputDataReceived += Append;
+            process.ErrorDataReceived += Append;
+            process.Start();
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
             // -V stops afl after the time given, but its calibration of a slow corpus comes first; allow for that.
@@ -143,7 +156,6 @@ public static class FuzzCommand
                 await process.WaitForExitAsync(CancellationToken.None);
             }
 
-            await Task.WhenAll(copyOut, copyErr);
             exitCode = process.ExitCode;
         }
 
