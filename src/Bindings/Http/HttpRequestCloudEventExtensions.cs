@@ -56,13 +56,15 @@ public static class HttpRequestCloudEventExtensions
             throw new InvalidCloudEventException("Structured-mode CloudEvent has an empty body.");
         }
 
-        if (SpecVersion03.MightBe03(body.Span) && SpecVersion03.MapStructured(body) is { } mapped)
-        {
-            body = mapped;
-        }
-
         try
         {
+            // Inside the try: mapping 0.3 reads the same untrusted JSON (strings that are not UTF-8, a
+            // datacontentencoding that is not a string) and fails the same ways the formatter does.
+            if (SpecVersion03.MightBe03(body.Span) && SpecVersion03.MapStructured(body) is { } mapped)
+            {
+                body = mapped;
+            }
+
             return formatter.DecodeStructuredModeMessage(body, new System.Net.Mime.ContentType(contentType), extensionAttributes: null);
         }
         // NotSupportedException: a charset the runtime knows but refuses to decode (utf-7), named by the sender.

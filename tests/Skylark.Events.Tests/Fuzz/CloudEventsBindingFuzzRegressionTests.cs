@@ -8,9 +8,10 @@ using Skylark.Events.Tests.Support;
 namespace Skylark.Events.Tests.Fuzz;
 
 /// <summary>
-/// An input afl-fuzz found for the HTTP reader: a structured-mode event whose Content-Type names a charset the
-/// runtime refuses to decode (utf-7). It escaped as NotSupportedException, a 500 instead of a 400; the MQTT binding
-/// decodes structured mode the same way and had the same hole.
+/// Inputs afl-fuzz found for the HTTP reader. A structured-mode event whose Content-Type names a charset the runtime
+/// refuses to decode (utf-7) escaped as NotSupportedException, a 500 instead of a 400; the MQTT binding decodes
+/// structured mode the same way and had the same hole. A 0.3 structured event with a string that is not UTF-8, or a
+/// datacontentencoding that is not a string, escaped the 0.3 mapping as InvalidOperationException.
 /// </summary>
 public sealed class CloudEventsBindingFuzzRegressionTests
 {
@@ -22,6 +23,30 @@ public sealed class CloudEventsBindingFuzzRegressionTests
         var input = File.ReadAllBytes(RepositoryPaths.InRoot("fuzz", "corpus", "http", "crash-charset-utf7"));
 
         Assert.Throws<InvalidCloudEventException>(() => FuzzTargets.Find("http")!.Execute(input));
+    }
+
+    [Theory]
+    [InlineData("crash-v03-not-utf8-0")]
+    [InlineData("crash-v03-not-utf8-1")]
+    [InlineData("crash-v03-not-utf8-2")]
+    [InlineData("crash-v03-not-utf8-3")]
+    public void The_crashing_v03_inputs_are_now_invalid_cloud_events(string seed)
+    {
+        var input = File.ReadAllBytes(RepositoryPaths.InRoot("fuzz", "corpus", "http", seed));
+
+        Assert.Throws<InvalidCloudEventException>(() => FuzzTargets.Find("http")!.Execute(input));
+    }
+
+    [Theory]
+    [InlineData("{\"specversion\":\"0.3\",\"type\":\"t\",\"id\":\"1\",\"source\":\"/s\",\"datacontentencoding\":5}")]
+    [InlineData("{\"specversion\":\"0.3\",\"type\":\"t\",\"id\":\"1\",\"source\":\"/s\",\"datacontentencoding\":[\"base64\"]}")]
+    public async Task A_v03_structured_event_whose_datacontentencoding_is_not_a_string_is_an_invalid_cloud_event(string body)
+    {
+        var request = new DefaultHttpContext().Request;
+        request.ContentType = "application/cloudevents+json";
+        request.Body = new MemoryStream(Encoding.UTF8.GetBytes(body));
+
+        await Assert.ThrowsAsync<InvalidCloudEventException>(() => request.ReadCloudEventAsync(RawDataJsonEventFormatter.Instance));
     }
 
     [Theory]
