@@ -31,5 +31,6 @@ public static class SkylarkCommandLine
         StateCommand.Create,
         ReplayCommand.Create,
         JournalCommand.Create,
+        FuzzCommand.Create,
     ];
 }

@@ -56,16 +56,19 @@ public static class HttpRequestCloudEventExtensions
             throw new InvalidCloudEventException("Structured-mode CloudEvent has an empty body.");
         }
 
-        if (SpecVersion03.MightBe03(body.Span) && SpecVersion03.MapStructured(body) is { } mapped)
-        {
-            body = mapped;
-        }
-
         try
         {
+            // Inside the try: mapping 0.3 reads the same untrusted JSON (strings that are not UTF-8, a
+            // datacontentencoding that is not a string) and fails the same ways the formatter does.
+            if (SpecVersion03.MightBe03(body.Span) && SpecVersion03.MapStructured(body) is { } mapped)
+            {
+                body = mapped;
+            }
+
             return formatter.DecodeStructuredModeMessage(body, new System.Net.Mime.ContentType(contentType), extensionAttributes: null);
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or System.Text.Json.JsonException or InvalidOperationException)
+        // NotSupportedException: a charset the runtime knows but refuses to decode (utf-7), named by the sender.
+        catch (Exception e) when (e is ArgumentException or FormatException or System.Text.Json.JsonException or InvalidOperationException or NotSupportedException)
         {
             throw new InvalidCloudEventException($"Structured-mode CloudEvent is invalid: {e.Message}", e);
         }
@@ -118,7 +121,7 @@ public static class HttpRequestCloudEventExtensions
                 formatter.DecodeBinaryModeEventData(body, cloudEvent);
             }
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or System.Text.Json.JsonException or InvalidOperationException)
+        catch (Exception e) when (e is ArgumentException or FormatException or System.Text.Json.JsonException or InvalidOperationException or NotSupportedException)
         {
             throw new InvalidCloudEventException($"Binary-mode CloudEvent is invalid: {e.Message}", e);
         }

@@ -82,7 +82,8 @@ public static partial class CloudEventsMqttBinding
         {
             return formatter.DecodeStructuredModeMessage(payload, parsed, extensionAttributes: null);
         }
-        catch (Exception error) when (error is ArgumentException or FormatException or System.Text.Json.JsonException or InvalidOperationException)
+        // NotSupportedException: a charset the runtime knows but refuses to decode (utf-7), named by the sender.
+        catch (Exception error) when (error is ArgumentException or FormatException or System.Text.Json.JsonException or InvalidOperationException or NotSupportedException)
         {
             throw new InvalidMqttCloudEventException($"Structured-mode CloudEvent is invalid: {error.Message}", error);
         }
@@ -158,7 +159,7 @@ public static partial class CloudEventsMqttBinding
                 formatter.DecodeBinaryModeEventData(payload, cloudEvent);
             }
         }
-        catch (Exception error) when (error is ArgumentException or FormatException or System.Text.Json.JsonException or InvalidOperationException)
+        catch (Exception error) when (error is ArgumentException or FormatException or System.Text.Json.JsonException or InvalidOperationException or NotSupportedException)
         {
             throw new InvalidMqttCloudEventException($"Binary-mode CloudEvent data is invalid: {error.Message}", error);
         }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using CloudNative.CloudEvents;
 using Skylark.Events.Bindings;
 
@@ -40,9 +41,21 @@ public sealed class JournalEvent
     public ReadOnlyMemory<byte> Data { get; }
 
     /// <summary>The event again: its attributes, and its data as bytes (as a binary-mode request would carry them).</summary>
+    /// <exception cref="FormatException">The recorded attributes are not a CloudEvent (a record damaged past its checksum).</exception>
     public CloudEvent ToCloudEvent()
     {
-        var cloudEvent = RawDataJsonEventFormatter.Instance.DecodeStructuredModeMessage(Attributes, contentType: null, extensionAttributes: null);
+        CloudEvent cloudEvent;
+        try
+        {
+            cloudEvent = RawDataJsonEventFormatter.Instance.DecodeStructuredModeMessage(Attributes, contentType: null, extensionAttributes: null);
+        }
+        catch (Exception e) when (e is ArgumentException or JsonException or InvalidOperationException)
+        {
+            // The formatter's own failures for JSON that is not an event (ArgumentException), not JSON (JsonException)
+            // or not UTF-8 (InvalidOperationException): one type for callers that read a journal they did not write.
+            throw new FormatException($"Journal event {Sequence} does not hold a valid CloudEvent: {e.Message}", e);
+        }
+
         cloudEvent.Data = Data.IsEmpty ? null : Data.ToArray();
         return cloudEvent;
     }

@@ -43,6 +43,7 @@ public static class JournalReader
 
     /// <summary>Every intact event, oldest first, including those after damage. <paramref name="onDamage"/> hears of each damaged stretch.</summary>
     /// <exception cref="DirectoryNotFoundException">No such folder.</exception>
+    /// <exception cref="FormatException">While enumerating: an intact record (its checksum matches) is not an event record.</exception>
     public static IEnumerable<JournalEvent> ReadEvents(string directory, Action<JournalDamage>? onDamage = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CloudNative.CloudEvents;
 using Skylark.Events.Broker.Journal;
 using Skylark.Events.Lab.Replay;
 
@@ -32,7 +33,19 @@ public static class JournalCommand
             var count = 0;
             foreach (var recorded in JournalReader.ReadEvents(path, damage.Add))
             {
-                await JsonLinesEvents.WriteAsync(output, recorded.ToCloudEvent(), cancellationToken);
+                CloudEvent cloudEvent;
+                try
+                {
+                    cloudEvent = recorded.ToCloudEvent();
+                }
+                catch (FormatException e)
+                {
+                    // One unreadable event should not cost the export every event after it.
+                    await error.WriteLineAsync($"journal export: skipped event {recorded.Sequence}: {e.Message}");
+                    continue;
+                }
+
+                await JsonLinesEvents.WriteAsync(output, cloudEvent, cancellationToken);
                 count++;
             }
 

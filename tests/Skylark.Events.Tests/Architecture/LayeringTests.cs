@@ -3,7 +3,7 @@ using Skylark.Events.Tests.Support;
 namespace Skylark.Events.Tests.Architecture;
 
 /// <summary>
-/// Every project under src/, and the lab and the benchmarks beside it, references only what its layer allows
+/// Every project under src/, and the lab, the benchmarks and the fuzz harnesses beside it, references only what its layer allows
 /// (docs/architecture.md, "Project graph").
 /// </summary>
 public sealed class LayeringTests
@@ -54,7 +54,10 @@ public sealed class LayeringTests
         new("lab", "lab", Projects: Product, Frameworks: [Any], Packages: [Any]),
         new("bench", "lab", Projects: ["lab", .. Product], Frameworks: [Any], Packages: [Any]),
 
-        // The host: the `skylark` command's commands, over the lab and the benchmarks.
+        // The fuzz harnesses feed the product's parsers untrusted bytes; like the lab, nothing of the product knows them.
+        new("fuzz", "lab", Projects: Product, Frameworks: [Any], Packages: [Any]),
+
+        // The host: the `skylark` command's commands, over the lab, the benchmarks and the fuzz harnesses.
         new("Cli", "host", Projects: [Any], Frameworks: [Any], Packages: [Any]),
     ];
 
@@ -90,6 +93,7 @@ public sealed class LayeringTests
         Assert.Contains(new ProjectReferenceItem("lab/Skylark.Events.Lab.csproj", "lab", ReferenceKind.Project, "Broker"), references);
         Assert.Contains(new ProjectReferenceItem("bench/Skylark.Events.Benchmarks.csproj", "bench", ReferenceKind.Project, "lab"), references);
         Assert.Contains(new ProjectReferenceItem(ProjectFile("Cli"), "Cli", ReferenceKind.Project, "bench"), references);
+        Assert.Contains(new ProjectReferenceItem("fuzz/Skylark.Events.Fuzz.csproj", "fuzz", ReferenceKind.Project, "Bindings"), references);
     }
 
     [Fact]
@@ -135,6 +139,9 @@ public sealed class LayeringTests
     [InlineData("lab", ReferenceKind.Project, "Cli")] // the lab on the host
     [InlineData("lab", ReferenceKind.Project, "bench")] // the lab on the benchmarks
     [InlineData("bench", ReferenceKind.Project, "Cli")]
+    [InlineData("State", ReferenceKind.Project, "fuzz")] // a library on the fuzz harnesses
+    [InlineData("fuzz", ReferenceKind.Project, "Cli")]
+    [InlineData("fuzz", ReferenceKind.Project, "lab")]
     [InlineData("Functions/Detect", ReferenceKind.Project, "Topology")] // a function on the topology
     [InlineData("Eventing", ReferenceKind.Project, "Broker")] // a library on a service
     [InlineData("Eventing", ReferenceKind.Project, "State")] // a library on another library
@@ -168,6 +175,9 @@ public sealed class LayeringTests
     [InlineData("lab", ReferenceKind.Package, "OpenCvSharp4")]
     [InlineData("bench", ReferenceKind.Project, "lab")]
     [InlineData("bench", ReferenceKind.Project, "Predictor")]
+    [InlineData("fuzz", ReferenceKind.Project, "Broker")]
+    [InlineData("fuzz", ReferenceKind.Package, "SharpFuzz")]
+    [InlineData("Cli", ReferenceKind.Project, "fuzz")]
     [InlineData("CameraIngest", ReferenceKind.Project, "State")]
     [InlineData("Bindings", ReferenceKind.Project, "Hosting")]
     public void The_checker_accepts_an_allowed_reference(string from, ReferenceKind kind, string to)

@@ -10,9 +10,9 @@ public enum ReferenceKind
 }
 
 /// <summary>
-/// One reference item of a project under src/, lab/ or bench/. Projects are named by their folder under src/ with '/'
+/// One reference item of a project under src/, lab/, bench/ or fuzz/. Projects are named by their folder under src/ with '/'
 /// (e.g. <c>Broker</c>, <c>Functions/Alarm</c>), and beside src/ by their folder from the repository root (<c>lab</c>,
-/// <c>bench</c>), both <see cref="From"/> and, for <see cref="ReferenceKind.Project"/>, <see cref="To"/>; frameworks
+/// <c>bench</c>, <c>fuzz</c>), both <see cref="From"/> and, for <see cref="ReferenceKind.Project"/>, <see cref="To"/>; frameworks
 /// and packages by their name. <see cref="File"/> is the project file from the repository root
 /// (<c>src/Broker/Skylark.Events.Broker.csproj</c>), for messages.
 /// </summary>
@@ -20,14 +20,14 @@ public sealed record ProjectReferenceItem(string File, string From, ReferenceKin
 
 /// <summary>
 /// Reads the ProjectReference, FrameworkReference and PackageReference items of every project under src/ and of the
-/// lab and the benchmarks beside it.
+/// lab, the benchmarks and the fuzz harnesses beside it.
 /// </summary>
 public static class ProjectReferences
 {
     private const string WebSdk = "Microsoft.NET.Sdk.Web";
 
     /// <summary>The folders beside src/ whose projects the <c>skylark</c> host is built from, so they are layered too.</summary>
-    private static readonly string[] BesideSrc = ["lab", "bench"];
+    private static readonly string[] BesideSrc = ["lab", "bench", "fuzz"];
 
     /// <summary>
     /// The projects under <paramref name="srcDirectory"/> and under the folders beside it that exist, by name, each with
