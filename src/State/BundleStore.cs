@@ -29,7 +29,6 @@ public sealed class BundleStore
         _redis = redis;
         _time = timeProvider ?? TimeProvider.System;
         Node = options.Node;
-        RedisEndpoint = DescribeEndpoints(options.Configuration);
         Keys = new BundleKeys(options.KeyPrefix);
         MaxBundleBytes = options.MaxBundleBytes;
         _defaultTimeToLive = options.DefaultTimeToLive;
@@ -43,7 +42,6 @@ public sealed class BundleStore
         _redis = store._redis;
         _time = store._time;
         Node = store.Node;
-        RedisEndpoint = store.RedisEndpoint;
         Keys = store.Keys;
         MaxBundleBytes = store.MaxBundleBytes;
         _defaultTimeToLive = store._defaultTimeToLive;
@@ -54,9 +52,6 @@ public sealed class BundleStore
 
     /// <summary>The node whose Redis this is; bundles written here carry it as their StateRef node.</summary>
     public string Node { get; }
-
-    /// <summary>Where this node's Redis is (<c>host:port</c>, never the password), for messages about it.</summary>
-    public string RedisEndpoint { get; }
 
     public BundleKeys Keys { get; }
 
@@ -330,16 +325,6 @@ public sealed class BundleStore
     }
 
     internal IDatabase Database => _redis.GetDatabase();
-
-    private static string DescribeEndpoints(string configuration)
-    {
-        var endpoints = ConfigurationOptions.Parse(configuration).EndPoints.Select(endpoint => endpoint switch
-        {
-            System.Net.DnsEndPoint dns => string.Create(CultureInfo.InvariantCulture, $"{dns.Host}:{dns.Port}"),
-            _ => endpoint.ToString() ?? "?",
-        });
-        return string.Join(", ", endpoints);
-    }
 
     internal TimeProvider Time => _time;
 

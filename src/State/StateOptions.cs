@@ -96,10 +96,7 @@ public sealed class StateOptions
 
     /// <summary>
     /// The multiplexer configuration. It does not abort when Redis is not up yet: a node's services may start
-    /// before its Redis, and the multiplexer keeps reconnecting in the background. While it is disconnected, commands
-    /// fail at once instead of waiting in the client's backlog for <see cref="RedisCommandTimeout"/>: a function
-    /// holding a per-camera lock would otherwise hold it that long per attempt, and the broker's retries and
-    /// dead-letter sink handle a prompt 503 better than a slow one.
+    /// before its Redis, and the multiplexer keeps reconnecting in the background.
     /// </summary>
     public ConfigurationOptions ToRedisConfiguration()
     {
@@ -110,7 +107,6 @@ public sealed class StateOptions
         }
 
         configuration.AbortOnConnectFail = false;
-        configuration.BacklogPolicy = BacklogPolicy.FailFast;
         configuration.AsyncTimeout = (int)RedisCommandTimeout.TotalMilliseconds;
         configuration.SyncTimeout = (int)RedisCommandTimeout.TotalMilliseconds;
         configuration.ClientName ??= $"skylark-{Node}";

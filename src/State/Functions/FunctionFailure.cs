@@ -19,18 +19,9 @@ internal sealed record FunctionFailure(int Status, string Title, string Detail, 
         StateNotFoundException => new(StatusCodes.Status503ServiceUnavailable, "State not reachable", error.Message, false),
         StateUnavailableException => new(StatusCodes.Status503ServiceUnavailable, "State unavailable", error.Message, false),
         FunctionUnavailableException => new(StatusCodes.Status503ServiceUnavailable, "Dependency unavailable", error.Message, false),
-        RedisConnectionException => new(
-            StatusCodes.Status503ServiceUnavailable,
-            "State store unreachable",
-            $"Redis at {runtime.Store.RedisEndpoint} (node '{runtime.Node}') is unreachable: {FirstClause(error.Message)}",
-            false),
         RedisException or TimeoutException =>
             new(StatusCodes.Status503ServiceUnavailable, "State store unavailable", $"Redis on node '{runtime.Node}' is unavailable: {error.Message}", false),
         // A bug or a resource failure: reported and retried (it may pass), never a crash or a bare 500.
         _ => new(StatusCodes.Status503ServiceUnavailable, "Function failed", $"{error.GetType().Name}: {error.Message}", true),
     };
-
-    // The client's connection messages go on with a dump of its internal counters, which buries the cause.
-    private static string FirstClause(string message) =>
-        message.IndexOf(';', StringComparison.Ordinal) is var end and > 0 ? message[..end] : message;
 }
