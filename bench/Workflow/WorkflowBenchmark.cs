@@ -212,6 +212,9 @@ public static class WorkflowBenchmark
                     ControlNode = options.ControlNode,
                     InstantControlPlane = options.InstantControlPlane,
                     BrokerShutdownDrain = TimeSpan.FromSeconds(2),
+
+                    // As before AOF was the default: the modes compare state movement, not the disk.
+                    RedisFsync = RedisFsync.Off,
                 },
                 loggerFactory,
                 cancellationToken);

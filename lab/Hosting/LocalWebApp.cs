@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Skylark.Events.Hosting;
 
 namespace Skylark.Events.Lab.Hosting;
 
@@ -35,6 +36,7 @@ public sealed class LocalWebApp : IAsyncDisposable
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(minimumLogLevel);
+        builder.Services.AddBadRequestAnswers();
         configureServices(builder.Services);
         var app = builder.Build();
         mapEndpoints(app);

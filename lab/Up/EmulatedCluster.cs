@@ -89,6 +89,9 @@ public sealed class EmulatedCluster : IUpCluster
     /// <summary>Services of a node's process (its state, StateSink, functions), for observing a run.</summary>
     public IServiceProvider NodeServices(string node) => nodeServices[node];
 
+    /// <summary>Each store node's redis-server, by node name.</summary>
+    public IReadOnlyDictionary<string, RedisProcess> Redis => redis;
+
     public NetworkTopology Topology => plan.Topology;
 
     public TopologyClock Clock { get; }
@@ -197,7 +200,7 @@ public sealed class EmulatedCluster : IUpCluster
     {
         foreach (var node in plan.StoreNodes)
         {
-            var process = await RedisProcess.StartAsync(node, cancellationToken: cancellationToken);
+            var process = await RedisProcess.StartAsync(node, extraArguments: RedisPersistence.Arguments(options.RedisFsync), cancellationToken: cancellationToken);
             redis[node] = process;
             started.Add(process);
         }

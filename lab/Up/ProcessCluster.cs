@@ -21,8 +21,8 @@ namespace Skylark.Events.Lab.Up;
 /// dies; disposing stops everything (SIGTERM, then SIGKILL after <see cref="StopGrace"/>).
 /// </summary>
 /// <remarks>
-/// Node Redis runs with AOF persistence (<c>appendfsync everysec</c>) here, so a restarted redis-server comes back
-/// with its bundles. <see cref="StateMode.Central"/>, hooks given in code (<see cref="UpOptions.ConfigureState"/>,
+/// Node Redis runs with the AOF persistence of <see cref="UpOptions.RedisFsync"/>, as in-process, so a redis-server
+/// the supervisor restarts comes back with its bundles. <see cref="StateMode.Central"/>, hooks given in code (<see cref="UpOptions.ConfigureState"/>,
 /// <see cref="UpOptions.ConfigurePredictor"/>) and functions that are not deployables run only in-process
 /// (<see cref="EmulatedCluster"/>).
 /// </remarks>
@@ -229,7 +229,7 @@ public sealed partial class ProcessCluster : IUpCluster
 
         foreach (var node in _plan.StoreNodes)
         {
-            var redis = await RedisProcess.StartAsync(node, extraArguments: ["--appendonly", "yes", "--appendfsync", "everysec"], cancellationToken: cancellationToken).ConfigureAwait(false);
+            var redis = await RedisProcess.StartAsync(node, extraArguments: RedisPersistence.Arguments(_options.RedisFsync), cancellationToken: cancellationToken).ConfigureAwait(false);
             _redis[node] = redis;
             Supervisor.Watch($"redis-{node}", redis.WaitForExitAsync, () => redis.ExitDescription, redis.RestartAsync);
         }

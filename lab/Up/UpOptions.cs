@@ -1,4 +1,5 @@
 using Skylark.Events.Eventing.Resources;
+using Skylark.Events.Lab.Hosting;
 using Skylark.Events.Predictor;
 using Skylark.Events.State;
 
@@ -34,6 +35,12 @@ public sealed record UpOptions
 
     /// <summary>Applied to every node's <see cref="StateOptions"/> after the cluster's own settings (limits, timeouts).</summary>
     public Action<StateOptions>? ConfigureState { get; init; }
+
+    /// <summary>
+    /// The AOF persistence of every node's redis-server (<c>--redis-fsync</c>): with it a redis-server that is
+    /// restarted comes back with the node's state. <see cref="RedisFsync.Off"/> keeps state in memory only.
+    /// </summary>
+    public RedisFsync RedisFsync { get; init; } = RedisFsync.EverySec;
 
     /// <summary>Least severe log entry the cluster's services write to the console.</summary>
     public LogLevel LogLevel { get; init; } = LogLevel.Warning;

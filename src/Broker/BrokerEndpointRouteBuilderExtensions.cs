@@ -28,7 +28,7 @@ public static class BrokerEndpointRouteBuilderExtensions
             metrics.DeadLettered,
             metrics.Dropped,
             metrics.Replies,
-            Triggers = topology.Triggers.Select(t => new { t.Name, t.Queue.Waiting, t.Queue.Capacity }),
+            Triggers = topology.Triggers.Select(t => new { t.Name, t.Queue.Waiting, t.Queue.Queued, t.Queue.InFlight, t.Queue.Capacity }),
         }));
         endpoints.MapServiceEndpoints();
         return endpoints;

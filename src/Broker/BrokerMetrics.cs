@@ -9,7 +9,8 @@ namespace Skylark.Events.Broker;
 /// ingress taking an event; each delivery attempt to a subscriber) and <c>kn.eventing.process.duration</c> (an
 /// event's wait in the broker before its delivery starts), with <c>kn.broker.name</c>, <c>kn.broker.namespace</c>,
 /// <c>kn.trigger.name</c> and <c>http.response.status_code</c>. What happened to events is counted by outcome on
-/// <c>skylark.broker.events</c>; the properties read those counts.
+/// <c>skylark.broker.events</c>; the properties read those counts. <c>skylark.broker.waiting</c> is, per Trigger, the
+/// events its subscriber has not yet taken: queued, and held by a worker (being sent or backing off between retries).
 /// </summary>
 public sealed class BrokerMetrics : ServiceMeter
 {
@@ -93,6 +94,14 @@ public sealed class BrokerMetrics : ServiceMeter
             new KeyValuePair<string, object?>("kn.broker.namespace", @namespace),
             new KeyValuePair<string, object?>("kn.broker.name", broker),
             new KeyValuePair<string, object?>("kn.trigger.name", trigger));
+
+    /// <summary>Publishes each Trigger's waiting events, read from <paramref name="observe"/> at every collection.</summary>
+    internal void ObserveWaiting(Func<IEnumerable<Measurement<int>>> observe) =>
+        Meter.CreateObservableGauge(
+            "skylark.broker.waiting",
+            observe,
+            "{event}",
+            "Events a Trigger holds that its subscriber has not yet taken: queued, being sent, or backing off between retries.");
 
     private long Count(string outcome) => Totals.Sum(Events, (Outcome, outcome));
 

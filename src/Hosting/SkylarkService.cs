@@ -10,7 +10,8 @@ namespace Skylark.Events.Hosting;
 /// <summary>
 /// The start every deployable shares: configuration from <c>SKYLARK_*</c> environment variables and the command line
 /// (the command line wins), Knative's <c>PORT</c>, a shutdown grace period, <c>/healthz</c>, <c>/readyz</c> and a
-/// Prometheus <c>/metrics</c>; a configuration problem ends the process with one line per problem and exit code 2.
+/// Prometheus <c>/metrics</c>, and a text answer and one log line for a request body Kestrel refuses
+/// (<see cref="BadRequestAnswers"/>); a configuration problem ends the process with one line per problem and exit code 2.
 /// </summary>
 public static class SkylarkService
 {
@@ -87,6 +88,7 @@ public static class SkylarkService
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = grace);
         builder.Services.AddServiceHealth();
         builder.Services.AddServiceMetrics(name);
+        builder.Services.AddBadRequestAnswers();
         return builder;
     }
 

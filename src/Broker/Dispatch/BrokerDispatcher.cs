@@ -102,6 +102,7 @@ internal sealed partial class BrokerDispatcher(
                     }
                     finally
                     {
+                        queue.Finished();
                         inFlight.Done();
                     }
                 }
@@ -115,6 +116,7 @@ internal sealed partial class BrokerDispatcher(
         while (queue.TryRead(out var left))
         {
             LogAbandoned(left.Event.Id, trigger.Name);
+            queue.Finished();
             inFlight.Done();
         }
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using Skylark.Events.Broker.Delivery;
 using Skylark.Events.Eventing.Resources;
@@ -12,7 +13,7 @@ internal sealed class BrokerTopology
 {
     private readonly Dictionary<(string Namespace, string Name), BrokerRoute> brokers = [];
 
-    public BrokerTopology(IOptions<BrokerOptions> options, ILogger<BrokerTopology> logger)
+    public BrokerTopology(IOptions<BrokerOptions> options, BrokerMetrics metrics, ILogger<BrokerTopology> logger)
     {
         var settings = options.Value;
         settings.Validate();
@@ -36,6 +37,11 @@ internal sealed class BrokerTopology
         }
 
         All = [.. brokers.Values];
+        metrics.ObserveWaiting(() => Triggers.Select(t => new Measurement<int>(
+            t.Queue.Waiting,
+            new KeyValuePair<string, object?>("kn.broker.namespace", t.Resource.Meta.Namespace),
+            new KeyValuePair<string, object?>("kn.broker.name", t.Resource.Broker),
+            new KeyValuePair<string, object?>("kn.trigger.name", t.Resource.Meta.Name))));
     }
 
     public IReadOnlyList<BrokerRoute> All { get; }

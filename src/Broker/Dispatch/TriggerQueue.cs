@@ -11,7 +11,9 @@ internal sealed class TriggerQueue
     private readonly Channel<DeliveryItem> channel = Channel.CreateUnbounded<DeliveryItem>(
         new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
 
-    private int waiting;
+    // Queued counts against the capacity; in flight does not: a worker holds at most one delivery at a time.
+    private int queued;
+    private int inFlight;
 
     // Only journal recovery waits for room; null (the ingress path never waits) unless it does.
     private readonly Lock roomGate = new();
@@ -25,20 +27,26 @@ internal sealed class TriggerQueue
 
     public int Capacity { get; }
 
-    /// <summary>Events reserved or waiting, not counting those a worker has taken.</summary>
-    public int Waiting => Volatile.Read(ref waiting);
+    /// <summary>Events reserved or queued, not counting those a worker has taken; bounded by <see cref="Capacity"/>.</summary>
+    public int Queued => Volatile.Read(ref queued);
+
+    /// <summary>Events a worker has taken and not finished: being sent, or backing off between retries.</summary>
+    public int InFlight => Volatile.Read(ref inFlight);
+
+    /// <summary>Events this Trigger holds that its subscriber has not yet taken: queued plus in flight.</summary>
+    public int Waiting => Queued + InFlight;
 
     public bool TryReserve()
     {
         while (true)
         {
-            var current = Volatile.Read(ref waiting);
+            var current = Volatile.Read(ref queued);
             if (current >= Capacity)
             {
                 return false;
             }
 
-            if (Interlocked.CompareExchange(ref waiting, current + 1, current) == current)
+            if (Interlocked.CompareExchange(ref queued, current + 1, current) == current)
             {
                 return true;
             }
@@ -47,7 +55,7 @@ internal sealed class TriggerQueue
 
     public void CancelReservation()
     {
-        Interlocked.Decrement(ref waiting);
+        Interlocked.Decrement(ref queued);
         SignalRoom();
     }
 
@@ -78,7 +86,7 @@ internal sealed class TriggerQueue
     {
         if (!channel.Writer.TryWrite(item))
         {
-            Interlocked.Decrement(ref waiting);
+            Interlocked.Decrement(ref queued);
             throw new InvalidOperationException("The trigger queue is closed.");
         }
     }
@@ -86,17 +94,23 @@ internal sealed class TriggerQueue
     public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) =>
         channel.Reader.WaitToReadAsync(cancellationToken);
 
+    /// <summary>Takes the next item for a worker, which calls <see cref="Finished"/> when it is done with it.</summary>
     public bool TryRead(out DeliveryItem item)
     {
         if (channel.Reader.TryRead(out item!))
         {
-            Interlocked.Decrement(ref waiting);
+            // In flight before it stops being queued, so Waiting never dips in between.
+            Interlocked.Increment(ref inFlight);
+            Interlocked.Decrement(ref queued);
             SignalRoom();
             return true;
         }
 
         return false;
     }
+
+    /// <summary>A worker is done with an item it took: delivered, dead-lettered, dropped or abandoned.</summary>
+    public void Finished() => Interlocked.Decrement(ref inFlight);
 
     private void SignalRoom()
     {

@@ -61,7 +61,7 @@ internal sealed partial class BrokerIngress(InFlightDeliveries inFlight, EventJo
                 CancelReservations(matching, i);
                 LogQueueFull(cloudEvent.Id, broker.Name, matching[i].Name, matching[i].Queue.Capacity);
                 return ValueTask.FromResult(Refuse(new IngressResult(IngressStatus.QueueFull, 0,
-                    $"Trigger {matching[i].Name} already has {matching[i].Queue.Capacity} event(s) waiting; retry later.")));
+                    $"Trigger {matching[i].Name} already has {matching[i].Queue.Capacity} event(s) queued; retry later.")));
             }
         }
 

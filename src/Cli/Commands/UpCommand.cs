@@ -33,10 +33,16 @@ public static class UpCommand
         };
         var workDirectory = new Option<DirectoryInfo?>("--work-dir") { Description = "Where dead letters, the journal of --processes and the processes' logs go (default .skylark/up)." };
         var mqtt = new Option<string?>("--mqtt") { Description = "Ingest cameras from this MQTT broker (e.g. mqtt://127.0.0.1:1883) instead of an embedded server per node hosting preprocess." };
+        var redisFsync = new Option<string>("--redis-fsync")
+        {
+            Description = "How often each node's redis-server flushes its append-only file: always, everysec or no (AOF kept, the OS flushes), or off (no persistence: a restarted redis-server comes back empty).",
+            DefaultValueFactory = _ => RedisPersistence.Name(RedisFsync.EverySec),
+        };
+        redisFsync.AcceptOnlyFromAmong([.. RedisPersistence.Names]);
         var controlPlane = new ControlPlaneOptions();
         var command = new Command("up", "Run a multi-node topology on this machine: Redis and a StateSink per node, link emulation, the broker.")
         {
-            topology, eventing, endpoints, journal, serving, mode, mqtt, processes, workDirectory,
+            topology, eventing, endpoints, journal, serving, mode, mqtt, processes, workDirectory, redisFsync,
         };
         controlPlane.AddTo(command);
         command.SetAction((parse, ct) =>
@@ -62,6 +68,7 @@ public static class UpCommand
                 JournalDirectory = parse.GetValue(journal)?.FullName,
                 Serving = parse.GetValue(serving) == "locality-aware" ? ServingPolicy.LocalityAware : ServingPolicy.RoundRobin,
                 Mode = StateModes.Parse(parse.GetValue(mode)!),
+                RedisFsync = RedisPersistence.Parse(parse.GetValue(redisFsync)!),
                 CameraIngest = new CameraIngestSetup { ExternalBroker = external },
                 ControlNode = parse.GetValue(controlPlane.Node),
                 InstantControlPlane = parse.GetValue(controlPlane.Instant),

@@ -42,6 +42,28 @@ public sealed class EmulatedClusterTests
     }
 
     [Fact]
+    public async Task A_nodes_state_survives_a_restart_of_its_redis_server_which_keeps_an_append_only_file()
+    {
+        using var work = new TempDirectory();
+        await using var cluster = await EmulatedCluster.StartAsync(ThreeNodes(work.Path), NullLoggerFactory.Instance, CancellationToken.None);
+        var kept = StateRef.Parse("sat/wf-aof/detect.result");
+        await using (var sat = await UpScenarios.RedisSession.OpenAsync(cluster.Endpoints, "sat"))
+        {
+            await sat.Store.WriteAsync(kept, BundleItems.CreateBuilder().Add("result", "kept"u8.ToArray()).Build());
+        }
+
+        var redis = cluster.Redis["sat"];
+        Process.GetProcessById(redis.ProcessId!.Value).Kill();
+        await redis.WaitForExitAsync(CancellationToken.None);
+        await redis.RestartAsync(CancellationToken.None);
+
+        await using var after = await UpScenarios.RedisSession.OpenAsync(cluster.Endpoints, "sat");
+        var fsync = await after.Redis.GetServer(after.Redis.GetEndPoints()[0]).ConfigGetAsync("appendfsync");
+        Assert.Equal("everysec", Assert.Single(fsync).Value);
+        Assert.Equal("kept"u8.ToArray(), (await after.Store.ReadAsync(kept))!.Items["result"].ToArray());
+    }
+
+    [Fact]
     public async Task A_propagate_event_sent_to_the_broker_lands_the_bundle_on_the_target_node_and_nowhere_else()
     {
         using var work = new TempDirectory();
