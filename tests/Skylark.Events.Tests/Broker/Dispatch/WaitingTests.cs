@@ -68,15 +68,17 @@ public sealed class WaitingTests : IAsyncLifetime
     {
         await using var broker = await BrokerHost.StartAsync(
             TestEventing.Model(TestEventing.Trigger(
-                "failing", failing.Url, delivery: TestEventing.Delivery(retry: 1, BackoffPolicy.Linear, TimeSpan.FromSeconds(30)))),
+                "failing", failing.Url, delivery: TestEventing.Delivery(retry: 1, BackoffPolicy.Exponential, TimeSpan.FromSeconds(30)))),
             o => (o.WorkersPerTrigger, o.ShutdownDrainTimeout) = (1, TimeSpan.FromMilliseconds(100)));
 
         await broker.SendAsync(TestEvents.Create(id: "backing-off"));
         await failing.WaitForAsync(1);
 
-        // The first attempt was answered 503; the retry is 30 s away.
+        // The first attempt was answered 503; the retry is 30 s away (exponential: delay × 2^0; a linear first retry
+        // would be immediate, as in Knative).
         await Poll.UntilAsync(
-            async () => Counts(await TriggerStatusAsync(broker)) == (1, 0, 1) && broker.Metrics.Delivered == 0,
+            async () => Counts(await TriggerStatusAsync(broker)) == (1, 0, 1) && broker.Metrics.Retried == 1,
             "the failed delivery is held in flight while it backs off");
+        Assert.Equal((1, 0L), (failing.Received.Count, broker.Metrics.Delivered));
     }
 }
