@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 
@@ -12,6 +13,26 @@ namespace Skylark.Events.Lab.Hosting;
 public sealed class DeployableProcess : IAsyncDisposable
 {
     private static readonly TimeSpan ReadyPoll = TimeSpan.FromMilliseconds(100);
+    private static readonly ConcurrentDictionary<DeployableProcess, byte> Running = new();
+
+    static DeployableProcess()
+    {
+        // A host that ends without stopping its processes (a crash, an unhandled exception) must not leave them behind.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            foreach (var deployable in Running.Keys)
+            {
+                try
+                {
+                    deployable._process?.Kill(entireProcessTree: true);
+                }
+                catch (InvalidOperationException)
+                {
+                    // Already gone.
+                }
+            }
+        };
+    }
 
     private readonly string _assemblyPath;
     private readonly IReadOnlyDictionary<string, string> _environment;
@@ -139,6 +160,7 @@ public sealed class DeployableProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        Running.TryRemove(this, out _);
         _process?.Dispose();
         _probe.Dispose();
         lock (_logGate)
@@ -178,6 +200,7 @@ public sealed class DeployableProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
+        Running.TryAdd(this, 0);
     }
 
     private static bool IsPodSetting(string key) =>

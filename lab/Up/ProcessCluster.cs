@@ -188,29 +188,48 @@ public sealed partial class ProcessCluster : IUpCluster
 
     public async ValueTask DisposeAsync()
     {
+        // Every step runs even when one before it failed: a process left running outlives this one.
+        var failures = new List<Exception>();
+        async Task StepAsync(Func<Task> step)
+        {
+            try
+            {
+                await step().ConfigureAwait(false);
+            }
+            catch (Exception error)
+            {
+                failures.Add(error);
+            }
+        }
+
         if (_deadLetters is { } feed)
         {
-            await feed.DisposeAsync().ConfigureAwait(false);
+            await StepAsync(() => feed.DisposeAsync().AsTask()).ConfigureAwait(false);
         }
 
         // First nothing restarts, then the sources and the broker stop taking events before the services behind them go.
-        await Supervisor.DisposeAsync().ConfigureAwait(false);
-        await StopAsync(i => i.Deployable == ServiceInstance.CameraIngest).ConfigureAwait(false);
-        await StopAsync(i => i.Deployable == ServiceInstance.Broker).ConfigureAwait(false);
-        await StopAsync(_ => true).ConfigureAwait(false);
+        await StepAsync(() => Supervisor.DisposeAsync().AsTask()).ConfigureAwait(false);
+        await StepAsync(() => StopAsync(i => i.Deployable == ServiceInstance.CameraIngest)).ConfigureAwait(false);
+        await StepAsync(() => StopAsync(i => i.Deployable == ServiceInstance.Broker)).ConfigureAwait(false);
+        await StepAsync(() => StopAsync(_ => true)).ConfigureAwait(false);
         for (var i = _infrastructure.Count - 1; i >= 0; i--)
         {
-            await _infrastructure[i].DisposeAsync().ConfigureAwait(false);
+            var part = _infrastructure[i];
+            await StepAsync(() => part.DisposeAsync().AsTask()).ConfigureAwait(false);
         }
 
         foreach (var redis in _redis.Values)
         {
-            await redis.DisposeAsync().ConfigureAwait(false);
+            await StepAsync(() => redis.DisposeAsync().AsTask()).ConfigureAwait(false);
         }
 
-        await Links.DisposeAsync().ConfigureAwait(false);
+        await StepAsync(() => Links.DisposeAsync().AsTask()).ConfigureAwait(false);
         Clock.Dispose();
         _http.Dispose();
+        if (failures.Count > 0)
+        {
+            throw new AggregateException("Stopping the cluster did not go cleanly; every process was still stopped.", failures);
+        }
     }
 
     private async Task StartAsync(ILoggerFactory loggerFactory, CancellationToken cancellationToken)
@@ -371,14 +390,20 @@ public sealed partial class ProcessCluster : IUpCluster
     private async Task StopAsync(Func<ServiceInstance, bool> which)
     {
         var stopping = _plan.Instances.Where(which).Select(i => i.Name).Where(_processes.ContainsKey).ToList();
-        await Task.WhenAll(stopping.Select(async name =>
+        try
         {
-            await _processes[name].StopAsync(StopGrace).ConfigureAwait(false);
-            await _processes[name].DisposeAsync().ConfigureAwait(false);
-        })).ConfigureAwait(false);
-        foreach (var name in stopping)
+            await Task.WhenAll(stopping.Select(async name =>
+            {
+                await _processes[name].StopAsync(StopGrace).ConfigureAwait(false);
+                await _processes[name].DisposeAsync().ConfigureAwait(false);
+            })).ConfigureAwait(false);
+        }
+        finally
         {
-            _processes.Remove(name);
+            foreach (var name in stopping)
+            {
+                _processes.Remove(name);
+            }
         }
     }
 
