@@ -59,9 +59,6 @@ internal sealed class JournalSegmentReader : IDisposable
 
     public long Length { get; }
 
-    /// <summary>Whether the file starts with an intact segment header.</summary>
-    public bool HeaderIntact => damage.Count == 0 || damage[0].Offset > 0;
-
     /// <summary>Every damaged stretch, in file order; complete once <see cref="TryReadNext"/> returned false.</summary>
     public IReadOnlyList<SegmentDamage> Damage => damage;
 
