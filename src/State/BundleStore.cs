@@ -53,6 +53,13 @@ public sealed class BundleStore
     /// <summary>The node whose Redis this is; bundles written here carry it as their StateRef node.</summary>
     public string Node { get; }
 
+    /// <summary>
+    /// Whether the client holds a connection to this node's Redis now. False while its redis-server is down or
+    /// restarting (the client reconnects in the background); a command issued meanwhile would wait out the command
+    /// timeout in the client's backlog.
+    /// </summary>
+    public bool IsConnected => _redis.IsConnected;
+
     public BundleKeys Keys { get; }
 
     public long MaxBundleBytes { get; }

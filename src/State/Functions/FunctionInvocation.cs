@@ -132,6 +132,7 @@ public sealed class FunctionInvocation
     public async Task<Bundle> ReadAsync(StateRef stateRef, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stateRef);
+        RequireStoreConnected();
         var started = Time.GetTimestamp();
         var result = await _runtime.Reader.ReadAsync(stateRef, cancellationToken).ConfigureAwait(false);
         _reads.Add(Report(stateRef, result.Bundle, StateReadReport.SourceName(_runtime.Located(result.Source)), Elapsed(started)));
@@ -162,6 +163,7 @@ public sealed class FunctionInvocation
             }
         }
 
+        RequireStoreConnected();
         StateRef[] all = [.. required, .. optional];
         var started = Time.GetTimestamp();
         var local = await _runtime.Store.ReadManyAsync(all, cancellationToken).ConfigureAwait(false);
@@ -216,6 +218,7 @@ public sealed class FunctionInvocation
     /// <exception cref="BundleScopeException">The function does not own <paramref name="stateRef"/>.</exception>
     public async Task<Bundle> WriteAsync(StateRef stateRef, BundleItems items, TimeSpan? timeToLive, CancellationToken cancellationToken)
     {
+        RequireStoreConnected();
         var bundle = await _runtime.Store.WriteAsync(stateRef, items, timeToLive, cancellationToken).ConfigureAwait(false);
         _writes.Add(new StateWriteReport(bundle.StateRef, bundle.Version, bundle.SizeBytes));
         return bundle;
@@ -229,14 +232,31 @@ public sealed class FunctionInvocation
     /// Dispose the writer (<c>await using</c>): a write not committed is abandoned.
     /// </summary>
     /// <exception cref="BundleScopeException">The function does not own <paramref name="stateRef"/>.</exception>
-    public ProgressiveBundleWriter BeginWrite(StateRef stateRef, TimeSpan? timeToLive) =>
-        _runtime.Store.BeginRecordedWrite(stateRef, timeToLive, info => _writes.Add(new StateWriteReport(info.StateRef, info.Version, info.SizeBytes)));
+    public ProgressiveBundleWriter BeginWrite(StateRef stateRef, TimeSpan? timeToLive)
+    {
+        RequireStoreConnected();
+        return _runtime.Store.BeginRecordedWrite(stateRef, timeToLive, info => _writes.Add(new StateWriteReport(info.StateRef, info.Version, info.SizeBytes)));
+    }
 
     /// <summary>
     /// True when a <see cref="StateNotFoundException"/> is final: the bundle's own node (this one, or another reached
     /// through the puller) answered that it does not hold it. False when this node could not ask.
     /// </summary>
     public bool IsDefinitelyMissing(StateNotFoundException notFound) => _runtime.IsDefinitelyMissing(notFound);
+
+    /// <summary>
+    /// Fails at once while this node's Redis is down rather than letting the command wait out the client's timeout:
+    /// functions call this under a per-camera lock, and every delivery queued behind it would wait that long too. The
+    /// 503 hands the waiting to the broker's retries, and finally its dead-letter sink.
+    /// </summary>
+    private void RequireStoreConnected()
+    {
+        if (!_runtime.Store.IsConnected)
+        {
+            throw new FunctionUnavailableException(
+                $"The Redis of node '{Node}' is not connected (down or restarting); answered at once so the delivery is retried.");
+        }
+    }
 
     private string RequireSegment(string extension)
     {
