@@ -41,7 +41,7 @@ public sealed record DemoOptions
     /// <summary>Run every service instance as its own OS process (<see cref="Up.ProcessCluster"/>) instead of in this one.</summary>
     public bool Processes { get; init; }
 
-    /// <summary>Processes to SIGKILL during the run (only with <see cref="Processes"/>).</summary>
+    /// <summary>Processes to SIGKILL (only with <see cref="Processes"/>) and nodes to cut off during the run.</summary>
     public IReadOnlyList<InjectedFault> Faults { get; init; } = [];
 
     /// <summary>Longest wait, after the cameras stop, for the workflows still running.</summary>
@@ -74,14 +74,14 @@ public sealed record DemoOptions
             throw new ArgumentException($"--fps must be above 0 and at most 30; got {FramesPerSecond}.");
         }
 
-        if (Faults.Count > 0 && !Processes)
+        if (Faults.FirstOrDefault(f => f.Kind == FaultKind.Kill) is { } kill && !Processes)
         {
-            throw new ArgumentException("--kill needs --processes: only then is each service instance a process of its own.");
+            throw new ArgumentException($"{kill} needs --processes: only then is each service instance a process of its own.");
         }
 
         if (Faults.FirstOrDefault(f => f.At >= Duration) is { } late)
         {
-            throw new ArgumentException($"--kill {late.Instance}@{late.At.TotalSeconds:0.#}s is not within the {Duration.TotalSeconds:0.#} s the cameras run.");
+            throw new ArgumentException($"{late} is not within the {Duration.TotalSeconds:0.#} s the cameras run.");
         }
     }
 }

@@ -29,8 +29,14 @@ public sealed record DemoReport(
     long AlarmsOnMqtt,
     long DeadLetters)
 {
-    /// <summary>The processes killed during the run and how long each took to come back; empty when none was.</summary>
+    /// <summary>The faults injected during the run and how long each took to recover and settle; empty when none was.</summary>
     public IReadOnlyList<FaultOutcome> Faults { get; init; } = [];
+
+    /// <summary>Frames the cameras' MQTT server acknowledged: each is owed an outcome.</summary>
+    public long FramesAcknowledged { get; init; }
+
+    /// <summary>Acknowledged frames with no outcome (no workflow of theirs completed or was dead-lettered) when the run ended.</summary>
+    public long FramesLost { get; init; }
 
     /// <summary>Relaxed escaping so link names read <c>"a->b"</c> rather than <c>"a-\u003Eb"</c>; the file is never embedded in HTML.</summary>
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)

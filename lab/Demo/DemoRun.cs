@@ -41,7 +41,8 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
         var observer = new WorkflowObserver(
             functionTriggers,
             (camera, seq) => scenes.TryGetValue(camera, out var scene) ? scene.TruthAt(seq) : null,
-            new DetectionScorer(sceneOptions.Width, sceneOptions.Height, preprocess.TargetWidth, preprocess.TargetHeight));
+            new DetectionScorer(sceneOptions.Width, sceneOptions.Height, preprocess.TargetWidth, preprocess.TargetHeight),
+            TimeProvider.System);
         await using var observerApp = await LocalWebApp.StartAsync(
             "demo-observer", _ => { }, app => observer.Map(app, "/"), minimumLogLevel: options.LogLevel, cancellationToken: cancellationToken);
 
@@ -63,6 +64,7 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
             ? await ProcessCluster.StartAsync(up, loggerFactory, cancellationToken)
             : (IUpCluster)await EmulatedCluster.StartAsync(up, loggerFactory, cancellationToken);
         cluster.DeadLettered += (_, deadLetter) => observer.OnDeadLetter(deadLetter);
+        RequireTargets(cluster);
         await using var alarms = await AlarmListener.StartAsync(cluster.AlarmBrokers.Values, cancellationToken);
 
         var ingestNodes = cluster.CameraBrokers.Keys.Order(StringComparer.Ordinal).ToList();
@@ -80,12 +82,12 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
 
         var clock = Stopwatch.StartNew();
         long published;
-        List<Task<FaultOutcome>> faults;
+        List<Task<InjectedOutcome>> faults;
         using (var filming = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             filming.CancelAfter(options.Duration);
-            var publishers = cameras.Select(c => PublishAsync(cluster.CameraBrokers[c.Node], c.Camera, filming.Token)).ToList();
-            faults = [.. options.Faults.Select(f => InjectAsync((ProcessCluster)cluster, f, cancellationToken))];
+            var publishers = cameras.Select(c => PublishAsync(cluster.CameraBrokers[c.Node], c.Camera, observer, filming.Token)).ToList();
+            faults = [.. options.Faults.Select(f => InjectAsync(cluster, f, cancellationToken))];
             var progress = new DemoProgress(output, observer, clock);
             while (!publishers.All(p => p.IsCompleted))
             {
@@ -99,6 +101,7 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
 
         await output.WriteLineAsync($"Cameras stopped after {published} frames; waiting up to {options.DrainTimeout.TotalSeconds:0} s for running workflows…");
         await DrainAsync(observer, published, cancellationToken);
+        var injected = await Task.WhenAll(faults);
         var report = BuildReport(
             cluster,
             observer,
@@ -108,7 +111,9 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
             await cluster.PredictorMetricsAsync(cancellationToken),
             await cluster.DeadLettersReceivedAsync(cancellationToken)) with
         {
-            Faults = await Task.WhenAll(faults),
+            Faults = [.. injected.Select(f => f.Outcome(observer))],
+            FramesAcknowledged = observer.Acknowledged,
+            FramesLost = observer.Lost,
         };
         if (options.ReportPath is { } path)
         {
@@ -118,20 +123,79 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
         return report;
     }
 
-    /// <summary>SIGKILLs the fault's process at its time and waits until the supervisor has it serving again.</summary>
-    private async Task<FaultOutcome> InjectAsync(ProcessCluster cluster, InjectedFault fault, CancellationToken cancellationToken)
+    /// <exception cref="ArgumentException">A fault names a process or node the cluster does not have.</exception>
+    private void RequireTargets(IUpCluster cluster)
+    {
+        foreach (var fault in options.Faults)
+        {
+            IReadOnlyList<string> known = fault.Kind == FaultKind.Kill
+                ? ((ProcessCluster)cluster).InstanceNames
+                : [.. cluster.Topology.Nodes.Select(n => n.Name)];
+            if (!known.Contains(fault.Target, StringComparer.Ordinal))
+            {
+                throw new ArgumentException($"{fault}: this run has no {(fault.Kind == FaultKind.Kill ? "process" : "node")} called {fault.Target}; it has {string.Join(", ", known)}.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Injects the fault at its time: SIGKILLs the process and waits until the supervisor has it serving again, or cuts
+    /// the node off for the fault's duration.
+    /// </summary>
+    private async Task<InjectedOutcome> InjectAsync(IUpCluster cluster, InjectedFault fault, CancellationToken cancellationToken)
     {
         await Task.Delay(fault.At, cancellationToken);
-        await output.WriteLineAsync($"Killing {fault.Instance} (SIGKILL)…");
-        var recovered = await cluster.KillAsync(fault.Instance, RecoveryBound, cancellationToken);
-        await output.WriteLineAsync(recovered is { } after
-            ? $"{fault.Instance} is back after {after.TotalSeconds:0.0} s."
-            : $"{fault.Instance} did not come back within {RecoveryBound.TotalSeconds:0} s.");
-        return new FaultOutcome(fault.Instance, fault.At.TotalSeconds, recovered is { } seconds ? Math.Round(seconds.TotalSeconds, 2) : null);
+        var started = DateTimeOffset.UtcNow;
+        TimeSpan? recovered;
+        if (fault.Kind == FaultKind.Kill)
+        {
+            await output.WriteLineAsync($"Killing {fault.Target} (SIGKILL)…");
+            recovered = await ((ProcessCluster)cluster).KillAsync(fault.Target, RecoveryBound, cancellationToken);
+            await output.WriteLineAsync(recovered is { } after
+                ? $"{fault.Target} is back after {after.TotalSeconds:0.0} s."
+                : $"{fault.Target} did not come back within {RecoveryBound.TotalSeconds:0} s.");
+        }
+        else
+        {
+            await output.WriteLineAsync($"Cutting {fault.Target} off for {fault.For.TotalSeconds:0.#} s…");
+            cluster.Links.Isolate(fault.Target);
+            try
+            {
+                await Task.Delay(fault.For, cancellationToken);
+            }
+            finally
+            {
+                cluster.Links.Rejoin(fault.Target);
+            }
+
+            recovered = DateTimeOffset.UtcNow - started;
+            await output.WriteLineAsync($"{fault.Target}'s links are back.");
+        }
+
+        return new InjectedOutcome(fault, started, recovered);
+    }
+
+    /// <summary>A fault as it happened; its outcome is read once the run has drained.</summary>
+    private sealed record InjectedOutcome(InjectedFault Fault, DateTimeOffset Started, TimeSpan? Recovered)
+    {
+        public FaultOutcome Outcome(WorkflowObserver observer)
+        {
+            // Settled: every frame captured before the fault was over has an outcome; measured from the fault.
+            var settled = Recovered is { } recovered && observer.LastOutcomeOfFramesCapturedBefore(Started + recovered) is { } last
+                ? Math.Round(Math.Max(0, (last - Started).TotalSeconds), 2)
+                : (double?)null;
+            return new FaultOutcome(
+                Fault.Kind == FaultKind.Kill ? "kill" : "cut",
+                Fault.Target,
+                Fault.At.TotalSeconds,
+                Recovered is { } seconds ? Math.Round(seconds.TotalSeconds, 2) : null,
+                settled,
+                Recovered is { } back ? observer.CompletedCapturedFrom(Started + back) : 0);
+        }
     }
 
     /// <returns>Frames the MQTT broker acknowledged.</returns>
-    private async Task<long> PublishAsync(MqttConnection broker, CameraSimulator camera, CancellationToken filming)
+    private async Task<long> PublishAsync(MqttConnection broker, CameraSimulator camera, WorkflowObserver observer, CancellationToken filming)
     {
         await using var publisher = new CameraPublisher(broker, $"skylark-camera-{camera.Camera}");
         long published = 0;
@@ -142,6 +206,7 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
                 try
                 {
                     await publisher.PublishAsync(frame, filming);
+                    observer.OnAcknowledged(frame.Camera, frame.Seq, frame.CapturedAt);
                     published++;
                 }
                 catch (MqttCommunicationException) when (filming.IsCancellationRequested)
@@ -169,7 +234,7 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
     {
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < options.DrainTimeout
-               && (observer.Frames + observer.Rejected < published || observer.Unfinished > 0))
+               && (observer.Frames + observer.Rejected < published || observer.Unfinished > 0 || observer.Lost > 0))
         {
             await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
         }

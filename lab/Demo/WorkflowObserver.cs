@@ -29,6 +29,8 @@ public sealed class WorkflowObserver
     private readonly Func<string, long, GroundTruth?> _truth;
     private readonly DetectionScorer _scorer;
     private readonly ConcurrentDictionary<string, WorkflowTrace> _workflows = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Camera, long Seq), DateTimeOffset> _acknowledged = new();
+    private readonly TimeProvider _time;
     private readonly ConcurrentQueue<double> _latencies = new();
     private readonly ConcurrentQueue<double> _readWaits = new();
     private readonly Lock _scoreGate = new();
@@ -46,7 +48,8 @@ public sealed class WorkflowObserver
     /// <param name="functionTriggers">The Triggers that deliver to functions: a reply none of them accepts ends its workflow.</param>
     /// <param name="truth">Ground truth of (camera, seq), or null when the camera is not simulated.</param>
     /// <param name="scorer">Scores detect's boxes (in preprocessed pixels) against the truth (camera pixels).</param>
-    public WorkflowObserver(IEnumerable<TriggerResource> functionTriggers, Func<string, long, GroundTruth?> truth, DetectionScorer scorer)
+    /// <param name="timeProvider">Stamps when each outcome arrived, for how long a fault took to settle.</param>
+    public WorkflowObserver(IEnumerable<TriggerResource> functionTriggers, Func<string, long, GroundTruth?> truth, DetectionScorer scorer, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(functionTriggers);
         ArgumentNullException.ThrowIfNull(truth);
@@ -54,6 +57,7 @@ public sealed class WorkflowObserver
         _functionTriggers = [.. functionTriggers.Select(TriggerFilters.Create)];
         _truth = truth;
         _scorer = scorer;
+        _time = timeProvider ?? TimeProvider.System;
     }
 
     public long Frames => Interlocked.Read(ref _frames);
@@ -72,6 +76,55 @@ public sealed class WorkflowObserver
 
     /// <summary>Deliveries the observer could not make sense of (not a CloudEvent, malformed data).</summary>
     public long Rejected => Interlocked.Read(ref _rejected);
+
+    /// <summary>Frames the cameras' MQTT server acknowledged (<see cref="OnAcknowledged"/>).</summary>
+    public long Acknowledged => _acknowledged.Count;
+
+    /// <summary>
+    /// Acknowledged frames without an outcome: no workflow of theirs completed or was dead-lettered (a frame resent after
+    /// a lost acknowledgement may have run twice; one outcome is enough).
+    /// </summary>
+    public long Lost
+    {
+        get
+        {
+            var ended = EndedFrames();
+            return _acknowledged.Keys.Count(frame => !ended.ContainsKey(frame));
+        }
+    }
+
+    /// <summary>
+    /// When the last outcome of a frame captured before <paramref name="capturedBefore"/> arrived; null while an
+    /// acknowledged frame of that time has none.
+    /// </summary>
+    public DateTimeOffset? LastOutcomeOfFramesCapturedBefore(DateTimeOffset capturedBefore)
+    {
+        var ended = EndedFrames();
+        DateTimeOffset last = DateTimeOffset.MinValue;
+        foreach (var (frame, capturedAt) in _acknowledged)
+        {
+            if (capturedAt >= capturedBefore)
+            {
+                continue;
+            }
+
+            if (!ended.TryGetValue(frame, out var at))
+            {
+                return null;
+            }
+
+            last = at > last ? at : last;
+        }
+
+        return last;
+    }
+
+    /// <summary>Workflows of frames captured at or after <paramref name="capturedFrom"/> that completed.</summary>
+    public long CompletedCapturedFrom(DateTimeOffset capturedFrom) =>
+        _workflows.Values.Count(w => w.State == WorkflowState.Completed && w.CapturedAt >= capturedFrom);
+
+    /// <summary>The cameras' MQTT server acknowledged this frame: from now on the pipeline owes it an outcome.</summary>
+    public void OnAcknowledged(string camera, long seq, DateTimeOffset capturedAt) => _acknowledged[(camera, seq)] = capturedAt;
 
     /// <summary>Workflows started and neither finished nor failed.</summary>
     public long Unfinished => _workflows.Values.Count(w => w.State == WorkflowState.Running);
@@ -109,7 +162,7 @@ public sealed class WorkflowObserver
     public void OnDeadLetter(CloudEvent dead)
     {
         ArgumentNullException.ThrowIfNull(dead);
-        if (dead[ExtensionNames.WorkflowId] is string workflow && Track(workflow).TryEnd(WorkflowState.Failed, null, out _))
+        if (dead[ExtensionNames.WorkflowId] is string workflow && Track(workflow).TryEnd(WorkflowState.Failed, null, _time.GetUtcNow(), out _))
         {
             Interlocked.Increment(ref _failed);
         }
@@ -157,7 +210,7 @@ public sealed class WorkflowObserver
 
         var data = Deserialize<CameraFrame>(frame);
         Interlocked.Increment(ref _frames);
-        if (Track(workflow).Start(data.CapturedAt) is { } latency)
+        if (Track(workflow).Start(data.Camera, data.Seq, data.CapturedAt) is { } latency)
         {
             _latencies.Enqueue(latency);
         }
@@ -207,7 +260,7 @@ public sealed class WorkflowObserver
             return;
         }
 
-        if (trace.TryEnd(WorkflowState.Completed, reply.Time, out var latency))
+        if (trace.TryEnd(WorkflowState.Completed, reply.Time, _time.GetUtcNow(), out var latency))
         {
             Interlocked.Increment(ref _completed);
             _readWaits.Enqueue(trace.ReadWaitMs);
@@ -233,6 +286,21 @@ public sealed class WorkflowObserver
         {
             _score = _score.Add(frame);
         }
+    }
+
+    /// <summary>Frames with an ended workflow, and when its outcome arrived (the earliest, if it ran twice).</summary>
+    private Dictionary<(string Camera, long Seq), DateTimeOffset> EndedFrames()
+    {
+        var ended = new Dictionary<(string Camera, long Seq), DateTimeOffset>();
+        foreach (var trace in _workflows.Values)
+        {
+            if (trace.Ended() is { } end)
+            {
+                ended[end.Frame] = ended.TryGetValue(end.Frame, out var earlier) && earlier < end.At ? earlier : end.At;
+            }
+        }
+
+        return ended;
     }
 
     private WorkflowTrace Track(string workflow)
@@ -280,9 +348,22 @@ public sealed class WorkflowObserver
         private readonly Lock _gate = new();
         private DateTimeOffset? _started;
         private DateTimeOffset? _ended;
+        private DateTimeOffset? _outcomeArrived;
+        private (string Camera, long Seq)? _frame;
         private double _readWaitMs;
 
         public WorkflowState State { get; private set; }
+
+        public DateTimeOffset? CapturedAt
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _started;
+                }
+            }
+        }
 
         public double ReadWaitMs
         {
@@ -303,7 +384,7 @@ public sealed class WorkflowObserver
             }
         }
 
-        public double? Start(DateTimeOffset capturedAt)
+        public double? Start(string camera, long seq, DateTimeOffset capturedAt)
         {
             lock (_gate)
             {
@@ -313,11 +394,21 @@ public sealed class WorkflowObserver
                 }
 
                 _started = capturedAt;
+                _frame = (camera, seq);
                 return _ended is { } ended ? (ended - capturedAt).TotalMilliseconds : null;
             }
         }
 
-        public bool TryEnd(WorkflowState end, DateTimeOffset? endedAt, out double? latency)
+        /// <summary>The frame this workflow ran for and when its outcome arrived, once both are known.</summary>
+        public ((string Camera, long Seq) Frame, DateTimeOffset At)? Ended()
+        {
+            lock (_gate)
+            {
+                return State != WorkflowState.Running && _frame is { } frame && _outcomeArrived is { } at ? (frame, at) : null;
+            }
+        }
+
+        public bool TryEnd(WorkflowState end, DateTimeOffset? endedAt, DateTimeOffset arrived, out double? latency)
         {
             lock (_gate)
             {
@@ -329,6 +420,7 @@ public sealed class WorkflowObserver
 
                 State = end;
                 _ended = endedAt;
+                _outcomeArrived = arrived;
                 if (_started is { } started && endedAt is { } ended)
                 {
                     latency = (ended - started).TotalMilliseconds;

@@ -31,6 +31,10 @@ public sealed class LinkEmulator : IAsyncDisposable
     private long _controlBytes;
     private bool _disposed;
 
+    // Replaced, never mutated: read per chunk without taking the gate.
+    private volatile IReadOnlySet<string> _isolated = new HashSet<string>(StringComparer.Ordinal);
+    private volatile IReadOnlyList<PathTable> _currentPaths;
+
     /// <param name="clock">Decides which snapshot (and so which path conditions) applies.</param>
     /// <param name="options">Proxy buffering and shaping.</param>
     /// <param name="delayTimeProvider">
@@ -46,6 +50,7 @@ public sealed class LinkEmulator : IAsyncDisposable
         _delays = delayTimeProvider ?? TimeProvider.System;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         Paths = PathTable.ForEachSnapshot(clock.Topology);
+        _currentPaths = Paths;
         _entered = (bytes, traffic) => Interlocked.Add(ref traffic == TrafficClass.Control ? ref _controlBytes : ref _stateBytes, bytes);
 
         // A link keeps its wire (and its queue) across snapshots that contain it.
@@ -87,14 +92,56 @@ public sealed class LinkEmulator : IAsyncDisposable
     /// </summary>
     public IReadOnlyList<LinkTraffic> TrafficPerLink() => _linksInOrder.ConvertAll(l => l.Traffic());
 
-    /// <summary>What traffic from one node to another experiences right now; null when no path exists in the current snapshot.</summary>
+    /// <summary>
+    /// What traffic from one node to another experiences right now; null when no path exists in the current snapshot
+    /// with the nodes cut off right now (<see cref="Isolate"/>) taken out.
+    /// </summary>
     public LinkConditions? CurrentConditions(string fromNode, string toNode)
     {
         // Called for every chunk on every emulated connection: two array reads, no path objects.
-        var paths = Paths[_clock.CurrentIndex];
+        var paths = _currentPaths[_clock.CurrentIndex];
         return paths.IsReachable(fromNode, toNode)
             ? new LinkConditions(paths.LatencyMs(fromNode, toNode), paths.BottleneckMbps(fromNode, toNode))
             : null;
+    }
+
+    /// <summary>The nodes cut off from every other node right now.</summary>
+    public IReadOnlySet<string> Isolated => _isolated;
+
+    /// <summary>
+    /// Cuts <paramref name="node"/> off from every other node, as a satellite out of range: its links are down until
+    /// <see cref="Rejoin"/>, and traffic between other nodes takes the best path that remains. Connections that need
+    /// the node stall rather than break (nothing in flight is lost, as on a link that comes back); new ones are
+    /// accepted but carry nothing meanwhile.
+    /// </summary>
+    public void Isolate(string node) => SetIsolated(node, isolated: true);
+
+    /// <summary>Restores <paramref name="node"/>'s links; stalled connections through it carry on where they stopped.</summary>
+    public void Rejoin(string node) => SetIsolated(node, isolated: false);
+
+    private void SetIsolated(string node, bool isolated)
+    {
+        _ = Topology.IndexOf(node);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var nodes = new HashSet<string>(_isolated, StringComparer.Ordinal);
+            if (!(isolated ? nodes.Add(node) : nodes.Remove(node)))
+            {
+                return;
+            }
+
+            _isolated = nodes;
+            _currentPaths = nodes.Count == 0
+                ? Paths
+                : Topology.Snapshots
+                    .Select(s => PathTable.For(Topology, new TopologySnapshot(s.Name, s.Links.Where(l => !nodes.Contains(l.A) && !nodes.Contains(l.B)))))
+                    .ToList();
+            foreach (var ((from, to), wire) in _wires)
+            {
+                wire.Detour(nodes.Count == 0 ? null : PlansFor(_currentPaths, from, to));
+            }
+        }
     }
 
     /// <summary>
@@ -160,15 +207,25 @@ public sealed class LinkEmulator : IAsyncDisposable
             return existing;
         }
 
-        var plans = new PathPlan?[Paths.Count];
-        for (var snapshot = 0; snapshot < Paths.Count; snapshot++)
+        var wire = new PathWire(_clock, PlansFor(Paths, fromNode, toNode), _entered);
+        if (_isolated.Count > 0)
         {
-            plans[snapshot] = Plan(Paths[snapshot], fromNode, toNode);
+            wire.Detour(PlansFor(_currentPaths, fromNode, toNode));
         }
 
-        var wire = new PathWire(_clock, plans, _entered);
         _wires[(fromNode, toNode)] = wire;
         return wire;
+    }
+
+    private PathPlan?[] PlansFor(IReadOnlyList<PathTable> paths, string fromNode, string toNode)
+    {
+        var plans = new PathPlan?[paths.Count];
+        for (var snapshot = 0; snapshot < paths.Count; snapshot++)
+        {
+            plans[snapshot] = Plan(paths[snapshot], fromNode, toNode);
+        }
+
+        return plans;
     }
 
     private PathPlan? Plan(PathTable paths, string fromNode, string toNode)

@@ -11,16 +11,19 @@ namespace Skylark.Events.Lab.Emulation;
 /// </summary>
 internal sealed class PathWire(TopologyClock clock, IReadOnlyList<PathPlan?> plansBySnapshot, Action<int, TrafficClass> entered)
 {
+    // Replaced, never mutated: the plans while some node is cut off, read by every chunk without a lock.
+    private volatile IReadOnlyList<PathPlan?>? _detour;
+
     public bool TryGetBytesPerSecond(out double bytesPerSecond)
     {
-        var plan = plansBySnapshot[clock.CurrentIndex];
+        var plan = CurrentPlan();
         bytesPerSecond = plan?.BottleneckBytesPerSecond ?? 0;
         return plan is not null;
     }
 
     public bool TrySchedule(WireFlow flow, long arrival, int bytes, int burstBytes, TrafficClass traffic, out ScheduledChunk scheduled)
     {
-        if (plansBySnapshot[clock.CurrentIndex] is not { } plan)
+        if (CurrentPlan() is not { } plan)
         {
             scheduled = default;
             return false;
@@ -38,6 +41,14 @@ internal sealed class PathWire(TopologyClock clock, IReadOnlyList<PathPlan?> pla
         scheduled = new ScheduledChunk(departure, departure + plan.LatencyTicks, fairShare);
         return true;
     }
+
+    /// <summary>
+    /// Plans per snapshot that avoid the nodes cut off right now (a path that needs one is null: down), or null to use
+    /// the topology's own again.
+    /// </summary>
+    public void Detour(IReadOnlyList<PathPlan?>? plans) => _detour = plans;
+
+    private PathPlan? CurrentPlan() => (_detour ?? plansBySnapshot)[clock.CurrentIndex];
 
     /// <summary>This wire as seen by connections of one class: same links and queues, counted under <paramref name="traffic"/>.</summary>
     public ILinkWire As(TrafficClass traffic) => new ClassWire(this, traffic);

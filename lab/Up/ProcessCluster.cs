@@ -97,6 +97,9 @@ public sealed partial class ProcessCluster : IUpCluster
     /// <summary>Each store node's redis-server.</summary>
     public IReadOnlyDictionary<string, RedisProcess> Redis => _redis;
 
+    /// <summary>What <see cref="KillAsync"/> can kill: every service instance, and <c>redis-&lt;node&gt;</c> per node Redis.</summary>
+    public IReadOnlyList<string> InstanceNames => [.. _processes.Keys.Concat(_redis.Keys.Select(n => "redis-" + n)).Order(StringComparer.Ordinal)];
+
     /// <summary>Per ingest node, the MQTT broker its cameras publish to.</summary>
     public IReadOnlyDictionary<string, Bindings.Mqtt.MqttConnection> CameraBrokers => _plan.CameraBrokers;
 
@@ -420,7 +423,7 @@ public sealed partial class ProcessCluster : IUpCluster
         int? pid = instance.StartsWith("redis-", StringComparison.Ordinal) && _redis.TryGetValue(instance["redis-".Length..], out var redis)
             ? redis.ProcessId
             : _processes.TryGetValue(instance, out var service) ? service.ProcessId
-            : throw new ArgumentException($"No process is called '{instance}'; there are {string.Join(", ", _processes.Keys.Concat(_redis.Keys.Select(n => "redis-" + n)).Order(StringComparer.Ordinal))}.", nameof(instance));
+            : throw new ArgumentException($"No process is called '{instance}'; there are {string.Join(", ", InstanceNames)}.", nameof(instance));
         var started = TimeProvider.System.GetTimestamp();
         if (pid is { } running)
         {

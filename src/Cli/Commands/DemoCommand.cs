@@ -33,14 +33,19 @@ public static class DemoCommand
         var processes = new Option<bool>("--processes") { Description = "Run every service instance as its own OS process from its own Program, as pods, instead of all in this one." };
         var kill = new Option<string[]>("--kill")
         {
-            Description = "With --processes: SIGKILL this process during the run, as <instance>@<time> (e.g. redis-edge@10s, detect-sat@20s; repeatable). The report says when each was serving again.",
+            Description = "With --processes: SIGKILL this process during the run, as <instance>@<time> (e.g. redis-edge@10s, detect-sat@20s; repeatable). The report says when each was serving again and when every frame it caught had an outcome.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var cut = new Option<string[]>("--cut")
+        {
+            Description = "Cut a node off from every other node for a while, as a satellite out of range: <node>@<time>+<duration> (e.g. sat@10s+20s; repeatable).",
             AllowMultipleArgumentsPerToken = false,
         };
         var compare = new Option<bool>("--compare") { Description = "Run every mode back to back on the same camera stream and print one table (one report per mode)." };
         var controlPlane = new ControlPlaneOptions();
         var command = new Command("demo", "Run the camera pipeline (preprocess → detect → alarm) on an emulated topology and report what propagation bought.")
         {
-            duration, mode, topology, report, cameras, fps, serving, mqtt, seed, compare, processes, kill,
+            duration, mode, topology, report, cameras, fps, serving, mqtt, seed, compare, processes, kill, cut,
         };
         controlPlane.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -63,7 +68,7 @@ public static class DemoCommand
                     ControlNode = parse.GetValue(controlPlane.Node),
                     InstantControlPlane = parse.GetValue(controlPlane.Instant),
                     Processes = parse.GetValue(processes),
-                    Faults = [.. (parse.GetValue(kill) ?? []).Select(InjectedFault.Parse)],
+                    Faults = [.. (parse.GetValue(kill) ?? []).Select(InjectedFault.ParseKill), .. (parse.GetValue(cut) ?? []).Select(InjectedFault.ParseCut)],
                     ReportPath = parse.GetValue(report)?.FullName ?? SkylarkHome.Path(".skylark", "demo", $"report-{stateMode.Name()}.json"),
                     WorkDirectory = SkylarkHome.Path(".skylark", "demo"),
                 };
@@ -214,10 +219,13 @@ public static class DemoCommand
             $"  bytes moved {Megabytes(report.BytesMoved.State)} of state ({(report.BytesMoved.Wasted is { } wasted ? Megabytes(wasted) : "-")} not read where it went), {Megabytes(report.BytesMoved.Control)} of events over the emulated links",
             $"  detection   precision {Ratio(report.Detection.Precision)}, recall {Ratio(report.Detection.Recall)} ({report.Detection.FramesScored} frames scored)",
             $"  alarms      {report.Alarms} raised, {report.AlarmsOnMqtt} received on MQTT alarms/#    dead letters {report.DeadLetters}",
+            $"  frames      {report.FramesAcknowledged} acknowledged by MQTT, {report.FramesLost} without an outcome",
         };
         var faults = report.Faults.Select(f => string.Create(
             CultureInfo.InvariantCulture,
-            $"  fault       {f.Instance} killed at {f.AtSeconds:0.#} s, {(f.RecoveredAfterSeconds is { } back ? $"serving again after {back:0.0} s" : "not back")}"));
+            $"  fault       {f.Instance} {(f.Kind == "cut" ? "cut off" : "killed")} at {f.AtSeconds:0.#} s, " +
+            $"{(f.RecoveredAfterSeconds is { } back ? $"{(f.Kind == "cut" ? "links back" : "serving again")} after {back:0.0} s" : "not back")}, " +
+            $"{(f.SettledAfterSeconds is { } settled ? $"every frame captured until then had an outcome after {settled:0.0} s" : "some frames captured until then had no outcome")}"));
         return string.Join(Environment.NewLine, lines.Concat(faults));
     }
 

@@ -73,6 +73,38 @@ public sealed class LinkEmulatorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_node_cut_off_stalls_its_connections_without_losing_a_byte_until_it_rejoins()
+    {
+        using var clock = new TopologyClock(TopologyLoader.Load(TopologyFiles.ThreeNodes));
+        await using var emulator = new LinkEmulator(clock);
+        await using var cloudService = LoopbackTcpServer.Echo();
+        using var client = await TcpClientProbe.ConnectAsync(emulator.EndpointFor("sat", "cloud", cloudService.EndPoint));
+        await TcpClientProbe.PingAsync(client);
+
+        emulator.Isolate("sat");
+        var message = new byte[32];
+        Random.Shared.NextBytes(message);
+        await client.SendAsync(message, SocketFlags.None);
+        var echo = TcpClientProbe.ReceiveExactlyAsync(client, message.Length);
+        var stalled = await Task.WhenAny(echo, Task.Delay(TimeSpan.FromMilliseconds(500))) != echo;
+
+        Assert.True(stalled, "The echo crossed a link that was cut.");
+        Assert.Null(emulator.CurrentConditions("sat", "cloud"));
+        Assert.Null(emulator.CurrentConditions("edge", "sat"));
+        // edge→cloud went through sat (35 ms); it falls back to the direct link.
+        Assert.Equal(new LinkConditions(40, 20), emulator.CurrentConditions("edge", "cloud"));
+        using var edge = await TcpClientProbe.ConnectAsync(emulator.EndpointFor("edge", "cloud", cloudService.EndPoint));
+        await LinkFidelity.AssertWithinAsync(
+            "median RTT (ms) edge→cloud with sat cut off", () => TcpClientProbe.MedianPingAsync(edge, samples: 5), 80 - 2, 80 + 2, output);
+
+        emulator.Rejoin("sat");
+
+        Assert.Equal(message, await echo.WaitAsync(TcpClientProbe.Timeout));
+        Assert.Empty(emulator.Isolated);
+        Assert.NotNull(emulator.CurrentConditions("sat", "cloud"));
+    }
+
+    [Fact]
     public async Task Disposing_the_emulator_closes_its_proxies()
     {
         using var clock = new TopologyClock(TopologyLoader.Load(TopologyFiles.ThreeNodes));
