@@ -361,7 +361,7 @@ public sealed class EmulatedCluster : IUpCluster
                     broker.ShutdownDrainTimeout = options.BrokerShutdownDrain;
                     if (options.JournalDirectory is { } journal)
                     {
-                        broker.Journal = new JournalOptions { Directory = journal };
+                        broker.Journal = new JournalOptions { Directory = journal, Repair = options.JournalRepair };
                     }
 
                     foreach (var (name, url) in services)

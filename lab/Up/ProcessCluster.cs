@@ -306,6 +306,10 @@ public sealed partial class ProcessCluster : IUpCluster
                 environment["SKYLARK_EVENTING"] = eventingFile;
                 environment["SKYLARK_SERVICES"] = string.Join(",", brokerServices.Select(s => $"{s.Key}={s.Value}"));
                 environment["SKYLARK_JOURNAL"] = JournalDirectory;
+                if (_options.JournalRepair)
+                {
+                    environment["SKYLARK_JOURNAL_REPAIR"] = "true";
+                }
 
                 break;
             case ServiceInstance.DeadLetters:

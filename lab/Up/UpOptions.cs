@@ -22,6 +22,12 @@ public sealed record UpOptions
 
     public string? JournalDirectory { get; init; }
 
+    /// <summary>
+    /// Start the broker on a journal damaged other than by a torn tail, quarantining the damaged bytes
+    /// (<c>--journal-repair</c>, docs/journal.md); without it such a journal stops the start.
+    /// </summary>
+    public bool JournalRepair { get; init; }
+
     public ServingPolicy Serving { get; init; } = ServingPolicy.RoundRobin;
 
     /// <summary>Where state lives and how it moves (see <see cref="StateMode"/>).</summary>

@@ -19,6 +19,7 @@ public static class UpCommand
         var eventing = new Option<string[]>("--eventing") { Description = "More Knative YAML on top of eventing/ (repeatable).", AllowMultipleArgumentsPerToken = false };
         var endpoints = new Option<FileInfo?>("--endpoints-file") { Description = "Write the endpoints JSON here." };
         var journal = new Option<DirectoryInfo?>("--journal") { Description = "Make the broker durable: journal accepted events in this folder (docs/journal.md)." };
+        var journalRepair = new Option<bool>("--journal-repair") { Description = "Start on a journal damaged other than by a torn tail: quarantine the damaged bytes and recover every intact record (docs/journal.md)." };
         var serving = new Option<string>("--serving")
         {
             Description = "How a function's endpoint picks an instance: round-robin (Knative's default) or locality-aware.",
@@ -42,7 +43,7 @@ public static class UpCommand
         var controlPlane = new ControlPlaneOptions();
         var command = new Command("up", "Run a multi-node topology on this machine: Redis and a StateSink per node, link emulation, the broker.")
         {
-            topology, eventing, endpoints, journal, serving, mode, mqtt, processes, workDirectory, redisFsync,
+            topology, eventing, endpoints, journal, journalRepair, serving, mode, mqtt, processes, workDirectory, redisFsync,
         };
         controlPlane.AddTo(command);
         command.SetAction((parse, ct) =>
@@ -66,6 +67,7 @@ public static class UpCommand
                 ExtraEventing = parse.GetValue(eventing) ?? [],
                 EndpointsFile = parse.GetValue(endpoints)?.FullName,
                 JournalDirectory = parse.GetValue(journal)?.FullName,
+                JournalRepair = parse.GetValue(journalRepair),
                 Serving = parse.GetValue(serving) == "locality-aware" ? ServingPolicy.LocalityAware : ServingPolicy.RoundRobin,
                 Mode = StateModes.Parse(parse.GetValue(mode)!),
                 RedisFsync = RedisPersistence.Parse(parse.GetValue(redisFsync)!),

@@ -47,6 +47,8 @@ public sealed class DemoRunTests(ITestOutputHelper output)
         Assert.Equal(0, report.Workflows.Failed);
         Assert.Equal(0, report.Workflows.Unfinished);
         Assert.Equal(0, report.DeadLetters);
+        Assert.True(report.FramesAcknowledged >= report.Workflows.Started, $"{report.FramesAcknowledged} frames acknowledged for {report.Workflows.Started} workflows");
+        Assert.Equal(0, report.FramesLost);
         Assert.Equal(report.Workflows.Completed, report.LatencyMs.Samples);
         Assert.True(report.LatencyMs.P50 > 0);
         Assert.True(report.LatencyMs.P50 <= report.LatencyMs.P95 && report.LatencyMs.P95 <= report.LatencyMs.P99 && report.LatencyMs.P99 <= report.LatencyMs.Max);
