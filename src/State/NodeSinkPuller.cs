@@ -16,7 +16,9 @@ namespace Skylark.Events.State;
 /// </summary>
 /// <remarks>
 /// A missing bundle and a failed pull look alike in the sink's reply, so both are reported as unavailable (the
-/// broker retries, then dead-letters), not as missing input.
+/// broker retries, then dead-letters), not as missing input. A command may only name bundles of its own workflow and
+/// its camera's stream (<see cref="PropagateScope"/>), so reads spanning more workflows are asked for in several
+/// commands at once.
 /// </remarks>
 public sealed class NodeSinkPuller : IBundlePuller
 {
@@ -55,17 +57,21 @@ public sealed class NodeSinkPuller : IBundlePuller
             return [];
         }
 
-        var reply = await AskAsync(node, sources, cancellationToken).ConfigureAwait(false);
-        if (reply.Outcome is not (PropagationOutcomes.Pulled or PropagationOutcomes.Skipped))
+        await Task.WhenAll(PropagateScope.Partition(sources).Select(async part =>
         {
-            throw new StateUnavailableException(sources[0], $"the StateSink of node '{_local.Node}' could not pull it from node '{node}': {reply.Error}");
-        }
+            var reply = await AskAsync(node, part, cancellationToken).ConfigureAwait(false);
+            if (reply.Outcome is not (PropagationOutcomes.Pulled or PropagationOutcomes.Skipped))
+            {
+                throw new StateUnavailableException(part.Bundles[0], $"the StateSink of node '{_local.Node}' could not pull it from node '{node}': {reply.Error}");
+            }
+        })).ConfigureAwait(false);
 
         return await _local.ReadManyAsync(sources, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<StatePropagated> AskAsync(string node, IReadOnlyList<StateRef> sources, CancellationToken cancellationToken)
+    private async Task<StatePropagated> AskAsync(string node, PropagateScopePart part, CancellationToken cancellationToken)
     {
+        var sources = part.Bundles;
         var now = _time.GetUtcNow();
         var command = new CloudEvent
         {
@@ -78,8 +84,12 @@ public sealed class NodeSinkPuller : IBundlePuller
                 new StatePropagate(sources, node, _local.Node, "reader", 1, now + _timeout),
                 ContractJson.Options),
             [ExtensionNames.TargetNode] = _local.Node,
-            [ExtensionNames.WorkflowId] = sources[0].WorkflowId,
+            [ExtensionNames.WorkflowId] = part.WorkflowId,
         };
+        if (part.Camera is { } camera)
+        {
+            command[ExtensionNames.Camera] = camera;
+        }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_timeout + TimeSpan.FromSeconds(1));

@@ -46,6 +46,17 @@ public sealed class StateSinkOptions
     /// </summary>
     public int MaxAwaitingPulls { get; set; } = 256;
 
+    /// <summary>
+    /// Most of the <see cref="MaxAwaitingPulls"/> fetches that the commands of one sender (by default the CloudEvent
+    /// <c>source</c>, <see cref="Propagation.PropagateSenderKey"/>) may hold at once; beyond it that sender's awaiting
+    /// propagation fails at once while the others' still get fetches. At most <see cref="MaxAwaitingPulls"/>; null:
+    /// half of it (rounded up), so one sender leaves the other half to the rest.
+    /// </summary>
+    public int? MaxAwaitingPullsPerSender { get; set; }
+
+    /// <summary>The bound per sender in force: <see cref="MaxAwaitingPullsPerSender"/>, or half of <see cref="MaxAwaitingPulls"/>.</summary>
+    public int AwaitingPullsPerSender => MaxAwaitingPullsPerSender ?? (MaxAwaitingPulls / 2) + (MaxAwaitingPulls % 2);
+
     /// <summary>Longest <c>?wait=</c> this sink's peer API accepts on <c>POST /peer/bundles:fetch</c> (and asks others for).</summary>
     public TimeSpan MaxFetchWait { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -113,6 +124,17 @@ public sealed class StateSinkOptions
         RequirePositive(MaxConcurrentPulls, nameof(MaxConcurrentPulls));
         RequirePositive(MaxFetchRefs, nameof(MaxFetchRefs));
         RequirePositive(MaxAwaitingPulls, nameof(MaxAwaitingPulls));
+        if (MaxAwaitingPullsPerSender is { } perSender)
+        {
+            RequirePositive(perSender, nameof(MaxAwaitingPullsPerSender));
+        }
+
+        if (MaxAwaitingPullsPerSender > MaxAwaitingPulls)
+        {
+            throw new ArgumentException(
+                $"StateSinkOptions.MaxAwaitingPullsPerSender ({MaxAwaitingPullsPerSender}) must be at most MaxAwaitingPulls ({MaxAwaitingPulls}): one sender's share cannot exceed the whole.");
+        }
+
         RequirePositive(MaxFetchWait, nameof(MaxFetchWait));
         if (MaxFetchWait.TotalMilliseconds > int.MaxValue)
         {

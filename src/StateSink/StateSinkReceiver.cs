@@ -27,6 +27,7 @@ public sealed partial class StateSinkReceiver
     private readonly StateSinkOptions _options;
     private readonly TimeProvider _time;
     private readonly IHostApplicationLifetime? _lifetime;
+    private readonly PropagateSenderKey _senderKey;
     private readonly ILogger<StateSinkReceiver> _logger;
 
     public StateSinkReceiver(
@@ -37,6 +38,7 @@ public sealed partial class StateSinkReceiver
         StateSinkOptions options,
         TimeProvider timeProvider,
         ILogger<StateSinkReceiver> logger,
+        PropagateSenderKey senderKey,
         IHostApplicationLifetime? lifetime = null)
     {
         _propagator = propagator ?? throw new ArgumentNullException(nameof(propagator));
@@ -46,6 +48,7 @@ public sealed partial class StateSinkReceiver
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _time = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _senderKey = senderKey ?? throw new ArgumentNullException(nameof(senderKey));
         _lifetime = lifetime;
     }
 
@@ -79,7 +82,7 @@ public sealed partial class StateSinkReceiver
         switch (cloudEvent.Type)
         {
             case EventTypes.StatePropagate:
-                var reply = await PropagateAsync(cloudEvent, context.RequestAborted).ConfigureAwait(false);
+                var reply = await PropagateAsync(cloudEvent, context, context.RequestAborted).ConfigureAwait(false);
                 context.Response.StatusCode = StatusCodes.Status200OK;
                 await reply.CopyToHttpResponseAsync(context.Response, ContentMode.Binary, RawDataJsonEventFormatter.Instance, context.RequestAborted).ConfigureAwait(false);
                 break;
@@ -116,7 +119,10 @@ public sealed partial class StateSinkReceiver
     }
 
     /// <summary>Validates and runs a propagate command; returns the <c>io.skylark.state.propagated</c> reply. Never throws for bad input.</summary>
-    public async Task<CloudEvent> PropagateAsync(CloudEvent command, CancellationToken cancellationToken)
+    public Task<CloudEvent> PropagateAsync(CloudEvent command, CancellationToken cancellationToken) =>
+        PropagateAsync(command, context: null, cancellationToken);
+
+    private async Task<CloudEvent> PropagateAsync(CloudEvent command, HttpContext? context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
         NetworkTopology? topology = null;
@@ -139,7 +145,7 @@ public sealed partial class StateSinkReceiver
         }
         else
         {
-            result = await _propagator.PropagateAsync(read.Bundles, read.Deadline, read.AwaitWrite, cancellationToken).ConfigureAwait(false);
+            result = await _propagator.PropagateAsync(read.Bundles, read.Deadline, read.AwaitWrite, _senderKey(command, context), cancellationToken).ConfigureAwait(false);
         }
 
         _metrics.RecordPropagation(result.Outcome);

@@ -22,7 +22,8 @@ public static class StateSinkServiceCollectionExtensions
     /// <see cref="ISinkDirectory"/> registered before this call, else from the Kubernetes API
     /// (<see cref="StateSinkOptions.Kubernetes"/>), else from <see cref="StateSinkOptions.Sinks"/>; the topology from an
     /// <see cref="ITopologySource"/> registered before, else from the options. With the Kubernetes API a background
-    /// service refreshes both, and <c>/readyz</c> fails until the topology has loaded.
+    /// service refreshes both, and <c>/readyz</c> fails until the topology has loaded. A <see cref="PropagateSenderKey"/>
+    /// registered before replaces the CloudEvent <c>source</c> as the sender the fair share of awaiting fetches counts.
     /// Everything is per service provider, so one process can host one sink per node.
     /// </summary>
     public static IServiceCollection AddStateSink(this IServiceCollection services, Action<StateSinkOptions> configure)
@@ -110,6 +111,7 @@ public static class StateSinkServiceCollectionExtensions
             Sink(sp),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<StateSync>>()));
+        services.TryAddSingleton<PropagateSenderKey>(PropagateSenders.BySource);
         services.TryAddSingleton<PeerEndpoints>();
         services.TryAddSingleton<StateSinkReceiver>();
         services.AddReadinessCheck<SinkTopologyReadinessCheck>(SinkTopologyReadinessCheck.Name);

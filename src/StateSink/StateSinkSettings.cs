@@ -8,7 +8,7 @@ namespace Skylark.Events.StateSink;
 /// The standalone sink's settings, by the service contract (docs/configuration.md): the common <c>--node</c>,
 /// <c>--redis</c>, <c>--key-prefix</c>, Redis password and topology source (<c>--topology</c>, or
 /// <c>--topology-source kubernetes</c>), and the sink's own peer token, peers, memory budget and, on Kubernetes, where
-/// its peers' pods are.
+/// its peers' pods are, and its bounds on fetches waiting for bundles not written yet.
 /// </summary>
 /// <param name="State">Configures this node's <see cref="StateOptions"/> (node, Redis, password, key prefix).</param>
 /// <param name="PeerToken">The secret of the peer API.</param>
@@ -27,6 +27,12 @@ public sealed record StateSinkSettings(
     /// <summary>When the topology file's first snapshot began (<c>--topology-epoch</c>); null means when the sink started.</summary>
     public DateTimeOffset? TopologyEpoch { get; init; }
 
+    /// <summary><see cref="StateSinkOptions.MaxAwaitingPulls"/> (<c>--max-awaiting-pulls</c>); null keeps the default.</summary>
+    public int? MaxAwaitingPulls { get; init; }
+
+    /// <summary><see cref="StateSinkOptions.MaxAwaitingPullsPerSender"/> (<c>--max-awaiting-pulls-per-sender</c>); null: half of the whole.</summary>
+    public int? MaxAwaitingPullsPerSender { get; init; }
+
     public static readonly Setting PeerTokenSetting = new("peer-token", "The secret every StateSink of the deployment presents to the others' peer API.", secret: true);
 
     public static readonly Setting PeerTokenFile = new("peer-token-file", "A file holding the peer token (a mounted Secret); instead of SKYLARK_PEER_TOKEN.");
@@ -34,6 +40,10 @@ public sealed record StateSinkSettings(
     public static readonly Setting SinksSetting = new("sinks", "The other nodes' StateSinks as <node>=<url>, comma-separated (with --topology-source kubernetes they come from the API instead).");
 
     public static readonly Setting MemoryBudget = new("memory-budget", "Bytes of copies this node's Redis may keep before the sync evicts the least recently used.");
+
+    public static readonly Setting MaxAwaitingPullsSetting = new("max-awaiting-pulls", "Most fetches this sink keeps waiting at other sinks for bundles not written yet (awaitWrite propagations), from all senders together (default 256).");
+
+    public static readonly Setting MaxAwaitingPullsPerSenderSetting = new("max-awaiting-pulls-per-sender", "Most of those waiting fetches the commands of one sender (its CloudEvent source) may hold (default half of --max-awaiting-pulls).");
 
     public static readonly Setting SinkNamespace = new("sink-namespace", "With --topology-source kubernetes: the namespace of the StateSink pods (default skylark).");
 
@@ -54,9 +64,23 @@ public sealed record StateSinkSettings(
 
         var sinks = settings.UrlMap(SinksSetting);
         var budget = settings.Int64(MemoryBudget, minimum: 1);
+        var maxAwaiting = (int?)settings.Int64(MaxAwaitingPullsSetting, minimum: 1, maximum: int.MaxValue);
+        var maxAwaitingPerSender = (int?)settings.Int64(MaxAwaitingPullsPerSenderSetting, minimum: 1, maximum: int.MaxValue);
+        if (maxAwaitingPerSender > (maxAwaiting ?? new StateSinkOptions().MaxAwaitingPulls))
+        {
+            settings.Problem(
+                MaxAwaitingPullsPerSenderSetting,
+                $"must be at most {MaxAwaitingPullsSetting.Flag} ({maxAwaiting ?? new StateSinkOptions().MaxAwaitingPulls}): one sender's share cannot exceed the whole; got {maxAwaitingPerSender}");
+        }
+
         var kubernetes = topology.FromKubernetes ? ReadKubernetes(settings, topology, sinks) : null;
         settings.ThrowIfInvalid();
-        return new StateSinkSettings(state, token!, topology.File, sinks, budget, kubernetes) { TopologyEpoch = topology.Epoch };
+        return new StateSinkSettings(state, token!, topology.File, sinks, budget, kubernetes)
+        {
+            TopologyEpoch = topology.Epoch,
+            MaxAwaitingPulls = maxAwaiting,
+            MaxAwaitingPullsPerSender = maxAwaitingPerSender,
+        };
     }
 
     public void Configure(StateSinkOptions options)
@@ -67,6 +91,8 @@ public sealed record StateSinkSettings(
         options.TopologyEpoch = TopologyEpoch ?? options.TopologyEpoch;
         options.Kubernetes = Kubernetes;
         options.MemoryBudgetBytes = MemoryBudgetBytes;
+        options.MaxAwaitingPulls = MaxAwaitingPulls ?? options.MaxAwaitingPulls;
+        options.MaxAwaitingPullsPerSender = MaxAwaitingPullsPerSender ?? options.MaxAwaitingPullsPerSender;
         foreach (var (node, sink) in Sinks)
         {
             options.Sinks[node] = sink;

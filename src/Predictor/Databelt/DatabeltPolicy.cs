@@ -181,7 +181,8 @@ public sealed class DatabeltPolicy : IPropagationPolicy
                 $"{completion.Id}:{function}:{from}:{node}",
                 completion.WorkflowId,
                 new StatePropagate([.. bundles.Select(b => b.Ref)], from, node, function, CommandProbability, deadline),
-                bytes));
+                bytes,
+                completion.Camera));
         }
 
         return new PredictionDecision(completion, snapshot, successors, commands, TimeSpan.Zero);

@@ -51,6 +51,10 @@ public sealed partial class PropagateSender
         };
         cloudEvent[ExtensionNames.TargetNode] = command.TargetNode;
         cloudEvent[ExtensionNames.WorkflowId] = command.WorkflowId;
+        if (command.Camera is { } camera)
+        {
+            cloudEvent[ExtensionNames.Camera] = camera;
+        }
         return cloudEvent;
     }
 

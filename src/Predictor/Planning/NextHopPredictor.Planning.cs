@@ -115,7 +115,8 @@ public sealed partial class NextHopPredictor
                     $"{completion.Id}:ahead:{successor.Function}:{target.Node}",
                     completion.WorkflowId,
                     new StatePropagate([bundle], producer, target.Node, target.Function, Math.Round(target.Probability, 6), deadline, AwaitWrite: true),
-                    bytes));
+                    bytes,
+                    completion.Camera));
             }
         }
     }
@@ -218,7 +219,8 @@ public sealed partial class NextHopPredictor
                     $"{completion.Id}:{target.Function}:{group.Key}:{target.Node}",
                     completion.WorkflowId,
                     payload,
-                    group.Sum(b => b.Bytes)));
+                    group.Sum(b => b.Bytes),
+                    completion.Camera));
             }
         }
 
@@ -226,17 +228,20 @@ public sealed partial class NextHopPredictor
         return commands;
     }
 
-    /// <summary>The output the successor reads first, then the stream bundles it read last time for this camera.</summary>
+    /// <summary>
+    /// The output the successor reads first, then the stream bundles it read last time for this camera; only those a
+    /// command of the completion's workflow may name (its own, and the camera's stream: docs/contracts.md).
+    /// </summary>
     private IEnumerable<(StateRef Ref, long Bytes)> BundlesFor(Completion completion, string function)
     {
-        if (completion.StateKey is { } output)
+        if (completion.StateKey is { } output && PropagateScope.Admits(completion.WorkflowId, completion.Camera, output))
         {
             yield return (output, completion.OutputBytes ?? _options.DefaultBundleBytes);
         }
 
         foreach (var (stateRef, bytes) in _coReads.Lookup(function, completion.Camera))
         {
-            if (stateRef != completion.StateKey)
+            if (stateRef != completion.StateKey && PropagateScope.Admits(completion.WorkflowId, completion.Camera, stateRef))
             {
                 yield return (stateRef, bytes ?? _options.DefaultBundleBytes);
             }

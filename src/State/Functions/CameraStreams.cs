@@ -10,7 +10,7 @@ namespace Skylark.Events.State.Functions;
 /// </summary>
 public static class CameraStreams
 {
-    public const string WorkflowPrefix = "camera-";
+    public const string WorkflowPrefix = PropagateScope.StreamWorkflowPrefix;
 
     /// <summary>Longest camera id whose stream workflow id still fits a StateRef segment.</summary>
     public const int MaxCameraLength = StateRef.MaxSegmentLength - 7;

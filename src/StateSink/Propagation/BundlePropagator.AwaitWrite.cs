@@ -36,7 +36,7 @@ public sealed partial class BundlePropagator
     /// Pulls of bundles <paramref name="node"/> has not written yet. Registered before anything else (no local
     /// version read: the bundle cannot be here yet), so a reader on this node arriving from now on waits for them.
     /// </summary>
-    private async Task<BundlePropagation[]> AwaitFromAsync(string node, IReadOnlyList<StateRef> refs, DateTimeOffset giveUpAt, CancellationToken cancellationToken)
+    private async Task<BundlePropagation[]> AwaitFromAsync(string node, IReadOnlyList<StateRef> refs, DateTimeOffset giveUpAt, string sender, CancellationToken cancellationToken)
     {
         var results = new BundlePropagation?[refs.Count];
         var batch = new FetchBatch();
@@ -44,15 +44,14 @@ public sealed partial class BundlePropagator
         if (fetches.Count > 0)
         {
             var requests = (fetches.Count + _puller.MaxFetchRefs - 1) / _puller.MaxFetchRefs;
-            if (TryReserveAwaiting(requests))
+            if (TryReserveAwaiting(sender, requests) is { } refused)
             {
-                // Not tied to this command's cancellation: readers may be waiting on these pulls. Bounded by the give-up time.
-                _ = CompleteAwaitingBatchAsync(node, fetches, giveUpAt, batch);
+                batch.Fail(0, fetches.Count, new InvalidOperationException(refused));
             }
             else
             {
-                batch.Fail(0, fetches.Count, new InvalidOperationException(
-                    $"{_maxAwaitingPulls} fetches are already waiting for bundles to be written (StateSinkOptions.MaxAwaitingPulls); this one was not sent"));
+                // Not tied to this command's cancellation: readers may be waiting on these pulls. Bounded by the give-up time.
+                _ = CompleteAwaitingBatchAsync(node, fetches, giveUpAt, sender, batch);
             }
         }
 
@@ -60,31 +59,56 @@ public sealed partial class BundlePropagator
         return [.. results.Select((r, i) => r ?? new BundlePropagation(refs[i], BundlePropagationOutcome.Failed, Error: "no result"))];
     }
 
-    private bool TryReserveAwaiting(int requests)
+    /// <summary>Takes <paramref name="requests"/> waiting fetches for <paramref name="sender"/>; null when taken, else why not.</summary>
+    private string? TryReserveAwaiting(string sender, int requests)
     {
-        while (true)
+        lock (_awaitingLock)
         {
-            var now = Volatile.Read(ref _awaiting);
-            if (now + requests > _maxAwaitingPulls)
+            var held = _awaitingBySender.GetValueOrDefault(sender);
+            if (held + requests > _maxAwaitingPullsPerSender)
             {
-                return false;
+                return $"the sender '{Shorten(sender)}' already has {held} fetch(es) waiting for bundles to be written, of at most {_maxAwaitingPullsPerSender} per sender (StateSinkOptions.MaxAwaitingPullsPerSender); this one was not sent";
             }
 
-            if (Interlocked.CompareExchange(ref _awaiting, now + requests, now) == now)
+            if (_awaiting + requests > _maxAwaitingPulls)
             {
-                return true;
+                return $"{_maxAwaitingPulls} fetches are already waiting for bundles to be written (StateSinkOptions.MaxAwaitingPulls); this one was not sent";
             }
+
+            _awaitingBySender[sender] = held + requests;
+            Volatile.Write(ref _awaiting, _awaiting + requests);
+            return null;
         }
     }
 
-    private async Task CompleteAwaitingBatchAsync(string node, IReadOnlyList<BundleFetch> fetches, DateTimeOffset giveUpAt, FetchBatch batch)
+    private void ReleaseAwaiting(string sender)
+    {
+        lock (_awaitingLock)
+        {
+            var held = _awaitingBySender.GetValueOrDefault(sender) - 1;
+            if (held > 0)
+            {
+                _awaitingBySender[sender] = held;
+            }
+            else
+            {
+                _awaitingBySender.Remove(sender);
+            }
+
+            Volatile.Write(ref _awaiting, _awaiting - 1);
+        }
+    }
+
+    private static string Shorten(string sender) => sender.Length <= 64 ? sender : string.Concat(sender.AsSpan(0, 64), "…");
+
+    private async Task CompleteAwaitingBatchAsync(string node, IReadOnlyList<BundleFetch> fetches, DateTimeOffset giveUpAt, string sender, FetchBatch batch)
     {
         var size = _puller.MaxFetchRefs;
         await Task.WhenAll(fetches.Chunk(size).Select(async (chunk, k) =>
         {
             try
             {
-                await AwaitChunkAsync(node, chunk, k * size, giveUpAt, batch).ConfigureAwait(false);
+                await AwaitChunkAsync(node, chunk, k * size, giveUpAt, sender, batch).ConfigureAwait(false);
             }
             catch (Exception error)
             {
@@ -99,7 +123,7 @@ public sealed partial class BundlePropagator
     /// One long-polled fetch: waits without a transfer slot, then transfers with one; or, when the holder streams a bundle
     /// while it is written, receives it item by item into this node's Redis, still counted as awaiting and without a slot.
     /// </summary>
-    private async Task AwaitChunkAsync(string node, IReadOnlyList<BundleFetch> fetches, int offset, DateTimeOffset giveUpAt, FetchBatch batch)
+    private async Task AwaitChunkAsync(string node, IReadOnlyList<BundleFetch> fetches, int offset, DateTimeOffset giveUpAt, string sender, FetchBatch batch)
     {
         PendingFetch pending;
         try
@@ -132,7 +156,7 @@ public sealed partial class BundlePropagator
         }
         finally
         {
-            Interlocked.Decrement(ref _awaiting);
+            ReleaseAwaiting(sender);
         }
 
         using (pending)

@@ -22,7 +22,9 @@ namespace Skylark.Events.StateSink.Propagation;
 /// are registered at once as awaiting that node's write, and the fetch is a long poll (<c>?wait=</c>) until the
 /// command gives up. A waiting fetch holds no transfer slot, only one of <see cref="StateSinkOptions.MaxAwaitingPulls"/>:
 /// it takes a transfer slot once its response headers arrive (the bundles are written), so fetches waiting for
-/// many workflows can never starve the transfers that are ready. The awaiting fetch accepts a streamed answer: when the
+/// many workflows can never starve the transfers that are ready. The commands of one sender
+/// (<see cref="PropagateSenderKey"/>) hold at most <see cref="StateSinkOptions.MaxAwaitingPullsPerSender"/> of those,
+/// so a sender flooding the sink with commands for bundles that are never written cannot starve another's look-ahead. The awaiting fetch accepts a streamed answer: when the
 /// producer writes its output item by item, the holder answers at the first item and streams each one as it is written;
 /// the items are staged in this node's Redis as they arrive (<see cref="StagedCopyReceiver"/>) and the copy appears, and
 /// the readers waiting for it are released, at the commit. Such an answer is paced by the producer, not the link: it
@@ -39,10 +41,15 @@ public sealed partial class BundlePropagator : IDisposable
     private readonly SemaphoreSlim _slots;
     private readonly int _maxConcurrentPulls;
     private readonly int _maxAwaitingPulls;
+    private readonly int _maxAwaitingPullsPerSender;
     private readonly TimeSpan _maxFetchWait;
     private readonly TimeSpan _pullTimeout;
     private readonly TimeSpan _propagationTimeout;
     private readonly BundleWriteWatcher? _watcher;
+    private readonly Lock _awaitingLock = new();
+
+    // Only senders with fetches waiting have an entry, so spoofed senders cannot grow it beyond MaxAwaitingPulls.
+    private readonly Dictionary<string, int> _awaitingBySender = new(StringComparer.Ordinal);
     private int _awaiting;
 
     public BundlePropagator(
@@ -76,6 +83,7 @@ public sealed partial class BundlePropagator : IDisposable
         _maxConcurrentPulls = sinkOptions.MaxConcurrentPulls;
         _slots = new SemaphoreSlim(_maxConcurrentPulls, _maxConcurrentPulls);
         _maxAwaitingPulls = sinkOptions.MaxAwaitingPulls;
+        _maxAwaitingPullsPerSender = sinkOptions.AwaitingPullsPerSender;
         _maxFetchWait = sinkOptions.MaxFetchWait;
         _pullTimeout = stateOptions.PullTimeout;
         _propagationTimeout = sinkOptions.PropagationTimeout;
@@ -87,20 +95,36 @@ public sealed partial class BundlePropagator : IDisposable
     /// <summary>Fetches waiting at other sinks right now for bundles to be written.</summary>
     public int AwaitingPulls => Volatile.Read(ref _awaiting);
 
-    /// <inheritdoc cref="PropagateAsync(IReadOnlyList{StateRef}, DateTimeOffset?, bool, CancellationToken)"/>
+    /// <summary>Fetches waiting at other sinks right now for the commands of <paramref name="sender"/>.</summary>
+    public int AwaitingPullsOf(string sender)
+    {
+        ArgumentNullException.ThrowIfNull(sender);
+        lock (_awaitingLock)
+        {
+            return _awaitingBySender.GetValueOrDefault(sender);
+        }
+    }
+
+    /// <inheritdoc cref="PropagateAsync(IReadOnlyList{StateRef}, DateTimeOffset?, bool, string, CancellationToken)"/>
     public Task<PropagationResult> PropagateAsync(IReadOnlyList<StateRef> bundles, DateTimeOffset? deadline, CancellationToken cancellationToken) =>
-        PropagateAsync(bundles, deadline, awaitWrite: false, cancellationToken);
+        PropagateAsync(bundles, deadline, awaitWrite: false, PropagateSenders.Local, cancellationToken);
+
+    /// <inheritdoc cref="PropagateAsync(IReadOnlyList{StateRef}, DateTimeOffset?, bool, string, CancellationToken)"/>
+    public Task<PropagationResult> PropagateAsync(IReadOnlyList<StateRef> bundles, DateTimeOffset? deadline, bool awaitWrite, CancellationToken cancellationToken) =>
+        PropagateAsync(bundles, deadline, awaitWrite, PropagateSenders.Local, cancellationToken);
 
     /// <summary>
     /// Makes every bundle of <paramref name="bundles"/> current on this node, pulling each from the node its StateRef
     /// names. Gives up waiting at <paramref name="deadline"/> (or after <see cref="StateSinkOptions.PropagationTimeout"/>);
     /// pulls already running then still finish, because readers may be waiting for them. With
     /// <paramref name="awaitWrite"/> the bundles are not written yet: each pull is registered at once as awaiting the
-    /// write at the node its StateRef names, and asks that node to answer when they are written (until the give-up time).
+    /// write at the node its StateRef names, and asks that node to answer when they are written (until the give-up time);
+    /// those waiting fetches count against <paramref name="sender"/>'s share.
     /// </summary>
-    public async Task<PropagationResult> PropagateAsync(IReadOnlyList<StateRef> bundles, DateTimeOffset? deadline, bool awaitWrite, CancellationToken cancellationToken)
+    public async Task<PropagationResult> PropagateAsync(IReadOnlyList<StateRef> bundles, DateTimeOffset? deadline, bool awaitWrite, string sender, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(bundles);
+        ArgumentNullException.ThrowIfNull(sender);
         var started = _time.GetTimestamp();
         var now = _time.GetUtcNow();
         var refs = bundles.Distinct().ToList();
@@ -121,7 +145,7 @@ public sealed partial class BundlePropagator : IDisposable
         var groups = refs.GroupBy(r => r.Node, StringComparer.Ordinal).ToList();
         var work = groups.Select(g => g.Key == Node
             ? (awaitWrite ? AwaitOwnAsync([.. g], giveUpAt, linked.Token) : CheckOwnAsync([.. g], linked.Token))
-            : awaitWrite ? AwaitFromAsync(g.Key, [.. g], giveUpAt, linked.Token)
+            : awaitWrite ? AwaitFromAsync(g.Key, [.. g], giveUpAt, sender, linked.Token)
             : PropagateFromAsync(g.Key, [.. g], giveUpAt, linked.Token)).ToList();
         var results = (await Task.WhenAll(work).ConfigureAwait(false)).SelectMany(r => r).ToDictionary(r => r.StateRef);
         cancellationToken.ThrowIfCancellationRequested();

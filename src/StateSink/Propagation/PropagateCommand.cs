@@ -11,7 +11,8 @@ namespace Skylark.Events.StateSink.Propagation;
 /// An <c>io.skylark.state.propagate</c> event as the sink understood it. When <see cref="Error"/> is set the command is
 /// refused as a whole and nothing is pulled; the other properties hold what could be read, for the reply.
 /// <see cref="AwaitWrite"/>: the bundles are the output of a function still running on <see cref="From"/>, so the
-/// pulls wait for them to be written there.
+/// pulls wait for them to be written there. <see cref="Camera"/>: the <c>camera</c> extension, whose stream workflow
+/// the command may name besides its own (<see cref="PropagateScope"/>).
 /// </summary>
 public sealed record PropagateCommand(
     IReadOnlyList<StateRef> Bundles,
@@ -22,7 +23,8 @@ public sealed record PropagateCommand(
     DateTimeOffset? Deadline,
     string? WorkflowId,
     string? Error,
-    bool AwaitWrite = false)
+    bool AwaitWrite = false,
+    string? Camera = null)
 {
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 8 };
 
@@ -31,15 +33,16 @@ public sealed record PropagateCommand(
     /// <summary>
     /// Reads and checks a propagate event for the sink of <paramref name="node"/>: <c>targetnode</c> is this node, the
     /// data is a JSON object, <c>bundles</c> is a non-empty list of at most <paramref name="maxBundles"/> valid StateRefs
-    /// on nodes of <paramref name="topology"/>, <c>from</c> is a node of the topology, and <c>to</c>, when given, is
-    /// this node.
+    /// on nodes of <paramref name="topology"/> and within the command's workflow boundary (<see cref="PropagateScope"/>),
+    /// <c>from</c> is a node of the topology, and <c>to</c>, when given, is this node.
     /// </summary>
     public static PropagateCommand Read(CloudEvent cloudEvent, string node, NetworkTopology? topology, int maxBundles, string? topologyProblem = null)
     {
         ArgumentNullException.ThrowIfNull(cloudEvent);
         var workflowId = cloudEvent[ExtensionNames.WorkflowId] as string;
         var targetNode = cloudEvent[ExtensionNames.TargetNode] as string;
-        var command = new PropagateCommand([], "", node, null, null, null, workflowId, null);
+        var camera = cloudEvent[ExtensionNames.Camera] as string;
+        var command = new PropagateCommand([], "", node, null, null, null, workflowId, null, Camera: camera);
 
         if (string.IsNullOrEmpty(targetNode))
         {
@@ -190,6 +193,11 @@ public sealed record PropagateCommand(
             return command with { Error = $"data.to '{command.To}' is not this sink's node '{node}'" };
         }
 
+        if (WorkflowProblem(command) is { } workflowProblem)
+        {
+            return command with { Error = workflowProblem };
+        }
+
         if (topology is null)
         {
             return command with { Error = $"the topology is not available, so the nodes cannot be checked: {topologyProblem ?? "not loaded"}" };
@@ -210,6 +218,37 @@ public sealed record PropagateCommand(
 
         return command;
     }
+
+    /// <summary>Why the command names a bundle outside its workflow boundary; null when it does not.</summary>
+    private static string? WorkflowProblem(PropagateCommand command)
+    {
+        if (string.IsNullOrEmpty(command.WorkflowId))
+        {
+            return $"the event has no '{ExtensionNames.WorkflowId}' extension; a command copies only bundles of the workflow it names";
+        }
+
+        var stream = PropagateScope.StreamWorkflowOf(command.Camera);
+        if (command.Camera is not null && stream is null)
+        {
+            return $"the '{ExtensionNames.Camera}' extension '{Truncate(command.Camera)}' is not a camera id";
+        }
+
+        for (var i = 0; i < command.Bundles.Count; i++)
+        {
+            var bundle = command.Bundles[i];
+            if (!PropagateScope.Admits(command.WorkflowId, command.Camera, bundle))
+            {
+                var allowed = stream is null
+                    ? $"workflow '{command.WorkflowId}'"
+                    : $"workflow '{command.WorkflowId}' or the stream workflow '{stream}' of camera '{command.Camera}'";
+                return $"data.bundles[{i}] '{bundle}' belongs to workflow '{bundle.WorkflowId}', but this command may copy only bundles of its {allowed}; nothing was copied";
+            }
+        }
+
+        return null;
+    }
+
+    private static string Truncate(string value) => value.Length <= 64 ? value : string.Concat(value.AsSpan(0, 64), "…");
 
     private static string Known(NetworkTopology topology) =>
         $"topology '{topology.Name}' has {string.Join(", ", topology.Nodes.Take(16).Select(n => n.Name))}{(topology.Nodes.Count > 16 ? ", …" : "")}";

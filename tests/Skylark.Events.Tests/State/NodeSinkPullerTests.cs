@@ -27,6 +27,33 @@ public sealed class NodeSinkPullerTests(RedisNodes nodes) : IClassFixture<RedisN
     }
 
     [Fact]
+    public async Task Reads_spanning_workflows_are_asked_for_within_each_commands_workflow_boundary()
+    {
+        await using var cluster = await SinkCluster.StartAsync(nodes);
+        StateRef[] sources =
+        [
+            StateRef.Parse("sat-1/cam-7-12-ab/preprocess.frame"),
+            StateRef.Parse("sat-1/camera-cam-7/detect.background"),
+            StateRef.Parse("sat-1/cam-7-13-cd/preprocess.frame"),
+        ];
+        foreach (var source in sources)
+        {
+            await cluster.SatA.Store.WriteAsync(source, SinkCluster.Items(source.WorkflowId));
+        }
+
+        using var http = new HttpClient();
+        var puller = new NodeSinkPuller(http, cluster.Edge.BaseAddress, cluster.Edge.Store, TimeSpan.FromSeconds(10));
+
+        var bundles = await puller.PullManyAsync("sat-1", sources, CancellationToken.None);
+
+        Assert.Equal(sources.Select(s => s.WorkflowId), bundles.Select(b => b!.Items.GetString("value")));
+
+        // The frame travels with its camera's stream; the other frame's workflow needs a command of its own.
+        Assert.Equal(2, cluster.Edge.Counters.Propagations.Pulled);
+        Assert.Equal(0, cluster.Edge.Counters.Propagations.Failed);
+    }
+
+    [Fact]
     public async Task A_bundle_the_sink_cannot_get_is_unavailable_with_the_sinks_reason()
     {
         await using var cluster = await SinkCluster.StartAsync(nodes);

@@ -37,7 +37,7 @@ public sealed class StateSinkFromKubernetesTests(RedisNodes nodes) : IClassFixtu
         await ClockedWaits.UntilAsync(async () => (await sink.ReadinessAsync()).Status == HttpStatusCode.OK, "the sink is ready");
         var topology = sink.Services.GetRequiredService<SinkTopology>();
         var written = await edge.Store.WriteAsync(StateRef.Parse($"{Edge}/wf-k8s/preprocess.frame"), SinkCluster.Items("frame", padding: 4000));
-        var (_, propagated) = await SinkCluster.SendAsync(sink.Client, SinkCluster.Propagate(Node, SinkCluster.PropagateData(Edge, Node, written.StateRef.ToString())));
+        var (_, propagated) = await SinkCluster.SendAsync(sink.Client, SinkCluster.Propagate(Node, SinkCluster.PropagateData(Edge, Node, written.StateRef.ToString()), workflowId: "wf-k8s"));
 
         Assert.Equal("kubernetes", topology.Current!.Name);
         Assert.Equal(["cloud-1", Edge, Node, Sat2], topology.Current.Nodes.Select(n => n.Name));
@@ -72,7 +72,7 @@ public sealed class StateSinkFromKubernetesTests(RedisNodes nodes) : IClassFixtu
         await ClockedWaits.UntilAsync(async () => (await sink.ReadinessAsync()).Status == HttpStatusCode.OK, "the sink is ready");
         var topology = sink.Services.GetRequiredService<SinkTopology>();
         var written = await sat2.Store.WriteAsync(StateRef.Parse($"{Sat2}/wf-k8s/detect.background"), SinkCluster.Items("background"));
-        var command = SinkCluster.Propagate(Node, SinkCluster.PropagateData(Sat2, Node, written.StateRef.ToString()));
+        var command = SinkCluster.Propagate(Node, SinkCluster.PropagateData(Sat2, Node, written.StateRef.ToString()), workflowId: "wf-k8s");
 
         var (_, before) = await SinkCluster.SendAsync(sink.Client, command);
         var linkBefore = Conditions(topology.Current!, Node, Sat2);
@@ -81,7 +81,7 @@ public sealed class StateSinkFromKubernetesTests(RedisNodes nodes) : IClassFixtu
         api.ServeList(FakeKubernetesApi.NodesPath, Recorded.NodesWith(Node, annotation: "skylark.io/links", annotationValue: $"{Edge}=10ms/80Mbps,cloud-1=25ms/30Mbps,{Sat2}=8ms/50Mbps"));
         api.ServeList(FakeKubernetesApi.PodsPath, Recorded.PodsWithSinks((Edge, edge.BaseAddress.Port), (Sat2, sat2.BaseAddress.Port)));
         await clock.AdvanceUntilAsync(Refresh, () => Task.FromResult(Conditions(topology.Current!, Node, Sat2) == (8.0, 50.0)), "the refreshed links are in use");
-        var (_, after) = await SinkCluster.SendAsync(sink.Client, SinkCluster.Propagate(Node, SinkCluster.PropagateData(Sat2, Node, written.StateRef.ToString())));
+        var (_, after) = await SinkCluster.SendAsync(sink.Client, SinkCluster.Propagate(Node, SinkCluster.PropagateData(Sat2, Node, written.StateRef.ToString()), workflowId: "wf-k8s"));
 
         Assert.Equal((5.0, 100.0), linkBefore);
         Assert.Equal(PropagationOutcomes.Failed, before.Outcome);

@@ -77,6 +77,35 @@ public sealed class StateSinkSettingsTests
     }
 
     [Fact]
+    public void The_bounds_on_waiting_fetches_overall_and_per_sender_are_settings_and_default_to_an_even_split()
+    {
+        string[] common = ["--node", "edge-1", "--redis", "127.0.0.1:6379", "--topology", "t.yaml"];
+        var configured = new StateSinkOptions();
+        var defaulted = new StateSinkOptions();
+
+        StateSinkSettings.From(Configuration([.. common, "--max-awaiting-pulls", "64", "--max-awaiting-pulls-per-sender", "8"], new() { ["PEER_TOKEN"] = "x" })).Configure(configured);
+        StateSinkSettings.From(Configuration([.. common, "--max-awaiting-pulls", "9"], new() { ["PEER_TOKEN"] = "x" })).Configure(defaulted);
+
+        Assert.Equal((64, 8), (configured.MaxAwaitingPulls, configured.AwaitingPullsPerSender));
+        Assert.Equal((9, 5), (defaulted.MaxAwaitingPulls, defaulted.AwaitingPullsPerSender));
+        Assert.Equal(128, new StateSinkOptions().AwaitingPullsPerSender);
+    }
+
+    [Fact]
+    public void A_share_per_sender_larger_than_the_whole_is_refused_as_a_setting_and_as_an_option()
+    {
+        var error = Assert.Throws<ServiceConfigurationException>(() => StateSinkSettings.From(Configuration(
+            ["--node", "edge-1", "--redis", "127.0.0.1:6379", "--topology", "t.yaml", "--max-awaiting-pulls", "4", "--max-awaiting-pulls-per-sender", "5"],
+            new() { ["PEER_TOKEN"] = "x" })));
+        var options = new StateSinkOptions { PeerToken = "x", TopologyPath = "t.yaml", MaxAwaitingPulls = 4, MaxAwaitingPullsPerSender = 5 };
+
+        Assert.Equal(
+            "--max-awaiting-pulls-per-sender (SKYLARK_MAX_AWAITING_PULLS_PER_SENDER) must be at most --max-awaiting-pulls (4): one sender's share cannot exceed the whole; got 5.",
+            error.Message);
+        Assert.Contains("MaxAwaitingPullsPerSender (5) must be at most MaxAwaitingPulls (4)", Assert.Throws<ArgumentException>(options.Validate).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_sink_without_a_peer_token_refuses_to_start()
     {
         var services = new ServiceCollection();

@@ -1,0 +1,29 @@
+using CloudNative.CloudEvents;
+
+namespace Skylark.Events.StateSink.Propagation;
+
+/// <summary>
+/// Who sent a propagate command, as the fair share of awaiting fetches counts senders
+/// (<see cref="StateSinkOptions.MaxAwaitingPullsPerSender"/>). <paramref name="context"/> is the request the command
+/// came in, or null when a host hands the command over in-process. Registered before <c>AddStateSink</c>, another
+/// key replaces the default <see cref="PropagateSenders.BySource"/> (e.g. the subject of a verified token).
+/// </summary>
+public delegate string PropagateSenderKey(CloudEvent command, HttpContext? context);
+
+/// <summary>The sender keys the sink knows.</summary>
+public static class PropagateSenders
+{
+    /// <summary>The key of commands that did not arrive as a CloudEvent (the periodic sync, in-process callers).</summary>
+    public const string Local = "";
+
+    /// <summary>
+    /// The CloudEvent's <c>source</c>, which the Predictor sets to <c>/predictor</c> and a node's reader to
+    /// <c>/nodes/{node}/statesink</c>. Nothing verifies it: a sender that claims another's source shares that sender's
+    /// bound, so this keeps honest senders apart, not a hostile one.
+    /// </summary>
+    public static string BySource(CloudEvent command, HttpContext? context)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return command.Source?.OriginalString ?? Local;
+    }
+}
