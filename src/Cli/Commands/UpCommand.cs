@@ -125,6 +125,14 @@ public static class UpCommand
                 await Console.Out.WriteLineAsync($"  {node,-10} redis {node_endpoints.Redis}  sink {node_endpoints.Sink}  {(functions.Length > 0 ? "functions: " + functions : "")}{cameras}");
             }
 
+            if (endpoints.MqttPasswords is { } users)
+            {
+                // Names only: the passwords are in the endpoints file (0600), not on a terminal or in a log.
+                await Console.Out.WriteLineAsync(
+                    $"MQTT needs a login: users {string.Join(", ", users.Keys)}" +
+                    (options.EndpointsFile is null ? " (their passwords: write an endpoints file with --endpoints-file)." : " (their passwords are in the endpoints file)."));
+            }
+
             if (options.EndpointsFile is not null)
             {
                 await Console.Out.WriteLineAsync($"Endpoints: {options.EndpointsFile}");
