@@ -32,7 +32,7 @@ public static class UpCommand
             Description = "Run every service instance as its own OS process from its own Program, as pods (supervised: a process or redis-server that dies is restarted).",
         };
         var workDirectory = new Option<DirectoryInfo?>("--work-dir") { Description = "Where dead letters, the journal of --processes and the processes' logs go (default .skylark/up)." };
-        var mqtt = new Option<string?>("--mqtt") { Description = "Ingest cameras from this MQTT broker (e.g. mqtt://127.0.0.1:1883) instead of an embedded server per node hosting preprocess." };
+        var mqtt = new Option<string?>("--mqtt") { Description = "Ingest cameras from this MQTT broker (e.g. mqtt://user@127.0.0.1:1883; the password in SKYLARK_MQTT_PASSWORD) instead of an embedded server per node hosting preprocess." };
         var redisFsync = new Option<string>("--redis-fsync")
         {
             Description = "How often each node's redis-server flushes its append-only file: always, everysec or no (AOF kept, the OS flushes), or off (no persistence: a restarted redis-server comes back empty).",
@@ -50,7 +50,7 @@ public static class UpCommand
             MqttConnection? external;
             try
             {
-                external = parse.GetValue(mqtt) is { } url ? MqttConnection.Parse(url) : null;
+                external = parse.GetValue(mqtt) is { } url ? ExternalMqtt.Parse(url) : null;
             }
             catch (FormatException e)
             {
