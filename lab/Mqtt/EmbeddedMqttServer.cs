@@ -149,7 +149,7 @@ public sealed partial class EmbeddedMqttServer : IAsyncDisposable
                 publishing.ProcessPublish = false;
                 publishing.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
                 publishing.Response.ReasonString = $"user '{user?.Name}' may not publish to '{topic}'";
-                LogPublishRefused(logger, user?.Name ?? "(none)", topic, "publish");
+                LogPublishRefused(logger, user?.Name ?? "(none)", topic);
             }
 
             return Task.CompletedTask;
@@ -200,8 +200,8 @@ public sealed partial class EmbeddedMqttServer : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused MQTT client {ClientId}: user {User} unknown or wrong password")]
     private static partial void LogConnectRefused(ILogger logger, string clientId, string user);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a {What} by MQTT user {User} to {Topic}: not within its topics")]
-    private static partial void LogPublishRefused(ILogger logger, string user, string topic, string what);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a publish by MQTT user {User} to {Topic}: not within its topics")]
+    private static partial void LogPublishRefused(ILogger logger, string user, string topic);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a subscription by MQTT user {User} to {Filter}: not within its topics")]
     private static partial void LogSubscribeRefused(ILogger logger, string user, string filter);
