@@ -92,6 +92,40 @@ public sealed class EmbeddedMqttServerAccessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_will_message_is_held_to_the_same_rules_as_a_publish()
+    {
+        using var logs = new RecordingLoggerProvider();
+        using var loggerFactory = new LoggerFactory([logs]);
+        await using var server = await EmbeddedMqttServer.StartAsync(
+            new EmbeddedMqttServerOptions { Port = 0, Access = _access }, loggerFactory.CreateLogger<EmbeddedMqttServer>());
+        await using var ingest = await MqttProbe.ConnectAsync(_access[MqttAccessList.IngestUser].On(server.Connection), subscriptions: "cameras/#");
+
+        // A will is published by the server when the connection drops without a DISCONNECT, on the camera's behalf.
+        await DropWithWillAsync(server, "cameras/cam-2/frames");
+        await Poll.UntilAsync(
+            () => logs.Entries.Any(e => e.Message.Contains("Refused a publish by MQTT user cam-1 to cameras/cam-2/frames", StringComparison.Ordinal)),
+            "the server refused cam-1's will under cam-2");
+        await DropWithWillAsync(server, "cameras/cam-1/status");
+
+        Assert.Equal("cameras/cam-1/status", (await ingest.NextAsync()).Topic);
+    }
+
+    private async Task DropWithWillAsync(EmbeddedMqttServer server, string willTopic)
+    {
+        var client = new MqttClientFactory().CreateMqttClient();
+        var options = _access["cam-1"].On(server.Connection).CreateClientOptions($"will-{Guid.NewGuid():N}")
+            .WithWillTopic(willTopic)
+            .WithWillPayload([9])
+            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build();
+        using var timeout = new CancellationTokenSource(MqttProbe.Timeout);
+        await client.ConnectAsync(options, timeout.Token);
+
+        // Disposed without DISCONNECT: to the server the connection was lost.
+        client.Dispose();
+    }
+
+    [Fact]
     public async Task A_camera_added_while_the_server_runs_can_log_in_at_once()
     {
         var late = _access.Camera("cam-late");
