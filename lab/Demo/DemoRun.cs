@@ -86,7 +86,7 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
         using (var filming = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             filming.CancelAfter(options.Duration);
-            var publishers = cameras.Select(c => PublishAsync(cluster.CameraBrokers[c.Node], c.Camera, observer, filming.Token)).ToList();
+            var publishers = cameras.Select(c => PublishAsync(cluster.CameraBroker(c.Node, c.Camera.Camera), c.Camera, observer, filming.Token)).ToList();
             faults = [.. options.Faults.Select(f => InjectAsync(cluster, f, cancellationToken))];
             var progress = new DemoProgress(output, observer, clock);
             while (!publishers.All(p => p.IsCompleted))

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using MQTTnet.Protocol;
 using MQTTnet.Server;
 using Microsoft.Extensions.Logging.Abstractions;
 using Skylark.Events.Bindings.Mqtt;
@@ -19,21 +20,28 @@ public sealed partial class EmbeddedMqttServer : IAsyncDisposable
     private readonly ILogger _logger;
     private int _stopped;
 
-    private EmbeddedMqttServer(MqttServer server, IPAddress address, int port, ILogger logger)
+    /// <summary>Where the connection check leaves the authenticated user for the session's later checks.</summary>
+    private const string UserItem = "skylark.mqtt.user";
+
+    private EmbeddedMqttServer(MqttServer server, IPAddress address, int port, MqttAccessList? access, ILogger logger)
     {
         _server = server;
         Address = address;
         Port = port;
+        Access = access;
         _logger = logger;
         Connection = new MqttConnection(address.ToString(), port);
     }
+
+    /// <summary>Who may connect and do what; null when the server is open to anyone.</summary>
+    public MqttAccessList? Access { get; }
 
     public IPAddress Address { get; }
 
     /// <summary>The port the server listens on (the one picked when the options said 0).</summary>
     public int Port { get; }
 
-    /// <summary>How clients reach this server.</summary>
+    /// <summary>How clients reach this server (its address, without a user: see <see cref="MqttUser.On"/>).</summary>
     public MqttConnection Connection { get; }
 
     public bool IsRunning => _server.IsStarted;
@@ -57,10 +65,11 @@ public sealed partial class EmbeddedMqttServer : IAsyncDisposable
             // process takes it between the probe and the bind.
             var port = options.Port == 0 ? FreePort(options.Address) : options.Port;
             var server = CreateServer(options, port);
+            EnforceAccess(server, options.Access, log);
             try
             {
                 await server.StartAsync().ConfigureAwait(false);
-                var started = new EmbeddedMqttServer(server, options.Address, port, log);
+                var started = new EmbeddedMqttServer(server, options.Address, port, options.Access, log);
                 LogStarted(log, started.Connection.Url);
                 return started;
             }
@@ -106,6 +115,61 @@ public sealed partial class EmbeddedMqttServer : IAsyncDisposable
         return new MqttServerFactory().CreateMqttServer(serverOptions);
     }
 
+    /// <summary>
+    /// Checks every CONNECT, PUBLISH and SUBSCRIBE against <paramref name="access"/>: a client without a known user
+    /// name and its password is refused at CONNACK, a publish or subscription outside the user's rules is answered
+    /// with Not authorized (0x87) and goes nowhere.
+    /// </summary>
+    private static void EnforceAccess(MqttServer server, MqttAccessList? access, ILogger logger)
+    {
+        if (access is null)
+        {
+            return;
+        }
+
+        server.ValidatingConnectionAsync += connecting =>
+        {
+            var user = access.Authenticate(connecting.UserName, connecting.RawPassword ?? []);
+            if (user is null)
+            {
+                connecting.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
+                LogConnectRefused(logger, connecting.ClientId, connecting.UserName ?? "(anonymous)");
+                return Task.CompletedTask;
+            }
+
+            connecting.SessionItems[UserItem] = user;
+            return Task.CompletedTask;
+        };
+        server.InterceptingPublishAsync += publishing =>
+        {
+            var user = publishing.SessionItems[UserItem] as MqttUser;
+            var topic = publishing.ApplicationMessage.Topic;
+            if (user is null || !MqttAccessList.MayPublish(user, topic))
+            {
+                publishing.ProcessPublish = false;
+                publishing.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
+                publishing.Response.ReasonString = $"user '{user?.Name}' may not publish to '{topic}'";
+                LogPublishRefused(logger, user?.Name ?? "(none)", topic);
+            }
+
+            return Task.CompletedTask;
+        };
+        server.InterceptingSubscriptionAsync += subscribing =>
+        {
+            var user = subscribing.SessionItems[UserItem] as MqttUser;
+            var filter = subscribing.TopicFilter.Topic;
+            if (user is null || !MqttAccessList.MaySubscribe(user, filter))
+            {
+                subscribing.ProcessSubscription = false;
+                subscribing.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
+                subscribing.ReasonString = $"user '{user?.Name}' may not subscribe to '{filter}'";
+                LogSubscribeRefused(logger, user?.Name ?? "(none)", filter);
+            }
+
+            return Task.CompletedTask;
+        };
+    }
+
     private static async Task StopQuietlyAsync(MqttServer server)
     {
         if (!server.IsStarted)
@@ -132,6 +196,15 @@ public sealed partial class EmbeddedMqttServer : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Embedded MQTT server listening on {Url}")]
     private static partial void LogStarted(ILogger logger, Uri url);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused MQTT client {ClientId}: user {User} unknown or wrong password")]
+    private static partial void LogConnectRefused(ILogger logger, string clientId, string user);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a publish by MQTT user {User} to {Topic}: not within its topics")]
+    private static partial void LogPublishRefused(ILogger logger, string user, string topic);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a subscription by MQTT user {User} to {Filter}: not within its topics")]
+    private static partial void LogSubscribeRefused(ILogger logger, string user, string filter);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Embedded MQTT server on {Url} stopped")]
     private static partial void LogStopped(ILogger logger, Uri url);

@@ -12,6 +12,12 @@ public sealed class EmbeddedMqttServerOptions
     /// <summary>TCP port; 0 picks a free one (tests, several nodes on one machine), read it back from <see cref="EmbeddedMqttServer.Port"/>.</summary>
     public int Port { get; set; } = MqttConnection.DefaultPort;
 
+    /// <summary>
+    /// Who may connect and what each may publish and subscribe to. Null runs an open server (anonymous clients, any
+    /// topic), for tests of the protocol alone; <c>skylark up</c> and the demo always set one.
+    /// </summary>
+    public MqttAccessList? Access { get; set; }
+
     /// <summary>Messages queued per slow subscriber before the oldest are dropped; bounds the server's memory.</summary>
     public int MaxPendingMessagesPerClient { get; set; } = 1000;
 

@@ -16,6 +16,12 @@ public sealed record CameraIngestSetup
     /// <summary>The node whose bridge subscribes to <see cref="ExternalBroker"/>; null: the first node hosting the ingest function.</summary>
     public string? Node { get; init; }
 
+    /// <summary>
+    /// Cameras that get an MQTT user on the embedded servers from the start (listed, with their passwords, in the
+    /// endpoints file); more are added as the lab's own cameras connect. Ignored with an external broker.
+    /// </summary>
+    public IReadOnlyList<string> Cameras { get; init; } = ["cam-1", "cam-2", "cam-3", "cam-4"];
+
     /// <summary>Largest frame accepted (bytes); larger ones are dead-lettered on the MQTT dead-letter topic.</summary>
     public int MaxFrameBytes { get; init; } = 4 * 1024 * 1024;
 }

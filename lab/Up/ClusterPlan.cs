@@ -1,6 +1,7 @@
 using Skylark.Events.Bindings.Mqtt;
 using Skylark.Events.Eventing.Resources;
 using Skylark.Events.Lab.Hosting;
+using Skylark.Events.Lab.Mqtt;
 using Skylark.Events.Topology;
 
 namespace Skylark.Events.Lab.Up;
@@ -24,7 +25,8 @@ public sealed class ClusterPlan
         IReadOnlySet<string> ingestNodes,
         Dictionary<string, MqttConnection> cameraBrokers,
         Dictionary<string, MqttConnection> alarmBrokers,
-        Dictionary<string, MqttConnection> embeddedMqtt)
+        Dictionary<string, MqttConnection> embeddedMqtt,
+        MqttAccessList? mqttAccess)
     {
         Topology = topology;
         Mode = options.Mode;
@@ -35,6 +37,7 @@ public sealed class ClusterPlan
         _cameraBrokers = cameraBrokers;
         _alarmBrokers = alarmBrokers;
         _embeddedMqtt = embeddedMqtt;
+        MqttAccess = mqttAccess;
         StoreNodes = Mode == StateMode.Central ? [CentralNode] : [.. topology.Nodes.Select(n => n.Name)];
         Instances = [.. topology.Nodes.SelectMany(NodeInstances), .. ControlInstances()];
     }
@@ -61,14 +64,49 @@ public sealed class ClusterPlan
     /// <summary>Every service instance, node by node and then the control plane's.</summary>
     public IReadOnlyList<ServiceInstance> Instances { get; }
 
-    /// <summary>Per ingest node, the MQTT broker its cameras publish to (the node's embedded server, or the external broker).</summary>
-    public IReadOnlyDictionary<string, MqttConnection> CameraBrokers => _cameraBrokers;
+    /// <summary>
+    /// Per ingest node, the MQTT broker its cameras publish to (the node's embedded server, or the external broker),
+    /// logged in as the operator when the servers are embedded: it reads alarms and dead letters, not frames.
+    /// </summary>
+    public IReadOnlyDictionary<string, MqttConnection> CameraBrokers => As(_cameraBrokers, MqttAccessList.OperatorUser);
 
-    /// <summary>Per node hosting alarm (with camera ingest on), the MQTT broker its alarms are published to.</summary>
-    public IReadOnlyDictionary<string, MqttConnection> AlarmBrokers => _alarmBrokers;
+    /// <summary>Per node hosting alarm (with camera ingest on), the MQTT broker its alarms are published to, logged in as the operator.</summary>
+    public IReadOnlyDictionary<string, MqttConnection> AlarmBrokers => As(_alarmBrokers, MqttAccessList.OperatorUser);
 
     /// <summary>The nodes that run an embedded MQTT server, and its address.</summary>
     public IReadOnlyDictionary<string, MqttConnection> EmbeddedMqtt => _embeddedMqtt;
+
+    /// <summary>
+    /// Who may use the embedded MQTT servers (one list for all of them, passwords generated for this run); null with an
+    /// external broker, whose own configuration decides.
+    /// </summary>
+    public MqttAccessList? MqttAccess { get; }
+
+    /// <summary>The broker <paramref name="node"/>'s camera ingest subscribes to, logged in as the ingest service.</summary>
+    public MqttConnection IngestBroker(string node) => As(_cameraBrokers[node], MqttAccessList.IngestUser);
+
+    /// <summary>The broker <paramref name="node"/>'s alarm function publishes to, logged in as the alarm service.</summary>
+    public MqttConnection AlarmPublisherBroker(string node) => As(_alarmBrokers[node], MqttAccessList.AlarmUser);
+
+    /// <summary>
+    /// The broker of ingest node <paramref name="node"/> as camera <paramref name="camera"/> reaches it: with the camera's
+    /// own user on an embedded server (created with a random password on first use), as given with an external one.
+    /// </summary>
+    public MqttConnection CameraBroker(string node, string camera) =>
+        MqttAccess is { } access ? access.Camera(camera).On(_cameraBrokers[node]) : _cameraBrokers[node];
+
+    /// <summary>What a user needs to log in to the embedded servers: the operator's and the cameras' passwords; null with an external broker.</summary>
+    public IReadOnlyDictionary<string, string>? MqttPasswords =>
+        MqttAccess?.Users.Where(u => u.Role is MqttRole.Operator or MqttRole.Camera).ToDictionary(u => u.Name, u => u.Password, StringComparer.Ordinal);
+
+    /// <summary>The URL of the broker <paramref name="node"/>'s cameras publish to, without a user; null when it ingests no cameras.</summary>
+    public Uri? EmbeddedOrExternalUrl(string node) =>
+        _cameraBrokers.TryGetValue(node, out var broker) ? new MqttConnection(broker.Host, broker.Port, broker.UseTls, MqttAccess is null ? broker.UserName : null).Url : null;
+
+    private MqttConnection As(MqttConnection broker, string user) => MqttAccess is { } access ? access[user].On(broker) : broker;
+
+    private Dictionary<string, MqttConnection> As(Dictionary<string, MqttConnection> brokers, string user) =>
+        brokers.ToDictionary(b => b.Key, b => As(b.Value, user), StringComparer.Ordinal);
 
     /// <summary>The node whose Redis holds <paramref name="node"/>'s state.</summary>
     public string StoreOf(string node) => Mode == StateMode.Central ? CentralNode : node;
@@ -104,8 +142,19 @@ public sealed class ClusterPlan
         var cameraBrokers = new Dictionary<string, MqttConnection>(StringComparer.Ordinal);
         var alarmBrokers = new Dictionary<string, MqttConnection>(StringComparer.Ordinal);
         var embeddedMqtt = new Dictionary<string, MqttConnection>(StringComparer.Ordinal);
+        MqttAccessList? mqttAccess = null;
         if (options.CameraIngest is { } setup)
         {
+            if (setup.ExternalBroker is null)
+            {
+                // Fresh passwords every run: nothing outlives it, and nothing needs to be configured for the lab.
+                mqttAccess = MqttAccessList.WithServices();
+                foreach (var camera in setup.Cameras)
+                {
+                    mqttAccess.Camera(camera);
+                }
+            }
+
             foreach (var node in topology.Nodes.Where(n => ingestNodes.Contains(n.Name) || n.Functions.Contains(CameraPipelineFunctions.Alarm)))
             {
                 // Known before anything starts, so the alarm publisher and the bridge can be told the address.
@@ -127,7 +176,7 @@ public sealed class ClusterPlan
             }
         }
 
-        return new ClusterPlan(topology, options, model, ingestNodes, cameraBrokers, alarmBrokers, embeddedMqtt);
+        return new ClusterPlan(topology, options, model, ingestNodes, cameraBrokers, alarmBrokers, embeddedMqtt, mqttAccess);
     }
 
     private IEnumerable<ServiceInstance> NodeInstances(Node node)

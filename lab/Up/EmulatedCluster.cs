@@ -74,11 +74,16 @@ public sealed class EmulatedCluster : IUpCluster
     /// <summary>True when the control plane does not cross the emulated links (<see cref="UpOptions.InstantControlPlane"/>).</summary>
     public bool InstantControlPlane => options.InstantControlPlane;
 
-    /// <summary>Per ingest node, the MQTT broker its cameras publish to (the node's embedded server, or the external broker).</summary>
+    /// <summary>Per ingest node, the MQTT broker its cameras publish to (the node's embedded server, or the external broker), as the operator.</summary>
     public IReadOnlyDictionary<string, MqttConnection> CameraBrokers => plan.CameraBrokers;
 
-    /// <summary>Per node hosting alarm (with camera ingest on), the MQTT broker its alarms are published to on <c>alarms/&lt;camera&gt;</c>.</summary>
+    /// <summary>Per node hosting alarm (with camera ingest on), the MQTT broker its alarms are published to on <c>alarms/&lt;camera&gt;</c>, as the operator.</summary>
     public IReadOnlyDictionary<string, MqttConnection> AlarmBrokers => plan.AlarmBrokers;
+
+    /// <summary>Who may use the embedded MQTT servers; null with an external broker.</summary>
+    public MqttAccessList? MqttAccess => plan.MqttAccess;
+
+    public MqttConnection CameraBroker(string node, string camera) => plan.CameraBroker(node, camera);
 
     /// <summary>The Predictor's base URL; null when the mode runs none.</summary>
     public Uri? PredictorUrl { get; private set; }
@@ -130,7 +135,7 @@ public sealed class EmulatedCluster : IUpCluster
     private Uri ControlPath(string fromNode, string toNode, Uri target) =>
         options.InstantControlPlane || fromNode == toNode ? target : Links.UrlFor(fromNode, toNode, target, TrafficClass.Control);
 
-    public EndpointsFile Endpoints => new(
+    public EndpointsFile Endpoints => new EndpointsFile(
         BrokerIngress,
         Topology.Nodes.ToDictionary(
             n => n.Name,
@@ -140,10 +145,13 @@ public sealed class EmulatedCluster : IUpCluster
                 var store = redis[redis.ContainsKey(n.Name) ? n.Name : CentralNode];
                 return new NodeEndpoints(store.Endpoint, store.Password, nodeUrls[n.Name])
                 {
-                    Mqtt = plan.CameraBrokers.TryGetValue(n.Name, out var mqtt) ? mqtt.Url : null,
+                    Mqtt = plan.EmbeddedOrExternalUrl(n.Name),
                 };
             },
-            StringComparer.Ordinal));
+            StringComparer.Ordinal))
+    {
+        MqttPasswords = plan.MqttPasswords,
+    };
 
     /// <exception cref="TopologyValidationException">The topology file is invalid.</exception>
     /// <exception cref="ResourceValidationException">The eventing YAML is invalid.</exception>
@@ -247,14 +255,18 @@ public sealed class EmulatedCluster : IUpCluster
         });
         if (plan.EmbeddedMqtt.TryGetValue(node.Name, out var embedded))
         {
-            services.AddEmbeddedMqttServer(mqtt => mqtt.Port = embedded.Port);
+            services.AddEmbeddedMqttServer(mqtt =>
+            {
+                mqtt.Port = embedded.Port;
+                mqtt.Access = plan.MqttAccess;
+            });
         }
 
-        if (plan.AlarmBrokers.TryGetValue(node.Name, out var alarms))
+        if (plan.AlarmBrokers.ContainsKey(node.Name))
         {
             // Registered before the function, which keeps a publisher that is already there.
             services.AddSingleton<IAlarmPublisher>(sp => new MqttAlarmPublisher(
-                alarms.CreateClientOptions($"skylark-alarm-{node.Name}").Build(), sp.GetService<ILogger<MqttAlarmPublisher>>()));
+                plan.AlarmPublisherBroker(node.Name).CreateClientOptions($"skylark-alarm-{node.Name}").Build(), sp.GetService<ILogger<MqttAlarmPublisher>>()));
         }
 
         // One app per node hosts all its instances, so a function's read waits for the sink's in-flight pull.
@@ -276,7 +288,7 @@ public sealed class EmulatedCluster : IUpCluster
                     services.AddCameraIngest(bridge =>
                     {
                         // Without an external broker every ingest node runs its own server (registered above, so it listens first).
-                        bridge.Broker = plan.CameraBrokers[node.Name];
+                        bridge.Broker = plan.IngestBroker(node.Name);
                         bridge.SinkUrl = IngressFrom(node.Name);
                         bridge.DeadLetterSinkUrl = ControlPath(node.Name, ControlNode, deadLetterSink!);
                         bridge.ClientId = $"skylark-ingest-{node.Name}";

@@ -5,7 +5,8 @@ namespace Skylark.Events.Lab.Up;
 
 /// <summary>
 /// What <c>skylark up</c> writes for other tools (<c>skylark state</c>, tests, scripts), exactly:
-/// <c>{"broker": "&lt;ingress url&gt;", "nodes": {"&lt;name&gt;": {"redis": "&lt;host:port, direct&gt;", "redisPassword": "…", "sink": "&lt;url&gt;", "mqtt": "&lt;mqtt url, ingest nodes only&gt;"}}}</c>.
+/// <c>{"broker": "&lt;ingress url&gt;", "nodes": {"&lt;name&gt;": {"redis": "&lt;host:port, direct&gt;", "redisPassword": "…", "sink": "&lt;url&gt;", "mqtt": "&lt;mqtt url, ingest nodes only&gt;"}}, "mqttPasswords": {"operator": "…", "cam-1": "…"}}</c>.
+/// It holds passwords, so it is created readable by its owner only (0600).
 /// </summary>
 public sealed record EndpointsFile(
     [property: JsonPropertyName("broker")] Uri Broker,
@@ -13,11 +14,28 @@ public sealed record EndpointsFile(
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
+    /// <summary>
+    /// The MQTT users of the embedded servers a person or device may log in as, with their passwords: <c>operator</c>
+    /// (reads <c>alarms/#</c> and dead letters) and one per camera (publishes under <c>cameras/&lt;user&gt;/</c>). Absent
+    /// with an external broker, whose own configuration holds its users.
+    /// </summary>
+    [JsonPropertyName("mqttPasswords")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, string>? MqttPasswords { get; init; }
+
     public async Task WriteAsync(string path, CancellationToken cancellationToken)
     {
         // Written whole then renamed, so a reader polling for the file never sees half of it.
         var temporary = path + ".tmp";
-        await using (var file = File.Create(temporary))
+        File.Delete(temporary);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            // It holds the Redis and MQTT passwords: never readable by others, not even while it is written.
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        await using (var file = new FileStream(temporary, options))
         {
             await JsonSerializer.SerializeAsync(file, this, Json, cancellationToken);
         }

@@ -27,11 +27,20 @@ public interface IUpCluster : IAsyncDisposable
 
     EndpointsFile Endpoints { get; }
 
-    /// <summary>Per ingest node, the MQTT broker its cameras publish to.</summary>
+    /// <summary>
+    /// Per ingest node, the MQTT broker its cameras publish to, logged in as the operator on the embedded servers (it
+    /// reads alarms and dead letters; a camera needs <see cref="CameraBroker"/>).
+    /// </summary>
     IReadOnlyDictionary<string, MqttConnection> CameraBrokers { get; }
 
-    /// <summary>Per node hosting alarm (with camera ingest on), the MQTT broker its alarms are published to on <c>alarms/&lt;camera&gt;</c>.</summary>
+    /// <summary>Per node hosting alarm (with camera ingest on), the MQTT broker its alarms are published to on <c>alarms/&lt;camera&gt;</c>, as the operator.</summary>
     IReadOnlyDictionary<string, MqttConnection> AlarmBrokers { get; }
+
+    /// <summary>
+    /// The broker of ingest node <paramref name="node"/> as camera <paramref name="camera"/> logs in to it: on an embedded
+    /// server with the camera's own user (created on first use), which may publish only under <c>cameras/&lt;camera&gt;/</c>.
+    /// </summary>
+    MqttConnection CameraBroker(string node, string camera);
 
     /// <summary>Raised once for each dead letter the dead-letter sink has stored during this run, with the event as dead-lettered.</summary>
     event EventHandler<CloudEvent>? DeadLettered;

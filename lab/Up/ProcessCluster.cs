@@ -100,11 +100,16 @@ public sealed partial class ProcessCluster : IUpCluster
     /// <summary>What <see cref="KillAsync"/> can kill: every service instance, and <c>redis-&lt;node&gt;</c> per node Redis.</summary>
     public IReadOnlyList<string> InstanceNames => [.. _processes.Keys.Concat(_redis.Keys.Select(n => "redis-" + n)).Order(StringComparer.Ordinal)];
 
-    /// <summary>Per ingest node, the MQTT broker its cameras publish to.</summary>
+    /// <summary>Per ingest node, the MQTT broker its cameras publish to, as the operator.</summary>
     public IReadOnlyDictionary<string, Bindings.Mqtt.MqttConnection> CameraBrokers => _plan.CameraBrokers;
 
-    /// <summary>Per node hosting alarm (with camera ingest on), the MQTT broker its alarms are published to.</summary>
+    /// <summary>Per node hosting alarm (with camera ingest on), the MQTT broker its alarms are published to, as the operator.</summary>
     public IReadOnlyDictionary<string, Bindings.Mqtt.MqttConnection> AlarmBrokers => _plan.AlarmBrokers;
+
+    /// <summary>Who may use the embedded MQTT servers; null with an external broker.</summary>
+    public MqttAccessList? MqttAccess => _plan.MqttAccess;
+
+    public Bindings.Mqtt.MqttConnection CameraBroker(string node, string camera) => _plan.CameraBroker(node, camera);
 
     public event EventHandler<CloudEvent>? DeadLettered;
 
@@ -122,15 +127,18 @@ public sealed partial class ProcessCluster : IUpCluster
     public string LogDirectory => Path.Combine(_options.WorkDirectory, "logs");
 
     /// <summary>The same endpoints file as the in-process runtime's: the broker, and per node its Redis and StateSink.</summary>
-    public EndpointsFile Endpoints => new(
+    public EndpointsFile Endpoints => new EndpointsFile(
         BrokerIngress,
         Topology.Nodes.ToDictionary(
             n => n.Name,
             n => new NodeEndpoints(_redis[n.Name].Endpoint, _redis[n.Name].Password, Url(new ServiceInstance(ServiceInstance.StateSink, n.Name).Name))
             {
-                Mqtt = _plan.CameraBrokers.TryGetValue(n.Name, out var mqtt) ? mqtt.Url : null,
+                Mqtt = _plan.EmbeddedOrExternalUrl(n.Name),
             },
-            StringComparer.Ordinal));
+            StringComparer.Ordinal))
+    {
+        MqttPasswords = _plan.MqttPasswords,
+    };
 
     /// <exception cref="TopologyValidationException">The topology file is invalid.</exception>
     /// <exception cref="ResourceValidationException">The eventing YAML is invalid.</exception>
@@ -259,7 +267,11 @@ public sealed partial class ProcessCluster : IUpCluster
         foreach (var (node, mqtt) in _plan.EmbeddedMqtt)
         {
             _infrastructure.Add(await LocalWebApp.StartAsync(
-                $"mqtt-{node}", services => services.AddEmbeddedMqttServer(o => o.Port = mqtt.Port), _ => { }, minimumLogLevel: _options.LogLevel, cancellationToken: cancellationToken).ConfigureAwait(false));
+                $"mqtt-{node}", services => services.AddEmbeddedMqttServer(o =>
+                {
+                    o.Port = mqtt.Port;
+                    o.Access = _plan.MqttAccess;
+                }), _ => { }, minimumLogLevel: _options.LogLevel, cancellationToken: cancellationToken).ConfigureAwait(false));
         }
 
         var controlSinkUrls = Topology.Nodes.ToDictionary(n => n.Name, n => FromControl(n.Name, SinkUrl(n.Name)), StringComparer.Ordinal);
@@ -346,16 +358,16 @@ public sealed partial class ProcessCluster : IUpCluster
                 break;
             case ServiceInstance.CameraIngest:
                 AddStore(environment, instance.Node, withNode: true);
-                environment["SKYLARK_MQTT"] = _plan.CameraBrokers[instance.Node].Url.ToString();
+                AddMqtt(environment, _plan.IngestBroker(instance.Node));
                 environment["K_SINK"] = ToControl(instance.Node, BrokerIngress).ToString();
                 environment["SKYLARK_DEAD_LETTER_SINK"] = ToControl(instance.Node, Url(ServiceInstance.DeadLetters)).ToString();
                 break;
             default:
                 AddStore(environment, instance.Node, withNode: true);
                 environment["SKYLARK_NODE_SINK"] = SinkUrl(instance.Node).ToString();
-                if (instance.Deployable == CameraPipelineFunctions.Alarm && _plan.AlarmBrokers.TryGetValue(instance.Node, out var alarms))
+                if (instance.Deployable == CameraPipelineFunctions.Alarm && _plan.AlarmBrokers.ContainsKey(instance.Node))
                 {
-                    environment["SKYLARK_MQTT"] = alarms.Url.ToString();
+                    AddMqtt(environment, _plan.AlarmPublisherBroker(instance.Node));
                 }
 
                 break;
@@ -373,6 +385,16 @@ public sealed partial class ProcessCluster : IUpCluster
 
         environment["SKYLARK_REDIS"] = _redis[node].Endpoint;
         environment["SKYLARK_REDIS_PASSWORD"] = _redis[node].Password;
+    }
+
+    /// <summary>The broker's URL names the user; the password goes in the environment, as Redis's does, never on the command line.</summary>
+    private static void AddMqtt(Dictionary<string, string> environment, Bindings.Mqtt.MqttConnection broker)
+    {
+        environment["SKYLARK_MQTT"] = broker.Url.ToString();
+        if (broker.Password is { } password)
+        {
+            environment["SKYLARK_MQTT_PASSWORD"] = password;
+        }
     }
 
     private void AddTopology(Dictionary<string, string> environment)

@@ -25,8 +25,9 @@ namespace Skylark.Events.CameraIngest;
 /// properties <c>seq</c> and <c>capturedAt</c>. The bridge stores each frame as the bundle <c>ingest.frame</c> of a new
 /// workflow on this node and announces it with <c>io.skylark.camera.frame</c> whose <c>statekey</c> is the bundle's
 /// StateRef (claim check: pixels never travel through the broker).</item>
-/// <item><c>cameras/&lt;camera&gt;/events</c> carries CloudEvents in either MQTT binding mode. A CloudEvent whose data is
-/// a JPEG is claim-checked like a raw frame; any other event is forwarded as it is.</item>
+/// <item><c>cameras/&lt;camera&gt;/events</c> carries CloudEvents in either MQTT binding mode. Only
+/// <c>io.skylark.camera.frame</c> with the JPEG as its data is taken, and claim-checked like a raw frame; any other
+/// type is rejected (dead-lettered), so a camera cannot speak for the pipeline (e.g. inject a propagate command).</item>
 /// </list>
 /// A QoS 1 message is acknowledged to the broker, in order, only once it is safe: its frame stored in the node's Redis
 /// and its event accepted (2xx) by the sink, or, for a message the bridge rejects, dead-lettered. While the node's
@@ -421,7 +422,7 @@ public sealed partial class CameraIngestBridge : BackgroundService
         try
         {
             // Storing the frame is held inside the translator while the node's Redis is down.
-            var (cloudEvent, isFrame) = await _translator!.TranslateAsync(message, stoppingToken).ConfigureAwait(false);
+            var cloudEvent = await _translator!.TranslateAsync(message, stoppingToken).ConfigureAwait(false);
 
             // The same event (same id) each round, so a sink that took it before its answer was lost can tell.
             await _hold.RunAsync(Dependency.Sink, message.Topic, async ct =>
@@ -436,14 +437,7 @@ public sealed partial class CameraIngestBridge : BackgroundService
                     return error.Message;
                 }
             }, stoppingToken).ConfigureAwait(false);
-            if (isFrame)
-            {
-                Metrics.RecordFrameIngested();
-            }
-            else
-            {
-                Metrics.RecordEventForwarded();
-            }
+            Metrics.RecordFrameIngested();
 
             LogDelivered(_logger, cloudEvent.Type, cloudEvent.Id, message.Topic);
             return null;

@@ -33,7 +33,7 @@ public sealed class CameraIngestMetrics : ServiceMeter
     {
         _connections = Meter.CreateCounter<long>(ConnectionsInstrument, "{connection}", "Times the bridge connected to the MQTT broker and took its subscriptions (more than one after reconnects).");
         _received = Meter.CreateCounter<long>(ReceivedInstrument, "{message}", "MQTT messages received on the camera topics.");
-        _outcomes = Meter.CreateCounter<long>(MessagesInstrument, "{message}", "Messages handled, by outcome (frame: stored and announced; forwarded: a camera event passed on; rejected: not a valid frame or event; bad_topic: a topic without a camera id or of no known shape; sink_failed: refused by the sink).");
+        _outcomes = Meter.CreateCounter<long>(MessagesInstrument, "{message}", "Messages handled, by outcome (frame: stored and announced; rejected: not a valid frame (including a camera CloudEvent of another type); bad_topic: a topic without a camera id or of no known shape; sink_failed: refused by the sink).");
         _sinkRetries = Meter.CreateCounter<long>(SinkRetriesInstrument, "{attempt}", "Deliveries to the sink attempted again after a retryable failure.");
         _deadLetters = Meter.CreateCounter<long>(DeadLettersInstrument, "{message}", "Dead letters, by outcome (published: on the MQTT dead-letter topic; failed: the MQTT broker did not take it, logged as an error; stored: kept by the dead-letter sink; refused: the dead-letter sink refused it, logged as an error).");
         _held = Meter.CreateCounter<long>(HeldInstrument, "{attempt}", "Failed attempts after which a message was held unacknowledged to try again, by dependency (redis, sink, dead_letter_sink).");
@@ -47,10 +47,7 @@ public sealed class CameraIngestMetrics : ServiceMeter
     /// <summary>Raw or CloudEvent frames stored as bundles and announced to the sink.</summary>
     public long FramesIngested => Totals.Sum(MessagesInstrument, (Outcome, "frame"));
 
-    /// <summary>Camera CloudEvents without pixels, passed to the sink as they were.</summary>
-    public long EventsForwarded => Totals.Sum(MessagesInstrument, (Outcome, "forwarded"));
-
-    /// <summary>Messages that were not valid frames or events (not a JPEG, too large, bad CloudEvent).</summary>
+    /// <summary>Messages that were not valid frames (not a JPEG, too large, a bad CloudEvent or one of another type than a frame).</summary>
     public long Rejected => Totals.Sum(MessagesInstrument, (Outcome, "rejected"));
 
     /// <summary>Messages on a topic without a camera id (<c>cameras//frames</c>) or of no known shape; dead-lettered.</summary>
@@ -82,7 +79,7 @@ public sealed class CameraIngestMetrics : ServiceMeter
     public long HeldForSink => Totals.Sum(HeldInstrument, (DependencyTag, "sink"));
 
     public CameraIngestMetricsSnapshot Snapshot() => new(
-        Connections, Received, FramesIngested, EventsForwarded, Rejected, SinkFailures, SinkRetries, DeadLettered, DeadLetterFailures)
+        Connections, Received, FramesIngested, Rejected, SinkFailures, SinkRetries, DeadLettered, DeadLetterFailures)
     {
         BadTopics = BadTopics,
         Held = Held,
@@ -96,8 +93,6 @@ public sealed class CameraIngestMetrics : ServiceMeter
     internal void RecordReceived() => _received.Add(1);
 
     internal void RecordFrameIngested() => RecordOutcome("frame");
-
-    internal void RecordEventForwarded() => RecordOutcome("forwarded");
 
     internal void RecordRejected() => RecordOutcome("rejected");
 
@@ -130,7 +125,6 @@ public sealed record CameraIngestMetricsSnapshot(
     long Connections,
     long Received,
     long FramesIngested,
-    long EventsForwarded,
     long Rejected,
     long SinkFailures,
     long SinkRetries,
@@ -147,6 +141,6 @@ public sealed record CameraIngestMetricsSnapshot(
     public long DeadLettersStored { get; init; }
 
     public override string ToString() =>
-        $"connections {Connections}, received {Received}, frames {FramesIngested}, forwarded {EventsForwarded}, rejected {Rejected}, bad topics {BadTopics}, " +
+        $"connections {Connections}, received {Received}, frames {FramesIngested}, rejected {Rejected}, bad topics {BadTopics}, " +
         $"sink failures {SinkFailures} (retries {SinkRetries}), held {Held}, dead-lettered {DeadLettered}, stored {DeadLettersStored}, dead-letter failures {DeadLetterFailures}";
 }

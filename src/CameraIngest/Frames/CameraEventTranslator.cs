@@ -16,7 +16,7 @@ namespace Skylark.Events.CameraIngest.Frames;
 /// <summary>
 /// Turns one camera message into the event for the broker. A frame (raw JPEG, or a CloudEvent whose data is a JPEG)
 /// is stored as the bundle <see cref="CameraFrameBundle.Name"/> on this node and announced by
-/// <c>io.skylark.camera.frame</c> carrying its StateRef (claim check); any other camera CloudEvent passes as it is.
+/// <c>io.skylark.camera.frame</c> carrying its StateRef (claim check). A camera CloudEvent of any other type is refused.
 /// </summary>
 /// <remarks>
 /// A frame the node's Redis cannot store now is held (<see cref="DependencyHold"/>) and written again to the same
@@ -25,9 +25,9 @@ namespace Skylark.Events.CameraIngest.Frames;
 /// </remarks>
 internal sealed class CameraEventTranslator(BundleStore store, CameraIngestOptions options, CameraSequences sequences, DependencyHold hold)
 {
-    /// <returns>The event, and whether it announces a stored frame (otherwise it is a forwarded camera event).</returns>
+    /// <returns>The <c>io.skylark.camera.frame</c> announcing the stored frame.</returns>
     /// <exception cref="CameraMessageRejectedException">The message is not a valid frame or event; the message says why.</exception>
-    public async Task<(CloudEvent Event, bool IsFrame)> TranslateAsync(CameraMessage message, CancellationToken cancellationToken)
+    public async Task<CloudEvent> TranslateAsync(CameraMessage message, CancellationToken cancellationToken)
     {
         if (message.Payload is null)
         {
@@ -47,7 +47,7 @@ internal sealed class CameraEventTranslator(BundleStore store, CameraIngestOptio
             _ = ParseSeq(message.UserProperty(CameraTopics.SeqProperty), "user property");
             var seq = message.Seq ?? sequences.Next(camera, null);
             var capturedAt = ParseCapturedAt(message.UserProperty(CameraTopics.CapturedAtProperty)) ?? message.ReceivedAt;
-            return (await IngestFrameAsync(message.Topic, camera, message.Payload, seq, capturedAt, cancellationToken).ConfigureAwait(false), true);
+            return await IngestFrameAsync(message.Topic, camera, message.Payload, seq, capturedAt, cancellationToken).ConfigureAwait(false);
         }
 
         CloudEvent cameraEvent;
@@ -66,36 +66,28 @@ internal sealed class CameraEventTranslator(BundleStore store, CameraIngestOptio
             throw new CameraMessageRejectedException($"CloudEvent names camera '{named}' but was published for camera '{camera}'");
         }
 
-        if (IsJpeg(cameraEvent.DataContentType))
+        // A camera is the edge of the system: were any type let through, a camera (or whoever holds its credentials)
+        // could speak for the pipeline itself, e.g. inject io.skylark.state.propagate or forge a function's completion.
+        if (cameraEvent.Type != EventTypes.CameraFrame)
         {
-            if (cameraEvent.Data is not byte[] jpeg)
-            {
-                throw new CameraMessageRejectedException("CloudEvent declares image/jpeg data but carries none");
-            }
-
-            if (jpeg.Length > options.MaxFrameBytes)
-            {
-                throw new CameraMessageRejectedException($"frame of {jpeg.Length} bytes is over the limit of {options.MaxFrameBytes} bytes");
-            }
-
-            var seq = sequences.Next(camera, ParseSeq(cameraEvent[CameraTopics.SeqProperty]?.ToString(), "extension"));
-            var frame = await IngestFrameAsync(message.Topic, camera, jpeg, seq, cameraEvent.Time ?? message.ReceivedAt, cancellationToken).ConfigureAwait(false);
-            return (frame, true);
+            throw new CameraMessageRejectedException(
+                $"CloudEvent type '{cameraEvent.Type}' is not accepted from a camera; '{message.Topic}' takes only {EventTypes.CameraFrame}");
         }
 
-        if (cameraEvent.Type == EventTypes.CameraFrame)
+        if (!IsJpeg(cameraEvent.DataContentType) || cameraEvent.Data is not byte[] jpeg)
         {
             // Without pixels there is nothing to claim-check: downstream functions would find no bundle behind statekey.
             throw new CameraMessageRejectedException(
                 $"{EventTypes.CameraFrame} from a camera must carry the frame as image/jpeg data; the bridge stores it and sets {ExtensionNames.StateKey}");
         }
 
-        if (named is null)
+        if (jpeg.Length > options.MaxFrameBytes)
         {
-            cameraEvent[ExtensionNames.Camera] = camera;
+            throw new CameraMessageRejectedException($"frame of {jpeg.Length} bytes is over the limit of {options.MaxFrameBytes} bytes");
         }
 
-        return (cameraEvent, false);
+        var eventSeq = sequences.Next(camera, ParseSeq(cameraEvent[CameraTopics.SeqProperty]?.ToString(), "extension"));
+        return await IngestFrameAsync(message.Topic, camera, jpeg, eventSeq, cameraEvent.Time ?? message.ReceivedAt, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The frame number <paramref name="value"/> gives, or null when there is none or it is not a number.</summary>

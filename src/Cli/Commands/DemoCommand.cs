@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Skylark.Events.Bindings.Mqtt;
 using Skylark.Events.Eventing.Resources;
 using Skylark.Events.Hosting;
 using Skylark.Events.Lab.Demo;
@@ -28,7 +27,7 @@ public static class DemoCommand
         var fps = new Option<double>("--fps") { Description = "Frames per second per camera.", DefaultValueFactory = _ => 1 };
         var serving = new Option<string>("--serving") { Description = "locality-aware (default) or round-robin (Knative's default).", DefaultValueFactory = _ => "locality-aware" };
         serving.AcceptOnlyFromAmong("round-robin", "locality-aware");
-        var mqtt = new Option<string?>("--mqtt") { Description = "Use this MQTT broker (e.g. mqtt://127.0.0.1:1883, mosquitto) instead of the nodes' embedded servers." };
+        var mqtt = new Option<string?>("--mqtt") { Description = "Use this MQTT broker (e.g. mqtt://user@127.0.0.1:1883, mosquitto; the password in SKYLARK_MQTT_PASSWORD) instead of the nodes' embedded servers." };
         var seed = new Option<int>("--seed") { Description = "Seed of the first camera's synthetic scene.", DefaultValueFactory = _ => 1 };
         var processes = new Option<bool>("--processes") { Description = "Run every service instance as its own OS process from its own Program, as pods, instead of all in this one." };
         var kill = new Option<string[]>("--kill")
@@ -64,7 +63,7 @@ public static class DemoCommand
                     Cameras = parse.GetValue(cameras),
                     FramesPerSecond = parse.GetValue(fps),
                     Seed = parse.GetValue(seed),
-                    Mqtt = parse.GetValue(mqtt) is { } url ? MqttConnection.Parse(url) : null,
+                    Mqtt = parse.GetValue(mqtt) is { } url ? ExternalMqtt.Parse(url) : null,
                     ControlNode = parse.GetValue(controlPlane.Node),
                     InstantControlPlane = parse.GetValue(controlPlane.Instant),
                     Processes = parse.GetValue(processes),

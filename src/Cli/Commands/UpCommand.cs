@@ -33,7 +33,7 @@ public static class UpCommand
             Description = "Run every service instance as its own OS process from its own Program, as pods (supervised: a process or redis-server that dies is restarted).",
         };
         var workDirectory = new Option<DirectoryInfo?>("--work-dir") { Description = "Where dead letters, the journal of --processes and the processes' logs go (default .skylark/up)." };
-        var mqtt = new Option<string?>("--mqtt") { Description = "Ingest cameras from this MQTT broker (e.g. mqtt://127.0.0.1:1883) instead of an embedded server per node hosting preprocess." };
+        var mqtt = new Option<string?>("--mqtt") { Description = "Ingest cameras from this MQTT broker (e.g. mqtt://user@127.0.0.1:1883; the password in SKYLARK_MQTT_PASSWORD) instead of an embedded server per node hosting preprocess." };
         var redisFsync = new Option<string>("--redis-fsync")
         {
             Description = "How often each node's redis-server flushes its append-only file: always, everysec or no (AOF kept, the OS flushes), or off (no persistence: a restarted redis-server comes back empty).",
@@ -51,7 +51,7 @@ public static class UpCommand
             MqttConnection? external;
             try
             {
-                external = parse.GetValue(mqtt) is { } url ? MqttConnection.Parse(url) : null;
+                external = parse.GetValue(mqtt) is { } url ? ExternalMqtt.Parse(url) : null;
             }
             catch (FormatException e)
             {
@@ -125,6 +125,14 @@ public static class UpCommand
                 var functions = string.Join(", ", cluster.Topology.GetNode(node).Functions);
                 var cameras = node_endpoints.Mqtt is { } broker ? $"  cameras: {broker}" : "";
                 await Console.Out.WriteLineAsync($"  {node,-10} redis {node_endpoints.Redis}  sink {node_endpoints.Sink}  {(functions.Length > 0 ? "functions: " + functions : "")}{cameras}");
+            }
+
+            if (endpoints.MqttPasswords is { } users)
+            {
+                // Names only: the passwords are in the endpoints file (0600), not on a terminal or in a log.
+                await Console.Out.WriteLineAsync(
+                    $"MQTT needs a login: users {string.Join(", ", users.Keys)}" +
+                    (options.EndpointsFile is null ? " (their passwords: write an endpoints file with --endpoints-file)." : " (their passwords are in the endpoints file)."));
             }
 
             if (options.EndpointsFile is not null)

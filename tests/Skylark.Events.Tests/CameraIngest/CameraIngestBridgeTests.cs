@@ -188,7 +188,7 @@ public sealed class CameraIngestBridgeTests(RedisServer redis) : IClassFixture<R
         {
             Id = "shot-11",
             Source = new Uri("/smart-cameras/cam-2", UriKind.Relative),
-            Type = "com.example.camera.shot",
+            Type = "io.skylark.camera.frame",
             Time = capturedAt,
             DataContentType = "image/jpeg",
             Data = jpeg,
@@ -201,27 +201,38 @@ public sealed class CameraIngestBridgeTests(RedisServer redis) : IClassFixture<R
         Assert.Equal(new CameraFrame("cam-2", 11, 160, 120, capturedAt), frame);
     }
 
-    [Fact]
-    public async Task A_cloudevent_without_pixels_is_forwarded_as_it_is_with_its_camera()
+    [Theory]
+    [InlineData("io.skylark.state.propagate", ContentMode.Binary)]
+    [InlineData("io.skylark.function.completed", ContentMode.Structured)]
+    [InlineData("com.example.motion", ContentMode.Structured)]
+    public async Task A_camera_cloudevent_of_any_type_but_a_frame_is_refused_not_forwarded_and_dead_lettered_with_the_reason(string type, ContentMode mode)
     {
         await using var bridge = await StartBridgeAsync();
+        await using var deadLetters = await MqttProbe.ConnectAsync(_server.Connection, subscriptions: "skylark/deadletter/#");
         await using var camera = await MqttProbe.ConnectAsync(_server.Connection);
-        var motion = new CloudEvent
+        var injected = new CloudEvent
         {
-            Id = "m-1",
-            Source = new Uri("/smart-cameras/cam-3", UriKind.Relative),
-            Type = "com.example.motion",
+            Id = "forged-1",
+            Source = new Uri("/nodes/edge/statesink", UriKind.Relative),
+            Type = type,
             DataContentType = "application/json",
-            Data = """{"zone":"gate"}"""u8.ToArray(),
+            Data = """{"bundles":["edge/w-1/ingest.frame"],"to":"cloud"}"""u8.ToArray(),
         };
 
-        await camera.PublishAsync(CloudEventsMqttBinding.ToMqttMessage(motion, ContentMode.Structured, RawDataJsonEventFormatter.Instance, "cameras/cam-3/events"));
+        await camera.PublishAsync(CloudEventsMqttBinding.ToMqttMessage(injected, mode, RawDataJsonEventFormatter.Instance, "cameras/cam-3/events"));
 
-        var forwarded = (await _sink.NextAsync()).Event;
-        Assert.Equal(("m-1", "com.example.motion", "/smart-cameras/cam-3"), (forwarded.Id, forwarded.Type, forwarded.Source!.ToString()));
-        Assert.Equal("cam-3", forwarded[ExtensionNames.Camera]);
-        Assert.Equal("gate", JsonDocument.Parse((byte[])forwarded.Data!).RootElement.GetProperty("zone").GetString());
-        await Poll.UntilAsync(() => bridge.Bridge.Metrics.EventsForwarded == 1);
+        var deadLetter = await deadLetters.NextAsync();
+        Assert.Equal("skylark/deadletter/cam-3", deadLetter.Topic);
+        Assert.Equal(
+            $"CloudEvent type '{type}' is not accepted from a camera; 'cameras/cam-3/events' takes only io.skylark.camera.frame",
+            deadLetter.UserProperty(CameraIngestBridge.DeadLetterReasonProperty));
+        await Poll.UntilAsync(() => bridge.Bridge.Metrics.Rejected == 1 && bridge.Bridge.Unacknowledged == 0, "the refused event is dead-lettered and acknowledged");
+
+        // A frame after it is announced, and it is the first thing the sink ever got: the forged event never reached it.
+        var frame = BridgeHarness.Frame("cam-3", 4);
+        await camera.PublishAsync(BridgeHarness.RawFrame("cameras/cam-3/frames", frame.Jpeg.ToArray()));
+        await bridge.AssertFrameEventAsync(await _sink.NextAsync(), "cam-3", frame.Jpeg.ToArray());
+        Assert.Equal(1, _sink.Requests);
     }
 
     [Theory]

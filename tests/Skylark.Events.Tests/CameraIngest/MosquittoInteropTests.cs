@@ -48,7 +48,7 @@ public sealed class MosquittoInteropTests(RedisServer redis, Mosquitto mosquitto
               "specversion": "1.0",
               "id": "hand-1",
               "source": "urn:camera:mosq-cam",
-              "type": "com.example.frame",
+              "type": "io.skylark.camera.frame",
               "time": "2026-02-03T04:05:06Z",
               "seq": 21,
               "datacontenttype": "image/jpeg",
@@ -68,9 +68,10 @@ public sealed class MosquittoInteropTests(RedisServer redis, Mosquitto mosquitto
     }
 
     [Fact]
-    public async Task A_structured_cloudevent_from_an_mqtt_3_client_without_content_type_is_forwarded()
+    public async Task A_structured_cloudevent_of_another_type_from_an_mqtt_3_client_is_dead_lettered_not_forwarded()
     {
         await using var bridge = await StartBridgeAsync();
+        await using var deadLetters = await MqttProbe.ConnectAsync(mosquitto.Connection, subscriptions: "skylark/deadletter/#");
         await using var camera = await MqttProbe.ConnectAsync(mosquitto.Connection, MqttProtocolVersion.V311);
 
         await camera.PublishAsync(new MqttApplicationMessageBuilder()
@@ -79,8 +80,10 @@ public sealed class MosquittoInteropTests(RedisServer redis, Mosquitto mosquitto
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .Build());
 
-        var forwarded = (await _sink.NextAsync()).Event;
-        Assert.Equal(("v3-1", "com.example.tamper", "old-cam"), (forwarded.Id, forwarded.Type, forwarded["camera"]));
+        var deadLetter = await deadLetters.NextAsync();
+        Assert.Equal("skylark/deadletter/old-cam", deadLetter.Topic);
+        Assert.Contains("'com.example.tamper' is not accepted from a camera", deadLetter.UserProperty(CameraIngestBridge.DeadLetterReasonProperty), StringComparison.Ordinal);
+        Assert.Equal(0, _sink.Requests);
     }
 
     [Fact]

@@ -4,12 +4,14 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Skylark.Events.Bindings.Mqtt;
+using Skylark.Events.Lab.Mqtt;
 
 namespace Skylark.Events.Tests.Support;
 
 /// <summary>
 /// A real Debian <c>mosquitto</c> broker on a free loopback port with a temporary config (no persistence; anonymous,
-/// or one user when <see cref="StartAsync(string?, string?)"/> is given credentials), killed on dispose.
+/// or one user when <see cref="StartAsync(string?, string?)"/> is given credentials, or the users and topic rules of
+/// an <see cref="MqttAccessList"/> written by <see cref="MosquittoFiles"/>), killed on dispose.
 /// Use it as a class fixture (<see cref="IAsyncLifetime"/>) or directly with <c>await using</c>.
 /// </summary>
 public sealed class Mosquitto : IAsyncLifetime, IAsyncDisposable
@@ -21,6 +23,7 @@ public sealed class Mosquitto : IAsyncLifetime, IAsyncDisposable
     private readonly ConcurrentQueue<string> _output = new();
     private readonly string? _userName;
     private readonly string? _password;
+    private readonly MqttAccessList? _access;
     private Process? _process;
     private string? _directory;
 
@@ -56,9 +59,18 @@ public sealed class Mosquitto : IAsyncLifetime, IAsyncDisposable
     /// <summary>The broker's recent log lines, for failure messages.</summary>
     public string RecentOutput => string.Join('\n', _output);
 
-    public static async Task<Mosquitto> StartAsync(string? userName = null, string? password = null)
+    private Mosquitto(MqttAccessList access)
     {
-        var broker = new Mosquitto(userName, password);
+        _access = access;
+    }
+
+    public static Task<Mosquitto> StartAsync(string? userName = null, string? password = null) => StartAsync(new Mosquitto(userName, password));
+
+    /// <summary>A broker enforcing <paramref name="access"/>: its password file and ACL file as <see cref="MosquittoFiles"/> writes them.</summary>
+    public static Task<Mosquitto> StartAsync(MqttAccessList access) => StartAsync(new Mosquitto(access));
+
+    private static async Task<Mosquitto> StartAsync(Mosquitto broker)
+    {
         try
         {
             await broker.InitializeAsync();
@@ -76,7 +88,14 @@ public sealed class Mosquitto : IAsyncLifetime, IAsyncDisposable
         var executable = FindExecutable();
         _directory = Directory.CreateTempSubdirectory("skylark-mosquitto-").FullName;
         string? passwordFile = null;
-        if (_userName is not null)
+        string? aclFile = null;
+        if (_access is not null)
+        {
+            passwordFile = Path.Combine(_directory, "passwd");
+            aclFile = Path.Combine(_directory, "acl");
+            await MosquittoFiles.WriteAsync(_access, passwordFile, aclFile);
+        }
+        else if (_userName is not null)
         {
             passwordFile = Path.Combine(_directory, "passwd");
             await RunPasswdAsync(passwordFile, _userName, _password ?? "");
@@ -94,7 +113,7 @@ public sealed class Mosquitto : IAsyncLifetime, IAsyncDisposable
             // Another process may take the port between probing and binding; mosquitto then exits and we retry.
             Port = FreeLoopbackPort();
             var config = Path.Combine(_directory, "mosquitto.conf");
-            await File.WriteAllLinesAsync(config, ConfigLines(passwordFile));
+            await File.WriteAllLinesAsync(config, ConfigLines(passwordFile, aclFile));
             _process = StartProcess(executable, config);
             Running.TryAdd(this, 0);
             lastFailure = await WaitUntilListeningAsync(_process);
@@ -170,7 +189,7 @@ public sealed class Mosquitto : IAsyncLifetime, IAsyncDisposable
 
     ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
 
-    private IEnumerable<string> ConfigLines(string? passwordFile)
+    private IEnumerable<string> ConfigLines(string? passwordFile, string? aclFile)
     {
         yield return "per_listener_settings false";
         yield return string.Create(CultureInfo.InvariantCulture, $"listener {Port} {Host}");
@@ -188,6 +207,14 @@ public sealed class Mosquitto : IAsyncLifetime, IAsyncDisposable
         {
             yield return "allow_anonymous false";
             yield return $"password_file {passwordFile}";
+        }
+
+        if (aclFile is not null)
+        {
+            yield return $"acl_file {aclFile}";
+
+            // The files are 0600: started as root, mosquitto must stay root to read them (it ignores 'user' otherwise).
+            yield return $"user {Environment.UserName}";
         }
     }
 

@@ -36,6 +36,9 @@ internal sealed class MqttProbe : IAsyncDisposable
 
     public IMqttClient Client => _client;
 
+    /// <summary>Messages received and not yet taken with <see cref="NextAsync"/>.</summary>
+    public int ReceivedCount => _received.Reader.Count;
+
     public static async Task<MqttProbe> ConnectAsync(MqttConnection broker, MqttProtocolVersion version = MqttProtocolVersion.V500, params string[] subscriptions)
     {
         var client = new MqttClientFactory().CreateMqttClient();
@@ -49,6 +52,36 @@ internal sealed class MqttProbe : IAsyncDisposable
         }
 
         return probe;
+    }
+
+    /// <summary>How the broker answers a CONNECT from <paramref name="broker"/>'s user (or an anonymous client); the client is let go either way.</summary>
+    public static async Task<MqttClientConnectResultCode> TryConnectAsync(MqttConnection broker, MqttProtocolVersion version = MqttProtocolVersion.V500)
+    {
+        using var client = new MqttClientFactory().CreateMqttClient();
+        var options = broker.CreateClientOptions($"probe-{Guid.NewGuid():N}").WithProtocolVersion(version).Build();
+        using var timeout = new CancellationTokenSource(Timeout);
+        var result = await client.ConnectAsync(options, timeout.Token);
+        if (client.IsConnected)
+        {
+            await client.TryDisconnectAsync(MqttClientDisconnectOptionsReason.NormalDisconnection, "probe done");
+        }
+
+        return result.ResultCode;
+    }
+
+    /// <summary>Subscribes and returns the broker's answer for <paramref name="filter"/> (Not authorized, Granted QoS 1, …).</summary>
+    public async Task<MqttClientSubscribeResultCode> TrySubscribeAsync(string filter)
+    {
+        using var timeout = new CancellationTokenSource(Timeout);
+        var result = await _client.SubscribeAsync(filter, MqttQualityOfServiceLevel.AtLeastOnce, timeout.Token);
+        return Assert.Single(result.Items).ResultCode;
+    }
+
+    /// <summary>Publishes and returns the broker's PUBACK reason code, whatever it is.</summary>
+    public async Task<MqttClientPublishReasonCode> TryPublishAsync(MqttApplicationMessage message)
+    {
+        using var timeout = new CancellationTokenSource(Timeout);
+        return (await _client.PublishAsync(message, timeout.Token)).ReasonCode;
     }
 
     public async Task PublishAsync(MqttApplicationMessage message)

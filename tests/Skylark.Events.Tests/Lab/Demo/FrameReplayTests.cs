@@ -63,7 +63,7 @@ public sealed class FrameReplayTests
     /// <summary>One frame at a time, each published only after the previous frame's detection came back, as a real camera's frames are spaced.</summary>
     private static async Task<IReadOnlyList<DetectResult>> ReplayAsync(EmulatedCluster cluster, IReadOnlyList<RecordedFrame> frames, string camera, TestSubscriber detections, int already)
     {
-        await using var publisher = new CameraPublisher(cluster.CameraBrokers["edge"]);
+        await using var publisher = new CameraPublisher(cluster.CameraBroker("edge", camera));
         for (var i = 0; i < frames.Count; i++)
         {
             await publisher.PublishAsync(frames[i].As(camera));

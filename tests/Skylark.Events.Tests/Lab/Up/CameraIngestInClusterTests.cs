@@ -71,20 +71,20 @@ public sealed class CameraIngestInClusterTests : IAsyncLifetime
     [Fact]
     public async Task Bad_frames_end_in_dead_letters_with_the_reason_and_good_frames_still_complete()
     {
+        // The operator's login: it reads dead letters; each camera logs in as itself.
         var edge = _cluster.CameraBrokers["edge"];
         Assert.Equal(["edge"], _cluster.CameraBrokers.Keys);
         await using var deadLetterTopic = await MqttProbe.ConnectAsync(edge, subscriptions: $"{CameraTopics.DeadLetterPrefix}/#");
-        await using var good = new CameraPublisher(edge);
-        await using var camera = await MqttProbe.ConnectAsync(edge);
+        await using var good = new CameraPublisher(_cluster.CameraBroker("edge", "cam-good"));
         var jpeg = BridgeHarness.Frame("cam-bad", 0).Jpeg.ToArray();
 
         // Refused by the MQTT bridge itself: it cannot be a frame.
-        await camera.PublishAsync(BridgeHarness.RawFrame(CameraTopics.Frames("cam-cut"), jpeg[..(jpeg.Length / 2)]));
-        await camera.PublishAsync(BridgeHarness.RawFrame(CameraTopics.Frames("cam-big"), new byte[5 * 1024 * 1024]));
+        await PublishAsCameraAsync("cam-cut", jpeg[..(jpeg.Length / 2)]);
+        await PublishAsCameraAsync("cam-big", new byte[5 * 1024 * 1024]);
 
         // Refused by preprocess: a well-formed JPEG declaring 8000x8000 pixels (a decompression bomb), an unknown camera,
         // and a corrupt frame an HTTP camera stored on edge itself.
-        await camera.PublishAsync(BridgeHarness.RawFrame(CameraTopics.Frames("cam-huge"), WithDeclaredSize(jpeg, 8000, 8000)));
+        await PublishAsCameraAsync("cam-huge", WithDeclaredSize(jpeg, 8000, 8000));
         await PostAsync(FrameEvent("ghost", "edge/wf-ghost/ingest.frame"));
         var store = _cluster.NodeServices("edge").GetRequiredService<BundleStore>().ForFunction(CameraIngestOptions.Function);
         await store.WriteAsync(StateRef.Parse("edge/wf-corrupt/ingest.frame"), Skylark.Events.Functions.Preprocess.CameraFrameBundle.Create(jpeg[..(jpeg.Length / 2)]));
@@ -123,6 +123,27 @@ public sealed class CameraIngestInClusterTests : IAsyncLifetime
         Assert.Contains("truncated", ErrorData(Assert.Single(dead, d => (string?)d[ExtensionNames.Camera] == "cam-corrupt")), StringComparison.Ordinal);
         Assert.Equal(5, File.ReadAllLines(_cluster.DeadLetters.Path).Length);
         Assert.Equal(3, _observer.Failed);
+    }
+
+    [Fact]
+    public async Task Cameras_and_operators_log_in_with_the_run_s_own_passwords_and_stay_within_their_topics()
+    {
+        var address = new Skylark.Events.Bindings.Mqtt.MqttConnection("127.0.0.1", _cluster.CameraBrokers["edge"].Port);
+        await using var camera = await MqttProbe.ConnectAsync(_cluster.CameraBroker("edge", "cam-1"));
+
+        Assert.NotEqual(MQTTnet.MqttClientConnectResultCode.Success, await MqttProbe.TryConnectAsync(address));
+        Assert.Equal(MQTTnet.MqttClientPublishReasonCode.NotAuthorized, await camera.TryPublishAsync(BridgeHarness.RawFrame(CameraTopics.Frames("cam-2"), [0xFF, 0xD8])));
+        Assert.Equal(MQTTnet.MqttClientSubscribeResultCode.NotAuthorized, await camera.TrySubscribeAsync("cameras/#"));
+        var passwords = _cluster.Endpoints.MqttPasswords!;
+        Assert.Equal(_cluster.CameraBroker("edge", "cam-1").Password, passwords["cam-1"]);
+        Assert.Equal(_cluster.CameraBrokers["edge"].Password, passwords["operator"]);
+        Assert.DoesNotContain(Skylark.Events.Lab.Mqtt.MqttAccessList.IngestUser, passwords.Keys);
+    }
+
+    private async Task PublishAsCameraAsync(string camera, byte[] payload)
+    {
+        await using var client = await MqttProbe.ConnectAsync(_cluster.CameraBroker("edge", camera));
+        await client.PublishAsync(BridgeHarness.RawFrame(CameraTopics.Frames(camera), payload));
     }
 
     private async Task PostAsync(CloudEvent cloudEvent)

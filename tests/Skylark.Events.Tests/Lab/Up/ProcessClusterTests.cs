@@ -55,8 +55,16 @@ public sealed class ProcessClusterTests(ProcessClusterTests.Running running) : I
         Assert.Equal(["cloud", "edge", "sat"], endpoints.Nodes.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(running.Cluster.BrokerIngress, endpoints.Broker);
         Assert.Equal(running.Cluster.Processes["statesink-edge"].Url, endpoints.Nodes["edge"].Sink);
-        Assert.NotNull(endpoints.Nodes["edge"].Mqtt);
+        Assert.Equal(new Uri($"mqtt://127.0.0.1:{running.Cluster.CameraBrokers["edge"].Port}"), endpoints.Nodes["edge"].Mqtt);
         Assert.All(endpoints.Nodes.Values, n => Assert.False(string.IsNullOrEmpty(n.RedisPassword)));
+
+        // The MQTT logins a person or camera needs, with this run's passwords; the file is for its owner's eyes only.
+        Assert.Equal(running.Cluster.CameraBrokers["edge"].Password, endpoints.MqttPasswords!["operator"]);
+        Assert.Equal(running.Cluster.CameraBroker("edge", "cam-1").Password, endpoints.MqttPasswords["cam-1"]);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        }
     }
 
     [Fact]
@@ -72,7 +80,7 @@ public sealed class ProcessClusterTests(ProcessClusterTests.Running running) : I
     {
         var cluster = running.Cluster;
         await using var alarms = await MqttProbe.ConnectAsync(cluster.AlarmBrokers["cloud"], subscriptions: "alarms/#");
-        await using var camera = new CameraPublisher(cluster.CameraBrokers["edge"]);
+        await using var camera = new CameraPublisher(cluster.CameraBroker("edge", "cam-processes"));
         var simulator = new CameraSimulator("cam-processes", new SyntheticScene(7, new SyntheticSceneOptions(objectCount: 2)), framesPerSecond: 10);
 
         // Detect learns the background from the first frames; people walking through the scene then raise alarms.
