@@ -97,8 +97,17 @@ public sealed class RedisProcess : IAsyncDisposable
     /// </summary>
     public async Task RestartAsync(CancellationToken cancellationToken)
     {
+        var previous = process;
         Kill();
-        process?.Dispose();
+        if (previous is not null)
+        {
+            // A killed server holds its port until it is gone; the new one binds the same port.
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(ReadyTimeout);
+            await previous.WaitForExitAsync(timeout.Token);
+            previous.Dispose();
+        }
+
         await LaunchUntilReadyAsync(executable!, Port, arguments, cancellationToken);
     }
 

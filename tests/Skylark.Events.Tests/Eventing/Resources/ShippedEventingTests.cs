@@ -30,7 +30,8 @@ public sealed class ShippedEventingTests
         Assert.Equal(
             new DeliverySpec(
                 new Destination(new KReference("Service", "dead-letters", SkylarkDefaults.Namespace, "serving.knative.dev/v1"), null),
-                3,
+                // 12.6 s of backoff in all: longer than a crashed function or StateSink takes to serve again.
+                6,
                 BackoffPolicy.Exponential,
                 TimeSpan.FromMilliseconds(200),
                 null,
