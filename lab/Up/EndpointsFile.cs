@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Skylark.Events.Hosting;
 
 namespace Skylark.Events.Lab.Up;
 
@@ -15,9 +16,10 @@ public sealed record EndpointsFile(
 
     public async Task WriteAsync(string path, CancellationToken cancellationToken)
     {
-        // Written whole then renamed, so a reader polling for the file never sees half of it.
+        // Written whole then renamed, so a reader polling for the file never sees half of it; 0600, because it holds
+        // the Redis passwords.
         var temporary = path + ".tmp";
-        await using (var file = File.Create(temporary))
+        await using (var file = OwnerOnlyFiles.Open(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
         {
             await JsonSerializer.SerializeAsync(file, this, Json, cancellationToken);
         }
