@@ -9,7 +9,7 @@ using System.Text;
 namespace Skylark.Events.Lab.Hosting;
 
 /// <summary>
-/// A <c>redis-server</c> child process on 127.0.0.1 with a password and no persistence (unless asked for) — one per
+/// A <c>redis-server</c> child process on 127.0.0.1 with a password (and confined ACL users, when given) and no persistence (unless asked for) — one per
 /// emulated node in <c>skylark up</c>, and the real Redis behind the tests. The password goes in on standard input,
 /// never on the command line, where anyone on the machine could read it. Killed on dispose, and at process exit as a
 /// backstop.
@@ -38,11 +38,12 @@ public sealed class RedisProcess : IAsyncDisposable
         };
     }
 
-    private RedisProcess(string name, string password, string directory)
+    private RedisProcess(string name, string password, string directory, IReadOnlyList<RedisUser> users)
     {
         Name = name;
         Password = password;
         this.directory = directory;
+        Users = users.ToDictionary(u => u.Name, StringComparer.Ordinal);
     }
 
     public string Name { get; }
@@ -51,7 +52,11 @@ public sealed class RedisProcess : IAsyncDisposable
 
     public int Port { get; private set; }
 
+    /// <summary>The <c>default</c> user's password: every permission, for the lab itself (CLI, tests, readiness probe).</summary>
     public string Password { get; }
+
+    /// <summary>The confined ACL users the server was started with, by name.</summary>
+    public IReadOnlyDictionary<string, RedisUser> Users { get; }
 
     /// <summary><c>host:port</c>, the form StackExchange.Redis and StateOptions take.</summary>
     public string Endpoint => string.Create(CultureInfo.InvariantCulture, $"{Host}:{Port}");
@@ -62,14 +67,19 @@ public sealed class RedisProcess : IAsyncDisposable
     /// <param name="name">For messages (e.g. the node name).</param>
     /// <param name="port">0 for a free port.</param>
     /// <param name="extraArguments">More redis-server options, e.g. <c>--maxmemory 256mb</c>.</param>
+    /// <param name="users">ACL users besides <c>default</c>, given on standard input like the password.</param>
     /// <param name="cancellationToken">Stops waiting for the server to answer.</param>
     /// <exception cref="RedisServerNotFoundException">redis-server is not installed.</exception>
     public static async Task<RedisProcess> StartAsync(
-        string name, int port = 0, IReadOnlyList<string>? extraArguments = null, CancellationToken cancellationToken = default)
+        string name,
+        int port = 0,
+        IReadOnlyList<string>? extraArguments = null,
+        IReadOnlyList<RedisUser>? users = null,
+        CancellationToken cancellationToken = default)
     {
         var executable = FindExecutable();
         var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
-        var redis = new RedisProcess(name, password, Directory.CreateTempSubdirectory("skylark-redis-").FullName);
+        var redis = new RedisProcess(name, password, Directory.CreateTempSubdirectory("skylark-redis-").FullName, users ?? []);
         try
         {
             redis.executable = executable;
@@ -189,7 +199,13 @@ public sealed class RedisProcess : IAsyncDisposable
         started.OutputDataReceived += (_, e) => Remember(e.Data);
         started.ErrorDataReceived += (_, e) => Remember(e.Data);
         started.Start();
-        started.StandardInput.Write($"requirepass {Password}\n");
+        var configuration = new StringBuilder($"requirepass {Password}\n");
+        foreach (var user in Users.Values)
+        {
+            configuration.Append(user.ConfigLine).Append('\n');
+        }
+
+        started.StandardInput.Write(configuration.ToString());
         started.StandardInput.Close();
         started.BeginOutputReadLine();
         started.BeginErrorReadLine();

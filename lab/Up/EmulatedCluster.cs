@@ -208,7 +208,11 @@ public sealed class EmulatedCluster : IUpCluster
     {
         foreach (var node in plan.StoreNodes)
         {
-            var process = await RedisProcess.StartAsync(node, extraArguments: RedisPersistence.Arguments(options.RedisFsync), cancellationToken: cancellationToken);
+            var process = await RedisProcess.StartAsync(
+                node,
+                extraArguments: RedisPersistence.Arguments(options.RedisFsync),
+                users: ClusterRedisUsers.For(plan, KeyPrefix()),
+                cancellationToken: cancellationToken);
             redis[node] = process;
             started.Add(process);
         }
@@ -238,6 +242,14 @@ public sealed class EmulatedCluster : IUpCluster
         }
     }
 
+    /// <summary>The key prefix the nodes' state ends up with once <see cref="UpOptions.ConfigureState"/> ran.</summary>
+    private string KeyPrefix()
+    {
+        var state = new StateOptions();
+        options.ConfigureState?.Invoke(state);
+        return state.KeyPrefix;
+    }
+
     private void ConfigureNode(IServiceCollection services, Node node, IReadOnlyList<ServiceInstance> instances, ISinkDirectory directory)
     {
         var storeNode = plan.StoreOf(node.Name);
@@ -248,7 +260,11 @@ public sealed class EmulatedCluster : IUpCluster
         services.AddSkylarkState(state =>
         {
             state.Configuration = endpoint;
-            state.Password = store.Password;
+            // One app hosts all of a node's instances on one connection, so they share the StateSink's user: confined
+            // to the project's keys and harmless commands, though not each function to its own bundles (the process
+            // runtime gives each its own user).
+            state.User = ClusterRedisUsers.StateSink;
+            state.Password = store.Users[ClusterRedisUsers.StateSink].Password;
             state.Node = storeNode;
             state.HostNode = storeNode == node.Name ? null : node.Name;
             options.ConfigureState?.Invoke(state);

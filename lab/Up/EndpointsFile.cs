@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Skylark.Events.Hosting;
 
 namespace Skylark.Events.Lab.Up;
 
@@ -25,17 +26,10 @@ public sealed record EndpointsFile(
 
     public async Task WriteAsync(string path, CancellationToken cancellationToken)
     {
-        // Written whole then renamed, so a reader polling for the file never sees half of it.
+        // Written whole then renamed, so a reader polling for the file never sees half of it; 0600 from its creation,
+        // because it holds the Redis and MQTT passwords.
         var temporary = path + ".tmp";
-        File.Delete(temporary);
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            // It holds the Redis and MQTT passwords: never readable by others, not even while it is written.
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        await using (var file = new FileStream(temporary, options))
+        await using (var file = OwnerOnlyFiles.Open(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
         {
             await JsonSerializer.SerializeAsync(file, this, Json, cancellationToken);
         }

@@ -8,6 +8,7 @@ using Skylark.Events.Lab.Emulation;
 using Skylark.Events.Lab.Hosting;
 using Skylark.Events.Lab.Mqtt;
 using Skylark.Events.Predictor.Metrics;
+using Skylark.Events.State;
 using Skylark.Events.Topology;
 
 namespace Skylark.Events.Lab.Up;
@@ -259,7 +260,11 @@ public sealed partial class ProcessCluster : IUpCluster
 
         foreach (var node in _plan.StoreNodes)
         {
-            var redis = await RedisProcess.StartAsync(node, extraArguments: RedisPersistence.Arguments(_options.RedisFsync), cancellationToken: cancellationToken).ConfigureAwait(false);
+            var redis = await RedisProcess.StartAsync(
+                node,
+                extraArguments: RedisPersistence.Arguments(_options.RedisFsync),
+                users: ClusterRedisUsers.For(_plan, BundleKeys.DefaultPrefix),
+                cancellationToken: cancellationToken).ConfigureAwait(false);
             _redis[node] = redis;
             Supervisor.Watch($"redis-{node}", redis.WaitForExitAsync, () => redis.ExitDescription, redis.RestartAsync);
         }
@@ -328,7 +333,7 @@ public sealed partial class ProcessCluster : IUpCluster
                 environment["SKYLARK_DEAD_LETTER_LOG"] = DeadLetterLogPath;
                 break;
             case ServiceInstance.Predictor:
-                AddStore(environment, _plan.StoreOf(instance.Node), withNode: false);
+                AddStore(environment, _plan.StoreOf(instance.Node), withNode: false, user: null);
                 AddTopology(environment);
                 environment["SKYLARK_EVENTING"] = string.Join(",", [_options.EventingPath, .. _options.ExtraEventing]);
                 environment["K_SINK"] = BrokerIngress.ToString();
@@ -349,7 +354,7 @@ public sealed partial class ProcessCluster : IUpCluster
 
                 break;
             case ServiceInstance.StateSink:
-                AddStore(environment, instance.Node, withNode: true);
+                AddStore(environment, instance.Node, withNode: true, ClusterRedisUsers.UserOf(instance));
                 AddTopology(environment);
                 environment["SKYLARK_PEER_TOKEN"] = _peerToken;
                 environment["SKYLARK_SINKS"] = string.Join(
@@ -357,13 +362,13 @@ public sealed partial class ProcessCluster : IUpCluster
                     Topology.Nodes.Where(n => n.Name != instance.Node).Select(n => $"{n.Name}={Links.UrlFor(instance.Node, n.Name, SinkUrl(n.Name), TrafficClass.State)}"));
                 break;
             case ServiceInstance.CameraIngest:
-                AddStore(environment, instance.Node, withNode: true);
+                AddStore(environment, instance.Node, withNode: true, ClusterRedisUsers.UserOf(instance));
                 AddMqtt(environment, _plan.IngestBroker(instance.Node));
                 environment["K_SINK"] = ToControl(instance.Node, BrokerIngress).ToString();
                 environment["SKYLARK_DEAD_LETTER_SINK"] = ToControl(instance.Node, Url(ServiceInstance.DeadLetters)).ToString();
                 break;
             default:
-                AddStore(environment, instance.Node, withNode: true);
+                AddStore(environment, instance.Node, withNode: true, ClusterRedisUsers.UserOf(instance));
                 environment["SKYLARK_NODE_SINK"] = SinkUrl(instance.Node).ToString();
                 if (instance.Deployable == CameraPipelineFunctions.Alarm && _plan.AlarmBrokers.ContainsKey(instance.Node))
                 {
@@ -376,7 +381,8 @@ public sealed partial class ProcessCluster : IUpCluster
         return environment;
     }
 
-    private void AddStore(Dictionary<string, string> environment, string node, bool withNode)
+    // user: the ACL user the service connects as; null for the lab's own credential (the predictor's model key).
+    private void AddStore(Dictionary<string, string> environment, string node, bool withNode, string? user)
     {
         if (withNode)
         {
@@ -384,7 +390,15 @@ public sealed partial class ProcessCluster : IUpCluster
         }
 
         environment["SKYLARK_REDIS"] = _redis[node].Endpoint;
-        environment["SKYLARK_REDIS_PASSWORD"] = _redis[node].Password;
+        if (user is null)
+        {
+            environment["SKYLARK_REDIS_PASSWORD"] = _redis[node].Password;
+        }
+        else
+        {
+            environment["SKYLARK_REDIS_USER"] = user;
+            environment["SKYLARK_REDIS_PASSWORD"] = _redis[node].Users[user].Password;
+        }
     }
 
     /// <summary>The broker's URL names the user; the password goes in the environment, as Redis's does, never on the command line.</summary>

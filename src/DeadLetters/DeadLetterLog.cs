@@ -21,13 +21,6 @@ public sealed partial class DeadLetterLog : IAsyncDisposable
     /// <summary>Every this many records the index keeps an offset, so a listing seeks close to where it starts.</summary>
     internal const int CheckpointStride = 64;
 
-    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-    private const UnixFileMode OwnerFolder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-
-    private const UnixFileMode GroupOrOther =
-        UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute |
-        UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
-
     private readonly DeadLetterOptions _options;
     private readonly DeadLetterMetrics _metrics;
     private readonly TimeProvider _time;
@@ -279,14 +272,7 @@ public sealed partial class DeadLetterLog : IAsyncDisposable
         var folder = System.IO.Path.GetDirectoryName(Path)!;
         try
         {
-            if (OperatingSystem.IsWindows())
-            {
-                Directory.CreateDirectory(folder);
-            }
-            else
-            {
-                Directory.CreateDirectory(folder, OwnerFolder);
-            }
+            OwnerOnlyFiles.CreateFolder(folder);
 
             // A second writer would interleave records and repeat sequences. The exclusive lock is on a file of its
             // own, so that readers of the log (which take a shared lock when they are .NET programs) are not refused.
@@ -305,9 +291,8 @@ public sealed partial class DeadLetterLog : IAsyncDisposable
 
             try
             {
-                if (!OperatingSystem.IsWindows() && File.GetUnixFileMode(file.SafeFileHandle) is var mode && (mode & GroupOrOther) != 0)
+                if (OwnerOnlyFiles.Narrow(file.SafeFileHandle) is { } mode)
                 {
-                    File.SetUnixFileMode(file.SafeFileHandle, mode & ~GroupOrOther);
                     LogRestricted(Path, Convert.ToString((int)mode, 8));
                 }
 
@@ -332,16 +317,9 @@ public sealed partial class DeadLetterLog : IAsyncDisposable
         }
     }
 
-    private static FileStream Create(string path, FileShare share)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = share, BufferSize = 0 };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = OwnerOnly;
-        }
-
-        return new FileStream(path, options);
-    }
+    // Narrowing an existing file's mode is OpenFile's, which logs it.
+    private static FileStream Create(string path, FileShare share) =>
+        OwnerOnlyFiles.OpenWithoutNarrowing(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, share, bufferSize: 0);
 
     private ServiceConfigurationException Problem(string problem) =>
         new(DeadLetterSettings.LogSetting, $"names '{Path}', which {problem.TrimEnd('.')}");

@@ -9,6 +9,8 @@ public static class CommonSettings
 
     public static readonly Setting RedisPassword = new("redis-password", "The Redis password.", secret: true);
 
+    public static readonly Setting RedisUser = new("redis-user", "The Redis ACL user the password belongs to (default: Redis' default user).");
+
     public static readonly Setting RedisPasswordFile = new("redis-password-file", "A file holding the Redis password (a mounted Secret); instead of SKYLARK_REDIS_PASSWORD.");
 
     public static readonly Setting KeyPrefix = new("key-prefix", "Prefix of every Redis key this service writes (default skylark).");

@@ -181,7 +181,7 @@ public sealed class BundleStore
         ArgumentOutOfRangeException.ThrowIfNegative(fromItem);
         ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
         var stagingKey = Keys.ProgressiveKey(stateRef);
-        var reply = (RedisResult[])(await Database.ScriptEvaluateAsync(
+        var reply = (RedisResult[])(await EvaluateReadOnlyAsync(
             BundleScripts.Progress,
             [stagingKey, Keys.Key(stateRef)],
             [writeId ?? "", fromItem, maxBytes]).WaitAsync(cancellationToken).ConfigureAwait(false))!;
@@ -362,9 +362,32 @@ public sealed class BundleStore
         return ((long)result[0], (long)result[1]);
     }
 
+    /// <summary>
+    /// Runs a script that only reads, with EVAL_RO: Redis' ACL takes the keys of a plain EVAL as written too, and a
+    /// function's user may only read other functions' bundles (docs/security.md). Sent as a raw command because the
+    /// client picks EVAL_RO only when it knows the server's version, which a confined user may not ask (INFO).
+    /// </summary>
+    private Task<RedisResult> EvaluateReadOnlyAsync(string script, RedisKey[] keys, RedisValue[] values)
+    {
+        var arguments = new object[2 + keys.Length + values.Length];
+        arguments[0] = script;
+        arguments[1] = keys.Length;
+        for (var i = 0; i < keys.Length; i++)
+        {
+            arguments[2 + i] = keys[i];
+        }
+
+        for (var i = 0; i < values.Length; i++)
+        {
+            arguments[2 + keys.Length + i] = values[i];
+        }
+
+        return Database.ExecuteAsync("EVAL_RO", arguments);
+    }
+
     private async Task<BundleInfo?[]> DescribeAsync(RedisKey[] keys, IReadOnlyList<StateRef> refs, CancellationToken cancellationToken)
     {
-        var reply = await Database.ScriptEvaluateAsync(BundleScripts.Describe, keys).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var reply = await EvaluateReadOnlyAsync(BundleScripts.Describe, keys, []).WaitAsync(cancellationToken).ConfigureAwait(false);
         var rows = (RedisResult[])reply!;
         var infos = new BundleInfo?[keys.Length];
         for (var i = 0; i < rows.Length; i++)

@@ -6,11 +6,18 @@ namespace Skylark.Events.State;
 /// <summary>Configuration of a node's state: where its Redis is, what this node is called, and the limits.</summary>
 public sealed class StateOptions
 {
+
     /// <summary>StackExchange.Redis configuration string, at least <c>host:port</c> (e.g. <c>127.0.0.1:6379</c>).</summary>
     public string Configuration { get; set; } = "127.0.0.1:6379";
 
     /// <summary>The Redis password (<c>requirepass</c>); overrides any password in <see cref="Configuration"/>.</summary>
     public string? Password { get; set; }
+
+    /// <summary>
+    /// The Redis ACL user <see cref="Password"/> belongs to; null for Redis' <c>default</c> user. Overrides any user in
+    /// <see cref="Configuration"/>.
+    /// </summary>
+    public string? User { get; set; }
 
     /// <summary>This node's name: the first StateRef segment of every bundle its Redis holds.</summary>
     public string Node { get; set; } = "local";
@@ -104,6 +111,19 @@ public sealed class StateOptions
         if (Password is not null)
         {
             configuration.Password = Password;
+        }
+
+        if (User is not null)
+        {
+            configuration.User = User;
+        }
+
+        if (configuration.User is not null)
+        {
+            // A confined ACL user may not read the tie-breaker key nor subscribe to the multiplexer's configuration
+            // channel; neither is needed with one server, and a refused command would fail the connection.
+            configuration.TieBreaker = "";
+            configuration.ConfigurationChannel = "";
         }
 
         configuration.AbortOnConnectFail = false;

@@ -15,6 +15,7 @@ public static class StateSettings
         var node = settings.Required(CommonSettings.Node);
         var redis = settings.Required(CommonSettings.Redis);
         var password = settings.GetSecret(CommonSettings.RedisPassword, CommonSettings.RedisPasswordFile);
+        var user = settings.Get(CommonSettings.RedisUser);
         var prefix = settings.Get(CommonSettings.KeyPrefix);
         if (node is not null && !Contracts.StateRef.IsValidSegment(node))
         {
@@ -31,6 +32,7 @@ public static class StateSettings
             options.Node = node ?? options.Node;
             options.Configuration = redis ?? options.Configuration;
             options.Password = password ?? options.Password;
+            options.User = user ?? options.User;
             options.KeyPrefix = prefix ?? options.KeyPrefix;
         };
     }

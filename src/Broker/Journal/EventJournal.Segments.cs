@@ -55,7 +55,7 @@ internal sealed partial class EventJournal
     {
         var directory = settings!.Directory;
         var path = Path.Combine(directory, JournalFormat.SegmentFileName(firstSequence));
-        var handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        var handle = OwnerOnlyFiles.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
         var existing = segments.Count > 0 && segments[^1].Path == path ? segments[^1] : null;
         if (existing is null)
         {

@@ -79,7 +79,8 @@ internal sealed partial class EventJournal : IAsyncDisposable, IDisposable
                 throw new InvalidOperationException("The journal is already open.");
             }
 
-            Directory.CreateDirectory(options.Directory);
+            // Segments hold event data: only the broker's user may read them.
+            OwnerOnlyFiles.CreateFolder(options.Directory);
             var scan = JournalScan.Run(options.Directory, options.Repair, logger);
             segments.AddRange(scan.Segments);
             nextSequence = scan.NextSequence;

@@ -178,18 +178,8 @@ internal sealed partial class JournalScan
         var path = QuarantinePath(segment, damage.Offset);
 
         // A repair cut short by a crash runs again and finds the same bytes: writing them again is harmless.
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
         using var source = new FileStream(segment, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        using var target = new FileStream(path, options);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(target.SafeFileHandle, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
+        using var target = OwnerOnlyFiles.Open(path, FileMode.Create, FileAccess.Write, FileShare.None);
 
         source.Position = damage.Offset;
         CopyBytes(source, target, damage.Bytes);
@@ -204,7 +194,7 @@ internal sealed partial class JournalScan
     {
         var temporary = segment.Path + ".repairing";
         using (var source = new FileStream(segment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
-        using (var target = new FileStream(temporary, FileMode.Create, FileAccess.Write))
+        using (var target = OwnerOnlyFiles.Open(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
         {
             Span<byte> header = stackalloc byte[JournalFormat.HeaderBytes];
             JournalFormat.WriteSegmentHeader(header);

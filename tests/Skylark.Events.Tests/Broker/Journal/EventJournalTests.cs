@@ -41,6 +41,26 @@ public sealed class EventJournalTests : IDisposable
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Segments_are_readable_by_the_brokers_user_only_and_so_is_the_folder_the_journal_creates()
+    {
+        var directory = Path.Combine(folder.Path, "journal");
+        var (journal, _) = folder.Open(o => (o.Directory, o.SegmentBytes) = (directory, 4096));
+        await using (journal)
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                await journal.AppendAsync("test/default", TestEvents.Create(data: new string('x', 500)), 255, ["test/t"]);
+            }
+        }
+
+        var segments = JournalFormat.Segments(directory);
+        Assert.True(segments.Count > 1);
+        Assert.All(segments, s => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(s)));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(directory));
+    }
+
+    [Fact]
     public async Task A_recovered_event_has_its_attributes_and_the_exact_data_bytes()
     {
         var original = new CloudEvent

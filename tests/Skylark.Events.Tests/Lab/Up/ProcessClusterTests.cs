@@ -6,6 +6,7 @@ using Skylark.Events.Lab.Mqtt;
 using Skylark.Events.Lab.Up;
 using Skylark.Events.State;
 using Skylark.Events.Tests.Support;
+using StackExchange.Redis;
 
 namespace Skylark.Events.Tests.Lab.Up;
 
@@ -65,6 +66,32 @@ public sealed class ProcessClusterTests(ProcessClusterTests.Running running) : I
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
         }
+    }
+
+    [Fact]
+    public async Task Each_service_connects_to_its_nodes_redis_as_its_own_user_and_a_function_cannot_write_another_functions_bundle()
+    {
+        var edge = running.Cluster.Redis["edge"];
+        var admin = ConfigurationOptions.Parse(edge.Endpoint);
+        admin.Password = edge.Password;
+        await using var lab = await ConnectionMultiplexer.ConnectAsync(admin);
+        var preprocess = new StateOptions { Configuration = edge.Endpoint, User = "preprocess", Password = edge.Users["preprocess"].Password, Node = "edge" };
+        await using var function = await ConnectionMultiplexer.ConnectAsync(preprocess.ToRedisConfiguration());
+
+        // A restarted service (another test of this class kills one) reconnects within a moment.
+        await Poll.UntilAsync(
+            async () =>
+            {
+                var clients = (string)(await lab.GetDatabase().ExecuteAsync("CLIENT", "LIST"))!;
+                return new[] { "preprocess", "statesink", "camera-ingest" }.All(u => clients.Contains($" user={u} ", StringComparison.Ordinal));
+            },
+            "preprocess, the StateSink and the camera ingest are connected to edge's Redis as their own users",
+            TimeSpan.FromSeconds(20));
+        var forged = new BundleStore(function, preprocess);
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => forged.WriteAsync(new StateRef("edge", "wf-acl", "detect"), new Dictionary<string, ReadOnlyMemory<byte>> { ["x"] = new byte[] { 1 } }));
+
+        Assert.Contains("NOPERM", error.ToString(), StringComparison.Ordinal);
+        Assert.Equal(["alarm", "camera-ingest", "detect", "preprocess", "statesink"], edge.Users.Keys.Order(StringComparer.Ordinal));
     }
 
     [Fact]
