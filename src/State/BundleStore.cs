@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using System.Text;
 using Skylark.Events.Contracts;
 using StackExchange.Redis;
 
@@ -14,6 +16,9 @@ namespace Skylark.Events.State;
 public sealed class BundleStore
 {
     private const int ScanPageSize = 256;
+
+    // The scripts are a handful of constants: their SHA-1 is computed once per process.
+    private static readonly ConcurrentDictionary<string, string> ScriptHashes = new(StringComparer.Ordinal);
 
     private readonly IConnectionMultiplexer _redis;
     private readonly TimeProvider _time;
@@ -363,14 +368,15 @@ public sealed class BundleStore
     }
 
     /// <summary>
-    /// Runs a script that only reads, with EVAL_RO: Redis' ACL takes the keys of a plain EVAL as written too, and a
-    /// function's user may only read other functions' bundles (docs/security.md). Sent as a raw command because the
-    /// client picks EVAL_RO only when it knows the server's version, which a confined user may not ask (INFO).
+    /// Runs a script that only reads, with EVALSHA_RO (EVAL_RO when the server does not hold it yet, which also loads
+    /// it): Redis' ACL takes the keys of a plain EVAL as written too, and a function's user may only read other
+    /// functions' bundles (docs/security.md). Sent as a raw command because the client picks the read-only variants
+    /// only when it knows the server's version, which a confined user may not ask (INFO).
     /// </summary>
-    private Task<RedisResult> EvaluateReadOnlyAsync(string script, RedisKey[] keys, RedisValue[] values)
+    private async Task<RedisResult> EvaluateReadOnlyAsync(string script, RedisKey[] keys, RedisValue[] values)
     {
         var arguments = new object[2 + keys.Length + values.Length];
-        arguments[0] = script;
+        arguments[0] = ScriptSha1(script);
         arguments[1] = keys.Length;
         for (var i = 0; i < keys.Length; i++)
         {
@@ -382,8 +388,19 @@ public sealed class BundleStore
             arguments[2 + keys.Length + i] = values[i];
         }
 
-        return Database.ExecuteAsync("EVAL_RO", arguments);
+        try
+        {
+            return await Database.ExecuteAsync("EVALSHA_RO", arguments).ConfigureAwait(false);
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+        {
+            arguments[0] = script;
+            return await Database.ExecuteAsync("EVAL_RO", arguments).ConfigureAwait(false);
+        }
     }
+
+    private static string ScriptSha1(string script) =>
+        ScriptHashes.GetOrAdd(script, s => Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(s))));
 
     private async Task<BundleInfo?[]> DescribeAsync(RedisKey[] keys, IReadOnlyList<StateRef> refs, CancellationToken cancellationToken)
     {
