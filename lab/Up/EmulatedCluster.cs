@@ -422,7 +422,8 @@ public sealed class EmulatedCluster : IUpCluster
                 predictorOptions.TopologyPath = options.TopologyPath;
                 predictorOptions.TopologyEpoch = Clock.Schedule.Epoch;
                 predictorOptions.Redis = predictorRedis.Endpoint;
-                predictorOptions.RedisPassword = predictorRedis.Password;
+                predictorOptions.RedisUser = ClusterRedisUsers.Predictor;
+                predictorOptions.RedisPassword = predictorRedis.Users[ClusterRedisUsers.Predictor].Password;
                 predictorOptions.BrokerUrl = BrokerIngress;
                 if (Mode == StateMode.Databelt)
                 {

@@ -25,7 +25,11 @@ public static class NodeTriggers
                 [ExtensionNames.TargetNode] = node.Name,
             },
             [],
-            new Destination(new KReference("Service", SinkServiceName(node.Name), SkylarkDefaults.Namespace, "serving.knative.dev/v1"), null),
+            new Destination(new KReference("Service", SinkServiceName(node.Name), SkylarkDefaults.Namespace, "serving.knative.dev/v1"), null)
+            {
+                // A Knative Service announces no audience, so the Trigger names the one its StateSink verifies.
+                Audience = SkylarkAudiences.StateSink(node.Name),
+            },
             null,
             origin))];
     }

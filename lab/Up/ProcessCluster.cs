@@ -333,7 +333,7 @@ public sealed partial class ProcessCluster : IUpCluster
                 environment["SKYLARK_DEAD_LETTER_LOG"] = DeadLetterLogPath;
                 break;
             case ServiceInstance.Predictor:
-                AddStore(environment, _plan.StoreOf(instance.Node), withNode: false, user: null);
+                AddStore(environment, _plan.StoreOf(instance.Node), withNode: false, ClusterRedisUsers.UserOf(instance));
                 AddTopology(environment);
                 environment["SKYLARK_EVENTING"] = string.Join(",", [_options.EventingPath, .. _options.ExtraEventing]);
                 environment["K_SINK"] = BrokerIngress.ToString();
@@ -381,7 +381,7 @@ public sealed partial class ProcessCluster : IUpCluster
         return environment;
     }
 
-    // user: the ACL user the service connects as; null for the lab's own credential (the predictor's model key).
+    // user: the ACL user the service connects as; null for the lab's own credential.
     private void AddStore(Dictionary<string, string> environment, string node, bool withNode, string? user)
     {
         if (withNode)

@@ -36,6 +36,9 @@ public sealed class PredictorOptions
 
     public string? RedisPassword { get; set; }
 
+    /// <summary>The Redis ACL user <see cref="RedisPassword"/> belongs to; null is Redis' <c>default</c> user.</summary>
+    public string? RedisUser { get; set; }
+
     /// <summary>Redis key of the persisted model.</summary>
     public string ModelKey { get; set; } = "skylark:predictor:model";
 

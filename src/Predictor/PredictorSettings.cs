@@ -29,6 +29,7 @@ public static class PredictorSettings
         var topology = TopologySourceSettings.Read(settings, fileRequired: false);
         var redis = settings.Get(CommonSettings.Redis);
         var password = settings.GetSecret(CommonSettings.RedisPassword, CommonSettings.RedisPasswordFile);
+        var user = settings.Get(CommonSettings.RedisUser);
         var sink = settings.Url(CommonSettings.Sink);
         var policy = settings.OneOf(Policy, "predictive", "databelt");
         var destination = settings.Get(DatabeltDestination);
@@ -60,6 +61,7 @@ public static class PredictorSettings
             options.Kubernetes = kubernetes ?? options.Kubernetes;
             options.Redis = redis ?? options.Redis;
             options.RedisPassword = password ?? options.RedisPassword;
+            options.RedisUser = user ?? options.RedisUser;
             options.BrokerUrl = sink ?? options.BrokerUrl;
             options.Slo = slo ?? options.Slo;
             if (policy is not null)

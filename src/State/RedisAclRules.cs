@@ -43,5 +43,15 @@ public static class RedisAclRules
         return $"resetkeys ~{keys.Prefix}:* {Channels(keys)} {Commands}";
     }
 
+    /// <summary>
+    /// The rules of the Predictor's user: its model key alone (a string it reads at start and writes now and then),
+    /// no bundle, no channel.
+    /// </summary>
+    public static string ForPredictor(string modelKey)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelKey);
+        return $"resetkeys ~{modelKey} resetchannels -@all +@connection +get +set +ping -@dangerous";
+    }
+
     private static string Channels(BundleKeys keys) => $"resetchannels &{keys.WrittenChannel} &{keys.StagedChannel}";
 }

@@ -64,7 +64,8 @@ internal static class DestinationReader
             }
         }
 
-        return reader.ErrorCount > errorsBefore ? null : new Destination(reference, uri);
+        var audience = reader.ReadString(map, "audience", FieldPath.Join(path, "audience"));
+        return reader.ErrorCount > errorsBefore ? null : new Destination(reference, uri) { Audience = string.IsNullOrEmpty(audience) ? null : audience };
     }
 
     /// <summary>Reads a duckv1.KReference: kind, name and apiVersion are required; the namespace defaults to the parent's.</summary>

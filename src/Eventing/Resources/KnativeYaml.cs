@@ -221,6 +221,7 @@ public static partial class KnativeYaml
             map.Add("uri", Text(uri.OriginalString));
         }
 
+        AddText(map, "audience", destination.Audience);
         return map;
     }
 

@@ -17,7 +17,14 @@ public sealed record ResourceMeta(
 public sealed record KReference(string Kind, string Name, string? Namespace, string? ApiVersion);
 
 /// <summary>duckv1.Destination: a <see cref="Ref"/>, a <see cref="Uri"/>, or a URI relative to the ref.</summary>
-public sealed record Destination(KReference? Ref, Uri? Uri);
+public sealed record Destination(KReference? Ref, Uri? Uri)
+{
+    /// <summary>
+    /// The OIDC audience a sender's token must carry for this destination. Knative asks for it when the target (a
+    /// plain Service, a URI) does not announce one itself; without it no token is sent.
+    /// </summary>
+    public string? Audience { get; init; }
+}
 
 public enum BackoffPolicy
 {

@@ -68,6 +68,11 @@ public sealed partial class ModelPersistenceService : BackgroundService
                     configuration.Password = _options.RedisPassword;
                 }
 
+                if (_options.RedisUser is not null)
+                {
+                    configuration.User = _options.RedisUser;
+                }
+
                 // Redis may come up after the Predictor; the multiplexer keeps reconnecting in the background.
                 configuration.AbortOnConnectFail = false;
                 configuration.ClientName ??= "skylark-predictor";

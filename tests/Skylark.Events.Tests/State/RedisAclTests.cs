@@ -15,6 +15,7 @@ public sealed class RedisAclTests : IAsyncLifetime
 {
     private const string Node = "edge";
     private const string Prefix = "acl-test";
+    private const string ModelKey = "acl-test:predictor:model";
 
     private static readonly StateRef DetectBundle = new(Node, "wf-1", "detect");
     private static readonly StateRef DetectNamedBundle = new(Node, "wf-1", "detect.background");
@@ -31,6 +32,7 @@ public sealed class RedisAclTests : IAsyncLifetime
                 RedisUser.Create("detect", RedisAclRules.ForFunction("detect", Prefix)),
                 RedisUser.Create("preprocess", RedisAclRules.ForFunction("preprocess", Prefix)),
                 RedisUser.Create("statesink", RedisAclRules.ForStateSink(Prefix)),
+                RedisUser.Create("predictor", RedisAclRules.ForPredictor(ModelKey)),
             ]);
 
     public async Task DisposeAsync()
@@ -127,6 +129,8 @@ public sealed class RedisAclTests : IAsyncLifetime
     [InlineData("statesink", "CONFIG", new[] { "SET", "requirepass", "" })]
     [InlineData("statesink", "KEYS", new[] { "*" })]
     [InlineData("statesink", "FLUSHALL", new string[0])]
+    [InlineData("predictor", "CONFIG", new[] { "SET", "requirepass", "" })]
+    [InlineData("predictor", "KEYS", new[] { "*" })]
     public async Task No_service_user_may_run_a_dangerous_command(string user, string command, string[] arguments)
     {
         var database = (await ConnectAsync(user)).GetDatabase();
@@ -158,6 +162,23 @@ public sealed class RedisAclTests : IAsyncLifetime
         Assert.Equal(2, await sink.GetVersionAsync(streamed));
         Assert.Equal(2, listed.Count);
         Assert.True(await sink.DeleteAsync(DetectBundle));
+    }
+
+    [Fact]
+    public async Task The_predictor_keeps_its_model_and_touches_no_bundle()
+    {
+        var preprocess = (await StoreAsync("preprocess")).ForFunction("preprocess");
+        await preprocess.WriteAsync(PreprocessBundle, Items("frame"));
+        var database = (await ConnectAsync("predictor")).GetDatabase();
+
+        await database.StringSetAsync(ModelKey, "{}");
+        var model = await database.StringGetAsync(ModelKey);
+        var read = await Assert.ThrowsAsync<RedisServerException>(() => database.ExecuteAsync("HGETALL", new BundleKeys(Prefix).Key(PreprocessBundle)));
+        var write = await Assert.ThrowsAsync<RedisServerException>(() => database.StringSetAsync(Prefix + ":elsewhere", "x"));
+
+        Assert.Equal("{}", model.ToString());
+        Assert.StartsWith("NOPERM", read.Message, StringComparison.Ordinal);
+        Assert.StartsWith("NOPERM", write.Message, StringComparison.Ordinal);
     }
 
     [Fact]

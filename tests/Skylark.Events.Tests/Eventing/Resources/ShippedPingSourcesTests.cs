@@ -1,3 +1,4 @@
+using Skylark.Events.Contracts;
 using Skylark.Events.Eventing.Resources;
 using Skylark.Events.Tests.Support;
 
@@ -9,7 +10,7 @@ public sealed class ShippedPingSourcesTests
     private static readonly string File = RepositoryPaths.InRoot("eventing", "pingsources.yaml");
 
     [Fact]
-    public void Defines_statesink_sync_sending_a_json_sync_task_to_the_statesink_service()
+    public void Defines_statesink_sync_sending_a_json_sync_task_to_the_statesink_service_with_its_audience()
     {
         var source = Assert.Single(ResourceLoader.Load([File]).PingSources);
 
@@ -17,7 +18,9 @@ public sealed class ShippedPingSourcesTests
         Assert.Equal(("UTC", "application/json", "{\"task\":\"sync\"}"), (source.Timezone, source.ContentType, source.Data));
         Assert.Null(source.DataBase64);
         Assert.Empty(source.CeOverrideExtensions);
-        Assert.Equal(new Destination(new KReference("Service", "statesink", "skylark", "serving.knative.dev/v1"), null), source.Sink);
+        Assert.Equal(
+            new Destination(new KReference("Service", "statesink", "skylark", "serving.knative.dev/v1"), null) { Audience = SkylarkAudiences.StateSinks },
+            source.Sink);
     }
 
     [Fact]

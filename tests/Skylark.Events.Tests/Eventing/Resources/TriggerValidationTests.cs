@@ -42,6 +42,28 @@ public sealed class TriggerValidationTests : IDisposable
     }
 
     [Fact]
+    public void Reads_the_subscribers_oidc_audience_for_a_target_that_announces_none()
+    {
+        var model = folder.LoadValid("""
+            apiVersion: eventing.knative.dev/v1
+            kind: Trigger
+            metadata:
+              name: propagate-edge
+              namespace: skylark
+            spec:
+              broker: default
+              subscriber:
+                ref:
+                  apiVersion: serving.knative.dev/v1
+                  kind: Service
+                  name: statesink-edge
+                audience: serving.knative.dev/service/skylark/statesink-edge
+            """);
+
+        Assert.Equal("serving.knative.dev/service/skylark/statesink-edge", Assert.Single(model.Triggers).Subscriber.Audience);
+    }
+
+    [Fact]
     public void Has_no_attribute_filter_when_spec_filter_is_absent()
     {
         var trigger = Assert.Single(folder.LoadValid(TriggerYamlWith(string.Empty)).Triggers);
