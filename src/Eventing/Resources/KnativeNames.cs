@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace Skylark.Events.Eventing.Resources;
@@ -24,6 +26,54 @@ public static partial class KnativeNames
 
     /// <summary>CloudEvents extension names as Knative accepts them in <c>ceOverrides</c>: lowercase letters and digits.</summary>
     public static bool IsExtensionName(string? value) => value is { Length: > 0 } && ExtensionName().IsMatch(value);
+
+    /// <summary>
+    /// knative.dev/pkg kmeta.ChildName: <paramref name="parent"/> + <paramref name="suffix"/> when that fits in 63
+    /// characters. Otherwise, with a suffix under 31 characters, the parent's first 31 - |suffix| characters, the MD5
+    /// of the parent in hex, then the suffix (63 in all). With a longer suffix, the parent's first 31 characters, the
+    /// MD5 of parent + suffix in hex, as much of the suffix as still fits, and trailing non-alphanumerics dropped.
+    /// </summary>
+    /// <remarks>
+    /// Knative names every generated resource this way (an OIDC service account among them), so a name computed here
+    /// is the one a cluster has. Go slices bytes; Kubernetes names are ASCII, where bytes and chars agree.
+    /// </remarks>
+    public static string ChildName(string parent, string suffix)
+    {
+        ArgumentNullException.ThrowIfNull(parent);
+        ArgumentNullException.ThrowIfNull(suffix);
+        if (!Ascii.IsValid(parent) || !Ascii.IsValid(suffix))
+        {
+            throw new ArgumentException($"Kubernetes names are ASCII; got \"{parent}\" and \"{suffix}\".");
+        }
+
+        if (parent.Length + suffix.Length <= MaxLabelLength)
+        {
+            return parent + suffix;
+        }
+
+        if (suffix.Length >= ChildNameHead)
+        {
+            var name = parent[..Math.Min(parent.Length, ChildNameHead)] + Md5Hex(parent + suffix);
+            if (MaxLabelLength - name.Length is > 0 and var room)
+            {
+                name += suffix[..room];
+            }
+
+            return name.TrimEnd(NotAlphanumeric);
+        }
+
+        return parent[..(ChildNameHead - suffix.Length)] + Md5Hex(parent) + suffix;
+    }
+
+    // What Knative keeps of the parent: the 63 characters of a name less the 32 of an MD5 in hex.
+    private const int ChildNameHead = MaxLabelLength - 32;
+
+    private static readonly char[] NotAlphanumeric = [.. Enumerable.Range(0, 128).Select(c => (char)c).Where(c => !char.IsAsciiLetterOrDigit(c))];
+
+    // Not for security: Knative uses MD5 only to keep truncated names distinct, and the names must match its own.
+#pragma warning disable CA5351
+    private static string Md5Hex(string text) => Convert.ToHexStringLower(MD5.HashData(Encoding.ASCII.GetBytes(text)));
+#pragma warning restore CA5351
 
     public const string DnsSubdomainRule =
         "must be a lowercase RFC 1123 subdomain: at most 253 characters of a-z, 0-9, '-' and '.', starting and ending with a letter or digit";

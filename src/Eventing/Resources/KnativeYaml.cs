@@ -10,7 +10,7 @@ namespace Skylark.Events.Eventing.Resources;
 /// <summary>
 /// Writes an <see cref="EventingModel"/> as Knative YAML, the inverse of <see cref="ResourceLoader"/>: loading the
 /// text gives back an equal model, except that each resource's <see cref="ResourceOrigin"/> then names the written
-/// file and document. Brokers come first, then Triggers, then PingSources, each in model order, one document each.
+/// file and document. Brokers come first, then Triggers, then PingSources, then EventPolicies, each in model order, one document each.
 /// </summary>
 /// <remarks>
 /// The model is written as it is, not validated: what the loader would reject (an invalid name, a ref without an
@@ -21,6 +21,7 @@ public static partial class KnativeYaml
 {
     private const string EventingV1 = "eventing.knative.dev/v1";
     private const string SourcesV1 = "sources.knative.dev/v1";
+    private const string EventingV1Alpha1 = "eventing.knative.dev/v1alpha1";
 
     private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
 
@@ -43,6 +44,11 @@ public static partial class KnativeYaml
         foreach (var pingSource in model.PingSources)
         {
             stream.Add(new YamlDocument(PingSource(pingSource)));
+        }
+
+        foreach (var policy in model.EventPolicies)
+        {
+            stream.Add(new YamlDocument(EventPolicy(policy)));
         }
 
         using var writer = new StringWriter(CultureInfo.InvariantCulture);
@@ -150,6 +156,91 @@ public static partial class KnativeYaml
         root.Add("spec", spec);
         return root;
     }
+
+    private static YamlMappingNode EventPolicy(EventPolicyResource policy)
+    {
+        var spec = new YamlMappingNode();
+        if (policy.To.Count > 0)
+        {
+            spec.Add("to", new YamlSequenceNode(policy.To.Select(PolicyTarget)));
+        }
+
+        if (policy.From.Count > 0)
+        {
+            spec.Add("from", new YamlSequenceNode(policy.From.Select(PolicySender)));
+        }
+
+        if (policy.Filters.Count > 0)
+        {
+            spec.Add("filters", Filters(policy.Filters));
+        }
+
+        var root = Resource(EventingV1Alpha1, "EventPolicy", policy.Meta);
+
+        // No spec at all reads back as the same empty policy, and keeps the CRD's optional spec optional.
+        if (spec.Children.Count > 0)
+        {
+            root.Add("spec", spec);
+        }
+
+        return root;
+    }
+
+    private static YamlMappingNode PolicyTarget(EventPolicyTarget target)
+    {
+        if (target.Ref is { } reference)
+        {
+            return new YamlMappingNode
+            {
+                {
+                    "ref", new YamlMappingNode
+                    {
+                        { "apiVersion", Text(reference.ApiVersion) },
+                        { "kind", Text(reference.Kind) },
+                        { "name", Text(reference.Name) },
+                    }
+                },
+            };
+        }
+
+        var selector = target.Selector!;
+        var map = new YamlMappingNode
+        {
+            { "apiVersion", Text(selector.ApiVersion) },
+            { "kind", Text(selector.Kind) },
+        };
+
+        // Written even when empty: a selector without labels or expressions would read back as invalid.
+        if (selector.MatchLabels.Count > 0 || selector.MatchExpressions.Count == 0)
+        {
+            map.Add("matchLabels", Map(selector.MatchLabels));
+        }
+
+        if (selector.MatchExpressions.Count > 0)
+        {
+            map.Add("matchExpressions", new YamlSequenceNode(selector.MatchExpressions.Select(requirement =>
+            {
+                var item = new YamlMappingNode
+                {
+                    { "key", Text(requirement.Key) },
+                    { "operator", Text(requirement.Operator.ToString()) },
+                };
+                if (requirement.Values.Count > 0)
+                {
+                    item.Add("values", new YamlSequenceNode(requirement.Values.Select(v => (YamlNode)Text(v))));
+                }
+
+                return item;
+            })));
+        }
+
+        return new YamlMappingNode { { "selector", map } };
+    }
+
+    private static YamlMappingNode PolicySender(EventPolicySender sender) =>
+        sender.Ref is { } reference
+            ? Destination(new Destination(reference, null))
+            : new YamlMappingNode { { "sub", Text(sender.Sub!) } };
 
     private static YamlMappingNode Resource(string apiVersion, string kind, ResourceMeta meta)
     {

@@ -4,11 +4,12 @@ using YamlDotNet.RepresentationModel;
 
 namespace Skylark.Events.Eventing.Resources;
 
-/// <summary>Loads Knative Broker, Trigger and PingSource resources from YAML files or folders.</summary>
+/// <summary>Loads Knative Broker, Trigger, PingSource and EventPolicy resources from YAML files or folders.</summary>
 public static class ResourceLoader
 {
     private const string EventingV1 = "eventing.knative.dev/v1";
     private const string SourcesV1 = "sources.knative.dev/v1";
+    private const string EventingV1Alpha1 = "eventing.knative.dev/v1alpha1";
 
     /// <summary>
     /// Loads every multi-document YAML file named (folders: every *.yaml/*.yml inside, in path order).
@@ -29,6 +30,7 @@ public static class ResourceLoader
         var brokers = new List<BrokerResource>();
         var triggers = new List<TriggerResource>();
         var pingSources = new List<PingSourceResource>();
+        var policies = new List<EventPolicyResource>();
         var names = new Dictionary<(string Kind, string Namespace, string Name), ResourceOrigin>();
 
         var files = ResourceFiles.Expand(paths, errors);
@@ -65,6 +67,9 @@ public static class ResourceLoader
                     case PingSourceResource pingSource when IsUnique(reader, "PingSource", pingSource.Meta, nameNode, names):
                         pingSources.Add(pingSource);
                         break;
+                    case EventPolicyResource policy when IsUnique(reader, "EventPolicy", policy.Meta, nameNode, names):
+                        policies.Add(policy);
+                        break;
                 }
             }
         }
@@ -83,8 +88,8 @@ public static class ResourceLoader
             }
         }
 
-        ResourceLoaderLog.Loaded(logger, brokers.Count, triggers.Count, pingSources.Count, files.Count);
-        return new EventingModel(brokers.AsReadOnly(), triggers.AsReadOnly(), pingSources.AsReadOnly());
+        ResourceLoaderLog.Loaded(logger, brokers.Count, triggers.Count, pingSources.Count, policies.Count, files.Count);
+        return new EventingModel(brokers.AsReadOnly(), triggers.AsReadOnly(), pingSources.AsReadOnly()) { EventPolicies = policies.AsReadOnly() };
     }
 
     /// <summary>Reads one non-empty document; null when it is skipped or invalid (errors are recorded).</summary>
@@ -112,6 +117,7 @@ public static class ResourceLoader
         {
             "Broker" or "Trigger" => EventingV1,
             "PingSource" => SourcesV1,
+            "EventPolicy" => EventingV1Alpha1,
             _ => null,
         };
         if (expected is null)
@@ -136,6 +142,7 @@ public static class ResourceLoader
         {
             "Broker" => BrokerReader.Read(reader, map),
             "Trigger" => TriggerReader.Read(reader, map, options),
+            "EventPolicy" => EventPolicyReader.Read(reader, map, options),
             _ => PingSourceReader.Read(reader, map),
         };
     }

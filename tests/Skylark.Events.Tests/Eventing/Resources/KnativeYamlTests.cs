@@ -369,7 +369,10 @@ public sealed class KnativeYamlTests : IDisposable
         var blanked = new EventingModel(
             [.. model.Brokers.Select(b => b with { Origin = anywhere })],
             [.. model.Triggers.Select(t => t with { Origin = anywhere })],
-            [.. model.PingSources.Select(p => p with { Origin = anywhere })]);
+            [.. model.PingSources.Select(p => p with { Origin = anywhere })])
+        {
+            EventPolicies = [.. model.EventPolicies.Select(p => p with { Origin = anywhere })],
+        };
         return JsonSerializer.Serialize(blanked, Indented);
     }
 

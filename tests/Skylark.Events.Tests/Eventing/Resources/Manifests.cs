@@ -29,6 +29,8 @@ public static class Manifests
     /// <summary>A PingSource with a valid sink plus <paramref name="extraSpec"/>.</summary>
     public static string PingSourceYamlWith(string extraSpec, string name = "p") => PingSourceYaml(ValidSink + "\n" + extraSpec, name);
 
+    public static string EventPolicyYaml(string spec, string name = "ep") => Resource("eventing.knative.dev/v1alpha1", "EventPolicy", name, spec);
+
     public static string Documents(params string[] documents) => string.Join("---\n", documents.Select(d => d.TrimEnd('\n') + "\n"));
 
     private static string Resource(string apiVersion, string kind, string name, string spec)

@@ -9,7 +9,7 @@ namespace Skylark.Events.Tests.Eventing.Resources;
 /// </summary>
 public sealed class ShippedEventingCrdConformanceTests
 {
-    public static TheoryData<string> ShippedFiles() => ["broker.yaml", "triggers.yaml", "pingsources.yaml"];
+    public static TheoryData<string> ShippedFiles() => ["broker.yaml", "triggers.yaml", "pingsources.yaml", "policies.yaml"];
 
     [Theory]
     [MemberData(nameof(ShippedFiles))]

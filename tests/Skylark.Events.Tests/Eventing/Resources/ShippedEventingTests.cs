@@ -71,6 +71,7 @@ public sealed class ShippedEventingTests
     [Theory]
     [InlineData("broker.yaml")]
     [InlineData("triggers.yaml")]
+    [InlineData("policies.yaml")]
     public void Each_file_starts_with_a_comment_explaining_it(string file)
     {
         var firstLine = File.ReadLines(Path.Combine(EventingFolder, file)).First();
