@@ -13,6 +13,9 @@ public sealed class ShippedPoliciesTests
     private static readonly EventPolicyAuthorizer Authorizer = new(Model.EventPolicies);
     private static readonly PolicyReceiver Broker = PolicyReceiver.Broker(SkylarkDefaults.Namespace, SkylarkDefaults.Broker);
 
+    private static readonly PolicyReceiver StateSink = new(
+        "serving.knative.dev", "Service", SkylarkDefaults.Namespace, "statesink-sat", new Dictionary<string, string> { ["skylark.io/component"] = "statesink" });
+
     private static string Account(string name) => OidcIdentity.Subject(SkylarkDefaults.Namespace, name);
 
     private static string TriggerIdentity(string trigger) =>
@@ -24,6 +27,7 @@ public sealed class ShippedPoliciesTests
         Assert.Equal(
             ["operator", "predictor-propagates", "functions-complete", "alarm-raises", "cameras-send-frames", "statesinks-report"],
             Authorizer.PoliciesFor(Broker));
+        Assert.Equal(["operator", "statesink-commands"], Authorizer.PoliciesFor(StateSink));
         Assert.False(Authorizer.AppliesTo(PolicyReceiver.Broker(SkylarkDefaults.Namespace, "other")));
     }
 
@@ -103,5 +107,25 @@ public sealed class ShippedPoliciesTests
     {
         Assert.False(Authorizer.Authorize(Broker, TriggerIdentity("predictor"), Event(EventTypes.StatePropagate)).Allowed);
         Assert.False(Authorizer.Authorize(Broker, TriggerIdentity("predictor-workflow-start"), Event(EventTypes.StatePropagate)).Allowed);
+    }
+
+    [Fact]
+    public void A_statesink_takes_propagate_commands_from_its_trigger_and_the_functions_and_pings_from_the_pingsource()
+    {
+        var ping = OidcIdentity.SubjectFor("sources.knative.dev", "PingSource", SkylarkDefaults.Namespace, "statesink-sync");
+
+        Assert.True(Authorizer.Authorize(StateSink, TriggerIdentity("propagate-sat"), Event(EventTypes.StatePropagate)).Allowed);
+        Assert.True(Authorizer.Authorize(StateSink, Account("detect"), Event(EventTypes.StatePropagate)).Allowed);
+        Assert.True(Authorizer.Authorize(StateSink, ping, Event(EventTypes.Ping)).Allowed);
+        Assert.True(Authorizer.Authorize(StateSink, Account("operator"), Event("com.example.anything")).Allowed);
+    }
+
+    [Fact]
+    public void A_statesink_refuses_commands_from_the_predictor_the_cameras_and_unknown_senders()
+    {
+        Assert.False(Authorizer.Authorize(StateSink, Account("predictor"), Event(EventTypes.StatePropagate)).Allowed);
+        Assert.False(Authorizer.Authorize(StateSink, Account("camera-ingest"), Event(EventTypes.StatePropagate)).Allowed);
+        Assert.False(Authorizer.Authorize(StateSink, Account("someone"), Event(EventTypes.StatePropagate)).Allowed);
+        Assert.False(Authorizer.Authorize(StateSink, TriggerIdentity("propagate-sat"), Event(EventTypes.FunctionCompleted)).Allowed);
     }
 }
