@@ -78,20 +78,7 @@ public sealed class LocalTokenIssuer : IDisposable
             if (!TryLoad(path, key))
             {
                 key.GenerateKey(ECCurve.NamedCurves.nistP256);
-                try
-                {
-                    using var file = OwnerOnlyFiles.Open(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
-                    file.Write(Encoding.ASCII.GetBytes(key.ExportPkcs8PrivateKeyPem()));
-                    file.Flush(flushToDisk: true);
-                }
-                catch (IOException) when (File.Exists(path))
-                {
-                    // Another process created it first: both must sign with the one key.
-                    if (!TryLoad(path, key))
-                    {
-                        throw;
-                    }
-                }
+                Store(path, key);
             }
 
             return new LocalTokenIssuer(key, issuerUrl, time ?? TimeProvider.System);
@@ -145,6 +132,36 @@ public sealed class LocalTokenIssuer : IDisposable
 
     public void Dispose() => key.Dispose();
 
+    /// <summary>
+    /// Writes the key aside (0600 from creation) and moves it into place, so no reader ever finds a half-written or
+    /// empty key file, even after a crash; when another process placed its key first, that one is loaded instead.
+    /// </summary>
+    private static void Store(string path, ECDsa key)
+    {
+        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            using (var file = OwnerOnlyFiles.Open(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                file.Write(Encoding.ASCII.GetBytes(key.ExportPkcs8PrivateKeyPem()));
+                file.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, path, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            if (!TryLoad(path, key))
+            {
+                throw;
+            }
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
     private static bool TryLoad(string path, ECDsa key)
     {
         if (!File.Exists(path))
@@ -152,14 +169,7 @@ public sealed class LocalTokenIssuer : IDisposable
             return false;
         }
 
-        var pem = File.ReadAllText(path);
-        if (pem.Length == 0)
-        {
-            // A creator that has not written yet, or a crash between create and write; the caller decides.
-            return false;
-        }
-
-        key.ImportFromPem(pem);
+        key.ImportFromPem(File.ReadAllText(path));
         if (key.KeySize != 256)
         {
             throw new CryptographicException($"{path} holds a {key.KeySize}-bit key; the issuer signs with P-256 (ES256).");

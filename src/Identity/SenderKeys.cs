@@ -9,7 +9,7 @@ namespace Skylark.Events.Identity;
 
 /// <summary>
 /// The trusted signing keys, from discovery or a key set file, cached and fetched again on a schedule or when a token
-/// names a key not yet known. It is the JwtBearer scheme's configuration manager too. The library's
+/// names a key not yet known. It is the configuration manager of the JwtBearer options too. The library's
 /// <c>ConfigurationManager</c> refreshes in the background after <c>RequestRefresh</c>, so the request carrying a
 /// rotated key's first token would still fail; here the next read after a granted refresh request waits for the fetch.
 /// </summary>
@@ -26,6 +26,7 @@ internal sealed partial class SenderKeys : IConfigurationManager<OpenIdConnectCo
     private DateTimeOffset fetchedAt;
     private DateTimeOffset? lastRefreshRequest;
     private volatile bool refreshRequested;
+    private (DateTimeOffset At, Exception Error)? lastFailure;
 
     public SenderKeys(IOptions<SenderVerificationOptions> options, TimeProvider time, ILogger<SenderKeys> logger)
     {
@@ -55,6 +56,12 @@ internal sealed partial class SenderKeys : IConfigurationManager<OpenIdConnectCo
                 return fetched;
             }
 
+            if (current is null && lastFailure is { } failure && time.GetUtcNow() - failure.At < options.UnknownKeyRefreshInterval)
+            {
+                // An issuer that is away is not asked again by every request in the meantime.
+                throw new InvalidOperationException($"Fetching keys from {Source} failed moments ago.", failure.Error);
+            }
+
             refreshRequested = false;
             try
             {
@@ -62,7 +69,13 @@ internal sealed partial class SenderKeys : IConfigurationManager<OpenIdConnectCo
                 LogFetched(Source, configuration.SigningKeys.Count, string.Join(", ", configuration.SigningKeys.Select(k => k.KeyId)));
                 current = configuration;
                 fetchedAt = time.GetUtcNow();
+                lastFailure = null;
                 return configuration;
+            }
+            catch (Exception error) when (current is null && error is not OperationCanceledException)
+            {
+                lastFailure = (time.GetUtcNow(), error);
+                throw;
             }
             catch (Exception error) when (current is not null && error is not OperationCanceledException)
             {

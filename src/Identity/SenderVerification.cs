@@ -8,13 +8,16 @@ namespace Skylark.Events.Identity;
 
 public static class SenderVerification
 {
-    /// <summary>The JwtBearer scheme holding the configuration; not a default scheme, so no endpoint is guarded by it unasked.</summary>
+    /// <summary>The name of the <see cref="JwtBearerOptions"/> holding the configuration, and of the scheme an app may add.</summary>
     public const string AuthenticationScheme = "SkylarkSender";
 
     /// <summary>
-    /// Registers the <see cref="SenderAuthenticator"/> and a JwtBearer scheme (<see cref="AuthenticationScheme"/>) sharing
-    /// its keys. The scheme validates audiences only against its own <c>ValidAudiences</c>, empty here: a receiver either
-    /// calls the authenticator with its audience or sets them.
+    /// Registers the <see cref="SenderAuthenticator"/> and the <see cref="JwtBearerOptions"/> named
+    /// <see cref="AuthenticationScheme"/> it reads its keys and rules from. The scheme itself is not added: a
+    /// WebApplication adds the authentication middleware as soon as a scheme exists, and makes a lone scheme the default,
+    /// so every request's token would be checked (and an issuer outage would fail <c>/healthz</c>). An app that wants the
+    /// scheme adds it with <c>AddAuthentication().AddJwtBearer(SenderVerification.AuthenticationScheme, o =&gt; ...)</c>,
+    /// setting its <c>ValidAudiences</c>; it then shares these keys.
     /// </summary>
     public static IServiceCollection AddSenderVerification(this IServiceCollection services, Action<SenderVerificationOptions> configure)
     {
@@ -24,7 +27,6 @@ public static class SenderVerification
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SenderKeys>();
         services.TryAddSingleton<SenderAuthenticator>();
-        services.AddAuthentication().AddJwtBearer(AuthenticationScheme, _ => { });
         services.AddOptions<JwtBearerOptions>(AuthenticationScheme).Configure<IOptions<SenderVerificationOptions>, SenderKeys, TimeProvider>(
             (bearer, verification, keys, time) =>
             {

@@ -52,6 +52,40 @@ public sealed class KubernetesDiscoveryTests
     }
 
     [Fact]
+    public async Task Tokens_naming_unknown_keys_make_the_receiver_fetch_the_key_set_again_at_most_once_per_interval()
+    {
+        await using var apiServer = await FakeApiServer.StartAsync();
+        await using var receiver = await KestrelApp.StartReceiverAsync(o => o.Issuer = apiServer.Url);
+        using var forger = RsaKey.Create();
+
+        var answers = new List<ReceiverAnswer>();
+        for (var i = 0; i < 3; i++)
+        {
+            answers.Add(await ReceiverAnswer.PostAsync(receiver.Url, Audience, apiServer.SignServiceAccountToken(Subject, Audience, key: forger)));
+        }
+
+        Assert.All(answers, a => Assert.Equal((HttpStatusCode.Unauthorized, "401: the bearer token is invalid: signed by an unknown key"), (a.Status, a.Body)));
+        Assert.Equal(2, apiServer.Requests.Count(r => r.Path == "/openid/v1/jwks"));
+    }
+
+    [Fact]
+    public async Task When_the_issuer_cannot_be_reached_the_token_is_refused_saying_the_keys_are_unavailable_and_health_still_answers()
+    {
+        await using var receiver = await KestrelApp.StartReceiverAsync(o => o.Issuer = TestEvents.UnreachableUrl());
+        using var client = new HttpClient();
+        using var healthRequest = new HttpRequestMessage(HttpMethod.Get, new Uri(receiver.Url, "/healthz"));
+        healthRequest.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "e30.e30.c2ln");
+
+        var answer = await ReceiverAnswer.PostAsync(receiver.Url, Audience, "e30.e30.c2ln");
+        using var health = await client.SendAsync(healthRequest);
+
+        Assert.Equal(
+            (HttpStatusCode.Unauthorized, "401: the bearer token is invalid: the issuer's keys are unavailable to the receiver"),
+            (answer.Status, answer.Body));
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
+
+    [Fact]
     public async Task A_token_from_another_cluster_is_invalid_as_the_wrong_issuer()
     {
         await using var apiServer = await FakeApiServer.StartAsync();
@@ -99,7 +133,7 @@ public sealed class KubernetesDiscoveryTests
             old.Dispose();
         }
 
-        public string SignServiceAccountToken(string subject, string audience, string? issuer = null)
+        public string SignServiceAccountToken(string subject, string audience, string? issuer = null, RsaKey? key = null)
         {
             var now = DateTime.UtcNow;
             var parts = subject.Split(':');
@@ -109,7 +143,7 @@ public sealed class KubernetesDiscoveryTests
                 IssuedAt = now,
                 NotBefore = now,
                 Expires = now.AddHours(1),
-                SigningCredentials = new SigningCredentials(current.Key, SecurityAlgorithms.RsaSha256),
+                SigningCredentials = new SigningCredentials((key ?? current).Key, SecurityAlgorithms.RsaSha256),
                 Claims = new Dictionary<string, object>
                 {
                     ["sub"] = subject,
