@@ -1,0 +1,90 @@
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+
+namespace Skylark.Events.Identity;
+
+/// <summary>
+/// Checks a request's bearer token for one audience. The audience is per call because one process may be several
+/// receivers (a StateSink serving several nodes, a broker hosting several brokers). Endpoints call it themselves, so
+/// <c>/healthz</c> and <c>/metrics</c> stay open.
+/// </summary>
+public sealed partial class SenderAuthenticator
+{
+    private readonly IOptionsMonitor<JwtBearerOptions> bearer;
+    private readonly ILogger<SenderAuthenticator> logger;
+
+    public SenderAuthenticator(IOptions<SenderVerificationOptions> options, IOptionsMonitor<JwtBearerOptions> bearer, ILogger<SenderAuthenticator> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Enabled = options.Value.Enabled;
+        this.bearer = bearer;
+        this.logger = logger;
+    }
+
+    /// <summary>False when no issuer or key set is configured: callers then accept senders unchecked, as before identity existed.</summary>
+    public bool Enabled { get; }
+
+    public async Task<SenderAuthentication> AuthenticateAsync(HttpContext context, string audience)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentException.ThrowIfNullOrEmpty(audience);
+        if (!Enabled)
+        {
+            throw new InvalidOperationException("Sender verification has no issuer or key set configured; check Enabled before authenticating.");
+        }
+
+        if (TokenChecks.BearerToken(context.Request.Headers.Authorization) is not { } token)
+        {
+            return SenderAuthentication.Missing(audience);
+        }
+
+        // The JwtBearer scheme's options are the one configuration: keys, issuer, lifetime rules.
+        var options = bearer.Get(SenderVerification.AuthenticationScheme);
+        var keys = options.ConfigurationManager!;
+        OpenIdConnectConfiguration configuration;
+        try
+        {
+            configuration = await keys.GetConfigurationAsync(context.RequestAborted);
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            LogNoKeys(error);
+            return SenderAuthentication.Invalid(audience, "the issuer's keys are unavailable to the receiver");
+        }
+
+        var (result, unknownKey) = await TokenChecks.ValidateAsync(token, audience, options.TokenValidationParameters, configuration.SigningKeys);
+        if (unknownKey)
+        {
+            // Issuers rotate keys; a token naming a key not yet fetched is the first sign of it.
+            keys.RequestRefresh();
+            var refreshed = await keys.GetConfigurationAsync(context.RequestAborted);
+            if (!ReferenceEquals(refreshed, configuration))
+            {
+                (result, _) = await TokenChecks.ValidateAsync(token, audience, options.TokenValidationParameters, refreshed.SigningKeys);
+            }
+        }
+
+        if (result.IsAuthenticated)
+        {
+            LogAuthenticated(result.Subject!, audience);
+        }
+        else
+        {
+            LogRejected(audience, result.Reason!);
+        }
+
+        return result;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Sender {Subject} authenticated for {Audience}")]
+    private partial void LogAuthenticated(string subject, string audience);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rejected a bearer token for {Audience}: {Reason}")]
+    private partial void LogRejected(string audience, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Sender verification has no signing keys to check tokens with")]
+    private partial void LogNoKeys(Exception error);
+}
