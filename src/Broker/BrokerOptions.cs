@@ -1,5 +1,7 @@
 using Skylark.Events.Broker.Journal;
 using Skylark.Events.Eventing.Filters;
+using Skylark.Events.Eventing.Policies;
+using Skylark.Events.Identity;
 using Skylark.Events.Eventing.Resources;
 
 namespace Skylark.Events.Broker;
@@ -45,6 +47,25 @@ public sealed class BrokerOptions
     /// answers 202 once the event is fsynced, and a restart delivers whatever was accepted but not yet delivered.
     /// </summary>
     public JournalOptions? Journal { get; set; }
+
+    /// <summary>
+    /// Whose bearer tokens the ingress trusts (Knative's sender identity). When it names no issuer and no key set, every
+    /// sender is accepted unauthenticated, with a warning at start, as Knative does while its OIDC feature is off.
+    /// </summary>
+    public SenderVerificationOptions Verification { get; } = new();
+
+    /// <summary>Who may send to a Broker that no EventPolicy applies to (Knative's <c>default-authorization-mode</c>).</summary>
+    public AuthorizationMode DefaultAuthorization { get; set; } = AuthorizationMode.AllowSameNamespace;
+
+    /// <summary>
+    /// The issuer (the local one <c>skylark up</c> runs) that grants the broker tokens for its Triggers' and PingSources'
+    /// identities, so a delivery to a destination with an audience carries a token as that Trigger, as Knative's broker
+    /// filter does. Null: deliveries carry no token.
+    /// </summary>
+    public Uri? TokenIssuer { get; set; }
+
+    /// <summary>The broker's own identity token, with which it asks <see cref="TokenIssuer"/> for the others.</summary>
+    public string? TokenFile { get; set; }
 
     /// <summary>Builds each Trigger's filter once at startup. A seam so tests can run before the real filters exist.</summary>
     internal Func<TriggerResource, IEventFilter> FilterFactory { get; set; } = TriggerFilters.Create;

@@ -16,6 +16,9 @@ public sealed class CameraIngestOptions
     /// <summary>Where events go when <c>K_SINK</c> is not set (e.g. the broker ingress <c>http://127.0.0.1:8080/skylark/default</c>).</summary>
     public Uri? SinkUrl { get; set; }
 
+    /// <summary>The bridge's identity token (file), sent as a bearer token with every event to the sink; null sends none.</summary>
+    public string? TokenFile { get; set; }
+
     /// <summary>
     /// Environment the SinkBinding variables (<c>K_SINK</c>, <c>K_CE_OVERRIDES</c>) are read from; null reads the process
     /// environment. A seam so tests and embedding hosts need not mutate process-wide state.

@@ -33,6 +33,19 @@ public sealed class SenderVerificationOptions
 
     public bool Enabled => Issuer is not null || KeySetFile is not null;
 
+    /// <summary>Copies every setting to <paramref name="target"/>: a service's options hold one of these, and its verification is configured from it.</summary>
+    public void CopyTo(SenderVerificationOptions target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        target.Issuer = Issuer;
+        target.KeySetFile = KeySetFile;
+        target.CaFile = CaFile;
+        target.DiscoveryTokenFile = DiscoveryTokenFile;
+        target.ClockSkew = ClockSkew;
+        target.KeyRefreshInterval = KeyRefreshInterval;
+        target.UnknownKeyRefreshInterval = UnknownKeyRefreshInterval;
+    }
+
     internal void Validate()
     {
         if (Issuer is { IsAbsoluteUri: false })

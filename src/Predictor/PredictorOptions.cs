@@ -48,6 +48,9 @@ public sealed class PredictorOptions
     /// <summary>Broker ingress URL that propagate events are POSTed to (Knative sets <c>K_SINK</c>); null only logs them.</summary>
     public Uri? BrokerUrl { get; set; }
 
+    /// <summary>The Predictor's identity token (file), sent as a bearer token with every command to the broker; null sends none.</summary>
+    public string? TokenFile { get; set; }
+
     /// <summary>Timeout of one POST to the broker ingress.</summary>
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -11,6 +11,18 @@ public sealed class StateSinkOptions
     /// <summary>Shared secret every sink of a deployment presents to the others' peer API (<c>Authorization: Bearer …</c>).</summary>
     public string PeerToken { get; set; } = "";
 
+    /// <summary>
+    /// Whose bearer tokens the event endpoint trusts. When it names no issuer and no key set, every sender is accepted
+    /// unauthenticated, with a warning at start.
+    /// </summary>
+    public Identity.SenderVerificationOptions Verification { get; } = new();
+
+    /// <summary>The EventPolicies that may apply to this StateSink (<c>to</c> a Service labelled <c>skylark.io/component: statesink</c>).</summary>
+    public IList<Eventing.Resources.EventPolicyResource> Policies { get; } = [];
+
+    /// <summary>Who may send when no EventPolicy applies (Knative's <c>default-authorization-mode</c>).</summary>
+    public Eventing.Policies.AuthorizationMode DefaultAuthorization { get; set; } = Eventing.Policies.AuthorizationMode.AllowSameNamespace;
+
     /// <summary>A topology file (docs/topology.md), re-read on every periodic sync. Ignored when <see cref="Topology"/> is set.</summary>
     public string? TopologyPath { get; set; }
 
