@@ -21,7 +21,7 @@ public static class SenderIdentitySettings
 
     public static readonly Setting TokenFile = new("token-file", "Senders: the file holding this service's own identity token (a projected service-account token), sent as a bearer token; re-read when it changes.");
 
-    /// <summary>Reads what a receiver trusts into <paramref name="verification"/>; problems are reported on <paramref name="settings"/>.</summary>
+    /// <summary>Reads what a receiver trusts, as a configure action; problems are reported on <paramref name="settings"/>.</summary>
     public static Action<SenderVerificationOptions> ReadVerification(ServiceConfiguration settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
