@@ -41,6 +41,9 @@ public sealed record DemoOptions
     /// <summary>Run every service instance as its own OS process (<see cref="Up.ProcessCluster"/>) instead of in this one.</summary>
     public bool Processes { get; init; }
 
+    /// <summary>Sender identity and EventPolicies on (the default), as <see cref="Up.UpOptions.Auth"/>.</summary>
+    public bool Auth { get; init; } = true;
+
     /// <summary>Processes to SIGKILL (only with <see cref="Processes"/>) and nodes to cut off during the run.</summary>
     public IReadOnlyList<InjectedFault> Faults { get; init; } = [];
 

@@ -46,7 +46,7 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
         await using var observerApp = await LocalWebApp.StartAsync(
             "demo-observer", _ => { }, app => observer.Map(app, "/"), minimumLogLevel: options.LogLevel, cancellationToken: cancellationToken);
 
-        await output.WriteLineAsync($"Starting {Path.GetFileName(options.TopologyPath)} in mode '{options.Mode.Name()}' ({options.Serving.Name()} serving)…");
+        await output.WriteLineAsync($"Starting {Path.GetFileName(options.TopologyPath)} in mode '{options.Mode.Name()}' ({options.Serving.Name()} serving, sender identity {(options.Auth ? "on" : "off")})…");
         var up = new UpOptions
             {
                 TopologyPath = options.TopologyPath,
@@ -59,6 +59,7 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
                 LogLevel = options.LogLevel,
                 ControlNode = options.ControlNode,
                 InstantControlPlane = options.InstantControlPlane,
+                Auth = options.Auth,
             };
         await using var cluster = options.Processes
             ? await ProcessCluster.StartAsync(up, loggerFactory, cancellationToken)

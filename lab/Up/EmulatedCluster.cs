@@ -50,6 +50,7 @@ public sealed class EmulatedCluster : IUpCluster
     private readonly ClusterPlan plan;
     private readonly Dictionary<string, HostedFunction> functions;
     private IServiceProvider? predictorServices;
+    private ClusterIdentity? identity;
     private DeadLetterMetrics? deadLetterMetrics;
     private Uri? deadLetterSink;
 
@@ -151,6 +152,7 @@ public sealed class EmulatedCluster : IUpCluster
             StringComparer.Ordinal))
     {
         MqttPasswords = plan.MqttPasswords,
+        Tokens = identity?.Tokens,
     };
 
     /// <exception cref="TopologyValidationException">The topology file is invalid.</exception>
@@ -172,6 +174,13 @@ public sealed class EmulatedCluster : IUpCluster
             var servingPort = ReservedPorts.Reserve();
             cluster.BrokerIngress = new Uri($"http://127.0.0.1:{brokerPort}/{SkylarkDefaults.Namespace}/{SkylarkDefaults.Broker}");
             cluster.deadLetterSink = new Uri($"http://127.0.0.1:{servingPort}{DeadLetterPath}");
+            if (options.Auth)
+            {
+                // First started, last stopped: every service reads its token and the receivers the issuer's keys.
+                cluster.identity = await ClusterIdentity.StartAsync(plan, options.WorkDirectory, options.LogLevel, cancellationToken);
+                cluster.started.Add(cluster.identity);
+            }
+
             await cluster.StartNodesAsync(cancellationToken);
             await cluster.StartControlPlaneAsync(plan.BrokerModel, brokerPort, servingPort, loggerFactory, cancellationToken);
             return cluster;
@@ -297,6 +306,14 @@ public sealed class EmulatedCluster : IUpCluster
                         sink.PeerToken = PeerToken;
                         sink.Topology = Topology;
                         sink.TopologyEpoch = Clock.Schedule.Epoch;
+                        if (identity is not null)
+                        {
+                            sink.Verification.Issuer = identity.Issuer;
+                            foreach (var policy in plan.BrokerModel.EventPolicies)
+                            {
+                                sink.Policies.Add(policy);
+                            }
+                        }
                     });
                     break;
                 case ServiceInstance.CameraIngest:
@@ -309,6 +326,7 @@ public sealed class EmulatedCluster : IUpCluster
                         bridge.DeadLetterSinkUrl = ControlPath(node.Name, ControlNode, deadLetterSink!);
                         bridge.ClientId = $"skylark-ingest-{node.Name}";
                         bridge.MaxFrameBytes = setup.MaxFrameBytes;
+                        bridge.TokenFile = identity?.TokenFileOf(ClusterIdentity.CameraIngest);
 
                         // The cluster decides where events go; a K_SINK in the caller's environment is not meant for it.
                         bridge.Environment = new Dictionary<string, string?>();
@@ -387,6 +405,13 @@ public sealed class EmulatedCluster : IUpCluster
                 {
                     broker.Model = model;
                     broker.ShutdownDrainTimeout = options.BrokerShutdownDrain;
+                    if (identity is not null)
+                    {
+                        broker.Verification.Issuer = identity.Issuer;
+                        broker.TokenIssuer = identity.Issuer;
+                        broker.TokenFile = identity.TokenFileOf(ClusterIdentity.Broker);
+                    }
+
                     if (options.JournalDirectory is { } journal)
                     {
                         broker.Journal = new JournalOptions { Directory = journal, Repair = options.JournalRepair };
@@ -425,6 +450,7 @@ public sealed class EmulatedCluster : IUpCluster
                 predictorOptions.RedisUser = ClusterRedisUsers.Predictor;
                 predictorOptions.RedisPassword = predictorRedis.Users[ClusterRedisUsers.Predictor].Password;
                 predictorOptions.BrokerUrl = BrokerIngress;
+                predictorOptions.TokenFile = identity?.TokenFileOf(ClusterIdentity.Predictor);
                 if (Mode == StateMode.Databelt)
                 {
                     predictorOptions.Policy = PredictorPolicy.Databelt;

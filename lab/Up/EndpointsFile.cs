@@ -6,8 +6,8 @@ namespace Skylark.Events.Lab.Up;
 
 /// <summary>
 /// What <c>skylark up</c> writes for other tools (<c>skylark state</c>, tests, scripts), exactly:
-/// <c>{"broker": "&lt;ingress url&gt;", "nodes": {"&lt;name&gt;": {"redis": "&lt;host:port, direct&gt;", "redisPassword": "…", "sink": "&lt;url&gt;", "mqtt": "&lt;mqtt url, ingest nodes only&gt;"}}, "mqttPasswords": {"operator": "…", "cam-1": "…"}}</c>.
-/// It holds passwords, so it is created readable by its owner only (0600).
+/// <c>{"broker": "&lt;ingress url&gt;", "nodes": {"&lt;name&gt;": {"redis": "&lt;host:port, direct&gt;", "redisPassword": "…", "sink": "&lt;url&gt;", "mqtt": "&lt;mqtt url, ingest nodes only&gt;"}}, "mqttPasswords": {"operator": "…", "cam-1": "…"}, "tokens": {"operator": "&lt;jwt&gt;", …}}</c>.
+/// It holds passwords and tokens, so it is created readable by its owner only (0600).
 /// </summary>
 public sealed record EndpointsFile(
     [property: JsonPropertyName("broker")] Uri Broker,
@@ -23,6 +23,14 @@ public sealed record EndpointsFile(
     [JsonPropertyName("mqttPasswords")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyDictionary<string, string>? MqttPasswords { get; init; }
+
+    /// <summary>
+    /// Every identity's token, by identity (<c>operator</c>, <c>predictor</c>, each function, <c>statesink-&lt;node&gt;</c>,
+    /// <c>camera-ingest</c>, <c>broker</c>), so local tools and tests can send as any of them. Absent with <c>--auth off</c>.
+    /// </summary>
+    [JsonPropertyName("tokens")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, string>? Tokens { get; init; }
 
     public async Task WriteAsync(string path, CancellationToken cancellationToken)
     {

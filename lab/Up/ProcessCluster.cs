@@ -57,6 +57,7 @@ public sealed partial class ProcessCluster : IUpCluster
     private readonly List<IAsyncDisposable> _infrastructure = [];
     private readonly string _peerToken = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private ClusterIdentity? _identity;
     private DeadLetterFeed? _deadLetters;
 
     private ProcessCluster(ClusterPlan plan, UpOptions options, TopologyClock clock, LinkEmulator links, ProcessSupervisor supervisor, ILogger logger)
@@ -139,6 +140,7 @@ public sealed partial class ProcessCluster : IUpCluster
             StringComparer.Ordinal))
     {
         MqttPasswords = _plan.MqttPasswords,
+        Tokens = _identity?.Tokens,
     };
 
     /// <exception cref="TopologyValidationException">The topology file is invalid.</exception>
@@ -258,6 +260,13 @@ public sealed partial class ProcessCluster : IUpCluster
             Directory.Delete(LogDirectory, recursive: true);
         }
 
+        if (_options.Auth)
+        {
+            // Stopped last (the infrastructure goes in reverse order): services read their tokens and the issuer's keys.
+            _identity = await ClusterIdentity.StartAsync(_plan, _options.WorkDirectory, _options.LogLevel, cancellationToken).ConfigureAwait(false);
+            _infrastructure.Add(_identity);
+        }
+
         foreach (var node in _plan.StoreNodes)
         {
             var redis = await RedisProcess.StartAsync(
@@ -323,6 +332,13 @@ public sealed partial class ProcessCluster : IUpCluster
                 environment["SKYLARK_EVENTING"] = eventingFile;
                 environment["SKYLARK_SERVICES"] = string.Join(",", brokerServices.Select(s => $"{s.Key}={s.Value}"));
                 environment["SKYLARK_JOURNAL"] = JournalDirectory;
+                if (_identity is not null)
+                {
+                    environment["SKYLARK_OIDC_ISSUER"] = _identity.Issuer.ToString();
+                    environment["SKYLARK_TOKEN_ISSUER"] = _identity.Issuer.ToString();
+                    environment["SKYLARK_TOKEN_FILE"] = _identity.TokenFileOf(ClusterIdentity.Broker);
+                }
+
                 if (_options.JournalRepair)
                 {
                     environment["SKYLARK_JOURNAL_REPAIR"] = "true";
@@ -337,6 +353,7 @@ public sealed partial class ProcessCluster : IUpCluster
                 AddTopology(environment);
                 environment["SKYLARK_EVENTING"] = string.Join(",", [_options.EventingPath, .. _options.ExtraEventing]);
                 environment["K_SINK"] = BrokerIngress.ToString();
+                AddToken(environment, ClusterIdentity.Predictor);
                 if (Mode == StateMode.Databelt)
                 {
                     var slo = Path.Combine(_options.WorkDirectory, "databelt-slo.json");
@@ -357,6 +374,13 @@ public sealed partial class ProcessCluster : IUpCluster
                 AddStore(environment, instance.Node, withNode: true, ClusterRedisUsers.UserOf(instance));
                 AddTopology(environment);
                 environment["SKYLARK_PEER_TOKEN"] = _peerToken;
+                if (_identity is not null)
+                {
+                    // The sink applies the EventPolicies of the same resources the broker serves.
+                    environment["SKYLARK_OIDC_ISSUER"] = _identity.Issuer.ToString();
+                    environment["SKYLARK_EVENTING"] = eventingFile;
+                }
+
                 environment["SKYLARK_SINKS"] = string.Join(
                     ",",
                     Topology.Nodes.Where(n => n.Name != instance.Node).Select(n => $"{n.Name}={Links.UrlFor(instance.Node, n.Name, SinkUrl(n.Name), TrafficClass.State)}"));
@@ -366,10 +390,12 @@ public sealed partial class ProcessCluster : IUpCluster
                 AddMqtt(environment, _plan.IngestBroker(instance.Node));
                 environment["K_SINK"] = ToControl(instance.Node, BrokerIngress).ToString();
                 environment["SKYLARK_DEAD_LETTER_SINK"] = ToControl(instance.Node, Url(ServiceInstance.DeadLetters)).ToString();
+                AddToken(environment, ClusterIdentity.CameraIngest);
                 break;
             default:
                 AddStore(environment, instance.Node, withNode: true, ClusterRedisUsers.UserOf(instance));
                 environment["SKYLARK_NODE_SINK"] = SinkUrl(instance.Node).ToString();
+                AddToken(environment, instance.Deployable);
                 if (instance.Deployable == CameraPipelineFunctions.Alarm && _plan.AlarmBrokers.ContainsKey(instance.Node))
                 {
                     AddMqtt(environment, _plan.AlarmPublisherBroker(instance.Node));
@@ -398,6 +424,15 @@ public sealed partial class ProcessCluster : IUpCluster
         {
             environment["SKYLARK_REDIS_USER"] = user;
             environment["SKYLARK_REDIS_PASSWORD"] = _redis[node].Users[user].Password;
+        }
+    }
+
+    /// <summary>The file holding <paramref name="identity"/>'s token, as a pod's projected service-account token; none with <c>--auth off</c>.</summary>
+    private void AddToken(Dictionary<string, string> environment, string identity)
+    {
+        if (_identity is not null)
+        {
+            environment["SKYLARK_TOKEN_FILE"] = _identity.TokenFileOf(identity);
         }
     }
 

@@ -73,6 +73,13 @@ public sealed record UpOptions
     /// </summary>
     public TimeSpan BrokerShutdownDrain { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// True (the default): a local OIDC issuer gives every service its identity token, and the broker and the
+    /// StateSinks verify senders and apply the EventPolicies (<c>--auth on</c>). False runs every receiver open to
+    /// anyone who reaches it (<c>--auth off</c>), for experiments only.
+    /// </summary>
+    public bool Auth { get; init; } = true;
+
     /// <summary>Where dead letters and other run output go.</summary>
     public required string WorkDirectory { get; init; }
 }

@@ -1,3 +1,5 @@
+using Skylark.Events.Contracts;
+using Skylark.Events.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Skylark.Events.Hosting;
@@ -30,7 +32,8 @@ public static class CameraIngestServiceCollectionExtensions
         services.AddReadinessCheck<FramesReadinessCheck>("frames");
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<CameraIngestMetrics>();
-        services.AddHttpClient(SinkHttpClientName);
+        services.AddHttpClient(SinkHttpClientName)
+            .AddSenderToken(sp => sp.GetRequiredService<IOptions<CameraIngestOptions>>().Value.TokenFile, SkylarkAudiences.OfBrokerIngress);
         services.TryAddSingleton(sp => new CameraIngestBridge(
             sp.GetRequiredService<IOptions<CameraIngestOptions>>().Value,
             sp.GetRequiredService<BundleStore>(),

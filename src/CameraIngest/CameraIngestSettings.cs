@@ -1,3 +1,4 @@
+using Skylark.Events.Identity;
 using Skylark.Events.Bindings.Mqtt;
 using Skylark.Events.CameraIngest.Sink;
 using Skylark.Events.Hosting;
@@ -17,6 +18,9 @@ public sealed record CameraIngestSettings(Action<StateOptions> State, MqttConnec
         "dead-letter-sink",
         "The dead-letters service: frames the bridge rejects are stored there (and acknowledged only once it answered 2xx), besides being republished on MQTT.");
 
+    /// <summary>The bridge's identity token (<c>--token-file</c>); null sends events without one.</summary>
+    public string? TokenFile { get; init; }
+
     public static readonly Setting Overrides = new(
         "ce-overrides",
         """Extensions set on every event sent, as Knative's SinkBinding gives them: {"extensions":{"name":"value"}}.""",
@@ -35,9 +39,10 @@ public sealed record CameraIngestSettings(Action<StateOptions> State, MqttConnec
         }
 
         var deadLetterSink = settings.Url(DeadLetterSinkSetting);
+        var tokenFile = settings.Get(SenderIdentitySettings.TokenFile);
         var broker = MqttSettings.Read(settings, required: true);
         settings.ThrowIfInvalid();
-        return new CameraIngestSettings(state, broker!, new SinkBinding(sink!, overrides, fromEnvironment: true), deadLetterSink);
+        return new CameraIngestSettings(state, broker!, new SinkBinding(sink!, overrides, fromEnvironment: true), deadLetterSink) { TokenFile = tokenFile };
     }
 
     public void Configure(CameraIngestOptions options)
@@ -46,5 +51,6 @@ public sealed record CameraIngestSettings(Action<StateOptions> State, MqttConnec
         options.Broker = Broker;
         options.Binding = Binding;
         options.DeadLetterSinkUrl = DeadLetterSink;
+        options.TokenFile = TokenFile;
     }
 }

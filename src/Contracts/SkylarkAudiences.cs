@@ -13,6 +13,21 @@ public static class SkylarkAudiences
     /// <summary>The default Broker of the <c>skylark</c> namespace.</summary>
     public static string DefaultBroker { get; } = Broker(SkylarkDefaults.Namespace, SkylarkDefaults.Broker);
 
+    /// <summary>
+    /// The audience of the Broker whose ingress is <paramref name="ingress"/> (<c>…/&lt;namespace&gt;/&lt;broker&gt;</c>, the
+    /// path Knative's broker ingress serves, also behind a proxy); null when the path names no Broker.
+    /// </summary>
+    public static string? OfBrokerIngress(Uri? ingress)
+    {
+        if (ingress is not { IsAbsoluteUri: true })
+        {
+            return null;
+        }
+
+        var segments = ingress.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return segments.Length == 2 ? Broker(Uri.UnescapeDataString(segments[0]), Uri.UnescapeDataString(segments[1])) : null;
+    }
+
     /// <summary>The StateSink Service every node's StateSink answers as (the PingSource's sink, fanned out to all nodes).</summary>
     public static string StateSinks { get; } = Service(SkylarkDefaults.Namespace, "statesink");
 

@@ -13,6 +13,7 @@ public sealed class BearerTokenHandler : DelegatingHandler
 
     private readonly ISenderTokens tokens;
     private readonly string? audience;
+    private readonly Func<Uri?, string?>? audienceOf;
 
     public BearerTokenHandler(ISenderTokens tokens, string? audience = null)
     {
@@ -21,10 +22,27 @@ public sealed class BearerTokenHandler : DelegatingHandler
         this.audience = audience;
     }
 
+    /// <summary>
+    /// A handler that finds each request's audience from its URL (a broker's ingress path names the Broker); where
+    /// <paramref name="audienceOf"/> answers null the request goes without a token (it is not for a verifying receiver).
+    /// </summary>
+    public BearerTokenHandler(ISenderTokens tokens, Func<Uri?, string?> audienceOf)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        ArgumentNullException.ThrowIfNull(audienceOf);
+        this.tokens = tokens;
+        this.audienceOf = audienceOf;
+    }
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var target = request.Options.TryGetValue(AudienceKey, out var chosen) ? chosen : audience;
+        var target = request.Options.TryGetValue(AudienceKey, out var chosen) ? chosen : audience ?? audienceOf?.Invoke(request.RequestUri);
+        if (target is null && audienceOf is not null)
+        {
+            return await base.SendAsync(request, cancellationToken);
+        }
+
         if (target is null)
         {
             throw new InvalidOperationException($"No audience for {request.RequestUri}: set {nameof(AudienceKey)} on the request or give the handler one.");

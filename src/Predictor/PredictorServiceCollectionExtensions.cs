@@ -1,3 +1,5 @@
+using Skylark.Events.Contracts;
+using Skylark.Events.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Skylark.Events.Eventing.Resources;
@@ -65,7 +67,8 @@ public static class PredictorServiceCollectionExtensions
             _ => sp.GetRequiredService<NextHopPredictor>(),
         });
         services.TryAddSingleton(sp => new CompletionQueue(sp.GetRequiredService<IOptions<PredictorOptions>>().Value.QueueCapacity));
-        services.AddHttpClient(PropagateSender.HttpClientName);
+        services.AddHttpClient(PropagateSender.HttpClientName)
+            .AddSenderToken(sp => sp.GetRequiredService<IOptions<PredictorOptions>>().Value.TokenFile, SkylarkAudiences.OfBrokerIngress);
         services.TryAddSingleton<PropagateSender>();
 
         // Registration order is start order and reverse stop order: the model is loaded before the worker decides

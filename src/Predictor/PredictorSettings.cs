@@ -1,3 +1,4 @@
+using Skylark.Events.Identity;
 using Skylark.Events.Hosting;
 using Skylark.Events.Predictor.Election;
 using Skylark.Events.Topology;
@@ -30,6 +31,7 @@ public static class PredictorSettings
         var redis = settings.Get(CommonSettings.Redis);
         var password = settings.GetSecret(CommonSettings.RedisPassword, CommonSettings.RedisPasswordFile);
         var user = settings.Get(CommonSettings.RedisUser);
+        var tokenFile = settings.Get(SenderIdentitySettings.TokenFile);
         var sink = settings.Url(CommonSettings.Sink);
         var policy = settings.OneOf(Policy, "predictive", "databelt");
         var destination = settings.Get(DatabeltDestination);
@@ -62,6 +64,7 @@ public static class PredictorSettings
             options.Redis = redis ?? options.Redis;
             options.RedisPassword = password ?? options.RedisPassword;
             options.RedisUser = user ?? options.RedisUser;
+            options.TokenFile = tokenFile ?? options.TokenFile;
             options.BrokerUrl = sink ?? options.BrokerUrl;
             options.Slo = slo ?? options.Slo;
             if (policy is not null)

@@ -1,3 +1,5 @@
+using Skylark.Events.Contracts;
+using Skylark.Events.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -74,7 +76,8 @@ public static class StateServiceCollectionExtensions
         services.AddSkylarkState(state.Configure);
         if (state.NodeSink is { } sink)
         {
-            services.AddHttpClient(nameof(NodeSinkPuller), client => client.Timeout = Timeout.InfiniteTimeSpan);
+            services.AddHttpClient(nameof(NodeSinkPuller), client => client.Timeout = Timeout.InfiniteTimeSpan)
+                .AddSenderToken(_ => state.TokenFile, _ => SkylarkAudiences.StateSink(NodeOf(state)));
             services.TryAddSingleton<IBundlePuller>(sp => new NodeSinkPuller(
                 sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(NodeSinkPuller)),
                 sink,
@@ -84,5 +87,13 @@ public static class StateServiceCollectionExtensions
         }
 
         return services;
+    }
+
+    /// <summary>The node <paramref name="state"/> configures: its StateSink is the audience of the function's requests.</summary>
+    private static string NodeOf(FunctionStateSettings state)
+    {
+        var options = new StateOptions();
+        state.Configure(options);
+        return options.Node;
     }
 }

@@ -54,11 +54,15 @@ public static class StateSettings
     public static FunctionStateSettings ReadForFunction(ServiceConfiguration settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return new FunctionStateSettings(Read(settings), settings.Url(NodeSink));
+        return new FunctionStateSettings(Read(settings), settings.Url(NodeSink)) { TokenFile = settings.Get(Identity.SenderIdentitySettings.TokenFile) };
     }
 }
 
 /// <summary>A function's state as its settings say: the node's Redis, and the node's StateSink when the function runs apart from it.</summary>
 /// <param name="Configure">Configures the node's <see cref="StateOptions"/>.</param>
 /// <param name="NodeSink">The node's StateSink (<c>--node-sink</c>); null when the function reads only its node's Redis.</param>
-public sealed record FunctionStateSettings(Action<StateOptions> Configure, Uri? NodeSink);
+public sealed record FunctionStateSettings(Action<StateOptions> Configure, Uri? NodeSink)
+{
+    /// <summary>The function's identity token (<c>--token-file</c>), sent to the node's StateSink; null sends none.</summary>
+    public string? TokenFile { get; init; }
+}

@@ -41,10 +41,11 @@ public static class DemoCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var compare = new Option<bool>("--compare") { Description = "Run every mode back to back on the same camera stream and print one table (one report per mode)." };
+        var auth = AuthOption.Create();
         var controlPlane = new ControlPlaneOptions();
         var command = new Command("demo", "Run the camera pipeline (preprocess → detect → alarm) on an emulated topology and report what propagation bought.")
         {
-            duration, mode, topology, report, cameras, fps, serving, mqtt, seed, compare, processes, kill, cut,
+            duration, mode, topology, report, cameras, fps, serving, mqtt, seed, compare, processes, kill, cut, auth,
         };
         controlPlane.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -67,6 +68,7 @@ public static class DemoCommand
                     ControlNode = parse.GetValue(controlPlane.Node),
                     InstantControlPlane = parse.GetValue(controlPlane.Instant),
                     Processes = parse.GetValue(processes),
+                    Auth = AuthOption.IsOn(parse.GetValue(auth)),
                     Faults = [.. (parse.GetValue(kill) ?? []).Select(InjectedFault.ParseKill), .. (parse.GetValue(cut) ?? []).Select(InjectedFault.ParseCut)],
                     ReportPath = parse.GetValue(report)?.FullName ?? SkylarkHome.Path(".skylark", "demo", $"report-{stateMode.Name()}.json"),
                     WorkDirectory = SkylarkHome.Path(".skylark", "demo"),
@@ -117,6 +119,11 @@ public static class DemoCommand
         using var loggerFactory = LoggerFactory.Create(logging => logging
             .AddSimpleConsole(o => o.SingleLine = true)
             .SetMinimumLevel(LogLevel.Error));
+        if (!options.Auth)
+        {
+            await Console.Error.WriteLineAsync(AuthOption.Warning);
+        }
+
         DemoReport report;
         try
         {

@@ -40,10 +40,11 @@ public static class UpCommand
             DefaultValueFactory = _ => RedisPersistence.Name(RedisFsync.EverySec),
         };
         redisFsync.AcceptOnlyFromAmong([.. RedisPersistence.Names]);
+        var auth = AuthOption.Create();
         var controlPlane = new ControlPlaneOptions();
         var command = new Command("up", "Run a multi-node topology on this machine: Redis and a StateSink per node, link emulation, the broker.")
         {
-            topology, eventing, endpoints, journal, journalRepair, serving, mode, mqtt, processes, workDirectory, redisFsync,
+            topology, eventing, endpoints, journal, journalRepair, serving, mode, mqtt, processes, workDirectory, redisFsync, auth,
         };
         controlPlane.AddTo(command);
         command.SetAction((parse, ct) =>
@@ -74,6 +75,7 @@ public static class UpCommand
                 CameraIngest = new CameraIngestSetup { ExternalBroker = external },
                 ControlNode = parse.GetValue(controlPlane.Node),
                 InstantControlPlane = parse.GetValue(controlPlane.Instant),
+                Auth = AuthOption.IsOn(parse.GetValue(auth)),
                 WorkDirectory = parse.GetValue(workDirectory)?.FullName ?? SkylarkHome.Path(".skylark", "up"),
             },
             parse.GetValue(processes),
@@ -125,6 +127,17 @@ public static class UpCommand
                 var functions = string.Join(", ", cluster.Topology.GetNode(node).Functions);
                 var cameras = node_endpoints.Mqtt is { } broker ? $"  cameras: {broker}" : "";
                 await Console.Out.WriteLineAsync($"  {node,-10} redis {node_endpoints.Redis}  sink {node_endpoints.Sink}  {(functions.Length > 0 ? "functions: " + functions : "")}{cameras}");
+            }
+
+            if (endpoints.Tokens is { } tokens)
+            {
+                await Console.Out.WriteLineAsync(
+                    $"Sender identity on: the broker and the StateSinks verify bearer tokens and apply the EventPolicies; identities {string.Join(", ", tokens.Keys)}" +
+                    (options.EndpointsFile is null ? " (their tokens: write an endpoints file with --endpoints-file)." : " (their tokens are in the endpoints file)."));
+            }
+            else
+            {
+                await Console.Error.WriteLineAsync(AuthOption.Warning);
             }
 
             if (endpoints.MqttPasswords is { } users)
