@@ -1,13 +1,16 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using Skylark.Events.Broker.Journal;
+using Skylark.Events.Contracts;
+using Skylark.Events.Identity;
 using Skylark.Events.Lab.Replay;
+using Skylark.Events.Lab.Up;
 
 namespace Skylark.Events.Cli.Commands;
 
 /// <summary>
 /// <c>skylark replay &lt;journal-dir|events.jsonl&gt; --to &lt;broker-ingress-url&gt; [--speed max|1x|&lt;N&gt;x]
-/// [--filter &lt;attribute&gt;=&lt;value&gt;]… [--fresh-ids] [--concurrency N]</c>: re-sends a recording, with a progress
+/// [--filter &lt;attribute&gt;=&lt;value&gt;]… [--fresh-ids] [--concurrency N] [--token-file F | --endpoints F]</c>: re-sends a recording, with a progress
 /// bar on a terminal and a summary. Exit code 0 when every event sent was accepted, 1 otherwise, 2 for a bad recording.
 /// </summary>
 public static class ReplayCommand
@@ -48,9 +51,11 @@ public static class ReplayCommand
             }
         });
 
+        var tokenFile = new Option<FileInfo?>("--token-file") { Description = "Send as the identity whose token this file holds (a service-account token), to a broker that verifies senders." };
+        var endpoints = new Option<FileInfo?>("--endpoints") { Description = "Send as the operator, with its token from this endpoints file (skylark up --endpoints-file)." };
         var command = new Command("replay", "Re-send recorded events (a journal folder or a JSON Lines file) to a broker.")
         {
-            source, to, speed, filters, freshIds, concurrency,
+            source, to, speed, filters, freshIds, concurrency, tokenFile, endpoints,
         };
 
         command.SetAction(async (parseResult, cancellationToken) =>
@@ -71,7 +76,9 @@ public static class ReplayCommand
                 // Counted first so the bar knows the end; the second pass streams.
                 var total = RecordedEvents.Read(path).Count();
                 var damage = new List<JournalDamage>();
-                using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = options.Concurrency })
+                var sockets = new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = options.Concurrency };
+                var tokens = await SenderTokensAsync(parseResult.GetValue(tokenFile), parseResult.GetValue(endpoints), cancellationToken);
+                using var client = new HttpClient(tokens is null ? sockets : new BearerTokenHandler(tokens, _ => SkylarkAudiences.OfBrokerIngress(options.Target)) { InnerHandler = sockets })
                 {
                     Timeout = TimeSpan.FromSeconds(30),
                 };
@@ -91,7 +98,7 @@ public static class ReplayCommand
                 await output.WriteLineAsync(summary.ToString());
                 return summary.AllAccepted ? 0 : 1;
             }
-            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or FormatException or IOException)
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or FormatException or IOException or InvalidDataException or KeyNotFoundException)
             {
                 await error.WriteLineAsync($"replay: {e.Message}");
                 return 2;
@@ -125,5 +132,29 @@ public static class ReplayCommand
             result.AddError(e.Message);
             return default!;
         }
+    }
+
+    /// <summary>The identity the events are sent as: a token file, or the operator's token from an endpoints file; null sends none.</summary>
+    private static async Task<ISenderTokens?> SenderTokensAsync(FileInfo? tokenFile, FileInfo? endpoints, CancellationToken cancellationToken)
+    {
+        if (tokenFile is not null)
+        {
+            return new TokenFileSenderTokens(tokenFile.FullName);
+        }
+
+        if (endpoints is null)
+        {
+            return null;
+        }
+
+        var file = await EndpointsFile.ReadAsync(endpoints.FullName, cancellationToken);
+        return file.Tokens is { } tokens
+            ? new FixedToken(tokens.TryGetValue(ClusterIdentity.Operator, out var token) ? token : throw new KeyNotFoundException($"{endpoints.FullName} has no operator token."))
+            : null;
+    }
+
+    private sealed class FixedToken(string token) : ISenderTokens
+    {
+        public ValueTask<string?> GetTokenAsync(string audience, CancellationToken cancellationToken) => ValueTask.FromResult<string?>(token);
     }
 }

@@ -148,7 +148,7 @@ public sealed class CameraIngestInClusterTests : IAsyncLifetime
 
     private async Task PostAsync(CloudEvent cloudEvent)
     {
-        using var http = new HttpClient();
+        using var http = UpScenarios.Client(_cluster.Endpoints);
         using var content = cloudEvent.ToHttpContent(ContentMode.Binary, RawDataJsonEventFormatter.Instance);
         using var response = await http.PostAsync(_cluster.BrokerIngress, content);
         Assert.True(response.IsSuccessStatusCode, $"broker answered {(int)response.StatusCode}");

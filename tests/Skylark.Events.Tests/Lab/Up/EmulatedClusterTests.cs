@@ -86,7 +86,7 @@ public sealed class EmulatedClusterTests
         // Sent from the edge: the event crosses edge -> sat -> cloud to the broker (35 ms, lower than the direct 40 ms
         // link); the command then crosses cloud -> sat -> edge to edge's StateSink, which pulls the bundle from sat.
         var ingress = cluster.IngressFrom("edge");
-        using var http = new HttpClient();
+        using var http = UpScenarios.Client(cluster.Endpoints);
         using var content = UpScenarios.Propagate(source, to: "edge").ToHttpContent(ContentMode.Binary, RawDataJsonEventFormatter.Instance);
         using var accepted = await http.PostAsync(ingress, content);
         Assert.Equal(System.Net.HttpStatusCode.Accepted, accepted.StatusCode);
@@ -115,7 +115,7 @@ public sealed class EmulatedClusterTests
             await sat.Store.WriteAsync(source, BundleItems.CreateBuilder().Add("result", new byte[100_000]).Build());
         }
 
-        using var http = new HttpClient();
+        using var http = UpScenarios.Client(cluster.Endpoints);
         using var content = UpScenarios.Propagate(source, to: "cloud").ToHttpContent(ContentMode.Binary, RawDataJsonEventFormatter.Instance);
         using var accepted = await http.PostAsync(cluster.IngressFrom("sat"), content);
         Assert.Equal(System.Net.HttpStatusCode.Accepted, accepted.StatusCode);
@@ -165,7 +165,7 @@ public sealed class EmulatedClusterTests
             DataContentType = "application/json",
             Data = Encoding.UTF8.GetBytes("{}"),
         };
-        using var http = new HttpClient();
+        using var http = UpScenarios.Client(cluster.Endpoints);
         using var content = frame.ToHttpContent(ContentMode.Binary, RawDataJsonEventFormatter.Instance);
         using var accepted = await http.PostAsync(cluster.BrokerIngress, content);
         var dead = await observed.Task.WaitAsync(TimeSpan.FromSeconds(30));

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Skylark.Events.Contracts;
 using Skylark.Events.Lab.Cameras;
@@ -92,6 +93,33 @@ public sealed class ProcessClusterTests(ProcessClusterTests.Running running) : I
 
         Assert.Contains("NOPERM", error.ToString(), StringComparison.Ordinal);
         Assert.Equal(["alarm", "camera-ingest", "detect", "preprocess", "statesink"], edge.Users.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Each_service_reads_its_token_from_an_owner_only_file_never_from_its_command_line_and_anonymous_senders_are_refused()
+    {
+        var cluster = running.Cluster;
+        var tokens = cluster.Endpoints.Tokens!;
+        var identity = Path.Combine(running.Work.Path, "identity");
+
+        foreach (var process in cluster.Processes.Values)
+        {
+            var commandLine = await File.ReadAllTextAsync($"/proc/{process.ProcessId}/cmdline");
+            Assert.DoesNotContain(tokens.Values, token => commandLine.Contains(token, StringComparison.Ordinal));
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            foreach (var file in Directory.GetFiles(Path.Combine(identity, "tokens")).Append(Path.Combine(identity, "issuer-key.pem")))
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+            }
+        }
+
+        var propagate = UpScenarios.Propagate(StateRef.Parse("edge/wf-anonymous/preprocess.frame"), to: "cloud");
+        Assert.Equal(HttpStatusCode.Unauthorized, await UpScenarios.PostAnonymouslyAsync(cluster.BrokerIngress, propagate));
+        Assert.Equal(HttpStatusCode.Unauthorized, await UpScenarios.PostAnonymouslyAsync(cluster.Endpoints.Nodes["cloud"].Sink, propagate));
+        Assert.Equal(HttpStatusCode.Forbidden, await UpScenarios.PostAsync(cluster.Endpoints, propagate, identity: ClusterIdentity.CameraIngest));
     }
 
     [Fact]

@@ -33,7 +33,7 @@ internal static class UpScenarios
             await edge.Store.WriteAsync(source, BundleItems.CreateBuilder().Add("image", new byte[200_000]).Build());
         }
 
-        Assert.Equal(HttpStatusCode.Accepted, await PostAsync(endpoints.Broker, Propagate(source, to: "cloud")));
+        Assert.Equal(HttpStatusCode.Accepted, await PostAsync(endpoints, Propagate(source, to: "cloud")));
 
         await using var cloud = await RedisSession.OpenAsync(endpoints, "cloud");
         var copy = await ArrivesAsync(cloud, source.On("cloud"));
@@ -56,14 +56,35 @@ internal static class UpScenarios
             await edge.Store.WriteAsync(output, BundleItems.CreateBuilder().Add("image", new byte[50_000]).Build());
         }
 
-        Assert.Equal(HttpStatusCode.Accepted, await PostAsync(endpoints.Broker, Completed(output, function: "preprocess")));
+        Assert.Equal(HttpStatusCode.Accepted, await PostAsync(endpoints, Completed(output, function: "preprocess")));
 
         await using var sat = await RedisSession.OpenAsync(endpoints, "sat");
         var copy = await ArrivesAsync(sat, output.On("sat"));
         Assert.Equal(50_000, copy.Items["image"].Length);
     }
 
-    public static async Task<HttpStatusCode> PostAsync(Uri ingress, CloudEvent cloudEvent)
+    /// <summary>Posts as <paramref name="identity"/> (the operator unless said), with its token from the endpoints file when the cluster issued one.</summary>
+    public static async Task<HttpStatusCode> PostAsync(EndpointsFile endpoints, CloudEvent cloudEvent, Uri? ingress = null, string identity = ClusterIdentity.Operator)
+    {
+        using var http = Client(endpoints, identity);
+        using var content = cloudEvent.ToHttpContent(ContentMode.Binary, RawDataJsonEventFormatter.Instance);
+        using var response = await http.PostAsync(ingress ?? endpoints.Broker, content);
+        return response.StatusCode;
+    }
+
+    /// <summary>A client sending as <paramref name="identity"/>: its bearer token from the endpoints file, none when the cluster runs with <c>--auth off</c>.</summary>
+    public static HttpClient Client(EndpointsFile endpoints, string identity = ClusterIdentity.Operator)
+    {
+        var http = new HttpClient();
+        if (endpoints.Tokens is { } tokens)
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", tokens[identity]);
+        }
+
+        return http;
+    }
+
+    public static async Task<HttpStatusCode> PostAnonymouslyAsync(Uri ingress, CloudEvent cloudEvent)
     {
         using var http = new HttpClient();
         using var content = cloudEvent.ToHttpContent(ContentMode.Binary, RawDataJsonEventFormatter.Instance);
