@@ -11,12 +11,14 @@ namespace Skylark.Events.Benchmarks;
 /// headers to a subscriber (two HTTP exchanges per event and nothing else: the ceiling of any design that, like
 /// Knative's, takes an event in over HTTP and delivers it over HTTP); the broker with 1 and 10 matching Triggers
 /// delivering to an in-process Kestrel subscriber; and the broker with its durable journal on (a fresh journal in a
-/// temporary folder). Same client, same concurrency, same events; a warm-up then N measured repetitions each.
+/// temporary folder), and the broker verifying every sender's bearer token (ES256, keys from a key set file) and
+/// applying an EventPolicy to every event. Same client, same concurrency, same events; a warm-up then N measured
+/// repetitions each.
 /// </summary>
 /// <remarks>
-/// The bare endpoint, the relay, the 1-Trigger broker and the 1-Trigger broker with its journal give the headline
-/// ratios, so they run side by side: all four started, each warmed, then their repetitions taken in turn (bare, relay,
-/// broker, broker + journal, bare, …). Measured one after the other, the bare endpoint's median swung between 35k and
+/// The bare endpoint, the relay, the 1-Trigger broker, the 1-Trigger broker with its journal and the one with sender
+/// identity give the headline ratios, so they run side by side: all started, each warmed, then their repetitions taken
+/// in turn (bare, relay, broker, broker + journal, broker + sender identity, bare, …). Measured one after the other, the bare endpoint's median swung between 35k and
 /// 66k events/s from run to run on this shared machine while the others held steady, and a block measured in a slow
 /// spell decided the ratio.
 /// </remarks>
@@ -35,13 +37,17 @@ public static class BrokerBenchmark
         BenchmarkScenario relay;
         var broker = new List<BenchmarkScenario>();
         var durableJournal = options.JournalTriggerCounts.Contains(1) ? JournaledBrokerScenario.NewDirectory(options) : null;
+        var identityKeys = options.TriggerCounts.Contains(1) ? Directory.CreateTempSubdirectory("skylark-bench-identity-").FullName : null;
         try
         {
             await using var bareRun = await BareEndpointScenario.StartAsync(ct);
             await using var relayRun = await MinimalRelayScenario.StartAsync(options, ct);
             await using var oneTriggerRun = options.TriggerCounts.Contains(1) ? await BrokerScenario.StartAsync(1, options, journal: null, ct) : null;
             await using var durableRun = durableJournal is null ? null : await JournaledBrokerScenario.StartAsync(1, options, durableJournal, ct);
-            List<RunningScenario> sideBySide = [bareRun, relayRun, .. new[] { oneTriggerRun, durableRun }.OfType<RunningScenario>()];
+            await using var identifiedRun = identityKeys is null
+                ? null
+                : await BrokerScenario.StartAsync(1, options, journal: null, ct, SenderIdentitySetup.Create(identityKeys));
+            List<RunningScenario> sideBySide = [bareRun, relayRun, .. new[] { oneTriggerRun, durableRun, identifiedRun }.OfType<RunningScenario>()];
             foreach (var scenario in sideBySide)
             {
                 await ScenarioDriver.WarmUpAsync(scenario, client, payload, options, ct);
@@ -57,11 +63,12 @@ public static class BrokerBenchmark
 
             bare = bareRun.Result();
             relay = relayRun.Result();
-            broker.AddRange(new[] { oneTriggerRun, durableRun }.OfType<RunningScenario>().Select(run => run.Result()));
+            broker.AddRange(new[] { oneTriggerRun, durableRun, identifiedRun }.OfType<RunningScenario>().Select(run => run.Result()));
         }
         finally
         {
             JournaledBrokerScenario.Delete(durableJournal);
+            JournaledBrokerScenario.Delete(identityKeys);
         }
 
         foreach (var triggers in options.TriggerCounts.Where(t => t != 1))

@@ -7,7 +7,8 @@ namespace Skylark.Events.Benchmarks.Broker;
 /// <summary>The embedded broker with N matching Triggers delivering to an in-process Kestrel subscriber.</summary>
 internal static class BrokerScenario
 {
-    public static async Task<RunningScenario> StartAsync(int triggers, BrokerBenchmarkOptions options, string? journal, CancellationToken ct)
+    // identity: when set, the broker verifies senders against its key set and policy, and the senders present its token.
+    public static async Task<RunningScenario> StartAsync(int triggers, BrokerBenchmarkOptions options, string? journal, CancellationToken ct, SenderIdentitySetup? identity = null)
     {
         var probe = new DeliveryProbe();
         var subscriber = await ScenarioDriver.StartAsync(app => app.MapPost("/t/{n}", (HttpContext context) =>
@@ -20,7 +21,10 @@ internal static class BrokerScenario
             [new BrokerResource(Meta(ScenarioDriver.BrokerName), null, new ResourceOrigin("bench", 0))],
             [.. Enumerable.Range(0, triggers).Select(n => new TriggerResource(
                 Meta($"t{n}"), ScenarioDriver.BrokerName, null, [], new Destination(null, new Uri(subscriber.Url, $"/t/{n}")), null, new ResourceOrigin("bench", n + 1)))],
-            []);
+            [])
+        {
+            EventPolicies = identity is null ? [] : [identity.Policy],
+        };
 
         var broker = await ScenarioDriver.StartAsync(
             app => app.MapBroker(),
@@ -31,10 +35,24 @@ internal static class BrokerScenario
                 o.WorkersPerTrigger = options.WorkersPerTrigger ?? options.Concurrency;
                 o.ShutdownDrainTimeout = TimeSpan.FromSeconds(5);
                 o.Journal = journal is null ? null : new JournalOptions { Directory = journal };
+                if (identity is not null)
+                {
+                    o.Verification.Issuer = identity.Issuer;
+                    o.Verification.KeySetFile = identity.KeySetFile;
+                }
             }));
 
-        var name = journal is null ? $"broker, {triggers} trigger(s)" : $"broker + journal, {triggers} trigger(s)";
-        return new RunningScenario(name, triggers, journal is not null, new Uri(broker.Url, $"/{ScenarioDriver.Namespace}/{ScenarioDriver.BrokerName}"), probe, [broker, subscriber]);
+        var name = (journal, identity) switch
+        {
+            (null, null) => $"broker, {triggers} trigger(s)",
+            (null, _) => $"broker + sender identity, {triggers} trigger(s)",
+            _ => $"broker + journal, {triggers} trigger(s)",
+        };
+        return new RunningScenario(name, triggers, journal is not null, new Uri(broker.Url, $"/{ScenarioDriver.Namespace}/{ScenarioDriver.BrokerName}"), probe, [broker, subscriber])
+        {
+            BearerToken = identity?.Token,
+            Verified = identity is not null,
+        };
     }
 
     private static ResourceMeta Meta(string name) => new(name, ScenarioDriver.Namespace, new Dictionary<string, string>(), new Dictionary<string, string>());

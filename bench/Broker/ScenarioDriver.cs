@@ -40,8 +40,9 @@ internal static class ScenarioDriver
     }
 
     public static async Task<SendResult> SendAllAsync(
-        HttpClient client, Uri target, byte[] payload, int rep, int events, int concurrency, DeliveryProbe? probe, CancellationToken ct)
+        HttpClient client, Uri target, byte[] payload, int rep, int events, int concurrency, DeliveryProbe? probe, CancellationToken ct, string? bearerToken = null)
     {
+        var authorization = bearerToken is null ? null : new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearerToken);
         var roundTrips = new long[events];
         var next = -1;
         var throttled = 0;
@@ -64,6 +65,7 @@ internal static class ScenarioDriver
                     request.Headers.TryAddWithoutValidation("ce-id", id);
                     request.Headers.TryAddWithoutValidation("ce-type", "io.skylark.bench");
                     request.Headers.TryAddWithoutValidation("ce-source", "/bench");
+                    request.Headers.Authorization = authorization;
                     using var response = await client.SendAsync(request, ct);
                     if (response.StatusCode == HttpStatusCode.Accepted)
                     {
@@ -147,10 +149,16 @@ internal sealed class RunningScenario(string name, int triggers, bool journaled,
 {
     private readonly List<BenchmarkRepetition> repetitions = [];
 
+    /// <summary>Sent with every event when the receiver verifies senders.</summary>
+    public string? BearerToken { get; init; }
+
+    /// <summary>True when the broker verified every sender's token and applied an EventPolicy.</summary>
+    public bool Verified { get; init; }
+
     public async Task<SendResult> SendAsync(HttpClient client, byte[] payload, int rep, int events, int concurrency, CancellationToken ct)
     {
         probe?.Reset(rep, events, triggers);
-        var sent = await ScenarioDriver.SendAllAsync(client, target, payload, rep, events, concurrency, probe, ct);
+        var sent = await ScenarioDriver.SendAllAsync(client, target, payload, rep, events, concurrency, probe, ct, BearerToken);
         if (probe is not null)
         {
             await probe.Completed.WaitAsync(TimeSpan.FromMinutes(2), ct);
@@ -176,7 +184,7 @@ internal sealed class RunningScenario(string name, int triggers, bool journaled,
             events, events * triggers, elapsed, events / elapsed.TotalSeconds, latency.P50, latency.P99, requests.P50, requests.P99, sent.Throttled));
     }
 
-    public BenchmarkScenario Result() => new(name, triggers, [.. repetitions], journaled);
+    public BenchmarkScenario Result() => new(name, triggers, [.. repetitions], journaled) { Verified = Verified };
 
     public async ValueTask DisposeAsync()
     {
