@@ -11,8 +11,8 @@ public sealed class LayeringTests
     private const string Any = Layer.Any;
     private const string AspNetCore = "Microsoft.AspNetCore.App";
 
-    private static readonly string[] Libraries = ["Bindings", "Contracts", "Eventing", "Hosting", "State", "Topology"];
-    private static readonly string[] LibrariesButTopology = ["Bindings", "Contracts", "Eventing", "Hosting", "State"];
+    private static readonly string[] Libraries = ["Bindings", "Contracts", "Eventing", "Hosting", "Identity", "State", "Topology"];
+    private static readonly string[] LibrariesButTopology = ["Bindings", "Contracts", "Eventing", "Hosting", "Identity", "State"];
 
     private static readonly string[] Product =
     [
@@ -36,7 +36,10 @@ public sealed class LayeringTests
         // Libraries: on Contracts (and the service contract) only, with the few packages they are about.
         new("Bindings", "library", Projects: ["Contracts", "Hosting"], Frameworks: [AspNetCore], Packages: ["CloudNative.CloudEvents", "CloudNative.CloudEvents.SystemTextJson", "MQTTnet"]),
         new("Eventing", "library", Projects: ["Contracts"], Frameworks: [], Packages: ["CloudNative.CloudEvents", "Cronos", "Microsoft.Extensions.Logging.Abstractions", "YamlDotNet"]),
-        new("State", "library", Projects: ["Bindings", "Contracts", "Hosting"], Frameworks: [AspNetCore], Packages: ["StackExchange.Redis"]),
+        new("Identity", "library", Projects: ["Hosting"], Frameworks: [AspNetCore], Packages: ["Microsoft.AspNetCore.Authentication.JwtBearer"]),
+
+        // State sends a function's requests to its node's StateSink with the function's identity token.
+        new("State", "library", Projects: ["Bindings", "Contracts", "Hosting", "Identity"], Frameworks: [AspNetCore], Packages: ["StackExchange.Redis"]),
         new("Topology", "library", Projects: ["Contracts"], Frameworks: [], Packages: ["KubernetesClient", "Microsoft.Extensions.Hosting", "YamlDotNet"]),
 
         // Services: any library, never another service. Functions do not know the topology.
