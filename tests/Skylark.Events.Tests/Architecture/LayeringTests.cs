@@ -11,8 +11,8 @@ public sealed class LayeringTests
     private const string Any = Layer.Any;
     private const string AspNetCore = "Microsoft.AspNetCore.App";
 
-    private static readonly string[] Libraries = ["Bindings", "Contracts", "Eventing", "Hosting", "State", "Topology"];
-    private static readonly string[] LibrariesButTopology = ["Bindings", "Contracts", "Eventing", "Hosting", "State"];
+    private static readonly string[] Libraries = ["Bindings", "Contracts", "Eventing", "Hosting", "Identity", "State", "Topology"];
+    private static readonly string[] LibrariesButTopology = ["Bindings", "Contracts", "Eventing", "Hosting", "Identity", "State"];
 
     private static readonly string[] Product =
     [
@@ -38,6 +38,10 @@ public sealed class LayeringTests
         new("Eventing", "library", Projects: ["Contracts"], Frameworks: [], Packages: ["CloudNative.CloudEvents", "Cronos", "Microsoft.Extensions.Logging.Abstractions", "YamlDotNet"]),
         new("State", "library", Projects: ["Bindings", "Contracts", "Hosting"], Frameworks: [AspNetCore], Packages: ["StackExchange.Redis"]),
         new("Topology", "library", Projects: ["Contracts"], Frameworks: [], Packages: ["KubernetesClient", "Microsoft.Extensions.Hosting", "YamlDotNet"]),
+
+        // Sender identity (OIDC tokens): receivers verify inside their endpoints, senders attach their tokens; the
+        // local issuer is a set of endpoints. On the service contract only.
+        new("Identity", "library", Projects: ["Hosting"], Frameworks: [AspNetCore], Packages: ["Microsoft.AspNetCore.Authentication.JwtBearer"]),
 
         // Services: any library, never another service. Functions do not know the topology.
         new("Broker", "service", Projects: Libraries, Frameworks: [AspNetCore], Packages: [Any]),
