@@ -7,6 +7,7 @@ using Skylark.Events.Broker.Journal;
 using Skylark.Events.Broker.Sources;
 using Skylark.Events.Contracts;
 using Skylark.Events.Hosting;
+using Skylark.Events.Identity;
 
 namespace Skylark.Events.Broker;
 
@@ -24,6 +25,10 @@ public static class BrokerServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
 
         services.AddOptions<BrokerOptions>().Configure(configure).ValidateOnStart(o => o.Validate());
+
+        // The ingress trusts what BrokerOptions.Verification names; nothing set keeps it open (with a warning).
+        services.AddSenderVerification(static _ => { });
+        services.AddOptions<SenderVerificationOptions>().Configure<IOptions<BrokerOptions>>((verification, broker) => broker.Value.Verification.CopyTo(verification));
         services.AddServiceMetrics(BrokerMetrics.MeterName);
         services.AddReadinessCheck<BrokerReadinessCheck>("broker");
         services.TryAddSingleton(TimeProvider.System);
@@ -38,6 +43,8 @@ public static class BrokerServiceCollectionExtensions
         services.TryAddSingleton<BrokerTopology>();
         services.TryAddSingleton<InFlightDeliveries>();
         services.TryAddSingleton<BrokerIngress>();
+        services.TryAddSingleton<IngressSenderCheck>();
+        services.TryAddSingleton<DeliveryTokens>();
         services.TryAddSingleton<BrokerIngressEndpoint>();
         services.TryAddSingleton<IngressAddress>();
         services.TryAddSingleton<EventSender>();

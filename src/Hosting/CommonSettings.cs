@@ -25,7 +25,7 @@ public static class CommonSettings
 
     public static readonly Setting TopologyRefresh = new("topology-refresh", "With --topology-source kubernetes: how often the topology is read again from the API (default 30s).");
 
-    public static readonly Setting Eventing = new("eventing", "Knative resources (Broker, Trigger, PingSource YAML): files or folders, comma-separated.");
+    public static readonly Setting Eventing = new("eventing", "Knative resources (Broker, Trigger, PingSource, EventPolicy YAML): files or folders, comma-separated.");
 
     public static readonly Setting Sink = new("sink", "Where this service sends the events it produces: the broker's ingress URL. Knative's SinkBinding sets it.", environment: "K_SINK");
 

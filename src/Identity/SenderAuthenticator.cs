@@ -27,10 +27,26 @@ public sealed partial class SenderAuthenticator
     /// <summary>False when no issuer or key set is configured: callers then accept senders unchecked, as before identity existed.</summary>
     public bool Enabled { get; }
 
-    public async Task<SenderAuthentication> AuthenticateAsync(HttpContext context, string audience)
+    public Task<SenderAuthentication> AuthenticateAsync(HttpContext context, string audience)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(audience);
+        return AuthenticateAsync(context, [audience]);
+    }
+
+    /// <summary>
+    /// Checks the token for the first of <paramref name="audiences"/> and, when it is for another audience, for the
+    /// next: a receiver may answer under several names (a StateSink is its node's Service and the Service of all
+    /// sinks). The result names the first audience unless a later one authenticated the sender.
+    /// </summary>
+    public async Task<SenderAuthentication> AuthenticateAsync(HttpContext context, IReadOnlyList<string> audiences)
     {
         ArgumentNullException.ThrowIfNull(context);
-        ArgumentException.ThrowIfNullOrEmpty(audience);
+        ArgumentNullException.ThrowIfNull(audiences);
+        if (audiences.Count == 0 || audiences.Any(string.IsNullOrEmpty))
+        {
+            throw new ArgumentException("At least one audience is needed, and none may be empty.", nameof(audiences));
+        }
+
         if (!Enabled)
         {
             throw new InvalidOperationException("Sender verification has no issuer or key set configured; check Enabled before authenticating.");
@@ -38,7 +54,7 @@ public sealed partial class SenderAuthenticator
 
         if (TokenChecks.BearerToken(context.Request.Headers.Authorization) is not { } token)
         {
-            return SenderAuthentication.Missing(audience);
+            return SenderAuthentication.Missing(audiences[0]);
         }
 
         // The JwtBearer scheme's options are the one configuration: keys, issuer, lifetime rules.
@@ -52,28 +68,43 @@ public sealed partial class SenderAuthenticator
         catch (Exception error) when (error is not OperationCanceledException)
         {
             LogNoKeys(error);
-            return SenderAuthentication.Invalid(audience, "the issuer's keys are unavailable to the receiver");
+            return SenderAuthentication.Invalid(audiences[0], "the issuer's keys are unavailable to the receiver");
         }
 
-        var (result, unknownKey) = await TokenChecks.ValidateAsync(token, audience, options.TokenValidationParameters, configuration.SigningKeys);
-        if (unknownKey)
+        SenderAuthentication? first = null;
+        SenderAuthentication result = null!;
+        foreach (var audience in audiences)
         {
-            // Issuers rotate keys; a token naming a key not yet fetched is the first sign of it.
-            keys.RequestRefresh();
-            var refreshed = await keys.GetConfigurationAsync(context.RequestAborted);
-            if (!ReferenceEquals(refreshed, configuration))
+            bool unknownKey;
+            (result, unknownKey) = await TokenChecks.ValidateAsync(token, audience, options.TokenValidationParameters, configuration.SigningKeys);
+            if (unknownKey)
             {
-                (result, _) = await TokenChecks.ValidateAsync(token, audience, options.TokenValidationParameters, refreshed.SigningKeys);
+                // Issuers rotate keys; a token naming a key not yet fetched is the first sign of it.
+                keys.RequestRefresh();
+                var refreshed = await keys.GetConfigurationAsync(context.RequestAborted);
+                if (!ReferenceEquals(refreshed, configuration))
+                {
+                    configuration = refreshed;
+                    (result, _) = await TokenChecks.ValidateAsync(token, audience, options.TokenValidationParameters, refreshed.SigningKeys);
+                }
+            }
+
+            first ??= result;
+            if (result.IsAuthenticated || result.Reason != TokenChecks.WrongAudience)
+            {
+                break;
             }
         }
 
+        // A token for none of the audiences is refused as one for the receiver's first name.
+        result = result.IsAuthenticated || result.Reason != TokenChecks.WrongAudience ? result : first!;
         if (result.IsAuthenticated)
         {
-            LogAuthenticated(result.Subject!, audience);
+            LogAuthenticated(result.Subject!, result.Audience);
         }
         else
         {
-            LogRejected(audience, result.Reason!);
+            LogRejected(result.Audience, result.Reason!);
         }
 
         return result;

@@ -14,6 +14,9 @@ internal static class TokenChecks
         SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.EcdsaSha384, SecurityAlgorithms.EcdsaSha512,
     ];
 
+    /// <summary>The reason of a valid token minted for another receiver: a receiver with several names tries the next.</summary>
+    public const string WrongAudience = "wrong audience";
+
     private static readonly JsonWebTokenHandler Handler = new() { MapInboundClaims = false };
 
     /// <summary>Parameters without keys or audience: those come per call.</summary>
@@ -107,7 +110,7 @@ internal static class TokenChecks
         SecurityTokenNotYetValidException => "it is not yet valid",
         SecurityTokenNoExpirationException => "it has no expiry",
         SecurityTokenInvalidIssuerException => "wrong issuer",
-        SecurityTokenInvalidAudienceException => "wrong audience",
+        SecurityTokenInvalidAudienceException => WrongAudience,
         SecurityTokenInvalidAlgorithmException => "its signing algorithm is not accepted",
         SecurityTokenInvalidSignatureException => "bad signature",
         SecurityTokenMalformedException or ArgumentException => "it is not a well-formed JWT",

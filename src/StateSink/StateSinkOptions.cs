@@ -59,8 +59,8 @@ public sealed class StateSinkOptions
     public int MaxAwaitingPulls { get; set; } = 256;
 
     /// <summary>
-    /// Most of the <see cref="MaxAwaitingPulls"/> fetches that the commands of one sender (by default the CloudEvent
-    /// <c>source</c>, <see cref="Propagation.PropagateSenderKey"/>) may hold at once; beyond it that sender's awaiting
+    /// Most of the <see cref="MaxAwaitingPulls"/> fetches that the commands of one sender (by default the subject of its
+    /// verified token, else the CloudEvent <c>source</c>, <see cref="Propagation.PropagateSenderKey"/>) may hold at once; beyond it that sender's awaiting
     /// propagation fails at once while the others' still get fetches. At most <see cref="MaxAwaitingPulls"/>; null:
     /// half of it (rounded up), so one sender leaves the other half to the rest.
     /// </summary>

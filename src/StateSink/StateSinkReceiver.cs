@@ -16,7 +16,10 @@ namespace Skylark.Events.StateSink;
 /// The sink's CloudEvents endpoint (<c>POST /</c>), as a Trigger subscriber:
 /// <c>io.skylark.state.propagate</c> is answered with an <c>io.skylark.state.propagated</c> reply event (binary mode,
 /// 200) for success and failure alike; <c>dev.knative.sources.ping</c> runs the periodic sync and is answered without
-/// an event (200, or 202 when a sync was still running). Anything else is a 400 with the reason.
+/// an event (200, or 202 when a sync was still running). Anything else is a 400 with the reason. With sender identity
+/// on (<see cref="StateSinkSenderCheck"/>) a request without a valid token for this sink is answered 401 and an event
+/// no EventPolicy admits from its sender 403, both in plain text and without a propagated reply: the sender is not
+/// one a reply could be trusted to.
 /// </summary>
 public sealed partial class StateSinkReceiver
 {
@@ -28,6 +31,7 @@ public sealed partial class StateSinkReceiver
     private readonly TimeProvider _time;
     private readonly IHostApplicationLifetime? _lifetime;
     private readonly PropagateSenderKey _senderKey;
+    private readonly StateSinkSenderCheck? _senders;
     private readonly ILogger<StateSinkReceiver> _logger;
 
     public StateSinkReceiver(
@@ -39,7 +43,8 @@ public sealed partial class StateSinkReceiver
         TimeProvider timeProvider,
         ILogger<StateSinkReceiver> logger,
         PropagateSenderKey senderKey,
-        IHostApplicationLifetime? lifetime = null)
+        IHostApplicationLifetime? lifetime = null,
+        StateSinkSenderCheck? senders = null)
     {
         _propagator = propagator ?? throw new ArgumentNullException(nameof(propagator));
         _sync = sync ?? throw new ArgumentNullException(nameof(sync));
@@ -50,6 +55,7 @@ public sealed partial class StateSinkReceiver
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _senderKey = senderKey ?? throw new ArgumentNullException(nameof(senderKey));
         _lifetime = lifetime;
+        _senders = senders;
     }
 
     public string Node => _topology.Node;
@@ -57,6 +63,20 @@ public sealed partial class StateSinkReceiver
     public async Task HandleAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+
+        // Before the body: an unknown sender gets nothing read on its behalf.
+        var sender = _senders is null ? null : await _senders.AuthenticateAsync(context).ConfigureAwait(false);
+        if (sender is { IsAuthenticated: false })
+        {
+            await sender.WriteProblemAsync(context.Response, context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        if (sender is { Subject: { } verified })
+        {
+            PropagateSenders.SetAuthenticatedSubject(context, verified);
+        }
+
         if (!RequestBodyLimit.TryApply(context, _options.MaxRequestBodyBytes))
         {
             await RefuseUnreadableAsync(context, StatusCodes.Status413PayloadTooLarge, $"the body of {context.Request.ContentLength} bytes is too large").ConfigureAwait(false);
@@ -76,6 +96,12 @@ public sealed partial class StateSinkReceiver
         catch (BadHttpRequestException error)
         {
             await RefuseUnreadableAsync(context, error.StatusCode, error.Message).ConfigureAwait(false);
+            return;
+        }
+
+        if (sender is { Subject: { } subject } && _senders!.Refusal(subject, cloudEvent) is { } refusal)
+        {
+            await PeerEndpoints.TextAsync(context, StatusCodes.Status403Forbidden, refusal).ConfigureAwait(false);
             return;
         }
 

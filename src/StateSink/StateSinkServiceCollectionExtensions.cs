@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Skylark.Events.Hosting;
+using Skylark.Events.Identity;
 using Skylark.Events.State;
 using Skylark.Events.State.Wire;
 using Skylark.Events.StateSink.Peer;
@@ -23,7 +24,9 @@ public static class StateSinkServiceCollectionExtensions
     /// (<see cref="StateSinkOptions.Kubernetes"/>), else from <see cref="StateSinkOptions.Sinks"/>; the topology from an
     /// <see cref="ITopologySource"/> registered before, else from the options. With the Kubernetes API a background
     /// service refreshes both, and <c>/readyz</c> fails until the topology has loaded. A <see cref="PropagateSenderKey"/>
-    /// registered before replaces the CloudEvent <c>source</c> as the sender the fair share of awaiting fetches counts.
+    /// registered before replaces the verified subject (or, with sender identity off, the CloudEvent <c>source</c>) as
+    /// the sender the fair share of awaiting fetches counts. <c>POST /</c> verifies senders as
+    /// <see cref="StateSinkOptions.Verification"/> says (<see cref="StateSinkSenderCheck"/>).
     /// Everything is per service provider, so one process can host one sink per node.
     /// </summary>
     public static IServiceCollection AddStateSink(this IServiceCollection services, Action<StateSinkOptions> configure)
@@ -35,6 +38,10 @@ public static class StateSinkServiceCollectionExtensions
             .Configure(configure)
             .ValidateOnStart(options => options.Validate());
         services.AddServiceMetrics(StateSinkMetrics.MeterName);
+
+        // POST / trusts what StateSinkOptions.Verification names; nothing set keeps it open (with a warning).
+        services.AddSenderVerification(static _ => { });
+        services.AddOptions<Identity.SenderVerificationOptions>().Configure<IOptions<StateSinkOptions>>((verification, sink) => sink.Value.Verification.CopyTo(verification));
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<StateSinkOptions>>().Value);
@@ -111,7 +118,12 @@ public static class StateSinkServiceCollectionExtensions
             Sink(sp),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<StateSync>>()));
-        services.TryAddSingleton<PropagateSenderKey>(PropagateSenders.BySource);
+        services.TryAddSingleton<PropagateSenderKey>(PropagateSenders.BySubjectOrSource);
+        services.TryAddSingleton(sp => new StateSinkSenderCheck(
+            sp.GetRequiredService<SenderAuthenticator>(),
+            Sink(sp),
+            State(sp).Node,
+            sp.GetRequiredService<ILogger<StateSinkSenderCheck>>()));
         services.TryAddSingleton<PeerEndpoints>();
         services.TryAddSingleton<StateSinkReceiver>();
         services.AddReadinessCheck<SinkTopologyReadinessCheck>(SinkTopologyReadinessCheck.Name);

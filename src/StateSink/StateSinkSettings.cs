@@ -1,4 +1,7 @@
+using Skylark.Events.Eventing.Policies;
+using Skylark.Events.Eventing.Resources;
 using Skylark.Events.Hosting;
+using Skylark.Events.Identity;
 using Skylark.Events.State;
 using Skylark.Events.Topology;
 
@@ -8,7 +11,8 @@ namespace Skylark.Events.StateSink;
 /// The standalone sink's settings, by the service contract (docs/configuration.md): the common <c>--node</c>,
 /// <c>--redis</c>, <c>--key-prefix</c>, Redis password and topology source (<c>--topology</c>, or
 /// <c>--topology-source kubernetes</c>), and the sink's own peer token, peers, memory budget and, on Kubernetes, where
-/// its peers' pods are, and its bounds on fetches waiting for bundles not written yet.
+/// its peers' pods are, its bounds on fetches waiting for bundles not written yet, and whose senders' tokens it trusts
+/// with the EventPolicies (from <c>--eventing</c>) that say what they may send it.
 /// </summary>
 /// <param name="State">Configures this node's <see cref="StateOptions"/> (node, Redis, password, key prefix).</param>
 /// <param name="PeerToken">The secret of the peer API.</param>
@@ -33,6 +37,15 @@ public sealed record StateSinkSettings(
     /// <summary><see cref="StateSinkOptions.MaxAwaitingPullsPerSender"/> (<c>--max-awaiting-pulls-per-sender</c>); null: half of the whole.</summary>
     public int? MaxAwaitingPullsPerSender { get; init; }
 
+    /// <summary>Configures <see cref="StateSinkOptions.Verification"/> (<c>--oidc-issuer</c>, <c>--oidc-keys</c>, …).</summary>
+    public Action<SenderVerificationOptions> Verification { get; init; } = static _ => { };
+
+    /// <summary>The EventPolicies of <c>--eventing</c> (its other resources are the broker's); empty without it.</summary>
+    public IReadOnlyList<EventPolicyResource> Policies { get; init; } = [];
+
+    /// <summary><see cref="StateSinkOptions.DefaultAuthorization"/> (<c>--authorization-mode</c>); null keeps the default.</summary>
+    public AuthorizationMode? DefaultAuthorization { get; init; }
+
     public static readonly Setting PeerTokenSetting = new("peer-token", "The secret every StateSink of the deployment presents to the others' peer API.", secret: true);
 
     public static readonly Setting PeerTokenFile = new("peer-token-file", "A file holding the peer token (a mounted Secret); instead of SKYLARK_PEER_TOKEN.");
@@ -43,7 +56,7 @@ public sealed record StateSinkSettings(
 
     public static readonly Setting MaxAwaitingPullsSetting = new("max-awaiting-pulls", "Most fetches this sink keeps waiting at other sinks for bundles not written yet (awaitWrite propagations), from all senders together (default 256).");
 
-    public static readonly Setting MaxAwaitingPullsPerSenderSetting = new("max-awaiting-pulls-per-sender", "Most of those waiting fetches the commands of one sender (its CloudEvent source) may hold (default half of --max-awaiting-pulls).");
+    public static readonly Setting MaxAwaitingPullsPerSenderSetting = new("max-awaiting-pulls-per-sender", "Most of those waiting fetches the commands of one sender (its verified subject, else its CloudEvent source) may hold (default half of --max-awaiting-pulls).");
 
     public static readonly Setting SinkNamespace = new("sink-namespace", "With --topology-source kubernetes: the namespace of the StateSink pods (default skylark).");
 
@@ -73,6 +86,13 @@ public sealed record StateSinkSettings(
                 $"must be at most {MaxAwaitingPullsSetting.Flag} ({maxAwaiting ?? new StateSinkOptions().MaxAwaitingPulls}): one sender's share cannot exceed the whole; got {maxAwaitingPerSender}");
         }
 
+        var verification = SenderIdentitySettings.ReadVerification(settings);
+        var mode = settings.OneOf(
+            SenderIdentitySettings.AuthorizationMode,
+            AuthorizationModes.AllowSameNamespaceText,
+            AuthorizationModes.AllowAllText,
+            AuthorizationModes.DenyAllText);
+        var policies = ReadPolicies(settings);
         var kubernetes = topology.FromKubernetes ? ReadKubernetes(settings, topology, sinks) : null;
         settings.ThrowIfInvalid();
         return new StateSinkSettings(state, token!, topology.File, sinks, budget, kubernetes)
@@ -80,6 +100,9 @@ public sealed record StateSinkSettings(
             TopologyEpoch = topology.Epoch,
             MaxAwaitingPulls = maxAwaiting,
             MaxAwaitingPullsPerSender = maxAwaitingPerSender,
+            Verification = verification,
+            Policies = policies,
+            DefaultAuthorization = mode is null ? null : AuthorizationModes.Parse(mode),
         };
     }
 
@@ -96,6 +119,33 @@ public sealed record StateSinkSettings(
         foreach (var (node, sink) in Sinks)
         {
             options.Sinks[node] = sink;
+        }
+
+        Verification(options.Verification);
+        options.DefaultAuthorization = DefaultAuthorization ?? options.DefaultAuthorization;
+        foreach (var policy in Policies)
+        {
+            options.Policies.Add(policy);
+        }
+    }
+
+    // The same files the broker serves may be given: only their EventPolicies concern a sink.
+    private static IReadOnlyList<EventPolicyResource> ReadPolicies(ServiceConfiguration settings)
+    {
+        var eventing = settings.List(CommonSettings.Eventing);
+        if (eventing.Count == 0)
+        {
+            return [];
+        }
+
+        try
+        {
+            return ResourceLoader.Load(eventing).EventPolicies;
+        }
+        catch (Exception error) when (error is ResourceValidationException or IOException or UnauthorizedAccessException)
+        {
+            settings.Problem(CommonSettings.Eventing, $"names resources that do not load: {error.Message.ReplaceLineEndings(" ")}");
+            return [];
         }
     }
 

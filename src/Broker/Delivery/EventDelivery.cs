@@ -12,6 +12,8 @@ namespace Skylark.Events.Broker.Delivery;
 internal sealed partial class EventDelivery(
     EventSender sender,
     BrokerIngress ingress,
+    IngressSenderCheck senders,
+    DeliveryTokens tokens,
     IngressAddress ingressAddress,
     BrokerMetrics metrics,
     TimeProvider timeProvider,
@@ -33,7 +35,7 @@ internal sealed partial class EventDelivery(
             async token =>
             {
                 var started = timeProvider.GetTimestamp();
-                var attempt = await sender.SendAsync(trigger.Subscriber, cloudEvent, [], expectReply: true, trigger.Retry.Timeout, token);
+                var attempt = await SendAsTriggerAsync(trigger, trigger.Subscriber, trigger.SubscriberAudience, cloudEvent, [], expectReply: true, token);
                 metrics.Dispatched(@namespace, brokerName, triggerName, attempt.StatusCode, timeProvider.GetElapsedTime(started));
                 return attempt;
             },
@@ -59,7 +61,7 @@ internal sealed partial class EventDelivery(
             trigger,
             reply.Id,
             brokerUrl,
-            _ => ReingestAsync(broker, reply, item.Ttl),
+            _ => ReingestAsync(broker, trigger, reply, item.Ttl),
             cancellationToken);
 
         if (reentered.Succeeded)
@@ -72,8 +74,15 @@ internal sealed partial class EventDelivery(
         await DeadLetterAsync(trigger, cloudEvent, brokerUrl, reentered, reentryAttempts, cancellationToken);
     }
 
-    private async Task<DeliveryAttempt> ReingestAsync(BrokerRoute broker, CloudEvent reply, int ttl)
+    private async Task<DeliveryAttempt> ReingestAsync(BrokerRoute broker, TriggerRoute trigger, CloudEvent reply, int ttl)
     {
+        // A 403 is final (RetryPolicy, as Knative's SelectiveRetry): the original event goes to the dead letter sink.
+        if (senders.ReplyRefusal(broker, trigger, reply) is { } refusal)
+        {
+            metrics.OnRejected();
+            return DeliveryAttempt.FailedResponse(StatusCodes.Status403Forbidden, System.Text.Encoding.UTF8.GetBytes(refusal), retryAfter: null, refusal);
+        }
+
         var result = await ingress.IngestAsync(broker, reply, ttl, fromProducer: false);
         return result.Status == IngressStatus.Accepted
             ? DeliveryAttempt.Success(result.HttpStatus)
@@ -94,7 +103,7 @@ internal sealed partial class EventDelivery(
             trigger,
             cloudEvent.Id,
             sink,
-            token => sender.SendAsync(sink, cloudEvent, extensions, expectReply: false, trigger.Retry.Timeout, token),
+            token => SendAsTriggerAsync(trigger, sink, trigger.DeadLetterAudience, cloudEvent, extensions, expectReply: false, token),
             cancellationToken);
 
         if (dead.Succeeded)
@@ -107,6 +116,29 @@ internal sealed partial class EventDelivery(
             metrics.OnDropped();
             LogDeadLetterFailed(cloudEvent.Id, trigger.Name, failedDestination, failed.StatusCode, failed.Error, sink, dead.StatusCode, dead.Error);
         }
+    }
+
+    /// <summary>
+    /// One attempt as the Trigger's identity: with a bearer token for <paramref name="audience"/> when the destination
+    /// names one and the broker can get tokens. A token that cannot be had fails the attempt as an unreachable
+    /// destination would, so it is retried.
+    /// </summary>
+    private async Task<DeliveryAttempt> SendAsTriggerAsync(
+        TriggerRoute trigger,
+        Uri destination,
+        string? audience,
+        CloudEvent cloudEvent,
+        IReadOnlyList<KeyValuePair<string, string>> extensions,
+        bool expectReply,
+        CancellationToken cancellationToken)
+    {
+        var token = await tokens.GetAsync(trigger.Identity, audience, cancellationToken);
+        if (token.Error is { } error)
+        {
+            return DeliveryAttempt.NoResponse(error);
+        }
+
+        return await sender.SendAsync(destination, cloudEvent, extensions, expectReply, trigger.Retry.Timeout, token.Token, cancellationToken);
     }
 
     /// <summary>Knative's retry loop: attempt, and while the failure is retryable and retries remain, wait and again.</summary>

@@ -49,7 +49,8 @@ public sealed class EventSender : IDisposable
 
     /// <summary>
     /// One attempt, limited by <paramref name="timeout"/>. <paramref name="expectReply"/> is true for subscribers (sends
-    /// <c>Prefer: reply</c> and reads a reply event) and false for dead letter sinks.
+    /// <c>Prefer: reply</c> and reads a reply event) and false for dead letter sinks. <paramref name="bearerToken"/>, when
+    /// given, is sent as <c>Authorization: Bearer</c>.
     /// </summary>
     public async Task<DeliveryAttempt> SendAsync(
         Uri target,
@@ -57,9 +58,15 @@ public sealed class EventSender : IDisposable
         IReadOnlyList<KeyValuePair<string, string>> extraExtensions,
         bool expectReply,
         TimeSpan? timeout,
+        string? bearerToken,
         CancellationToken cancellationToken)
     {
         using var request = BinaryModeRequest.Create(target, cloudEvent, extraExtensions);
+        if (bearerToken is not null)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearerToken);
+        }
+
         if (expectReply)
         {
             request.Headers.TryAddWithoutValidation("Prefer", "reply");

@@ -62,6 +62,8 @@ internal sealed class BrokerTopology
             resolver.Resolve(trigger.Subscriber, ns),
             RetryPolicy.From(delivery),
             delivery?.DeadLetterSink is { } sink ? resolver.Resolve(sink, ns) : null,
-            settings.QueueCapacity);
+            settings.QueueCapacity,
+            trigger.Subscriber.Audience,
+            delivery?.DeadLetterSink?.Audience);
     }
 }

@@ -8,11 +8,13 @@ namespace Skylark.Events.Broker.Ingress;
 /// <summary>
 /// <c>/{namespace}/{broker}</c> as Knative's broker ingress answers it: POST a CloudEvent (binary or structured,
 /// 1.0 or 0.3) → 202; OPTIONS → 200 with the CloudEvents webhook headers; any other method → 405.
-/// Refusals carry a plain-text reason.
+/// Refusals carry a plain-text reason. With sender identity on, a POST needs a bearer token for the Broker's audience
+/// (401 otherwise, before the body is read) and an EventPolicy admitting its subject and the event (403 otherwise).
 /// </summary>
 internal sealed partial class BrokerIngressEndpoint(
     BrokerTopology topology,
     BrokerIngress ingress,
+    IngressSenderCheck senders,
     BrokerMetrics metrics,
     TimeProvider timeProvider,
     IOptions<BrokerOptions> options,
@@ -58,6 +60,16 @@ internal sealed partial class BrokerIngressEndpoint(
     {
         var request = context.Request;
         var response = context.Response;
+
+        // Before the body: an unknown sender gets nothing read on its behalf.
+        var sender = await senders.AuthenticateAsync(context, broker);
+        if (sender is { IsAuthenticated: false })
+        {
+            metrics.OnRejected();
+            await sender.WriteProblemAsync(response, context.RequestAborted);
+            return;
+        }
+
         if (!RequestBodyLimit.TryApply(context, maxEventBytes))
         {
             await RefuseAsync(response, StatusCodes.Status413PayloadTooLarge, TooLarge());
@@ -78,6 +90,12 @@ internal sealed partial class BrokerIngressEndpoint(
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             await RefuseAsync(response, StatusCodes.Status413PayloadTooLarge, TooLarge());
+            return;
+        }
+
+        if (sender is { Subject: { } subject } && senders.Refusal(broker, subject, cloudEvent) is { } refusal)
+        {
+            await RefuseAsync(response, StatusCodes.Status403Forbidden, refusal);
             return;
         }
 

@@ -13,7 +13,7 @@ public sealed class PingSourceRunner : BackgroundService
     /// <summary>
     /// Prepares a scheduler per source. The sink resolver turns a source's <c>spec.sink</c> into the URL to post to;
     /// it is called for every event, so it may follow addresses that change while the host runs, and an exception
-    /// from it fails that one event.
+    /// from it fails that one event. <paramref name="tokens"/> gives the pings to a sink with an audience their token.
     /// </summary>
     public PingSourceRunner(
         EventingModel model,
@@ -21,7 +21,8 @@ public sealed class PingSourceRunner : BackgroundService
         HttpClient http,
         TimeProvider time,
         ILoggerFactory loggerFactory,
-        PingSourceOptions? options = null)
+        PingSourceOptions? options = null,
+        Delivery.DeliveryTokens? tokens = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(resolveSink);
@@ -36,7 +37,7 @@ public sealed class PingSourceRunner : BackgroundService
         {
             try
             {
-                schedulers.Add(new PingSourceScheduler(source, resolveSink, http, time, schedulerLogger, options));
+                schedulers.Add(new PingSourceScheduler(source, resolveSink, http, time, schedulerLogger, options, tokens));
             }
             catch (Exception e) when (e is FormatException or ArgumentException)
             {

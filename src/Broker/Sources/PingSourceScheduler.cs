@@ -40,7 +40,8 @@ public sealed class PingSourceScheduler
         HttpClient http,
         TimeProvider time,
         ILogger logger,
-        PingSourceOptions? options = null)
+        PingSourceOptions? options = null,
+        Delivery.DeliveryTokens? tokens = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(resolveSink);
@@ -57,7 +58,8 @@ public sealed class PingSourceScheduler
         this.resolveSink = resolveSink;
         this.time = time;
         this.logger = logger;
-        sender = new PingSourceSender(http, time, (options ?? PingSourceOptions.Default).Validated(), logger);
+        sender = new PingSourceSender(http, time, (options ?? PingSourceOptions.Default).Validated(), logger, tokens);
+        Identity = Eventing.Policies.OidcIdentity.SubjectFor("sources.knative.dev", "PingSource", source.Meta.Namespace, source.Meta.Name);
 
         if (Event.DroppedExtensions.Count > 0)
         {
@@ -66,6 +68,9 @@ public sealed class PingSourceScheduler
     }
 
     public PingSourceResource Source { get; }
+
+    /// <summary>The OIDC subject Knative gives this source, which its pings are sent as.</summary>
+    public string Identity { get; }
 
     /// <summary><c>namespace/name</c>.</summary>
     public string Name { get; }
@@ -209,7 +214,7 @@ public sealed class PingSourceScheduler
             }
 
             var delivery = await sender
-                .SendAsync(cloudEvent, sink, Name, retryAt => Update(s => s with { RetryAt = retryAt }), cancellationToken)
+                .SendAsync(cloudEvent, sink, Name, (Identity, Source.Sink.Audience), retryAt => Update(s => s with { RetryAt = retryAt }), cancellationToken)
                 .ConfigureAwait(false);
             sent = delivery.Acknowledged;
             lost = !sent;

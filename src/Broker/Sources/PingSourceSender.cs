@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using CloudNative.CloudEvents;
 using CloudNative.CloudEvents.Http;
 using Skylark.Events.Bindings;
@@ -8,21 +9,24 @@ namespace Skylark.Events.Broker.Sources;
 /// <summary>
 /// Posts one ping event to its sink in binary mode, retrying as Knative's mtping adapter does (the CloudEvents Go SDK
 /// rules): unreachable sinks, timeouts and 404, 425, 429, 503, 504 answers are retried with exponential backoff;
-/// any other answer is final. The same event (same id and time) goes out on every attempt.
+/// any other answer is final. The same event (same id and time) goes out on every attempt. A sink with an audience
+/// gets a bearer token as the source's identity when <c>tokens</c> can grant one; one that cannot be had fails the
+/// attempt like an unreachable sink.
 /// </summary>
-internal sealed class PingSourceSender(HttpClient http, TimeProvider time, PingSourceOptions options, ILogger logger)
+internal sealed class PingSourceSender(HttpClient http, TimeProvider time, PingSourceOptions options, ILogger logger, Delivery.DeliveryTokens? tokens = null)
 {
     // retryScheduled is told when a backoff starts (with its end) and ends (null), for the source's status.
     public async Task<PingDelivery> SendAsync(
         CloudEvent cloudEvent,
         Uri sink,
         string source,
+        (string Subject, string? Audience) identity,
         Action<DateTimeOffset?> retryScheduled,
         CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var (statusCode, error, retriable) = await AttemptAsync(cloudEvent, sink, cancellationToken).ConfigureAwait(false);
+            var (statusCode, error, retriable) = await AttemptAsync(cloudEvent, sink, identity, cancellationToken).ConfigureAwait(false);
             if (error is null)
             {
                 return new PingDelivery(true, statusCode, attempt, null);
@@ -42,14 +46,28 @@ internal sealed class PingSourceSender(HttpClient http, TimeProvider time, PingS
         }
     }
 
-    private async Task<(int? StatusCode, string? Error, bool Retriable)> AttemptAsync(CloudEvent cloudEvent, Uri sink, CancellationToken cancellationToken)
+    private async Task<(int? StatusCode, string? Error, bool Retriable)> AttemptAsync(
+        CloudEvent cloudEvent,
+        Uri sink,
+        (string Subject, string? Audience) identity,
+        CancellationToken cancellationToken)
     {
+        var token = tokens is null ? Delivery.DeliveryToken.None : await tokens.GetAsync(identity.Subject, identity.Audience, cancellationToken).ConfigureAwait(false);
+        if (token.Error is { } tokenError)
+        {
+            return (null, tokenError, true);
+        }
+
         using var timeout = new CancellationTokenSource(options.AttemptTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         using var request = new HttpRequestMessage(HttpMethod.Post, sink)
         {
             Content = ToBinaryModeContent(cloudEvent),
         };
+        if (token.Token is { } bearer)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        }
 
         try
         {

@@ -12,6 +12,8 @@ public static class PingSourceServiceCollectionExtensions
     /// Runs the PingSources of the <see cref="EventingModel"/> registered in the container as a hosted service
     /// (also registered as <see cref="PingSourceRunner"/>, so the host can read each source's status).
     /// <c>sinkResolver</c> builds the sink resolver from the container, e.g. from the broker's destination resolver.
+    /// When the container has the broker's <see cref="Delivery.DeliveryTokens"/>, pings to a sink with an audience
+    /// carry a token as the PingSource's identity.
     /// </summary>
     public static IServiceCollection AddPingSources(
         this IServiceCollection services,
@@ -37,7 +39,8 @@ public static class PingSourceServiceCollectionExtensions
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>(),
-            options));
+            options,
+            sp.GetService<Delivery.DeliveryTokens>()));
         services.AddHostedService(sp => sp.GetRequiredService<PingSourceRunner>());
         return services;
     }

@@ -36,11 +36,13 @@ public sealed class LayeringTests
         // Libraries: on Contracts (and the service contract) only, with the few packages they are about.
         new("Bindings", "library", Projects: ["Contracts", "Hosting"], Frameworks: [AspNetCore], Packages: ["CloudNative.CloudEvents", "CloudNative.CloudEvents.SystemTextJson", "MQTTnet"]),
         new("Eventing", "library", Projects: ["Contracts"], Frameworks: [], Packages: ["CloudNative.CloudEvents", "Cronos", "Microsoft.Extensions.Logging.Abstractions", "YamlDotNet"]),
-        new("Identity", "library", Projects: ["Hosting"], Frameworks: [AspNetCore], Packages: ["Microsoft.AspNetCore.Authentication.JwtBearer"]),
-
         // State sends a function's requests to its node's StateSink with the function's identity token.
         new("State", "library", Projects: ["Bindings", "Contracts", "Hosting", "Identity"], Frameworks: [AspNetCore], Packages: ["StackExchange.Redis"]),
         new("Topology", "library", Projects: ["Contracts"], Frameworks: [], Packages: ["KubernetesClient", "Microsoft.Extensions.Hosting", "YamlDotNet"]),
+
+        // Sender identity (OIDC tokens): receivers verify inside their endpoints, senders attach their tokens; the
+        // local issuer is a set of endpoints. On the service contract only.
+        new("Identity", "library", Projects: ["Hosting"], Frameworks: [AspNetCore], Packages: ["Microsoft.AspNetCore.Authentication.JwtBearer"]),
 
         // Services: any library, never another service. Functions do not know the topology.
         new("Broker", "service", Projects: Libraries, Frameworks: [AspNetCore], Packages: [Any]),

@@ -72,4 +72,47 @@ public sealed class BrokerSettingsTests
         Assert.StartsWith("--eventing (SKYLARK_EVENTING) names resources that do not load: ", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', error.Message);
     }
+
+    [Fact]
+    public void Sender_identity_policies_and_the_token_issuer_come_from_the_settings()
+    {
+        var options = new BrokerOptions();
+        using var scratch = new ScratchDirectory();
+        File.WriteAllText(scratch.File("jwks.json"), "{\"keys\":[]}");
+
+        BrokerSettings.Read(Configuration(
+            "--eventing", Eventing,
+            "--oidc-keys", scratch.File("jwks.json"),
+            "--authorization-mode", "deny-all",
+            "--token-file", "/var/run/secrets/tokens/broker",
+            "--token-issuer", "http://127.0.0.1:7300/"))(options);
+
+        Assert.Equal(scratch.File("jwks.json"), options.Verification.KeySetFile);
+        Assert.True(options.Verification.Enabled);
+        Assert.Equal(Skylark.Events.Eventing.Policies.AuthorizationMode.DenyAll, options.DefaultAuthorization);
+        Assert.Equal(("/var/run/secrets/tokens/broker", new Uri("http://127.0.0.1:7300/")), (options.TokenFile, options.TokenIssuer));
+        Assert.Contains(options.Model.EventPolicies, p => p.Meta.Name == "predictor-propagates");
+    }
+
+    [Fact]
+    public void Without_identity_settings_verification_is_off_and_no_tokens_are_asked_for()
+    {
+        var options = new BrokerOptions();
+
+        BrokerSettings.Read(Configuration("--eventing", Eventing))(options);
+
+        Assert.False(options.Verification.Enabled);
+        Assert.Equal(Skylark.Events.Eventing.Policies.AuthorizationMode.AllowSameNamespace, options.DefaultAuthorization);
+        Assert.Null(options.TokenIssuer);
+    }
+
+    [Theory]
+    [InlineData("--token-issuer", "http://127.0.0.1:7300/", "--token-issuer (SKYLARK_TOKEN_ISSUER) needs --token-file (SKYLARK_TOKEN_FILE): the broker asks the issuer with its own token.")]
+    [InlineData("--authorization-mode", "allow-some", "--authorization-mode (SKYLARK_AUTHORIZATION_MODE) must be one of allow-same-namespace, allow-all, deny-all; got 'allow-some'.")]
+    public void A_token_issuer_needs_a_token_file_and_the_authorization_mode_is_one_of_knatives(string flag, string value, string message)
+    {
+        var error = Assert.Throws<ServiceConfigurationException>(() => BrokerSettings.Read(Configuration("--eventing", Eventing, flag, value)));
+
+        Assert.Equal(message, error.Message);
+    }
 }

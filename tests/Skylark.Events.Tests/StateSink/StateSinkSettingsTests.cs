@@ -192,4 +192,37 @@ public sealed class StateSinkSettingsTests
 
         Assert.Equal("--kubeconfig (SKYLARK_KUBECONFIG) names '/nonexistent/kubeconfig', which cannot be used: no such file.", error.Message);
     }
+
+    [Fact]
+    public void Sender_identity_and_the_eventpolicies_of_the_eventing_resources_come_from_the_settings()
+    {
+        using var scratch = new Support.ScratchDirectory();
+        File.WriteAllText(scratch.File("jwks.json"), "{\"keys\":[]}");
+        var settings = StateSinkSettings.From(Configuration(
+            ["--node", "edge-1", "--redis", "10.0.0.5:6380", "--topology", "topologies/three-nodes.yaml",
+            "--eventing", Support.RepositoryPaths.InRoot("eventing"), "--oidc-keys", scratch.File("jwks.json"), "--authorization-mode", "allow-all"],
+            new() { ["PEER_TOKEN"] = "peer-secret" }));
+        var sink = new StateSinkOptions();
+
+        settings.Configure(sink);
+
+        Assert.Equal(scratch.File("jwks.json"), sink.Verification.KeySetFile);
+        Assert.Equal(Skylark.Events.Eventing.Policies.AuthorizationMode.AllowAll, sink.DefaultAuthorization);
+        Assert.Contains(sink.Policies, p => p.Meta.Name == "statesink-commands");
+    }
+
+    [Fact]
+    public void Without_identity_settings_the_sink_verifies_no_one_and_has_no_policies()
+    {
+        var settings = StateSinkSettings.From(Configuration(
+            ["--node", "edge-1", "--redis", "10.0.0.5:6380", "--topology", "topologies/three-nodes.yaml"],
+            new() { ["PEER_TOKEN"] = "peer-secret" }));
+        var sink = new StateSinkOptions();
+
+        settings.Configure(sink);
+
+        Assert.False(sink.Verification.Enabled);
+        Assert.Empty(sink.Policies);
+        Assert.Equal(Skylark.Events.Eventing.Policies.AuthorizationMode.AllowSameNamespace, sink.DefaultAuthorization);
+    }
 }
