@@ -43,7 +43,8 @@ public sealed class ClusterIdentityTests
         Assert.Equal(HttpStatusCode.Unauthorized, await UpScenarios.PostAnonymouslyAsync(endpoints.Broker, propagate));
         Assert.Equal(HttpStatusCode.Unauthorized, await UpScenarios.PostAnonymouslyAsync(endpoints.Nodes["cloud"].Sink, propagate));
         Assert.Equal(HttpStatusCode.Forbidden, await UpScenarios.PostAsync(endpoints, propagate, identity: ClusterIdentity.CameraIngest));
-        Assert.Equal(HttpStatusCode.Forbidden, await UpScenarios.PostAsync(endpoints, propagate, ingress: endpoints.Nodes["cloud"].Sink, identity: ClusterIdentity.Predictor));
+        // The predictor's token names the broker alone: a StateSink refuses it as meant for someone else.
+        Assert.Equal(HttpStatusCode.Unauthorized, await UpScenarios.PostAsync(endpoints, propagate, ingress: endpoints.Nodes["cloud"].Sink, identity: ClusterIdentity.Predictor));
 
         // The predictor's own commands, delivered by the broker as the propagate Trigger, still move state.
         await UpScenarios.A_completion_makes_the_predictor_move_the_output_to_the_successors_node(endpoints, "wf-identified");

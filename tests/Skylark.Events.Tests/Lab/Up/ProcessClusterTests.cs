@@ -92,7 +92,16 @@ public sealed class ProcessClusterTests(ProcessClusterTests.Running running) : I
         var error = await Assert.ThrowsAnyAsync<Exception>(() => forged.WriteAsync(new StateRef("edge", "wf-acl", "detect"), new Dictionary<string, ReadOnlyMemory<byte>> { ["x"] = new byte[] { 1 } }));
 
         Assert.Contains("NOPERM", error.ToString(), StringComparison.Ordinal);
-        Assert.Equal(["alarm", "camera-ingest", "detect", "preprocess", "statesink"], edge.Users.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["alarm", "camera-ingest", "detect", "predictor", "preprocess", "statesink"], edge.Users.Keys.Order(StringComparer.Ordinal));
+
+        // The Predictor keeps its model in the control node's Redis, as its own user too.
+        var cloud = ConfigurationOptions.Parse(running.Cluster.Redis["cloud"].Endpoint);
+        cloud.Password = running.Cluster.Redis["cloud"].Password;
+        await using var control = await ConnectionMultiplexer.ConnectAsync(cloud);
+        await Poll.UntilAsync(
+            async () => ((string)(await control.GetDatabase().ExecuteAsync("CLIENT", "LIST"))!).Contains(" user=predictor ", StringComparison.Ordinal),
+            "the Predictor is connected to cloud's Redis as the user predictor",
+            TimeSpan.FromSeconds(20));
     }
 
     [Fact]
