@@ -15,13 +15,15 @@ public sealed partial class SenderAuthenticator
 {
     private readonly IOptionsMonitor<JwtBearerOptions> bearer;
     private readonly ILogger<SenderAuthenticator> logger;
+    private readonly VerifiedTokens verified;
 
-    public SenderAuthenticator(IOptions<SenderVerificationOptions> options, IOptionsMonitor<JwtBearerOptions> bearer, ILogger<SenderAuthenticator> logger)
+    public SenderAuthenticator(IOptions<SenderVerificationOptions> options, IOptionsMonitor<JwtBearerOptions> bearer, ILogger<SenderAuthenticator> logger, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         Enabled = options.Value.Enabled;
         this.bearer = bearer;
         this.logger = logger;
+        verified = new VerifiedTokens(time ?? TimeProvider.System);
     }
 
     /// <summary>False when no issuer or key set is configured: callers then accept senders unchecked, as before identity existed.</summary>
@@ -71,12 +73,21 @@ public sealed partial class SenderAuthenticator
             return SenderAuthentication.Invalid(audiences[0], "the issuer's keys are unavailable to the receiver");
         }
 
+        foreach (var audience in audiences)
+        {
+            if (verified.TryGet(token, audience, configuration, out var known))
+            {
+                return SenderAuthentication.Authenticated(audience, known);
+            }
+        }
+
         SenderAuthentication? first = null;
         SenderAuthentication result = null!;
         foreach (var audience in audiences)
         {
             bool unknownKey;
-            (result, unknownKey) = await TokenChecks.ValidateAsync(token, audience, options.TokenValidationParameters, configuration.SigningKeys);
+            DateTimeOffset expires;
+            (result, unknownKey, expires) = await TokenChecks.ValidateAsync(token, audience, options.TokenValidationParameters, configuration.SigningKeys);
             if (unknownKey)
             {
                 // Issuers rotate keys; a token naming a key not yet fetched is the first sign of it.
@@ -85,8 +96,13 @@ public sealed partial class SenderAuthenticator
                 if (!ReferenceEquals(refreshed, configuration))
                 {
                     configuration = refreshed;
-                    (result, _) = await TokenChecks.ValidateAsync(token, audience, options.TokenValidationParameters, refreshed.SigningKeys);
+                    (result, _, expires) = await TokenChecks.ValidateAsync(token, audience, options.TokenValidationParameters, refreshed.SigningKeys);
                 }
+            }
+
+            if (result.IsAuthenticated)
+            {
+                verified.Add(token, audience, configuration, result.Subject!, expires);
             }
 
             first ??= result;

@@ -37,7 +37,7 @@ internal static class TokenChecks
     };
 
     /// <summary>Validates <paramref name="token"/> for <paramref name="audience"/> against <paramref name="keys"/>.</summary>
-    public static async Task<(SenderAuthentication Result, bool UnknownKey)> ValidateAsync(
+    public static async Task<(SenderAuthentication Result, bool UnknownKey, DateTimeOffset Expires)> ValidateAsync(
         string token, string audience, TokenValidationParameters template, IEnumerable<SecurityKey> keys)
     {
         var parameters = template.Clone();
@@ -48,12 +48,12 @@ internal static class TokenChecks
         if (!result.IsValid)
         {
             var unknownKey = result.Exception is SecurityTokenInvalidSignatureException && !KnowsKey(token, keys);
-            return (SenderAuthentication.Invalid(audience, unknownKey ? "signed by an unknown key" : Reason(result.Exception)), unknownKey);
+            return (SenderAuthentication.Invalid(audience, unknownKey ? "signed by an unknown key" : Reason(result.Exception)), unknownKey, default);
         }
 
         return result.Claims.TryGetValue("sub", out var subject) && subject is string { Length: > 0 } name
-            ? (SenderAuthentication.Authenticated(audience, name), false)
-            : (SenderAuthentication.Invalid(audience, "it has no subject"), false);
+            ? (SenderAuthentication.Authenticated(audience, name), false, new DateTimeOffset(result.SecurityToken.ValidTo, TimeSpan.Zero))
+            : (SenderAuthentication.Invalid(audience, "it has no subject"), false, default);
     }
 
     /// <summary>The token from an <c>Authorization: Bearer</c> value, null for any other scheme or none.</summary>

@@ -39,7 +39,7 @@ public static partial class TokenIssuerEndpoints
                 return Unauthorized(SenderAuthentication.Missing(issuer.Name));
             }
 
-            var (caller, _) = await TokenChecks.ValidateAsync(token, issuer.Name, callerParameters, keys);
+            var (caller, _, _) = await TokenChecks.ValidateAsync(token, issuer.Name, callerParameters, keys);
             if (!caller.IsAuthenticated)
             {
                 LogRefused(logger, "a caller", "?", caller.Reason!);

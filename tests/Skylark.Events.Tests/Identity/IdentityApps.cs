@@ -40,9 +40,17 @@ internal sealed class KestrelApp : IAsyncDisposable
     /// A receiver checking senders for the audience in <c>?audience=</c>: 200 with the subject, or the authenticator's 401.
     /// <c>/healthz</c> stays open, as in the services.
     /// </summary>
-    public static Task<KestrelApp> StartReceiverAsync(Action<SenderVerificationOptions> verification) =>
+    public static Task<KestrelApp> StartReceiverAsync(Action<SenderVerificationOptions> verification, TimeProvider? time = null) =>
         StartAsync(
-            services => services.AddSenderVerification(verification),
+            services =>
+            {
+                if (time is not null)
+                {
+                    services.AddSingleton(time);
+                }
+
+                services.AddSenderVerification(verification);
+            },
             app =>
             {
                 app.MapGet("/healthz", () => "ok");

@@ -82,6 +82,25 @@ public sealed class SenderVerificationTests
     }
 
     [Fact]
+    public async Task A_token_verified_once_is_accepted_again_until_it_expires_and_not_after()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var setup = await KeySetReceiver.StartAsync(clock);
+        var token = setup.Issuer.Issue(Sender, [Broker], TimeSpan.FromMinutes(10));
+
+        var first = await ReceiverAnswer.PostAsync(setup.Receiver.Url, Broker, token);
+        var again = await ReceiverAnswer.PostAsync(setup.Receiver.Url, Broker, token);
+        var otherAudience = await ReceiverAnswer.PostAsync(setup.Receiver.Url, "sink-a", token);
+        clock.Advance(TimeSpan.FromMinutes(11));
+        var afterExpiry = await ReceiverAnswer.PostAsync(setup.Receiver.Url, Broker, token);
+
+        Assert.Equal((HttpStatusCode.OK, Sender), (first.Status, first.Body));
+        Assert.Equal((HttpStatusCode.OK, Sender), (again.Status, again.Body));
+        Assert.Equal((HttpStatusCode.Unauthorized, "401: the bearer token is invalid: wrong audience"), (otherAudience.Status, otherAudience.Body));
+        Assert.Equal((HttpStatusCode.Unauthorized, "401: the bearer token is invalid: it has expired"), (afterExpiry.Status, afterExpiry.Body));
+    }
+
+    [Fact]
     public async Task A_token_signed_with_the_trusted_key_under_another_issuer_name_is_invalid_as_the_wrong_issuer()
     {
         await using var setup = await KeySetReceiver.StartAsync();
@@ -143,7 +162,7 @@ public sealed class SenderVerificationTests
 
         public KestrelApp Receiver { get; }
 
-        public static async Task<KeySetReceiver> StartAsync()
+        public static async Task<KeySetReceiver> StartAsync(TimeProvider? time = null)
         {
             var directory = new ScratchDirectory();
             var issuer = LocalTokenIssuer.CreateOrLoad(directory.Path, new Uri("http://127.0.0.1:1"));
@@ -152,7 +171,7 @@ public sealed class SenderVerificationTests
             {
                 o.KeySetFile = directory.File("jwks.json");
                 o.Issuer = issuer.Issuer;
-            });
+            }, time);
             return new KeySetReceiver(directory, issuer, receiver);
         }
 
