@@ -21,6 +21,9 @@ internal sealed partial class IngressSenderCheck
     private readonly EventPolicyAuthorizer authorizer;
     private readonly ILogger<IngressSenderCheck> logger;
 
+    // Per Broker, worked out once: this runs for every event at the ingress.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<BrokerRoute, (string Audience, PolicyReceiver Receiver)> receivers = new();
+
     public IngressSenderCheck(SenderAuthenticator authenticator, IOptions<BrokerOptions> options, ILogger<IngressSenderCheck> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -43,12 +46,12 @@ internal sealed partial class IngressSenderCheck
 
     /// <summary>The sender of a request to <paramref name="broker"/>'s ingress; null when verification is off.</summary>
     public async Task<SenderAuthentication?> AuthenticateAsync(HttpContext context, BrokerRoute broker) =>
-        Enabled ? await authenticator.AuthenticateAsync(context, Audience(broker)) : null;
+        Enabled ? await authenticator.AuthenticateAsync(context, ReceiverOf(broker).Audience) : null;
 
     /// <summary>Whether <paramref name="subject"/> may send <paramref name="cloudEvent"/> to <paramref name="broker"/>; null when allowed, else the 403 text.</summary>
     public string? Refusal(BrokerRoute broker, string subject, CloudEvent cloudEvent)
     {
-        var decision = authorizer.Authorize(PolicyReceiver.Broker(broker.Resource), subject, cloudEvent);
+        var decision = authorizer.Authorize(ReceiverOf(broker).Receiver, subject, cloudEvent);
         if (decision.Allowed)
         {
             return null;
@@ -69,8 +72,8 @@ internal sealed partial class IngressSenderCheck
         return OidcIdentity.SubjectFor(TriggerGroup, "Trigger", trigger.Meta.Namespace, trigger.Meta.Name);
     }
 
-    private static string Audience(BrokerRoute broker) =>
-        SkylarkAudiences.Broker(broker.Resource.Meta.Namespace, broker.Resource.Meta.Name);
+    private (string Audience, PolicyReceiver Receiver) ReceiverOf(BrokerRoute broker) =>
+        receivers.GetOrAdd(broker, b => (SkylarkAudiences.Broker(b.Resource.Meta.Namespace, b.Resource.Meta.Name), PolicyReceiver.Broker(b.Resource)));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sender identity is off: no --oidc-issuer or --oidc-keys is set, so anyone who reaches the ingress may send any event; set --oidc-issuer or --oidc-keys.{PoliciesNote}")]
     private partial void LogIdentityOff(string policiesNote);
