@@ -431,7 +431,7 @@ public sealed partial class ManifestRenderer
                     EmptyDir("acl", memory: true),
                     EmptyDir("data"),
                 ],
-            }));
+            }, metrics: false));
             yield return Kube(ClusterService(RedisService(node), labels, new V1ServicePort { Name = "redis", Port = RedisPort, TargetPort = (IntOrString)"redis" }));
         }
     }
@@ -526,7 +526,7 @@ public sealed partial class ManifestRenderer
     {
         var env = new List<V1EnvVar>
         {
-            Env(CommonSettings.Eventing, "/etc/skylark/pipeline"),
+            Env(CommonSettings.Eventing, "/etc/skylark/pipeline/triggers.yaml"),
             Env(CommonSettings.Sink, BrokerIngress.ToString()),
         };
         var volumes = new List<V1Volume> { ConfigMap("pipeline", PipelineConfigMap) };
@@ -623,7 +623,7 @@ public sealed partial class ManifestRenderer
                 InitContainers = [init],
                 Containers = [mosquitto],
                 Volumes = [ConfigMap("config", MosquittoConfigMap), Secret("users", MqttSecret), EmptyDir("passwd", memory: true)],
-            }));
+            }, metrics: false));
             yield return Kube(ClusterService(MosquittoService(node), labels, new V1ServicePort { Name = "mqtt", Port = MqttPort, TargetPort = (IntOrString)"mqtt" }));
         }
     }
@@ -773,7 +773,12 @@ public sealed partial class ManifestRenderer
         return container;
     }
 
-    private static V1Deployment PinnedDeployment(string name, Dictionary<string, string> labels, string node, string account, V1PodSpec pod)
+    /// <summary>
+    /// One replica of <paramref name="pod"/> on <paramref name="node"/> as <paramref name="account"/>, scraped when
+    /// <paramref name="metrics"/> (Skylark's services serve <c>/metrics</c>; Redis and mosquitto do not).
+    /// </summary>
+    /// <remarks>Of <paramref name="labels"/>, <c>app</c> and <c>skylark.io/node</c> select the pod.</remarks>
+    private static V1Deployment PinnedDeployment(string name, Dictionary<string, string> labels, string node, string account, V1PodSpec pod, bool metrics = true)
     {
         pod.NodeSelector = OnNode(node);
         pod.ServiceAccountName = account;
@@ -791,7 +796,7 @@ public sealed partial class ManifestRenderer
                 // a second StateSink peers would have to choose between.
                 Strategy = new V1DeploymentStrategy { Type = "Recreate" },
                 Selector = new V1LabelSelector { MatchLabels = labels.Where(l => l.Key is "app" or "skylark.io/node").ToDictionary(l => l.Key, l => l.Value) },
-                Template = new V1PodTemplateSpec { Metadata = new V1ObjectMeta { Labels = labels, Annotations = ScrapeAnnotations() }, Spec = pod },
+                Template = new V1PodTemplateSpec { Metadata = new V1ObjectMeta { Labels = labels, Annotations = metrics ? ScrapeAnnotations() : null }, Spec = pod },
             },
         };
     }

@@ -13,6 +13,12 @@ internal static class Workloads
 
     public const string TmpVolume = "tmp";
 
+    /// <summary>
+    /// Mode 0444 for mounted secrets: Kubernetes makes them root's, and the service's own non-root user must read them.
+    /// Nothing else runs in the pod; written in binary because C# has no octal literals.
+    /// </summary>
+    private const int ReadableByAll = 0b100_100_100;
+
     public static V1EnvVar Env(Setting setting, string value) => new() { Name = setting.Environment, Value = value };
 
     public static V1EnvVar Env(string name, string value) => new() { Name = name, Value = value };
@@ -73,15 +79,15 @@ internal static class Workloads
     public static V1Volume ConfigMap(string name, string configMap) =>
         new() { Name = name, ConfigMap = new V1ConfigMapVolumeSource { Name = configMap } };
 
-    /// <summary>One key of a Secret as the file <c>password</c> (or <paramref name="path"/>), readable by the owner only.</summary>
+    /// <summary>One key of a Secret as the file <c>password</c> (or <paramref name="path"/>), readable by the pod's non-root user.</summary>
     public static V1Volume SecretKey(string name, string secret, string key, string path = "password") => new()
     {
         Name = name,
-        Secret = new V1SecretVolumeSource { SecretName = secret, Items = [new V1KeyToPath { Key = key, Path = path }], DefaultMode = 0400 },
+        Secret = new V1SecretVolumeSource { SecretName = secret, Items = [new V1KeyToPath { Key = key, Path = path }], DefaultMode = ReadableByAll },
     };
 
     public static V1Volume Secret(string name, string secret) =>
-        new() { Name = name, Secret = new V1SecretVolumeSource { SecretName = secret, DefaultMode = 0400 } };
+        new() { Name = name, Secret = new V1SecretVolumeSource { SecretName = secret, DefaultMode = ReadableByAll } };
 
     /// <summary>
     /// The pod's identity token for <paramref name="audience"/> as the file <c>token</c>: a projected service-account

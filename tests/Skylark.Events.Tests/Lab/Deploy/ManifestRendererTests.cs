@@ -346,6 +346,9 @@ public sealed class ManifestRendererTests
             foreach (var volume in Volumes(resource).Where(v => v.Secret is not null))
             {
                 Assert.Contains(volume.Secret.SecretName, manifests.Secrets.Select(s => s.Name));
+
+                // 0444: Kubernetes makes the files root's, and the pods run as their service's non-root user.
+                Assert.Equal(0b100_100_100, volume.Secret.DefaultMode);
                 foreach (var item in volume.Secret.Items ?? [])
                 {
                     Assert.Contains((volume.Secret.SecretName, item.Key), generated);
@@ -363,6 +366,9 @@ public sealed class ManifestRendererTests
         foreach (var resource in manifests.Resources.Where(r => r.Kind is "Deployment" || r.ApiVersion == "serving.knative.dev/v1"))
         {
             var (annotations, pod) = PodOf(resource);
+
+            // Scraped where there is something to scrape: Redis and mosquitto serve no /metrics.
+            Assert.Equal(pod.Containers.Any(c => DeployImages.TargetOf(c.Image) is not null), annotations?.ContainsKey("prometheus.io/scrape") == true);
             foreach (var container in pod.Containers.Concat(pod.InitContainers ?? []))
             {
                 var what = $"{resource.Kind}/{resource.Name} {container.Name}";
@@ -376,7 +382,7 @@ public sealed class ManifestRendererTests
 
                 Assert.Equal("/healthz", container.LivenessProbe?.HttpGet?.Path);
                 Assert.Equal("/readyz", container.ReadinessProbe?.HttpGet?.Path);
-                Assert.Equal("true", annotations["prometheus.io/scrape"]);
+                Assert.Equal("true", annotations!["prometheus.io/scrape"]);
                 Assert.Equal("/metrics", annotations["prometheus.io/path"]);
 
                 // Every variable is a setting of the service contract, spelt as docs/configuration.md has it.
@@ -444,7 +450,7 @@ public sealed class ManifestRendererTests
         [.. manifests.Resources.Where(r => r.Kind == kind && !IsKnative(r)).Select(r => KubernetesYaml.Deserialize<T>(r.Yaml, strict: true))];
 
     /// <summary>A Deployment's pod, or a Knative Service's template read as the pod spec it is.</summary>
-    private static (IDictionary<string, string> Annotations, V1PodSpec Pod) PodOf(RenderedResource resource)
+    private static (IDictionary<string, string>? Annotations, V1PodSpec Pod) PodOf(RenderedResource resource)
     {
         if (resource.Kind == "Deployment")
         {
