@@ -92,9 +92,10 @@ public sealed class LocalityRoutes
     /// <summary>The pipeline Trigger's own conditions as Subscriptions API filters, which are ANDed with the locality one.</summary>
     private static IEnumerable<SubscriptionsApiFilter> PipelineConditions(TriggerResource pipeline)
     {
-        if (pipeline.FilterAttributes is { Count: > 0 } attributes)
+        // Knative's exact dialect takes one attribute per expression, so each attribute is a filter of its own.
+        foreach (var (name, value) in pipeline.FilterAttributes ?? new Dictionary<string, string>())
         {
-            yield return new SubscriptionsApiFilter(Exact: attributes);
+            yield return new SubscriptionsApiFilter(Exact: new Dictionary<string, string> { [name] = value });
         }
 
         foreach (var filter in pipeline.Filters)

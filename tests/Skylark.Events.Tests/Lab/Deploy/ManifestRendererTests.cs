@@ -143,6 +143,22 @@ public sealed class ManifestRendererTests
 
     [Theory]
     [MemberData(nameof(Cases))]
+    public async Task The_written_Knative_files_load_back_into_the_rendered_model(string topology, StateMode mode)
+    {
+        // What a local runtime would serve from the folder is what the cluster gets.
+        using var scratch = new ScratchDirectory();
+        var manifests = Render(topology, mode);
+        await manifests.WriteAsync(scratch.Path);
+        var eventingFiles = manifests.Files
+            .Where(f => f.Resources.All(r => IsKnative(r) && r.ApiVersion != "serving.knative.dev/v1"))
+            .Select(f => Path.Combine(scratch.Path, f.Name))
+            .ToList();
+        var loaded = ResourceLoader.Load(eventingFiles);
+        Assert.Equal(KnativeYaml.Write(manifests.Eventing), KnativeYaml.Write(loaded));
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
     public void Each_node_has_exactly_one_propagate_route_to_its_own_StateSink(string topology, StateMode mode)
     {
         var manifests = Render(topology, mode);
