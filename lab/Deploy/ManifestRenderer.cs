@@ -57,6 +57,7 @@ public sealed partial class ManifestRenderer
     private readonly NetworkTopology _topology;
     private readonly string _topologyText;
     private readonly string _centralNode;
+    private readonly List<string> _images = [];
 
     private ManifestRenderer(DeployOptions options, NetworkTopology topology, string topologyText)
     {
@@ -167,8 +168,6 @@ public sealed partial class ManifestRenderer
         return new RenderedManifests(files, secrets, eventing) { Images = [.. _images.Distinct(StringComparer.Ordinal)] };
     }
 
-    private readonly List<string> _images = [];
-
     private string Image(string deployable)
     {
         var image = DeployImages.Of(deployable, _options.Registry, _options.Tag);
@@ -210,7 +209,7 @@ public sealed partial class ManifestRenderer
     // ---- RBAC ----
 
     /// <summary>The Kubernetes API requests of each service account that makes any: none with the topology from a file.</summary>
-    public IReadOnlyDictionary<string, IReadOnlyList<KubernetesApiRequest>> ApiAccess()
+    private Dictionary<string, IReadOnlyList<KubernetesApiRequest>> ApiAccess()
     {
         var access = new Dictionary<string, IReadOnlyList<KubernetesApiRequest>>(StringComparer.Ordinal);
         if (!FromKubernetes)
@@ -281,7 +280,8 @@ public sealed partial class ManifestRenderer
                 Kind = "ServiceAccount",
                 Metadata = Meta(account, Labels()),
 
-                // Only a service that reads the API gets the API token mounted; identity tokens are projected explicitly.
+                // Only a service that reads the API gets the API token mounted (the pods leave it to their account);
+                // identity tokens are projected explicitly.
                 AutomountServiceAccountToken = access.ContainsKey(account),
             });
         }
@@ -698,7 +698,6 @@ public sealed partial class ManifestRenderer
                     Spec = new V1PodSpec
                     {
                         ServiceAccountName = name,
-                        AutomountServiceAccountToken = false,
 
                         // The volume's files belong to the service's group, whatever the volume's own owner.
                         SecurityContext = new V1PodSecurityContext { FsGroup = DotnetUser },
@@ -782,7 +781,6 @@ public sealed partial class ManifestRenderer
     {
         pod.NodeSelector = OnNode(node);
         pod.ServiceAccountName = account;
-        pod.AutomountServiceAccountToken ??= account.StartsWith("statesink-", StringComparison.Ordinal) ? null : false;
         return new V1Deployment
         {
             ApiVersion = "apps/v1",

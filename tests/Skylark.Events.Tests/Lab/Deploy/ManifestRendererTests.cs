@@ -331,6 +331,7 @@ public sealed class ManifestRendererTests
         foreach (var deployment in Kinds<V1Deployment>(manifests, "Deployment"))
         {
             Assert.Contains(deployment.Spec.Template.Spec.ServiceAccountName, accounts.Keys);
+            Assert.Null(deployment.Spec.Template.Spec.AutomountServiceAccountToken);
         }
 
         // The sinks list their peers with the code's own defaults: the pods carry app=statesink and a port named http.
