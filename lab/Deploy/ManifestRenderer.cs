@@ -165,7 +165,13 @@ public sealed partial class ManifestRenderer
             secrets.Add(new(MqttSecret, [.. MqttAccess().Users.Select(u => u.Name)]));
         }
 
-        return new RenderedManifests(files, secrets, eventing) { Images = [.. _images.Distinct(StringComparer.Ordinal)] };
+        var declarations = FromKubernetes ? NodeDeclarations.For(_topology) : [];
+        return new RenderedManifests(files, secrets, eventing)
+        {
+            Images = [.. _images.Distinct(StringComparer.Ordinal)],
+            NodeDeclarations = declarations,
+            NodeScript = FromKubernetes ? NodeDeclarations.Script(declarations, rotating: !_topology.IsStatic) : null,
+        };
     }
 
     private string Image(string deployable)

@@ -39,6 +39,14 @@ public sealed record RenderedManifests(IReadOnlyList<ManifestFile> Files, IReadO
 
     public IEnumerable<RenderedResource> Resources => Files.SelectMany(f => f.Resources);
 
+    public const string NodeScriptFile = "label-nodes.sh";
+
+    /// <summary>With the topology from the Kubernetes API: the labels and annotations each node must carry; empty otherwise.</summary>
+    public IReadOnlyList<NodeDeclaration> NodeDeclarations { get; init; } = [];
+
+    /// <summary>The kubectl script applying <see cref="NodeDeclarations"/>; null when there are none.</summary>
+    public string? NodeScript { get; init; }
+
     /// <summary>The images the workloads run, each once.</summary>
     public IReadOnlyList<string> Images { get; init; } = [];
 
@@ -105,7 +113,7 @@ public sealed record RenderedManifests(IReadOnlyList<ManifestFile> Files, IReadO
     }
 
     /// <summary>
-    /// Writes every file, <see cref="KustomizationFile"/> and <see cref="SecretScript"/> into <paramref name="folder"/>
+    /// Writes every file, <see cref="KustomizationFile"/>, <see cref="SecretScript"/> and any <see cref="NodeScriptFile"/> into <paramref name="folder"/>
     /// (created if missing), replacing rendered files but never an existing secret.
     /// </summary>
     public async Task WriteAsync(string folder, CancellationToken cancellationToken = default)
@@ -118,6 +126,11 @@ public sealed record RenderedManifests(IReadOnlyList<ManifestFile> Files, IReadO
         }
 
         await File.WriteAllTextAsync(Path.Combine(folder, KustomizationFile), Kustomization(), cancellationToken).ConfigureAwait(false);
+        if (NodeScript is not null)
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder, NodeScriptFile), NodeScript, cancellationToken).ConfigureAwait(false);
+        }
+
         var script = Path.Combine(folder, SecretScript);
         await File.WriteAllTextAsync(script, SecretScriptText(), cancellationToken).ConfigureAwait(false);
         await File.WriteAllTextAsync(Path.Combine(folder, "secrets", ".gitignore"), "# Passwords: never committed.\n*\n!generate.sh\n!.gitignore\n", cancellationToken).ConfigureAwait(false);

@@ -72,6 +72,11 @@ public static class DeployCommand
             await manifests.WriteAsync(folder, cancellationToken);
             var console = parse.InvocationConfiguration.Output;
             await console.WriteLineAsync($"Wrote {manifests.Resources.Count()} resources in {manifests.Files.Count} files to {folder}.");
+            if (manifests.NodeScript is not null)
+            {
+                await console.WriteLineAsync($"The topology comes from the nodes: declare it with sh {Path.Combine(folder, RenderedManifests.NodeScriptFile)}.");
+            }
+
             await console.WriteLineAsync($"Next: sh {Path.Combine(folder, RenderedManifests.SecretScript)}, then kubectl apply -k {folder} (docs/cluster.md).");
             return 0;
         });
