@@ -60,14 +60,17 @@ public sealed class LocalityRoutes
     public IReadOnlyList<TriggerResource> For(TriggerResource pipeline, string function)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
-        var serving = Serving(function);
         var hosts = _topology.NodesHosting(function).Select(n => n.Name).ToList();
-        if (hosts.Count == 1)
+        switch (hosts.Count)
         {
-            // One instance takes everything: the pipeline's own filter, nothing about locality.
-            return [Route(pipeline, $"{pipeline.Meta.Name}-{hosts[0]}", function, hosts[0], pipeline.FilterAttributes, pipeline.Filters)];
+            case 0:
+                return [];
+            case 1:
+                // One instance takes everything: the pipeline's own filter, nothing about locality.
+                return [Route(pipeline, $"{pipeline.Meta.Name}-{hosts[0]}", function, hosts[0], pipeline.FilterAttributes, pipeline.Filters)];
         }
 
+        var serving = Serving(function);
         var routes = new List<TriggerResource>();
         foreach (var host in hosts)
         {
@@ -75,17 +78,13 @@ public sealed class LocalityRoutes
             routes.Add(Route(pipeline, $"{pipeline.Meta.Name}-{host}", function, host, null, [.. PipelineConditions(pipeline), new SubscriptionsApiFilter(Any: StateNodeIn(nodes))]));
         }
 
-        if (hosts.Count > 1)
-        {
-            routes.Add(Route(
-                pipeline,
-                FallbackName(pipeline.Meta.Name),
-                function,
-                hosts[0],
-                null,
-                [.. PipelineConditions(pipeline), new SubscriptionsApiFilter(Not: new SubscriptionsApiFilter(Any: StateNodeIn(_topology.Nodes.Select(n => n.Name))))]));
-        }
-
+        routes.Add(Route(
+            pipeline,
+            FallbackName(pipeline.Meta.Name),
+            function,
+            hosts[0],
+            null,
+            [.. PipelineConditions(pipeline), new SubscriptionsApiFilter(Not: new SubscriptionsApiFilter(Any: StateNodeIn(_topology.Nodes.Select(n => n.Name))))]));
         return routes;
     }
 
