@@ -28,6 +28,7 @@ public static class SkylarkCommandLine
         DemoCommand.Create,
         BenchCommand.Create,
         UpCommand.Create,
+        DeployCommand.Create,
         StateCommand.Create,
         ReplayCommand.Create,
         JournalCommand.Create,

@@ -51,6 +51,11 @@ public static partial class KnativeYaml
             stream.Add(new YamlDocument(EventPolicy(policy)));
         }
 
+        return Save(stream);
+    }
+
+    private static string Save(YamlStream stream)
+    {
         using var writer = new StringWriter(CultureInfo.InvariantCulture);
 
         // An unbounded width keeps every scalar on one line: the loader splits files at "---" lines, and a folded
@@ -58,6 +63,32 @@ public static partial class KnativeYaml
         var settings = EmitterSettings.Default.WithBestWidth(int.MaxValue).WithNewLine("\n");
         stream.Save(new ImplicitDocumentEnds(new Emitter(writer, settings)), assignAnchors: false);
         return writer.ToString();
+    }
+
+    /// <summary>
+    /// Renders Knative resources the model has no type for (a Serving <c>Service</c>, say) with the same conventions as
+    /// <see cref="Write(EventingModel)"/>: one document each, every scalar on one line, documents separated by <c>---</c>.
+    /// </summary>
+    public static string Write(IEnumerable<YamlMappingNode> documents)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        var stream = new YamlStream();
+        foreach (var document in documents)
+        {
+            stream.Add(new YamlDocument(document));
+        }
+
+        return Save(stream);
+    }
+
+    /// <summary>
+    /// A string scalar that reads back as that string: quoted when YAML 1.1 (as Kubernetes reads it) or 1.2 would take
+    /// it for a boolean, a number, null or a timestamp, plain otherwise.
+    /// </summary>
+    public static YamlScalarNode Scalar(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return Text(value);
     }
 
     /// <summary>

@@ -19,7 +19,10 @@ public static class KnativeCrdSchemas
     public static void AssertConforms(YamlMappingNode resource, string what)
     {
         var kind = Scalar(resource, "kind");
-        var (group, version, schema) = Crd(kind);
+
+        // Serving's Service shares its kind with the core Service, so its CRD file says whose it is.
+        var file = Scalar(resource, "apiVersion").StartsWith("serving.knative.dev/", StringComparison.Ordinal) ? "serving-" + kind : kind;
+        var (group, version, schema) = Crd(file, kind);
         Assert.Equal($"{group}/{version}", Scalar(resource, "apiVersion"));
 
         var problems = new List<string>();
@@ -31,11 +34,11 @@ public static class KnativeCrdSchemas
         Assert.True(problems.Count == 0, $"{what} {kind}: " + string.Join("; ", problems));
     }
 
-    /// <summary>The group, storage version and v1 schema of the official CRD for <paramref name="kind"/>.</summary>
-    private static (string Group, string Version, YamlMappingNode Schema) Crd(string kind)
+    /// <summary>The group, storage version and v1 schema of the official CRD for <paramref name="kind"/>, in <paramref name="file"/>.yaml.</summary>
+    private static (string Group, string Version, YamlMappingNode Schema) Crd(string file, string kind)
     {
         var stream = new YamlStream();
-        stream.Load(new StringReader(File.ReadAllText(RepositoryPaths.InShared("conformance", "knative-crds", kind.ToLowerInvariant() + ".yaml"))));
+        stream.Load(new StringReader(File.ReadAllText(RepositoryPaths.InShared("conformance", "knative-crds", file.ToLowerInvariant() + ".yaml"))));
         var crd = (YamlMappingNode)stream.Documents.Single().RootNode;
         var spec = Child(crd, "spec");
         Assert.Equal(kind, Scalar(Child(spec, "names"), "kind"));
@@ -59,6 +62,11 @@ public static class KnativeCrdSchemas
                     {
                         Walk(value, (YamlMappingNode)property, path + "." + name, problems);
                     }
+                    else if (schema.Children.TryGetValue(new YamlScalarNode("additionalProperties"), out var additional) && additional is YamlMappingNode entry)
+                    {
+                        // A map (labels, annotations, nodeSelector, resource limits): every key is allowed, every value has the entry's type.
+                        Walk(value, entry, path + "." + name, problems);
+                    }
                     else if (!preservesUnknown)
                     {
                         problems.Add($"{path}.{name} is not in the CRD schema (the API server would drop it)");
@@ -76,6 +84,7 @@ public static class KnativeCrdSchemas
                 break;
             case YamlScalarNode text when type == "string" && (text.Style != ScalarStyle.Plain || !IsNonString(text.Value)):
             case YamlScalarNode integer when type == "integer" && integer.Style == ScalarStyle.Plain && long.TryParse(integer.Value, CultureInfo.InvariantCulture, out _):
+            case YamlScalarNode boolean when type == "boolean" && boolean.Style == ScalarStyle.Plain && boolean.Value is "true" or "false":
             case YamlScalarNode when type is null:
                 break;
             default:

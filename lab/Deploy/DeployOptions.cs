@@ -1,0 +1,42 @@
+using Skylark.Events.Lab.Up;
+
+namespace Skylark.Events.Lab.Deploy;
+
+/// <summary>Where the rendered StateSinks and Predictor take nodes and links from.</summary>
+public enum DeployTopologySource
+{
+    /// <summary>The topology file, shipped in a ConfigMap: rotating snapshots work, and no Kubernetes API access is needed.</summary>
+    File,
+
+    /// <summary>
+    /// The Kubernetes API (node labels and annotations, StateSink pods; docs/topology.md): the services get the RBAC
+    /// their reads need, and the nodes must be labelled and annotated.
+    /// </summary>
+    Kubernetes,
+}
+
+/// <summary>What <see cref="ManifestRenderer"/> renders: a topology and the pipeline's Knative resources, for one state mode.</summary>
+/// <param name="TopologyPath">The topology file: its nodes are the cluster's nodes (by Kubernetes node name) and say which functions run where.</param>
+public sealed record DeployOptions(string TopologyPath)
+{
+    /// <summary>The Knative resources of the pipeline (Broker, Triggers, PingSources, EventPolicies): a folder or files.</summary>
+    public string EventingPath { get; init; } = "eventing";
+
+    public StateMode Mode { get; init; } = StateMode.Skylark;
+
+    /// <summary>Prefix of every image built from this repository, e.g. <c>localhost:32000</c> (microk8s' registry add-on).</summary>
+    public string Registry { get; init; } = "localhost:32000";
+
+    public string Tag { get; init; } = "latest";
+
+    public DeployTopologySource TopologySource { get; init; } = DeployTopologySource.File;
+
+    /// <summary>
+    /// When the topology file's first snapshot began; every service given the same epoch agrees which snapshot is
+    /// current. Null leaves each service counting from its own start (harmless for a static topology).
+    /// </summary>
+    public DateTimeOffset? TopologyEpoch { get; init; }
+
+    /// <summary>The cameras that may publish frames: each gets an MQTT user and may write only its own topics.</summary>
+    public IReadOnlyList<string> Cameras { get; init; } = [];
+}
