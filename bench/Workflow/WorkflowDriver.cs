@@ -22,6 +22,7 @@ public sealed class WorkflowDriver
     private readonly BundleStore _inputStore;
     private readonly TimeSpan _timeout;
     private readonly Uri _ingress;
+    private readonly System.Net.Http.Headers.AuthenticationHeaderValue? _sender;
 
     public WorkflowDriver(EmulatedCluster cluster, WorkflowTracker tracker, HttpClient http, TimeSpan timeout)
     {
@@ -38,6 +39,9 @@ public sealed class WorkflowDriver
 
         // The start is sent where the input was produced, so it crosses the path to the broker like a camera's event.
         _ingress = cluster.IngressFrom(FirstNode);
+
+        // Workflows start as the operator, the identity allowed to send any event type.
+        _sender = cluster.Endpoints.Tokens is { } tokens ? new("Bearer", tokens[Skylark.Events.Lab.Up.ClusterIdentity.Operator]) : null;
     }
 
     /// <summary>The node the first stage runs on, where inputs are produced.</summary>
@@ -111,8 +115,12 @@ public sealed class WorkflowDriver
             start[name] = value;
         }
 
-        using var content = start.ToHttpContent(ContentMode.Binary, RawDataJsonEventFormatter.Instance);
-        using var response = await _http.PostAsync(_ingress, content, cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Post, _ingress)
+        {
+            Content = start.ToHttpContent(ContentMode.Binary, RawDataJsonEventFormatter.Instance),
+        };
+        request.Headers.Authorization = _sender;
+        using var response = await _http.SendAsync(request, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
             throw new InvalidOperationException(

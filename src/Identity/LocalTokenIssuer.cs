@@ -32,8 +32,10 @@ public sealed class LocalTokenIssuer : IDisposable
         X = Base64UrlEncoder.Encode(parameters.Q.X);
         Y = Base64UrlEncoder.Encode(parameters.Q.Y);
         KeyId = Thumbprint(X, Y);
-        SigningKey = new ECDsaSecurityKey(key) { KeyId = KeyId };
-        credentials = new SigningCredentials(SigningKey, SecurityAlgorithms.EcdsaSha256);
+        // A factory of its own: the library's shared one caches signers by key id, and an issuer loaded again from the
+        // same key file (a second cluster in one process) would be handed the first one's signer, whose key is disposed.
+        SigningKey = new ECDsaSecurityKey(key) { KeyId = KeyId, CryptoProviderFactory = new CryptoProviderFactory { CacheSignatureProviders = false } };
+        credentials = new SigningCredentials(SigningKey, SecurityAlgorithms.EcdsaSha256) { CryptoProviderFactory = SigningKey.CryptoProviderFactory };
         KeySetJson = BuildKeySet();
         DiscoveryJson = BuildDiscovery();
     }

@@ -41,6 +41,22 @@ public sealed class LocalTokenIssuerTests
     }
 
     [Fact]
+    public void An_issuer_loaded_again_from_the_same_key_issues_after_the_first_one_is_disposed()
+    {
+        using var scratch = new ScratchDirectory();
+        var url = new Uri("http://127.0.0.1:7000");
+        using (var first = LocalTokenIssuer.CreateOrLoad(scratch.Path, url))
+        {
+            first.Issue("system:serviceaccount:skylark:a", ["aud"], TimeSpan.FromMinutes(10));
+        }
+
+        using var second = LocalTokenIssuer.CreateOrLoad(scratch.Path, url);
+        var token = new JsonWebToken(second.Issue("system:serviceaccount:skylark:b", ["aud"], TimeSpan.FromMinutes(10)));
+
+        Assert.Equal("system:serviceaccount:skylark:b", token.Subject);
+    }
+
+    [Fact]
     public void Discovery_points_at_the_key_set_where_the_api_server_serves_it()
     {
         using var scratch = new ScratchDirectory();
