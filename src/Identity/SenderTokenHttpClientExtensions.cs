@@ -16,13 +16,6 @@ public static class SenderTokenHttpClientExtensions
         ArgumentNullException.ThrowIfNull(audienceOf);
         return builder.AddHttpMessageHandler(services => tokenFile(services) is { } file
             ? new BearerTokenHandler(new TokenFileSenderTokens(file), audienceOf)
-            : new BearerTokenHandler(NoSenderTokens.Instance, audienceOf));
-    }
-
-    private sealed class NoSenderTokens : ISenderTokens
-    {
-        public static readonly NoSenderTokens Instance = new();
-
-        public ValueTask<string?> GetTokenAsync(string audience, CancellationToken cancellationToken) => ValueTask.FromResult<string?>(null);
+            : new BearerTokenHandler(SenderTokens.None, audienceOf));
     }
 }

@@ -149,12 +149,7 @@ public static class ReplayCommand
 
         var file = await EndpointsFile.ReadAsync(endpoints.FullName, cancellationToken);
         return file.Tokens is { } tokens
-            ? new FixedToken(tokens.TryGetValue(ClusterIdentity.Operator, out var token) ? token : throw new KeyNotFoundException($"{endpoints.FullName} has no operator token."))
+            ? SenderTokens.Of(tokens.TryGetValue(ClusterIdentity.Operator, out var token) ? token : throw new KeyNotFoundException($"{endpoints.FullName} has no operator token."))
             : null;
-    }
-
-    private sealed class FixedToken(string token) : ISenderTokens
-    {
-        public ValueTask<string?> GetTokenAsync(string audience, CancellationToken cancellationToken) => ValueTask.FromResult<string?>(token);
     }
 }
