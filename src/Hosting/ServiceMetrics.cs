@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
@@ -29,9 +30,11 @@ public static class ServiceMetrics
             services.AddMetrics();
             services.AddOpenTelemetry()
                 .ConfigureResource(resource => resource.AddService(meterName))
-                .WithMetrics(metrics => metrics
-                    .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
-                    .AddPrometheusExporter());
+                .WithMetrics(metrics =>
+                {
+                    metrics.AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel").AddPrometheusExporter();
+                    ((IDeferredMeterProviderBuilder)metrics).Configure((provider, builder) => builder.AddView(OwnMetersOnly(provider.GetRequiredService<IMeterFactory>())));
+                });
         }
 
         services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(meterName));
@@ -53,6 +56,14 @@ public static class ServiceMetrics
     /// <summary><c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c>, each once per app.</summary>
     public static IEndpointRouteBuilder MapServiceEndpoints(this IEndpointRouteBuilder endpoints) =>
         endpoints.MapServiceHealth().MapServiceMetrics();
+
+    /// <summary>
+    /// OpenTelemetry picks meters by name across the whole process, so where several apps share one (the nodes of the
+    /// in-process <c>skylark up</c>, tests) each app's <c>/metrics</c> would add up every app's recordings. Instruments
+    /// from another app's meter factory are dropped; meters created without a factory stay process-wide.
+    /// </summary>
+    private static Func<Instrument, MetricStreamConfiguration?> OwnMetersOnly(IMeterFactory own) =>
+        instrument => instrument.Meter.Scope is IMeterFactory factory && !ReferenceEquals(factory, own) ? MetricStreamConfiguration.Drop : null;
 
     private sealed class Marker;
 }

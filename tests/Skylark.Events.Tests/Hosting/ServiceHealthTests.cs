@@ -73,6 +73,25 @@ public sealed class ServiceHealthTests
     }
 
     [Fact]
+    public async Task Each_app_in_a_process_serves_only_its_own_recordings_at_metrics()
+    {
+        await using var first = await StartAsync(services => services.AddServiceMetrics("Test.Node"));
+        await using var second = await StartAsync(services => services.AddServiceMetrics("Test.Node"));
+        first.Services.GetRequiredService<IMeterFactory>().Create("Test.Node").CreateCounter<long>("skylark.test.pulls").Add(3);
+        second.Services.GetRequiredService<IMeterFactory>().Create("Test.Node").CreateCounter<long>("skylark.test.pulls").Add(5);
+        using var firstClient = Client(first);
+        using var secondClient = Client(second);
+
+        var firstText = await firstClient.GetStringAsync("/metrics");
+        var secondText = await secondClient.GetStringAsync("/metrics");
+
+        Assert.Contains("skylark_test_pulls_total{otel_scope_name=\"Test.Node\"} 3", firstText, StringComparison.Ordinal);
+        Assert.Contains("skylark_test_pulls_total{otel_scope_name=\"Test.Node\"} 5", secondText, StringComparison.Ordinal);
+        Assert.Equal(1, firstText.Split('\n').Count(line => line.StartsWith("skylark_test_pulls_total", StringComparison.Ordinal)));
+        Assert.Equal(1, secondText.Split('\n').Count(line => line.StartsWith("skylark_test_pulls_total", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public void Totals_of_one_meter_do_not_count_another_meter_of_the_same_name()
     {
         using var first = new Meter("Test.Same");
