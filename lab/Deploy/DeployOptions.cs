@@ -24,6 +24,8 @@ public sealed record DeployOptions(string TopologyPath)
 
     public StateMode Mode { get; init; } = StateMode.Skylark;
 
+    public ServingPolicy Serving { get; init; } = ServingPolicy.LocalityAware;
+
     /// <summary>Prefix of every image built from this repository, e.g. <c>localhost:32000</c> (microk8s' registry add-on).</summary>
     public string Registry { get; init; } = "localhost:32000";
 

@@ -1,5 +1,6 @@
 using Skylark.Events.Bindings.Mqtt;
 using Skylark.Events.Eventing.Resources;
+using Skylark.Events.Lab.Deploy;
 using Skylark.Events.Lab.Hosting;
 using Skylark.Events.Lab.Mqtt;
 using Skylark.Events.Topology;
@@ -21,6 +22,7 @@ public sealed class ClusterPlan
     private ClusterPlan(
         NetworkTopology topology,
         UpOptions options,
+        RenderedCluster rendered,
         EventingModel brokerModel,
         IReadOnlySet<string> ingestNodes,
         Dictionary<string, MqttConnection> cameraBrokers,
@@ -38,9 +40,14 @@ public sealed class ClusterPlan
         _alarmBrokers = alarmBrokers;
         _embeddedMqtt = embeddedMqtt;
         MqttAccess = mqttAccess;
-        StoreNodes = Mode == StateMode.Central ? [CentralNode] : [.. topology.Nodes.Select(n => n.Name)];
+        Rendered = rendered;
+        StoreNodes = rendered.NodesOf(RedisDeployable);
         Instances = [.. topology.Nodes.SelectMany(NodeInstances), .. ControlInstances()];
+        Routes = RoutesOf(rendered, Instances);
     }
+
+    /// <summary>The rendered resources the plan is derived from.</summary>
+    public RenderedCluster Rendered { get; }
 
     public NetworkTopology Topology { get; }
 
@@ -115,7 +122,11 @@ public sealed class ClusterPlan
 
     /// <exception cref="TopologyValidationException">The topology file is invalid.</exception>
     /// <exception cref="ResourceValidationException">The eventing YAML is invalid.</exception>
-    /// <exception cref="ArgumentException">The topology places a function nobody hosts, or the control node or ingest node is not in it.</exception>
+    /// <exception cref="ArgumentException">
+    /// The topology places a function nobody hosts, the control node or ingest node is not in it, or the manifests do not
+    /// fit the topology and mode.
+    /// </exception>
+    /// <exception cref="InvalidDataException">The manifests folder holds something the renderer does not write.</exception>
     public static ClusterPlan Create(UpOptions options, ILoggerFactory loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -133,12 +144,28 @@ public sealed class ClusterPlan
             throw new ArgumentException($"--control-node '{control}' is not a node of topology '{topology.Name}'; its nodes: {string.Join(", ", topology.Nodes.Select(n => n.Name))}.");
         }
 
-        var eventing = ResourceLoader.Load([options.EventingPath, .. options.ExtraEventing], loggerFactory.CreateLogger("Skylark.Events.Eventing.Resources"));
-        var model = options.Mode.Propagates()
-            ? eventing with { Triggers = [.. eventing.Triggers, .. NodeTriggers.For(topology), .. options.ExtraTriggers] }
-            : eventing with { Triggers = [.. eventing.Triggers.Where(t => !IsPredictorTrigger(t)), .. options.ExtraTriggers] };
+        var logger = loggerFactory.CreateLogger("Skylark.Events.Eventing.Resources");
+        var rendered = options.ManifestsPath is { } folder
+            ? RenderedCluster.Load(folder, logger)
+            : RenderedCluster.Of(ManifestRenderer.Render(new DeployOptions(options.TopologyPath)
+            {
+                EventingPath = options.EventingPath,
+                Mode = options.Mode,
+                Serving = options.Serving,
+            }));
+        Check(rendered, topology, options, known);
 
-        var ingestNodes = IngestNodesOf(topology, options.CameraIngest);
+        // The user's own resources (--eventing) and the run's observers come on top of what a cluster would get.
+        var extra = options.ExtraEventing.Count == 0 ? EventingModel.Empty : ResourceLoader.Load(options.ExtraEventing, logger);
+        var model = rendered.Eventing with
+        {
+            Brokers = [.. rendered.Eventing.Brokers, .. extra.Brokers],
+            Triggers = [.. rendered.Eventing.Triggers, .. extra.Triggers, .. options.ExtraTriggers],
+            PingSources = [.. rendered.Eventing.PingSources, .. extra.PingSources],
+            EventPolicies = [.. rendered.Eventing.EventPolicies, .. extra.EventPolicies],
+        };
+
+        var ingestNodes = IngestNodesOf(topology, rendered, options.CameraIngest);
         var cameraBrokers = new Dictionary<string, MqttConnection>(StringComparer.Ordinal);
         var alarmBrokers = new Dictionary<string, MqttConnection>(StringComparer.Ordinal);
         var embeddedMqtt = new Dictionary<string, MqttConnection>(StringComparer.Ordinal);
@@ -155,38 +182,78 @@ public sealed class ClusterPlan
                 }
             }
 
-            foreach (var node in topology.Nodes.Where(n => ingestNodes.Contains(n.Name) || n.Functions.Contains(CameraPipelineFunctions.Alarm)))
+            var alarmNodes = rendered.NodesOf(CameraPipelineFunctions.Alarm);
+            foreach (var node in rendered.NodesOf(MosquittoDeployable).Where(n => ingestNodes.Contains(n) || alarmNodes.Contains(n)))
             {
                 // Known before anything starts, so the alarm publisher and the bridge can be told the address.
                 var mqtt = setup.ExternalBroker ?? new MqttConnection("127.0.0.1", ReservedPorts.Reserve());
                 if (setup.ExternalBroker is null)
                 {
-                    embeddedMqtt[node.Name] = mqtt;
+                    embeddedMqtt[node] = mqtt;
                 }
 
-                if (ingestNodes.Contains(node.Name))
+                if (ingestNodes.Contains(node))
                 {
-                    cameraBrokers[node.Name] = mqtt;
+                    cameraBrokers[node] = mqtt;
                 }
 
-                if (node.Functions.Contains(CameraPipelineFunctions.Alarm))
+                if (alarmNodes.Contains(node))
                 {
-                    alarmBrokers[node.Name] = mqtt;
+                    alarmBrokers[node] = mqtt;
                 }
             }
         }
 
-        return new ClusterPlan(topology, options, model, ingestNodes, cameraBrokers, alarmBrokers, embeddedMqtt, mqttAccess);
+        return new ClusterPlan(topology, options, rendered, model, ingestNodes, cameraBrokers, alarmBrokers, embeddedMqtt, mqttAccess);
     }
 
+    /// <summary>What the broker resolves a Trigger's or PingSource's subscriber name to: the instances behind that Service.</summary>
+    /// <remarks>
+    /// A rendered Knative Service placed on several nodes (round-robin serving) has an instance on each, which Knative
+    /// spreads requests over; every other name reaches one instance. Redis and mosquitto are not event receivers and
+    /// are left out.
+    /// </remarks>
+    public IReadOnlyDictionary<string, IReadOnlyList<ServiceInstance>> Routes { get; }
+
+    private const string RedisDeployable = "redis";
+    private const string MosquittoDeployable = "mosquitto";
+
+    private static void Check(RenderedCluster rendered, NetworkTopology topology, UpOptions options, List<string> known)
+    {
+        var strangers = rendered.Workloads.SelectMany(w => w.Nodes).Distinct(StringComparer.Ordinal).Where(n => !topology.TryGetNode(n, out _)).ToList();
+        if (strangers.Count > 0)
+        {
+            throw new ArgumentException($"The manifests place pods on node(s) {string.Join(", ", strangers)}, which topology '{topology.Name}' does not have; render them from the same topology.");
+        }
+
+        var notHosted = rendered.Workloads.Where(w => IsFunctionDeployable(w.Deployable) && !known.Contains(w.Deployable)).Select(w => w.Deployable).Distinct().ToList();
+        if (notHosted.Count > 0)
+        {
+            throw new ArgumentException($"The manifests run {string.Join(", ", notHosted)}, which the local run cannot host; known functions: {string.Join(", ", known)}.");
+        }
+
+        // The mode decides what runs, so manifests rendered for another mode would quietly run that one instead.
+        var sinks = rendered.Runs(ServiceInstance.StateSink);
+        var predictor = rendered.Runs(ServiceInstance.Predictor);
+        if (sinks != (options.Mode != StateMode.Central) || predictor != options.Mode.Propagates())
+        {
+            throw new ArgumentException(
+                $"The manifests were rendered for another mode than '{options.Mode.Name()}' (StateSinks: {(sinks ? "yes" : "no")}, Predictor: {(predictor ? "yes" : "no")}); render them with --mode {options.Mode.Name()}.");
+        }
+    }
+
+    private static bool IsFunctionDeployable(string deployable) =>
+        deployable is not (ServiceInstance.StateSink or ServiceInstance.CameraIngest or ServiceInstance.Predictor or ServiceInstance.DeadLetters or RedisDeployable or MosquittoDeployable);
+
+    /// <summary>A node's instances as the manifests place them: its StateSink, the functions pinned or spread there, its camera ingest.</summary>
     private IEnumerable<ServiceInstance> NodeInstances(Node node)
     {
-        if (Mode != StateMode.Central)
+        if (Rendered.NodesOf(ServiceInstance.StateSink).Contains(node.Name))
         {
             yield return new ServiceInstance(ServiceInstance.StateSink, node.Name);
         }
 
-        foreach (var function in node.Functions)
+        foreach (var function in Rendered.Workloads.Where(w => IsFunctionDeployable(w.Deployable) && w.Nodes.Contains(node.Name)).Select(w => w.Deployable).Distinct(StringComparer.Ordinal))
         {
             yield return new ServiceInstance(function, node.Name);
         }
@@ -197,18 +264,41 @@ public sealed class ClusterPlan
         }
     }
 
+    /// <summary>What runs anywhere on a cluster (unpinned), and the broker, runs on the control node here.</summary>
     private IEnumerable<ServiceInstance> ControlInstances()
     {
-        yield return new ServiceInstance(ServiceInstance.DeadLetters, ControlNode, IsControlPlane: true);
-        if (Mode.Propagates())
+        if (Rendered.Runs(ServiceInstance.DeadLetters))
+        {
+            yield return new ServiceInstance(ServiceInstance.DeadLetters, ControlNode, IsControlPlane: true);
+        }
+
+        if (Rendered.Runs(ServiceInstance.Predictor))
         {
             yield return new ServiceInstance(ServiceInstance.Predictor, ControlNode, IsControlPlane: true);
         }
 
+        // Knative's broker is the platform's, so no manifest names it; here it is one more control-plane instance.
         yield return new ServiceInstance(ServiceInstance.Broker, ControlNode, IsControlPlane: true);
     }
 
-    private static HashSet<string> IngestNodesOf(NetworkTopology topology, CameraIngestSetup? ingest)
+    private static Dictionary<string, IReadOnlyList<ServiceInstance>> RoutesOf(RenderedCluster rendered, IReadOnlyList<ServiceInstance> instances)
+    {
+        var routes = new Dictionary<string, IReadOnlyList<ServiceInstance>>(StringComparer.Ordinal);
+        foreach (var (name, workload) in rendered.Addressable)
+        {
+            if (workload.Deployable is RedisDeployable or MosquittoDeployable)
+            {
+                continue;
+            }
+
+            routes[name] = [.. instances.Where(i => i.Deployable == workload.Deployable && (i.IsControlPlane || workload.Nodes.Contains(i.Node)))];
+        }
+
+        return routes;
+    }
+
+    /// <summary>The rendered camera ingest nodes the run uses: none without cameras, the one chosen, or with one external broker only the first.</summary>
+    private static HashSet<string> IngestNodesOf(NetworkTopology topology, RenderedCluster rendered, CameraIngestSetup? ingest)
     {
         if (ingest is null)
         {
@@ -221,7 +311,7 @@ public sealed class ClusterPlan
             return [chosen];
         }
 
-        var hosting = topology.Nodes.Where(n => n.Functions.Contains(CameraPipelineFunctions.Ingest)).Select(n => n.Name).ToList();
+        var hosting = rendered.NodesOf(ServiceInstance.CameraIngest);
         if (hosting.Count == 0)
         {
             throw new ArgumentException($"Camera ingest needs a node hosting '{CameraPipelineFunctions.Ingest}'; topology '{topology.Name}' has none.");
@@ -230,11 +320,7 @@ public sealed class ClusterPlan
         // One external broker has one subscriber: otherwise every bridge would ingest every frame.
         return ingest.ExternalBroker is null ? [.. hosting] : [hosting[0]];
     }
-
-    private static bool IsPredictorTrigger(TriggerResource trigger) =>
-        trigger.Subscriber.Ref is { Kind: "Service" } reference && string.Equals(reference.Name, "predictor", StringComparison.Ordinal);
 }
-
 /// <summary>
 /// One service instance of a <see cref="ClusterPlan"/>: a deployable (<see cref="StateSink"/>, a function's name, …)
 /// on a node. On a cluster it is a pod; in <see cref="ProcessCluster"/> an OS process.

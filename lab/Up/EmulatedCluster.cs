@@ -360,15 +360,8 @@ public sealed class EmulatedCluster : IUpCluster
     {
         Directory.CreateDirectory(options.WorkDirectory);
 
-        // The control plane reaches each node's sink across the path to it: propagate commands, sync pings.
-        var controlSinkUrls = sinkUrls.ToDictionary(s => s.Key, s => ControlPath(ControlNode, s.Key, s.Value), StringComparer.Ordinal);
-        var layer = ServingLayer.Create(
-            plan,
-            (node, function) => ControlPath(ControlNode, node, new Uri(nodeUrls[node], FunctionPath(function))),
-            controlSinkUrls,
-            () => Links.Paths[Clock.CurrentIndex],
-            options.Serving,
-            loggerFactory);
+        Uri? servingUrl = null;
+        var layer = ServingLayer.Create(plan, InstanceUrl, loggerFactory);
         var serving = await LocalWebApp.StartAsync(
             "serving",
             services => services.AddDeadLetters(deadLetters => deadLetters.LogPath = Path.Combine(options.WorkDirectory, DeadLetterFileName)),
@@ -381,21 +374,26 @@ public sealed class EmulatedCluster : IUpCluster
             minimumLogLevel: options.LogLevel,
             cancellationToken: cancellationToken);
         started.Add(serving);
+        servingUrl = serving.Url;
         DeadLetters = serving.Services.GetRequiredService<DeadLetterLog>();
         DeadLetters.Stored += (_, stored) => DeadLettered?.Invoke(this, stored.DeadLetter.Event);
         deadLetterMetrics = serving.Services.GetRequiredService<DeadLetterMetrics>();
         started.Add(layer);
-
-        var controlServices = new Dictionary<string, Uri>(StringComparer.Ordinal)
-        {
-            [ServiceInstance.DeadLetters] = new(serving.Url, "dead-letters"),
-        };
         if (plan.Instances.Any(i => i.Deployable == ServiceInstance.Predictor))
         {
-            controlServices[ServiceInstance.Predictor] = await StartPredictorAsync(cancellationToken);
+            await StartPredictorAsync(cancellationToken);
         }
 
-        var services = ServingLayer.BrokerServices(serving.Url, functions.Keys, controlSinkUrls, controlServices);
+        var services = layer.BrokerServices(serving.Url);
+
+        // The control plane reaches each node's instances across the path to it: deliveries, propagate commands, sync pings.
+        Uri InstanceUrl(ServiceInstance instance) => instance.Deployable switch
+        {
+            ServiceInstance.DeadLetters => new(servingUrl!, DeadLetterPath.TrimStart('/')),
+            ServiceInstance.Predictor => PredictorUrl!,
+            ServiceInstance.StateSink => ControlPath(ControlNode, instance.Node, sinkUrls[instance.Node]),
+            _ => ControlPath(ControlNode, instance.Node, new Uri(nodeUrls[instance.Node], FunctionPath(instance.Deployable))),
+        };
 
         var broker = await LocalWebApp.StartAsync(
             "broker",
@@ -430,7 +428,7 @@ public sealed class EmulatedCluster : IUpCluster
         started.Add(broker);
     }
 
-    private async Task<Uri> StartPredictorAsync(CancellationToken cancellationToken)
+    private async Task StartPredictorAsync(CancellationToken cancellationToken)
     {
         // The Predictor runs beside the broker; its model is persisted in that node's Redis.
         var predictorRedis = redis.TryGetValue(ControlNode, out var local) ? local : redis[CentralNode];
@@ -465,6 +463,5 @@ public sealed class EmulatedCluster : IUpCluster
         started.Add(predictor);
         PredictorUrl = predictor.Url;
         predictorServices = predictor.Services;
-        return predictor.Url;
     }
 }

@@ -288,23 +288,15 @@ public sealed partial class ProcessCluster : IUpCluster
                 }), _ => { }, minimumLogLevel: _options.LogLevel, cancellationToken: cancellationToken).ConfigureAwait(false));
         }
 
-        var controlSinkUrls = Topology.Nodes.ToDictionary(n => n.Name, n => FromControl(n.Name, SinkUrl(n.Name)), StringComparer.Ordinal);
+        // The control plane reaches each node's instances across the path to it; its own directly.
         var layer = ServingLayer.Create(
             _plan,
-            (node, function) => FromControl(node, Url(new ServiceInstance(function, node).Name)),
-            controlSinkUrls,
-            () => Links.Paths[Clock.CurrentIndex],
-            _options.Serving,
+            instance => instance.IsControlPlane ? Url(instance.Name) : FromControl(instance.Node, Url(instance.Name)),
             loggerFactory);
         var serving = await LocalWebApp.StartAsync("serving", _ => { }, layer.Map, minimumLogLevel: _options.LogLevel, cancellationToken: cancellationToken).ConfigureAwait(false);
         _infrastructure.Add(layer);
         _infrastructure.Add(serving);
-
-        var controlServices = _plan.Instances
-            .Where(i => i.Deployable is ServiceInstance.DeadLetters or ServiceInstance.Predictor)
-            .ToDictionary(i => i.Deployable, i => Url(i.Name), StringComparer.Ordinal);
-        var functions = Topology.Nodes.SelectMany(n => n.Functions).Distinct(StringComparer.Ordinal);
-        var brokerServices = ServingLayer.BrokerServices(serving.Url, functions, controlSinkUrls, controlServices);
+        var brokerServices = layer.BrokerServices(serving.Url);
         var eventingFile = Path.Combine(_options.WorkDirectory, "eventing.yaml");
         await KnativeYaml.WriteAsync(_plan.BrokerModel, eventingFile, cancellationToken).ConfigureAwait(false);
 

@@ -1,103 +1,67 @@
-using Skylark.Events.Topology;
-
 namespace Skylark.Events.Lab.Up;
 
 /// <summary>
-/// What Knative gives a cluster around the services, stood in for on the control node by both runtimes of
-/// <c>skylark up</c>: the serving router (<c>/services/{function}</c> → an instance on some node) and the PingSource
-/// fan-out to every node's StateSink (<c>/fanout/statesink</c>); and the <c>name=url</c> map the broker resolves the
-/// Services of Triggers and PingSources with.
+/// What Knative gives a cluster in front of its Services, stood in for on the control node by both runtimes of
+/// <c>skylark up</c>: the <c>name=url</c> map the broker resolves the Triggers' and PingSources' subscribers with, built
+/// from the plan's rendered routes, and a <see cref="ServingRouter"/> for the Services that run on several nodes.
 /// </summary>
 public sealed class ServingLayer : IDisposable, IAsyncDisposable
 {
-    private const string FanoutPath = "/fanout/statesink";
+    private readonly ClusterPlan plan;
+    private readonly Func<ServiceInstance, Uri> instanceUrl;
 
-    private ServingLayer(ServingRouter router, SinkFanout fanout)
+    private ServingLayer(ClusterPlan plan, Func<ServiceInstance, Uri> instanceUrl, ServingRouter router)
     {
+        this.plan = plan;
+        this.instanceUrl = instanceUrl;
         Router = router;
-        Fanout = fanout;
     }
 
     public ServingRouter Router { get; }
 
-    public SinkFanout Fanout { get; }
-
-    /// <param name="plan">What runs where.</param>
-    /// <param name="functionUrl">A function's instance on a node, as the control node reaches it: (node, function) → URL.</param>
-    /// <param name="controlSinkUrls">Each node's StateSink as the control node reaches it.</param>
-    /// <param name="currentPaths">The path table of the current topology snapshot.</param>
-    /// <param name="policy">How the router picks an instance.</param>
-    /// <param name="loggerFactory">Logs of the router and the fan-out.</param>
-    public static ServingLayer Create(
-        ClusterPlan plan,
-        Func<string, string, Uri> functionUrl,
-        IReadOnlyDictionary<string, Uri> controlSinkUrls,
-        Func<PathTable> currentPaths,
-        ServingPolicy policy,
-        ILoggerFactory loggerFactory)
+    /// <param name="plan">What runs where, and which Service names reach which instances.</param>
+    /// <param name="instanceUrl">An instance as the control node reaches it (across the emulated path to its node).</param>
+    /// <param name="loggerFactory">Logs of the router.</param>
+    public static ServingLayer Create(ClusterPlan plan, Func<ServiceInstance, Uri> instanceUrl, ILoggerFactory loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        ArgumentNullException.ThrowIfNull(functionUrl);
+        ArgumentNullException.ThrowIfNull(instanceUrl);
         ArgumentNullException.ThrowIfNull(loggerFactory);
-        var router = new ServingRouter(
-            plan.Topology,
-            nodeAndFunction =>
-            {
-                var slash = nodeAndFunction.IndexOf('/', StringComparison.Ordinal);
-                return functionUrl(nodeAndFunction[..slash], nodeAndFunction[(slash + 1)..]);
-            },
-            currentPaths,
-            policy,
-            loggerFactory.CreateLogger<ServingRouter>());
-        var fanout = new SinkFanout(() => controlSinkUrls, loggerFactory.CreateLogger<SinkFanout>());
-        return new ServingLayer(router, fanout);
+        var spread = plan.Routes
+            .Where(r => r.Value.Count > 1)
+            .ToDictionary(r => r.Key, r => (IReadOnlyList<(string, Uri)>)[.. r.Value.Select(i => (i.Node, instanceUrl(i)))], StringComparer.Ordinal);
+        return new ServingLayer(plan, instanceUrl, new ServingRouter(spread, loggerFactory.CreateLogger<ServingRouter>()));
     }
 
     /// <summary>
-    /// The broker's <c>--services</c>: <c>statesink</c> (the ping fan-out), one route per function, one per node's
-    /// StateSink (<c>statesink-&lt;node&gt;</c>, for the propagate Triggers), and the control plane's own services.
+    /// The broker's <c>--services</c>: every rendered Service name the plan routes, to its one instance, or through the
+    /// router on <paramref name="servingUrl"/> when it has several.
     /// </summary>
-    /// <param name="servingUrl">The app this layer is mapped on.</param>
-    /// <param name="functions">The functions that have a route.</param>
-    /// <param name="controlSinkUrls">Each node's StateSink as the control node reaches it.</param>
-    /// <param name="controlServices">The control plane's services by name (dead-letters, predictor).</param>
-    public static Dictionary<string, Uri> BrokerServices(
-        Uri servingUrl, IEnumerable<string> functions, IReadOnlyDictionary<string, Uri> controlSinkUrls, IReadOnlyDictionary<string, Uri> controlServices)
+    public Dictionary<string, Uri> BrokerServices(Uri servingUrl)
     {
         ArgumentNullException.ThrowIfNull(servingUrl);
-        var services = new Dictionary<string, Uri>(StringComparer.Ordinal)
+        var services = new Dictionary<string, Uri>(StringComparer.Ordinal);
+        foreach (var (name, instances) in plan.Routes)
         {
-            [ServiceInstance.StateSink] = new(servingUrl, FanoutPath.TrimStart('/')),
-        };
-        foreach (var function in functions)
-        {
-            services[function] = new Uri(servingUrl, $"services/{function}");
-        }
-
-        foreach (var (node, url) in controlSinkUrls)
-        {
-            services[NodeTriggers.SinkServiceName(node)] = url;
-        }
-
-        foreach (var (name, url) in controlServices)
-        {
-            services[name] = url;
+            switch (instances.Count)
+            {
+                case 0:
+                    continue;
+                case 1:
+                    services[name] = instanceUrl(instances[0]);
+                    break;
+                default:
+                    services[name] = new Uri(servingUrl, $"{ServingRouter.Prefix.TrimStart('/')}/{name}");
+                    break;
+            }
         }
 
         return services;
     }
 
-    public void Map(IEndpointRouteBuilder endpoints)
-    {
-        Router.Map(endpoints);
-        Fanout.Map(endpoints, FanoutPath);
-    }
+    public void Map(IEndpointRouteBuilder endpoints) => Router.Map(endpoints);
 
-    public void Dispose()
-    {
-        Router.Dispose();
-        Fanout.Dispose();
-    }
+    public void Dispose() => Router.Dispose();
 
     public ValueTask DisposeAsync()
     {

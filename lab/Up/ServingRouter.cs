@@ -1,41 +1,27 @@
 using System.Net.Http.Headers;
-using Skylark.Events.Contracts;
-using Skylark.Events.Topology;
 
 namespace Skylark.Events.Lab.Up;
 
 /// <summary>
-/// Stands in for Knative Serving's activator: one URL per function, each request forwarded to one of the instances
-/// the topology places on nodes, so where the next function runs is not fixed and the Predictor has to learn it.
+/// Stands in for Knative Serving's load balancing in front of a Knative Service that runs on several nodes (the
+/// rendered round-robin form): each request goes to the next of its instances in turn, so where the next function runs
+/// is not fixed and the Predictor has to learn it. Which instances a Service has comes from the rendered manifests.
 /// </summary>
 public sealed class ServingRouter : IDisposable
 {
     private static readonly string[] HopByHopHeaders = ["Connection", "Keep-Alive", "Transfer-Encoding", "Upgrade", "Host"];
 
-    private readonly NetworkTopology topology;
-    private readonly Func<string, Uri> functionUrlOnNode;
-    private readonly Func<PathTable> currentPaths;
-    private readonly ServingPolicy policy;
+    private readonly IReadOnlyDictionary<string, IReadOnlyList<(string Node, Uri Url)>> services;
     private readonly HttpClient client;
     private readonly ILogger logger;
     private readonly Dictionary<string, int> turns = new(StringComparer.Ordinal);
     private readonly Lock gate = new();
 
-    /// <summary>
-    /// <paramref name="functionUrlOnNode"/> gives the URL of a function's instance on a node from "node/function";
-    /// <paramref name="currentPaths"/> the path table of the current topology snapshot.
-    /// </summary>
-    public ServingRouter(
-        NetworkTopology topology,
-        Func<string, Uri> functionUrlOnNode,
-        Func<PathTable> currentPaths,
-        ServingPolicy policy,
-        ILogger logger)
+    /// <param name="services">Per Service name, its instances: the node each runs on and its URL as the router reaches it.</param>
+    /// <param name="logger">Where unreachable instances are reported.</param>
+    public ServingRouter(IReadOnlyDictionary<string, IReadOnlyList<(string Node, Uri Url)>> services, ILogger logger)
     {
-        this.topology = topology;
-        this.functionUrlOnNode = functionUrlOnNode;
-        this.currentPaths = currentPaths;
-        this.policy = policy;
+        this.services = services;
         this.logger = logger;
         client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
         {
@@ -43,55 +29,42 @@ public sealed class ServingRouter : IDisposable
         };
     }
 
-    public void Map(IEndpointRouteBuilder endpoints, string prefix = "/services")
+    public const string Prefix = "/services";
+
+    public void Map(IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        endpoints.MapPost(prefix + "/{function}", ForwardAsync);
+        endpoints.MapPost(Prefix + "/{service}", ForwardAsync);
     }
 
-    /// <summary>The node whose instance of <paramref name="function"/> runs an event whose state is on <paramref name="stateNode"/>.</summary>
-    public string? ChooseNode(string function, string? stateNode)
+    /// <summary>The instance of <paramref name="service"/> the next request goes to; null for a Service it does not serve.</summary>
+    public (string Node, Uri Url)? Next(string service)
     {
-        var hosts = topology.NodesHosting(function);
-        if (hosts.Count == 0)
+        if (!services.TryGetValue(service, out var instances) || instances.Count == 0)
         {
             return null;
         }
 
-        if (policy == ServingPolicy.LocalityAware && stateNode is not null && topology.TryGetNode(stateNode, out _))
-        {
-            var paths = currentPaths();
-            var nearest = hosts
-                .Select(h => (h.Name, Latency: h.Name == stateNode ? 0 : paths.IsReachable(stateNode, h.Name) ? paths.LatencyMs(stateNode, h.Name) : double.PositiveInfinity))
-                .MinBy(h => h.Latency);
-            if (!double.IsPositiveInfinity(nearest.Latency))
-            {
-                return nearest.Name;
-            }
-        }
-
         lock (gate)
         {
-            var turn = turns.GetValueOrDefault(function);
-            turns[function] = turn + 1;
-            return hosts[turn % hosts.Count].Name;
+            var turn = turns.GetValueOrDefault(service);
+            turns[service] = turn + 1;
+            return instances[turn % instances.Count];
         }
     }
 
     public void Dispose() => client.Dispose();
 
-    private async Task ForwardAsync(string function, HttpContext context)
+    private async Task ForwardAsync(string service, HttpContext context)
     {
-        var stateNode = context.Request.Headers["ce-" + ExtensionNames.StateNode].ToString();
-        var node = ChooseNode(function, string.IsNullOrEmpty(stateNode) ? null : stateNode);
-        if (node is null)
+        if (Next(service) is not var (node, url))
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
-            await context.Response.WriteAsync($"No node in topology '{topology.Name}' hosts function '{function}'.", context.RequestAborted);
+            await context.Response.WriteAsync($"Service '{service}' has no instances here.", context.RequestAborted);
             return;
         }
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, functionUrlOnNode($"{node}/{function}"))
+        using var request = new HttpRequestMessage(HttpMethod.Post, url)
         {
             Content = new StreamContent(context.Request.Body),
         };
@@ -116,9 +89,9 @@ public sealed class ServingRouter : IDisposable
         catch (HttpRequestException e)
         {
             // Like the activator when a revision is unreachable: a 503 the broker retries.
-            logger.LogWarning("Instance of {Function} on {Node} unreachable: {Error}", function, node, e.Message);
+            logger.LogWarning("Instance of {Service} on {Node} unreachable: {Error}", service, node, e.Message);
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            await context.Response.WriteAsync($"Instance of {function} on {node} is unreachable: {e.Message}", context.RequestAborted);
+            await context.Response.WriteAsync($"Instance of {service} on {node} is unreachable: {e.Message}", context.RequestAborted);
             return;
         }
 

@@ -15,6 +15,12 @@ public sealed record UpOptions
 
     public IReadOnlyList<string> ExtraEventing { get; init; } = [];
 
+    /// <summary>
+    /// A folder <c>skylark deploy render</c> wrote, to run instead of rendering <see cref="TopologyPath"/> in memory
+    /// (<c>--manifests</c>); the topology still gives the links to emulate.
+    /// </summary>
+    public string? ManifestsPath { get; init; }
+
     /// <summary>Triggers added in code, e.g. an observer of a run subscribed by URI.</summary>
     public IReadOnlyList<TriggerResource> ExtraTriggers { get; init; } = [];
 
