@@ -6,9 +6,10 @@ using Skylark.Events.Topology;
 namespace Skylark.Events.Lab.Deploy;
 
 /// <summary>
-/// The pipeline's Knative resources (eventing/) made concrete for one topology on a cluster: the function Triggers
-/// become locality routes to per-node instances, each node gets its propagate route and its sync ping, references
-/// go to the resources that are actually rendered, and the EventPolicies name the rendered senders.
+/// The pipeline's Knative resources (eventing/) made concrete for one topology on a cluster: with locality-aware
+/// serving the function Triggers become locality routes to per-node instances (with round-robin they stay as written,
+/// each subscribing its function's one Knative Service), each node gets its propagate route and its sync ping,
+/// references go to the resources that are actually rendered, and the EventPolicies name the rendered senders.
 /// </summary>
 public static class ClusterEventing
 {
@@ -27,7 +28,7 @@ public static class ClusterEventing
     public const string DeadLetters = "dead-letters";
 
     /// <exception cref="ArgumentException">A pipeline Trigger subscribes a Knative Service that is neither a function nor the predictor.</exception>
-    public static EventingModel For(EventingModel pipeline, NetworkTopology topology, StateMode mode)
+    public static EventingModel For(EventingModel pipeline, NetworkTopology topology, StateMode mode, ServingPolicy serving)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         ArgumentNullException.ThrowIfNull(topology);
@@ -63,6 +64,14 @@ public static class ClusterEventing
                     triggers.Add(trigger);
                 }
 
+                continue;
+            }
+
+            if (serving == ServingPolicy.RoundRobin)
+            {
+                // The pipeline Trigger already subscribes the Service named after the function, which Knative
+                // load-balances over its pods; its name, and so the policies naming it, stay as written.
+                triggers.Add(trigger);
                 continue;
             }
 

@@ -24,6 +24,11 @@ public sealed record DeployOptions(string TopologyPath)
 
     public StateMode Mode { get; init; } = StateMode.Skylark;
 
+    /// <summary>
+    /// How a function's events find an instance: <see cref="ServingPolicy.LocalityAware"/> renders one Knative Service
+    /// per placement and routes by the event's state node; <see cref="ServingPolicy.RoundRobin"/> renders one Knative
+    /// Service per function, with a pod on each of its nodes, and lets Knative spread the requests.
+    /// </summary>
     public ServingPolicy Serving { get; init; } = ServingPolicy.LocalityAware;
 
     /// <summary>Prefix of every image built from this repository, e.g. <c>localhost:32000</c> (microk8s' registry add-on).</summary>

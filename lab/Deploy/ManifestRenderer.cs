@@ -21,7 +21,8 @@ namespace Skylark.Events.Lab.Deploy;
 /// <summary>
 /// Renders what a Kubernetes cluster with Knative Serving and Eventing runs for a topology (docs/cluster.md): the
 /// namespace, the Broker and its Triggers, the PingSources and EventPolicies, a StateSink and a Redis pinned to each
-/// node, the functions as Knative Services pinned to their nodes, the Predictor, camera ingest and mosquitto where
+/// node, the functions as Knative Services on their nodes (one per placement, or one per function with round-robin
+/// serving), the Predictor, camera ingest and mosquitto where
 /// cameras come in, the dead-letter store, service accounts and RBAC. Kubernetes kinds are written with the
 /// KubernetesClient models, Knative kinds with <see cref="KnativeYaml"/>.
 /// </summary>
@@ -111,7 +112,7 @@ public sealed partial class ManifestRenderer
 
     private RenderedManifests Render(EventingModel pipeline)
     {
-        var eventing = ClusterEventing.For(pipeline, _topology, Mode);
+        var eventing = ClusterEventing.For(pipeline, _topology, Mode, _options.Serving);
         var files = new List<ManifestFile>
         {
             new("namespace.yaml", [Kube(new V1Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = Meta(Namespace, namespaced: false) })]),
@@ -447,7 +448,8 @@ public sealed partial class ManifestRenderer
 
     // ---- StateSinks ----
 
-    private static Uri SinkUrl(string node) => new($"http://{ClusterEventing.SinkService(node)}.{Namespace}.svc.cluster.local/");
+    /// <summary>A node's StateSink; text, since a <c>$(VAR)</c> node is no URI host until Kubernetes expands it.</summary>
+    private static string SinkUrl(string node) => $"http://{ClusterEventing.SinkService(node)}.{Namespace}.svc.cluster.local/";
 
     private IEnumerable<RenderedResource> StateSinks()
     {
@@ -486,32 +488,18 @@ public sealed partial class ManifestRenderer
 
     // ---- functions ----
 
-    private IEnumerable<RenderedResource> FunctionServices()
+    private IEnumerable<RenderedResource> FunctionServices() =>
+        _options.Serving == ServingPolicy.RoundRobin ? RoundRobinFunctionServices() : LocalityAwareFunctionServices();
+
+    /// <summary>One Knative Service per placement, <c>&lt;function&gt;-&lt;node&gt;</c>, pinned to its node: the locality routes pick the instance.</summary>
+    private IEnumerable<RenderedResource> LocalityAwareFunctionServices()
     {
         foreach (var node in _topology.Nodes)
         {
             foreach (var function in node.Functions)
             {
                 var env = new List<V1EnvVar> { Env(CommonSettings.Node, node.Name) };
-                var volumes = new List<V1Volume>();
-                var mounts = new List<V1VolumeMount>();
-                AddRedis(env, volumes, mounts, StoreOf(node.Name), function);
-                if (HasSinks)
-                {
-                    // It asks its own node's StateSink to pull an input that is elsewhere, with a token for that sink.
-                    env.Add(Env(StateSettings.NodeSink, SinkUrl(node.Name).ToString()));
-                    AddIdentity(env, volumes, mounts, SkylarkAudiences.StateSink(node.Name));
-                }
-
-                if (function == CameraPipelineFunctions.Alarm)
-                {
-                    AddMqtt(env, volumes, mounts, node.Name, MqttAccessList.AlarmUser);
-                }
-
-                var resources = function == CameraPipelineFunctions.Alarm
-                    ? Resources("50m", "64Mi", "500m", "256Mi")
-                    : Resources("250m", "256Mi", "2", "1Gi");
-                var container = DotnetContainer(function, env, mounts, resources, knative: true);
+                var (container, volumes) = FunctionContainer(function, env, node.Name, SkylarkAudiences.StateSink(node.Name));
                 var labels = Labels(("app", function), ("skylark.io/function", function), ("skylark.io/node", node.Name));
                 yield return KnativeService(LocalityRoutes.ServiceName(function, node.Name), labels, new Dictionary<string, string>(StringComparer.Ordinal)
                 {
@@ -526,6 +514,96 @@ public sealed partial class ManifestRenderer
                 });
             }
         }
+    }
+
+    /// <summary>
+    /// One Knative Service per function, named like it, with exactly one pod on each node hosting it: Knative spreads
+    /// the requests over the pods, whatever node holds an event's state.
+    /// </summary>
+    private IEnumerable<RenderedResource> RoundRobinFunctionServices()
+    {
+        foreach (var function in Functions)
+        {
+            var hosts = _topology.NodesHosting(function).Select(n => n.Name).ToList();
+
+            // One template for every node, so the pod learns its node when scheduled; Kubernetes expands $(VAR) only
+            // from variables declared before, so the node comes first.
+            var env = new List<V1EnvVar>
+            {
+                new() { Name = CommonSettings.Node.Environment, ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "spec.nodeName" } } },
+            };
+
+            // The token cannot name the pod's own node's StateSink, so it names the audience every StateSink also
+            // accepts. The policy statesink-commands admits the functions by their service accounts' subjects, which
+            // the audience does not change.
+            var (container, volumes) = FunctionContainer(function, env, $"$({CommonSettings.Node.Environment})", SkylarkAudiences.StateSinks);
+            var labels = Labels(("app", function), ("skylark.io/function", function));
+            var scale = hosts.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            yield return KnativeService(function, labels, new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                // Kept warm, and never more pods than nodes: the spread below then leaves exactly one on each.
+                ["autoscaling.knative.dev/min-scale"] = scale,
+                ["autoscaling.knative.dev/max-scale"] = scale,
+            }, new V1PodSpec
+            {
+                ServiceAccountName = function,
+                Affinity = new V1Affinity
+                {
+                    NodeAffinity = new V1NodeAffinity
+                    {
+                        RequiredDuringSchedulingIgnoredDuringExecution = new V1NodeSelector
+                        {
+                            NodeSelectorTerms =
+                            [
+                                new V1NodeSelectorTerm
+                                {
+                                    MatchExpressions = [new V1NodeSelectorRequirement { Key = HostnameLabel, OperatorProperty = "In", Values = hosts }],
+                                },
+                            ],
+                        },
+                    },
+                },
+                TopologySpreadConstraints =
+                [
+                    new V1TopologySpreadConstraint
+                    {
+                        MaxSkew = 1,
+                        TopologyKey = HostnameLabel,
+                        WhenUnsatisfiable = "DoNotSchedule",
+                        LabelSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string>(StringComparer.Ordinal) { ["skylark.io/function"] = function } },
+                    },
+                ],
+                Containers = [container],
+                Volumes = [.. volumes, EmptyDir(TmpVolume)],
+            });
+        }
+    }
+
+    /// <summary>
+    /// A function's container on <paramref name="node"/> (a node name, or a <c>$(VAR)</c> reference to the variable
+    /// holding it), after the variables already in <paramref name="env"/>, and the volumes it mounts.
+    /// </summary>
+    private (V1Container Container, List<V1Volume> Volumes) FunctionContainer(string function, List<V1EnvVar> env, string node, string sinkAudience)
+    {
+        var volumes = new List<V1Volume>();
+        var mounts = new List<V1VolumeMount>();
+        AddRedis(env, volumes, mounts, StoreOf(node), function);
+        if (HasSinks)
+        {
+            // It asks its own node's StateSink to pull an input that is elsewhere, with a token for that sink.
+            env.Add(Env(StateSettings.NodeSink, SinkUrl(node)));
+            AddIdentity(env, volumes, mounts, sinkAudience);
+        }
+
+        if (function == CameraPipelineFunctions.Alarm)
+        {
+            AddMqtt(env, volumes, mounts, node, MqttAccessList.AlarmUser);
+        }
+
+        var resources = function == CameraPipelineFunctions.Alarm
+            ? Resources("50m", "64Mi", "500m", "256Mi")
+            : Resources("250m", "256Mi", "2", "1Gi");
+        return (DotnetContainer(function, env, mounts, resources, knative: true), volumes);
     }
 
     private RenderedResource PredictorService()

@@ -104,8 +104,11 @@ internal static class Workloads
 
     public static V1VolumeMount Mount(string volume, string path, bool readOnly = true) => new() { Name = volume, MountPath = path, ReadOnlyProperty = readOnly };
 
+    /// <summary>The node label holding the node's name, which topology node names are.</summary>
+    public const string HostnameLabel = "kubernetes.io/hostname";
+
     /// <summary>Pins a pod to the Kubernetes node named like the topology node.</summary>
-    public static Dictionary<string, string> OnNode(string node) => new(StringComparer.Ordinal) { ["kubernetes.io/hostname"] = node };
+    public static Dictionary<string, string> OnNode(string node) => new(StringComparer.Ordinal) { [HostnameLabel] = node };
 
     public static V1ObjectMeta Meta(string name, IDictionary<string, string>? labels = null, bool namespaced = true) => new()
     {

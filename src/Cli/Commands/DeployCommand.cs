@@ -8,7 +8,7 @@ using Skylark.Events.Topology;
 namespace Skylark.Events.Cli.Commands;
 
 /// <summary>
-/// <c>skylark deploy render --topology &lt;file&gt; [--mode …] [--registry &lt;prefix&gt;] [--tag &lt;t&gt;] --out &lt;dir&gt;</c>:
+/// <c>skylark deploy render --topology &lt;file&gt; [--mode …] [--serving …] [--registry &lt;prefix&gt;] [--tag &lt;t&gt;] --out &lt;dir&gt;</c>:
 /// writes the manifests a Kubernetes cluster with Knative Serving and Eventing runs for a topology, one file per
 /// concern and a kustomization.yaml (docs/cluster.md). Exit code 2 when the topology or eventing/ is invalid.
 /// </summary>
@@ -19,6 +19,8 @@ public static class DeployCommand
         var topology = new Option<FileInfo>("--topology") { Description = "Topology YAML: its nodes are the cluster's nodes, by Kubernetes node name.", Required = true };
         var mode = new Option<string>("--mode") { Description = "skylark (predict + propagate), databelt, ondemand (pull when invoked) or central (all state in the cloud's Redis).", DefaultValueFactory = _ => "skylark" };
         mode.AcceptOnlyFromAmong([.. StateModes.Names]);
+        var serving = new Option<string>("--serving") { Description = "How a function's events find an instance: locality-aware (one Knative Service per placement, routed by the node holding the event's state) or round-robin (one Knative Service per function with a pod on each of its nodes, Knative's own spreading).", DefaultValueFactory = _ => ServingPolicy.LocalityAware.Name() };
+        serving.AcceptOnlyFromAmong(ServingPolicy.LocalityAware.Name(), ServingPolicy.RoundRobin.Name());
         var registry = new Option<string>("--registry") { Description = "Prefix of the images built from this repository (deploy/docker/Dockerfile).", DefaultValueFactory = _ => new DeployOptions("").Registry };
         var tag = new Option<string>("--tag") { Description = "Tag of those images.", DefaultValueFactory = _ => new DeployOptions("").Tag };
         var source = new Option<string>("--topology-source") { Description = "Where the StateSinks and the Predictor read the topology: file (a ConfigMap of --topology) or kubernetes (node labels and annotations, with the RBAC that needs).", DefaultValueFactory = _ => "file" };
@@ -29,7 +31,7 @@ public static class DeployCommand
 
         var render = new Command("render", "Write the Kubernetes and Knative manifests for a topology, with a kustomization.yaml for kubectl apply -k.")
         {
-            topology, mode, registry, tag, source, epoch, cameras, output,
+            topology, mode, serving, registry, tag, source, epoch, cameras, output,
         };
         render.SetAction(async (parse, cancellationToken) =>
         {
@@ -50,6 +52,7 @@ public static class DeployCommand
             {
                 EventingPath = SkylarkHome.Path("eventing"),
                 Mode = StateModes.Parse(parse.GetValue(mode)!),
+                Serving = parse.GetValue(serving) == ServingPolicy.RoundRobin.Name() ? ServingPolicy.RoundRobin : ServingPolicy.LocalityAware,
                 Registry = parse.GetValue(registry)!,
                 Tag = parse.GetValue(tag)!,
                 TopologySource = parse.GetValue(source) == "kubernetes" ? DeployTopologySource.Kubernetes : DeployTopologySource.File,

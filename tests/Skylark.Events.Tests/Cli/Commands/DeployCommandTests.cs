@@ -32,6 +32,24 @@ public sealed class DeployCommandTests
     }
 
     [Fact]
+    public async Task Serving_round_robin_renders_one_Service_per_function_and_locality_aware_is_the_default()
+    {
+        using var scratch = new ScratchDirectory();
+        var topology = RepositoryPaths.InRoot("topologies", "three-nodes.yaml");
+        var (exitCode, _, error) = await RunAsync("deploy", "render", "--topology", topology, "--serving", "round-robin", "--out", scratch.File("rr"));
+        Assert.True(exitCode == 0, error);
+        (exitCode, _, error) = await RunAsync("deploy", "render", "--topology", topology, "--out", scratch.File("default"));
+        Assert.True(exitCode == 0, error);
+
+        var roundRobin = await File.ReadAllTextAsync(Path.Combine(scratch.File("rr"), "functions.yaml"));
+        Assert.Contains("\n  name: detect\n", roundRobin, StringComparison.Ordinal);
+        Assert.DoesNotContain("skylark.io/node", roundRobin, StringComparison.Ordinal);
+        var localityAware = await File.ReadAllTextAsync(Path.Combine(scratch.File("default"), "functions.yaml"));
+        Assert.DoesNotContain("\n  name: detect\n", localityAware, StringComparison.Ordinal);
+        Assert.Contains("\n  name: detect-", localityAware, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_invalid_topology_exits_2_naming_the_problem()
     {
         using var scratch = new ScratchDirectory();

@@ -4,8 +4,10 @@ using k8s.Models;
 using Skylark.Events.Contracts;
 using Skylark.Events.Eventing.Filters;
 using Skylark.Events.Eventing.Resources;
+using Skylark.Events.Hosting;
 using Skylark.Events.Lab.Deploy;
 using Skylark.Events.Lab.Up;
+using Skylark.Events.State;
 using Skylark.Events.Tests.Eventing.Resources;
 using Skylark.Events.Tests.Support;
 using Skylark.Events.Topology;
@@ -17,7 +19,8 @@ namespace Skylark.Events.Tests.Lab.Deploy;
 /// <c>skylark deploy render</c> for the shipped topologies in every mode: what a cluster would accept (Knative kinds
 /// against the official CRDs, Kubernetes kinds against the KubernetesClient models with unknown fields as errors), and
 /// what makes it work there (every reference resolves, one propagate route per node, one function instance per
-/// event's state node, the RBAC the code's API calls need and no more, secrets only as generated references).
+/// event's state node or, round-robin, one Service per function with a pod on each of its nodes, the RBAC the code's
+/// API calls need and no more, secrets only as generated references).
 /// </summary>
 public sealed class ManifestRendererTests
 {
@@ -37,11 +40,28 @@ public sealed class ManifestRendererTests
         return cases;
     }
 
-    internal static RenderedManifests Render(string topology, StateMode mode, DeployTopologySource source = DeployTopologySource.File) =>
+    /// <summary><see cref="Cases"/> with each serving policy.</summary>
+    public static TheoryData<string, StateMode, ServingPolicy> ServingCases()
+    {
+        var cases = new TheoryData<string, StateMode, ServingPolicy>();
+        foreach (var (topology, mode) in Cases().Select(c => ((string)c[0], (StateMode)c[1])))
+        {
+            foreach (var serving in Enum.GetValues<ServingPolicy>())
+            {
+                cases.Add(topology, mode, serving);
+            }
+        }
+
+        return cases;
+    }
+
+    internal static RenderedManifests Render(
+        string topology, StateMode mode, DeployTopologySource source = DeployTopologySource.File, ServingPolicy serving = ServingPolicy.LocalityAware) =>
         ManifestRenderer.Render(new DeployOptions(RepositoryPaths.InRoot("topologies", topology))
         {
             EventingPath = RepositoryPaths.InRoot("eventing"),
             Mode = mode,
+            Serving = serving,
             TopologySource = source,
             Cameras = ["cam-1"],
             Registry = "registry.example:5000/skylark",
@@ -51,10 +71,10 @@ public sealed class ManifestRendererTests
     private static bool IsKnative(RenderedResource resource) => resource.ApiVersion.Contains("knative.dev/", StringComparison.Ordinal);
 
     [Theory]
-    [MemberData(nameof(Cases))]
-    public void Knative_kinds_conform_to_the_official_CRDs(string topology, StateMode mode)
+    [MemberData(nameof(ServingCases))]
+    public void Knative_kinds_conform_to_the_official_CRDs(string topology, StateMode mode, ServingPolicy serving)
     {
-        var knative = Render(topology, mode).Resources.Where(IsKnative).ToList();
+        var knative = Render(topology, mode, serving: serving).Resources.Where(IsKnative).ToList();
         Assert.Contains(knative, r => r.Kind == "Broker");
         Assert.Contains(knative, r => r.Kind == "Service");
         foreach (var resource in knative)
@@ -62,15 +82,15 @@ public sealed class ManifestRendererTests
             var stream = new YamlStream();
             stream.Load(new StringReader(resource.Yaml));
             var document = Assert.Single(stream.Documents);
-            KnativeCrdSchemas.AssertConforms(Assert.IsType<YamlMappingNode>(document.RootNode), $"{topology} {mode} {resource.Kind}/{resource.Name}");
+            KnativeCrdSchemas.AssertConforms(Assert.IsType<YamlMappingNode>(document.RootNode), $"{topology} {mode} {serving.Name()} {resource.Kind}/{resource.Name}");
         }
     }
 
     [Theory]
-    [MemberData(nameof(Cases))]
-    public void Kubernetes_kinds_read_back_strictly_into_the_client_models_and_write_the_same_text(string topology, StateMode mode)
+    [MemberData(nameof(ServingCases))]
+    public void Kubernetes_kinds_read_back_strictly_into_the_client_models_and_write_the_same_text(string topology, StateMode mode, ServingPolicy serving)
     {
-        foreach (var resource in Render(topology, mode).Resources.Where(r => !IsKnative(r)))
+        foreach (var resource in Render(topology, mode, serving: serving).Resources.Where(r => !IsKnative(r)))
         {
             // Strict: a field the models do not know (a typo, a field of another kind) is an error, not dropped.
             var read = Assert.Single(KubernetesYaml.LoadAllFromString(resource.Yaml, strict: true));
@@ -90,10 +110,10 @@ public sealed class ManifestRendererTests
     }
 
     [Theory]
-    [MemberData(nameof(Cases))]
-    public void Every_reference_of_the_eventing_resources_resolves_to_a_rendered_resource(string topology, StateMode mode)
+    [MemberData(nameof(ServingCases))]
+    public void Every_reference_of_the_eventing_resources_resolves_to_a_rendered_resource(string topology, StateMode mode, ServingPolicy serving)
     {
-        var manifests = Render(topology, mode);
+        var manifests = Render(topology, mode, serving: serving);
         var rendered = manifests.Resources.Select(r => (r.ApiVersion, r.Kind, r.Name)).ToHashSet();
         void Resolves(KReference reference, string from) =>
             Assert.True(
@@ -223,6 +243,101 @@ public sealed class ManifestRendererTests
 
     [Theory]
     [MemberData(nameof(Cases))]
+    public void Round_robin_renders_each_function_as_one_Service_with_one_pod_on_each_node_hosting_it(string topology, StateMode mode)
+    {
+        var manifests = Render(topology, mode, serving: ServingPolicy.RoundRobin);
+        var network = TopologyLoader.Load(RepositoryPaths.InRoot("topologies", topology));
+        var functions = network.Nodes.SelectMany(n => n.Functions).Distinct().ToList();
+        var services = manifests.Resources.Where(r => r.ApiVersion == "serving.knative.dev/v1" && r.Name != ServiceInstance.Predictor).ToList();
+        Assert.Equal(functions.Order(StringComparer.Ordinal), services.Select(s => s.Name).Order(StringComparer.Ordinal));
+        foreach (var service in services)
+        {
+            var hosts = network.NodesHosting(service.Name).Select(n => n.Name).ToList();
+            var metadata = (YamlMappingNode)((YamlMappingNode)LoadSingle(service.Yaml))["metadata"];
+            var labels = ((YamlMappingNode)metadata["labels"]).Children.ToDictionary(l => ((YamlScalarNode)l.Key).Value!, l => ((YamlScalarNode)l.Value).Value!);
+            Assert.Equal(service.Name, labels["skylark.io/function"]);
+            Assert.DoesNotContain("skylark.io/node", labels.Keys);
+
+            var (annotations, pod) = PodOf(service);
+            var count = hosts.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal((count, count), (annotations!["autoscaling.knative.dev/min-scale"], annotations["autoscaling.knative.dev/max-scale"]));
+
+            // Allowed on exactly the hosting nodes, in the topology's order, and spread one pod to a node.
+            Assert.Null(pod.NodeSelector);
+            var term = Assert.Single(pod.Affinity.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms);
+            var expression = Assert.Single(term.MatchExpressions);
+            Assert.Equal(("kubernetes.io/hostname", "In"), (expression.Key, expression.OperatorProperty));
+            Assert.Equal(hosts, expression.Values);
+            var spread = Assert.Single(pod.TopologySpreadConstraints);
+            Assert.Equal((1, "kubernetes.io/hostname", "DoNotSchedule"), (spread.MaxSkew, spread.TopologyKey, spread.WhenUnsatisfiable));
+            Assert.Equal(new Dictionary<string, string> { ["skylark.io/function"] = service.Name }, spread.LabelSelector.MatchLabels);
+            Assert.Null(pod.Affinity.NodeAffinity.PreferredDuringSchedulingIgnoredDuringExecution);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Round_robin_keeps_each_pipeline_function_Trigger_subscribing_its_functions_Service(string topology, StateMode mode)
+    {
+        var manifests = Render(topology, mode, serving: ServingPolicy.RoundRobin);
+        var network = TopologyLoader.Load(RepositoryPaths.InRoot("topologies", topology));
+        var pipeline = ResourceLoader.Load([RepositoryPaths.InRoot("eventing")]);
+        var functionTriggers = pipeline.Triggers.Where(t => network.Nodes.Any(n => n.Hosts(t.Subscriber.Ref!.Name))).ToList();
+        Assert.NotEmpty(functionTriggers);
+        foreach (var function in functionTriggers.Select(t => t.Subscriber.Ref!.Name).Distinct())
+        {
+            // No per-instance route: the function's Triggers are the pipeline's, unchanged.
+            var rendered = manifests.Eventing.Triggers
+                .Where(t => t.Subscriber.Ref!.Name == function || t.Subscriber.Ref.Name.StartsWith(function + "-", StringComparison.Ordinal))
+                .ToList();
+            Assert.Equal(
+                KnativeYaml.Write(new EventingModel([], [.. functionTriggers.Where(t => t.Subscriber.Ref!.Name == function)], [])),
+                KnativeYaml.Write(new EventingModel([], rendered, [])));
+            Assert.All(rendered, t => Assert.Equal(("serving.knative.dev/v1", "Service"), (t.Subscriber.Ref!.ApiVersion, t.Subscriber.Ref.Kind)));
+            Assert.Contains(manifests.Resources, r => r.ApiVersion == "serving.knative.dev/v1" && r.Kind == "Service" && r.Name == function);
+        }
+
+        // The policies admitting the functions' replies name the Triggers as eventing/ does.
+        static bool NamesTriggers(EventPolicyResource policy) => policy.From.Any(s => s.Ref?.Kind == "Trigger");
+        var naming = pipeline.EventPolicies.Where(NamesTriggers).ToList();
+        Assert.NotEmpty(naming);
+        Assert.Equal(
+            KnativeYaml.Write(EventingModel.Empty with { EventPolicies = naming }),
+            KnativeYaml.Write(EventingModel.Empty with { EventPolicies = [.. manifests.Eventing.EventPolicies.Where(NamesTriggers)] }));
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void A_round_robin_pod_learns_its_node_from_the_downward_API_before_any_value_refers_to_it(string topology, StateMode mode)
+    {
+        var manifests = Render(topology, mode, serving: ServingPolicy.RoundRobin);
+        var network = TopologyLoader.Load(RepositoryPaths.InRoot("topologies", topology));
+        var functions = network.Nodes.SelectMany(n => n.Functions).ToHashSet(StringComparer.Ordinal);
+        foreach (var service in manifests.Resources.Where(r => r.ApiVersion == "serving.knative.dev/v1" && functions.Contains(r.Name)))
+        {
+            var env = PodOf(service).Pod.Containers.Single().Env;
+            var node = env.Single(e => e.Name == CommonSettings.Node.Environment);
+            Assert.Equal("spec.nodeName", node.ValueFrom?.FieldRef?.FieldPath);
+            Assert.Null(node.Value);
+
+            // Kubernetes expands $(VAR) only from variables declared before it.
+            var references = env.Select((e, i) => (e, i)).Where(x => x.e.Value?.Contains("$(", StringComparison.Ordinal) == true).ToList();
+            Assert.All(references, x => Assert.True(env.IndexOf(node) < x.i, $"{service.Name}: {x.e.Name} comes before {node.Name}"));
+            Assert.All(references, x => Assert.Contains($"$({CommonSettings.Node.Environment})", x.e.Value, StringComparison.Ordinal));
+            string[] perNode = mode == StateMode.Central ? [] : [CommonSettings.Redis.Environment, StateSettings.NodeSink.Environment];
+            Assert.Equal(perNode, references.Select(x => x.e.Name).Where(n => n != CommonSettings.Mqtt.Environment));
+
+            // No node-specific audience: the token is for every StateSink, which each also accepts.
+            Assert.DoesNotContain(network.Nodes, n => service.Yaml.Contains(SkylarkAudiences.StateSink(n.Name), StringComparison.Ordinal));
+            if (mode != StateMode.Central)
+            {
+                Assert.Contains($"audience: {SkylarkAudiences.StateSinks}", service.Yaml, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
     public void Every_image_named_is_built_by_a_Dockerfile_target_or_is_public(string topology, StateMode mode)
     {
         var manifests = Render(topology, mode);
@@ -267,13 +382,13 @@ public sealed class ManifestRendererTests
     }
 
     [Theory]
-    [MemberData(nameof(Cases))]
-    public void The_RBAC_grants_each_service_account_exactly_the_requests_its_code_makes(string topology, StateMode mode)
+    [MemberData(nameof(ServingCases))]
+    public void The_RBAC_grants_each_service_account_exactly_the_requests_its_code_makes(string topology, StateMode mode, ServingPolicy serving)
     {
-        var fromFile = Render(topology, mode);
+        var fromFile = Render(topology, mode, serving: serving);
         Assert.DoesNotContain(fromFile.Resources, r => r.Kind is "Role" or "ClusterRole" or "RoleBinding" or "ClusterRoleBinding");
 
-        var manifests = Render(topology, mode, DeployTopologySource.Kubernetes);
+        var manifests = Render(topology, mode, DeployTopologySource.Kubernetes, serving);
         var clusterRoles = Kinds<V1ClusterRole>(manifests, "ClusterRole").ToDictionary(r => r.Metadata.Name);
         var roles = Kinds<V1Role>(manifests, "Role").ToDictionary(r => r.Metadata.Name);
         var granted = new Dictionary<string, HashSet<KubernetesApiRequest>>(StringComparer.Ordinal);
