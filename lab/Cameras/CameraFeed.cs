@@ -127,6 +127,7 @@ public sealed class CameraFeed
         // publish made the camera drop.
         var frames = (long)Math.Ceiling(_options.Duration.TotalSeconds * _options.FramesPerSecond);
         await using var publisher = new CameraPublisher(_options.Broker, $"skylark-cameras-{camera}-{Guid.NewGuid():N}");
+        await publisher.ConnectAsync(cancellationToken).ConfigureAwait(false);
         await foreach (var frame in simulator.StreamAsync(frames, cancellationToken).ConfigureAwait(false))
         {
             if (frame.Seq >= frames)

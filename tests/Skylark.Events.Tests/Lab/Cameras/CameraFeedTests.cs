@@ -38,15 +38,16 @@ public sealed class CameraFeedTests : IAsyncLifetime
         var feed = new CameraFeed(new CameraFeedOptions
         {
             Broker = As("cam-1"),
-            FramesPerSecond = 5,
-            Duration = TimeSpan.FromSeconds(1),
+            FramesPerSecond = 2,
+            Duration = TimeSpan.FromSeconds(1.5),
             Scene = SmallScene,
         });
 
         var report = await feed.RunAsync();
 
-        Assert.Equal(5, report.FramesPublished["cam-1"]);
-        for (var seq = 0; seq < 5; seq++)
+        // Captured at 0, 0.5 and 1 s; the next one, at 1.5 s, is past the duration.
+        Assert.Equal(3, report.FramesPublished["cam-1"]);
+        for (var seq = 0; seq < 3; seq++)
         {
             var frame = await ingest.NextAsync();
             Assert.Equal("cameras/cam-1/frames", frame.Topic);
