@@ -45,6 +45,13 @@ public sealed partial class CameraPublisher : IAsyncDisposable
             .Build();
     }
 
+    /// <summary>
+    /// Logs in now rather than at the first frame: a camera that films while connecting would drop the frames
+    /// captured meanwhile, and an unreachable broker is better known before filming starts.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The broker could not be reached or refused the login.</exception>
+    public Task ConnectAsync(CancellationToken cancellationToken = default) => EnsureConnectedAsync(cancellationToken);
+
     /// <exception cref="InvalidOperationException">The broker did not accept the frame.</exception>
     public async Task PublishAsync(SimulatedFrame frame, CancellationToken cancellationToken = default)
     {

@@ -33,5 +33,6 @@ public static class SkylarkCommandLine
         ReplayCommand.Create,
         JournalCommand.Create,
         FuzzCommand.Create,
+        CamerasCommand.Create,
     ];
 }
