@@ -20,7 +20,7 @@ public static class ClusterEventing
     public const string SyncPingSource = "statesink-sync";
 
     /// <summary>The per-node StateSink's Service (a core Service: the sinks are pinned Deployments, not Knative Services).</summary>
-    public static string SinkService(string node) => NodeTriggers.SinkServiceName(node);
+    public static string SinkService(string node) => $"statesink-{node}";
 
     public static string SyncPingSourceOf(string node) => $"{SyncPingSource}-{node}";
 
@@ -82,10 +82,7 @@ public static class ClusterEventing
 
         if (mode.Propagates())
         {
-            triggers.AddRange(NodeTriggers.For(topology).Select(t => t with
-            {
-                Subscriber = t.Subscriber with { Ref = t.Subscriber.Ref! with { ApiVersion = CoreV1 } },
-            }));
+            triggers.AddRange(PropagateRoutes(topology));
         }
 
         var pingSources = new List<PingSourceResource>();
@@ -121,6 +118,31 @@ public static class ClusterEventing
             From = [.. p.From.SelectMany(sender => Renamed(sender, renamed))],
         });
         return new EventingModel([.. brokers], triggers, pingSources) { EventPolicies = [.. policies] };
+    }
+
+    /// <summary>
+    /// One Trigger per node routing <c>io.skylark.state.propagate</c> by <c>targetnode</c> to that node's StateSink: the
+    /// Predictor names the node, and only that node's sink may pull the bundle into its Redis.
+    /// </summary>
+    private static IEnumerable<TriggerResource> PropagateRoutes(NetworkTopology topology)
+    {
+        var origin = new ResourceOrigin("(rendered by skylark deploy render)", 0);
+        return topology.Nodes.Select(node => new TriggerResource(
+            new ResourceMeta($"propagate-{node.Name}", SkylarkDefaults.Namespace, new Dictionary<string, string>(), new Dictionary<string, string>()),
+            SkylarkDefaults.Broker,
+            new Dictionary<string, string>
+            {
+                ["type"] = EventTypes.StatePropagate,
+                [ExtensionNames.TargetNode] = node.Name,
+            },
+            [],
+            new Destination(new KReference("Service", SinkService(node.Name), SkylarkDefaults.Namespace, CoreV1), null)
+            {
+                // A core Service announces no audience, so the Trigger names the one its StateSink verifies.
+                Audience = SkylarkAudiences.StateSink(node.Name),
+            },
+            null,
+            origin));
     }
 
     /// <summary>A policy's sender, or the rendered resources that replace it.</summary>

@@ -4,6 +4,7 @@ using CloudNative.CloudEvents;
 using CloudNative.CloudEvents.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 using Skylark.Events.Bindings;
+using Skylark.Events.Lab.Deploy;
 using Skylark.Events.Lab.Up;
 using Skylark.Events.Contracts;
 using Skylark.Events.DeadLetters;
@@ -21,7 +22,7 @@ public sealed class EmulatedClusterTests
     [Fact]
     public async Task Starts_a_password_protected_redis_and_a_sink_per_node_and_writes_the_endpoints_file()
     {
-        using var work = new TempDirectory();
+        using var work = new ScratchDirectory();
         await using var cluster = await EmulatedCluster.StartAsync(ThreeNodes(work.Path), NullLoggerFactory.Instance, CancellationToken.None);
         var file = Path.Combine(work.Path, "endpoints.json");
 
@@ -44,7 +45,7 @@ public sealed class EmulatedClusterTests
     [Fact]
     public async Task A_nodes_state_survives_a_restart_of_its_redis_server_which_keeps_an_append_only_file()
     {
-        using var work = new TempDirectory();
+        using var work = new ScratchDirectory();
         await using var cluster = await EmulatedCluster.StartAsync(ThreeNodes(work.Path), NullLoggerFactory.Instance, CancellationToken.None);
         var kept = StateRef.Parse("sat/wf-aof/detect.result");
         await using (var sat = await UpScenarios.RedisSession.OpenAsync(cluster.Endpoints, "sat"))
@@ -66,16 +67,29 @@ public sealed class EmulatedClusterTests
     [Fact]
     public async Task A_propagate_event_sent_to_the_broker_lands_the_bundle_on_the_target_node_and_nowhere_else()
     {
-        using var work = new TempDirectory();
+        using var work = new ScratchDirectory();
         await using var cluster = await EmulatedCluster.StartAsync(ThreeNodes(work.Path), NullLoggerFactory.Instance, CancellationToken.None);
 
         await UpScenarios.A_propagate_event_lands_the_bundle_on_the_target_node_and_nowhere_else(cluster.Endpoints, "wf-1");
     }
 
     [Fact]
+    public async Task A_cluster_started_from_a_rendered_folder_routes_propagations_and_completions_as_one_rendered_in_memory()
+    {
+        using var work = new ScratchDirectory();
+        var manifests = Path.Combine(work.Path, "manifests");
+        await ManifestRenderer.Render(new DeployOptions(RepositoryPaths.InRoot("topologies", "three-nodes.yaml")) { EventingPath = RepositoryPaths.InRoot("eventing") })
+            .WriteAsync(manifests);
+        await using var cluster = await EmulatedCluster.StartAsync(ThreeNodes(work.Path) with { ManifestsPath = manifests }, NullLoggerFactory.Instance, CancellationToken.None);
+
+        await UpScenarios.A_propagate_event_lands_the_bundle_on_the_target_node_and_nowhere_else(cluster.Endpoints, "wfFromFolder");
+        await UpScenarios.A_completion_makes_the_predictor_move_the_output_to_the_successors_node(cluster.Endpoints, "wfFromFolderCompleted");
+    }
+
+    [Fact]
     public async Task The_control_plane_runs_on_the_cloud_and_its_events_cross_the_links_counted_apart_from_state()
     {
-        using var work = new TempDirectory();
+        using var work = new ScratchDirectory();
         await using var cluster = await EmulatedCluster.StartAsync(ThreeNodes(work.Path), NullLoggerFactory.Instance, CancellationToken.None);
         var source = StateRef.Parse("sat/wf-cp/detect.result");
         await using (var sat = await UpScenarios.RedisSession.OpenAsync(cluster.Endpoints, "sat"))
@@ -106,7 +120,7 @@ public sealed class EmulatedClusterTests
     [Fact]
     public async Task An_instant_control_plane_sends_no_event_over_the_links_and_state_still_does()
     {
-        using var work = new TempDirectory();
+        using var work = new ScratchDirectory();
         await using var cluster = await EmulatedCluster.StartAsync(
             ThreeNodes(work.Path) with { InstantControlPlane = true, ControlNode = "edge" }, NullLoggerFactory.Instance, CancellationToken.None);
         var source = StateRef.Parse("sat/wf-instant/detect.result");
@@ -131,7 +145,7 @@ public sealed class EmulatedClusterTests
     [Fact]
     public async Task A_control_node_that_is_not_in_the_topology_is_refused_with_its_name()
     {
-        using var work = new TempDirectory();
+        using var work = new ScratchDirectory();
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() =>
             EmulatedCluster.StartAsync(ThreeNodes(work.Path) with { ControlNode = "moon" }, NullLoggerFactory.Instance, CancellationToken.None));
@@ -142,7 +156,7 @@ public sealed class EmulatedClusterTests
     [Fact]
     public async Task A_completion_sent_to_the_broker_makes_the_predictor_move_its_output_to_the_successors_node()
     {
-        using var work = new TempDirectory();
+        using var work = new ScratchDirectory();
         await using var cluster = await EmulatedCluster.StartAsync(ThreeNodes(work.Path), NullLoggerFactory.Instance, CancellationToken.None);
 
         await UpScenarios.A_completion_makes_the_predictor_move_the_output_to_the_successors_node(cluster.Endpoints, "wf-2");
@@ -151,7 +165,7 @@ public sealed class EmulatedClusterTests
     [Fact]
     public async Task An_event_a_function_refuses_is_dead_lettered_into_the_work_directory_log_and_observed_once_on_disk()
     {
-        using var work = new TempDirectory();
+        using var work = new ScratchDirectory();
         await using var cluster = await EmulatedCluster.StartAsync(ThreeNodes(work.Path), NullLoggerFactory.Instance, CancellationToken.None);
         var observed = new TaskCompletionSource<DeadLetter>(TaskCreationOptions.RunContinuationsAsynchronously);
         cluster.DeadLetters.Stored += (_, stored) => observed.TrySetResult(stored.DeadLetter);
@@ -181,7 +195,7 @@ public sealed class EmulatedClusterTests
     [Fact]
     public async Task Disposing_stops_every_redis_server_it_started()
     {
-        using var work = new TempDirectory();
+        using var work = new ScratchDirectory();
         var cluster = await EmulatedCluster.StartAsync(ThreeNodes(work.Path), NullLoggerFactory.Instance, CancellationToken.None);
         var endpoints = cluster.Endpoints;
         var pids = await Task.WhenAll(endpoints.Nodes.Values.Select(async n =>
@@ -207,12 +221,5 @@ public sealed class EmulatedClusterTests
         {
             return true;
         }
-    }
-
-    private sealed class TempDirectory : IDisposable
-    {
-        public string Path { get; } = Directory.CreateTempSubdirectory("skylark-up-").FullName;
-
-        public void Dispose() => Directory.Delete(Path, recursive: true);
     }
 }
