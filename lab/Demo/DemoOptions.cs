@@ -17,6 +17,9 @@ public sealed record DemoOptions
     /// <summary>Knative's default spreads invocations; locality-aware keeps a camera's frames where its state is.</summary>
     public ServingPolicy Serving { get; init; } = ServingPolicy.LocalityAware;
 
+    /// <summary>A folder <c>skylark deploy render</c> wrote, run instead of the manifests rendered in memory (<see cref="Up.UpOptions.ManifestsPath"/>).</summary>
+    public string? ManifestsPath { get; init; }
+
     /// <summary>Simulated cameras, spread over the ingest nodes; null: one per ingest node.</summary>
     public int? Cameras { get; init; }
 

@@ -51,6 +51,7 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
             {
                 TopologyPath = options.TopologyPath,
                 EventingPath = options.EventingPath,
+                ManifestsPath = options.ManifestsPath,
                 Mode = options.Mode,
                 Serving = options.Serving,
                 CameraIngest = new CameraIngestSetup { ExternalBroker = options.Mqtt },

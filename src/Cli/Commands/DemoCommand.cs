@@ -41,11 +41,12 @@ public static class DemoCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var compare = new Option<bool>("--compare") { Description = "Run every mode back to back on the same camera stream and print one table (one report per mode)." };
+        var manifests = ManifestsOption.Create();
         var auth = AuthOption.Create();
         var controlPlane = new ControlPlaneOptions();
         var command = new Command("demo", "Run the camera pipeline (preprocess → detect → alarm) on an emulated topology and report what propagation bought.")
         {
-            duration, mode, topology, report, cameras, fps, serving, mqtt, seed, compare, processes, kill, cut, auth,
+            duration, mode, topology, report, cameras, fps, serving, mqtt, seed, compare, processes, kill, cut, manifests, auth,
         };
         controlPlane.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -58,6 +59,7 @@ public static class DemoCommand
                 {
                     TopologyPath = parse.GetValue(topology)?.FullName ?? SkylarkHome.Path("topologies", "camera-constellation.yaml"),
                     EventingPath = SkylarkHome.Path("eventing"),
+                    ManifestsPath = parse.GetValue(manifests)?.FullName,
                     Duration = ParseDuration(parse.GetValue(duration)!),
                     Mode = stateMode,
                     Serving = parse.GetValue(serving) == "round-robin" ? ServingPolicy.RoundRobin : ServingPolicy.LocalityAware,
@@ -129,7 +131,7 @@ public static class DemoCommand
         {
             report = await new DemoRun(options, loggerFactory, Console.Out).RunAsync(stop.Token);
         }
-        catch (Exception e) when (e is TopologyValidationException or ResourceValidationException or RedisServerNotFoundException or ArgumentException or FileNotFoundException or TimeoutException)
+        catch (Exception e) when (e is TopologyValidationException or ResourceValidationException or RedisServerNotFoundException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or TimeoutException)
         {
             await Console.Error.WriteLineAsync($"skylark demo: {e.Message}");
             return (1, null);

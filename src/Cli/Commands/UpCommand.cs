@@ -22,7 +22,7 @@ public static class UpCommand
         var journalRepair = new Option<bool>("--journal-repair") { Description = "Start on a journal damaged other than by a torn tail: quarantine the damaged bytes and recover every intact record (docs/journal.md)." };
         var serving = new Option<string>("--serving")
         {
-            Description = "How a function's endpoint picks an instance: round-robin (Knative's default) or locality-aware.",
+            Description = "How function events find an instance, as the manifests are rendered: round-robin (one Knative Service per function, Knative's spreading) or locality-aware (one per node, routed by the event's state node). With --manifests the folder decides.",
             DefaultValueFactory = _ => "round-robin",
         };
         serving.AcceptOnlyFromAmong("round-robin", "locality-aware");
@@ -40,11 +40,12 @@ public static class UpCommand
             DefaultValueFactory = _ => RedisPersistence.Name(RedisFsync.EverySec),
         };
         redisFsync.AcceptOnlyFromAmong([.. RedisPersistence.Names]);
+        var manifests = ManifestsOption.Create();
         var auth = AuthOption.Create();
         var controlPlane = new ControlPlaneOptions();
         var command = new Command("up", "Run a multi-node topology on this machine: Redis and a StateSink per node, link emulation, the broker.")
         {
-            topology, eventing, endpoints, journal, journalRepair, serving, mode, mqtt, processes, workDirectory, redisFsync, auth,
+            topology, eventing, endpoints, journal, journalRepair, serving, mode, mqtt, processes, workDirectory, redisFsync, manifests, auth,
         };
         controlPlane.AddTo(command);
         command.SetAction((parse, ct) =>
@@ -66,6 +67,7 @@ public static class UpCommand
                 TopologyPath = parse.GetRequiredValue(topology).FullName,
                 EventingPath = SkylarkHome.Path("eventing"),
                 ExtraEventing = parse.GetValue(eventing) ?? [],
+                ManifestsPath = parse.GetValue(manifests)?.FullName,
                 EndpointsFile = parse.GetValue(endpoints)?.FullName,
                 JournalDirectory = parse.GetValue(journal)?.FullName,
                 JournalRepair = parse.GetValue(journalRepair),
@@ -98,7 +100,7 @@ public static class UpCommand
                 ? await ProcessCluster.StartAsync(options, loggerFactory, stop.Token)
                 : await EmulatedCluster.StartAsync(options, loggerFactory, stop.Token);
         }
-        catch (Exception e) when (e is TopologyValidationException or ResourceValidationException or RedisServerNotFoundException or ArgumentException or FileNotFoundException or TimeoutException)
+        catch (Exception e) when (e is TopologyValidationException or ResourceValidationException or RedisServerNotFoundException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or TimeoutException)
         {
             await Console.Error.WriteLineAsync($"skylark up: {e.Message}");
             return 1;

@@ -47,7 +47,22 @@ public sealed class UpCommandTests
         }
     }
 
-    private static Process StartUp(string work, params string[] args)
+    [Fact]
+    public async Task Up_on_a_manifests_folder_that_does_not_exist_exits_with_1_and_says_how_to_write_it()
+    {
+        using var work = new ScratchDirectory();
+        var error = new System.Text.StringBuilder();
+        using var up = StartUp(work.Path, error, "up", "--topology", RepositoryPaths.InRoot("topologies", "three-nodes.yaml"), "--manifests", work.File("rendered"), "--work-dir", work.Path);
+
+        await up.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(1, up.ExitCode);
+        Assert.Contains("skylark deploy render --out", error.ToString(), StringComparison.Ordinal);
+    }
+
+    private static Process StartUp(string work, params string[] args) => StartUp(work, new System.Text.StringBuilder(), args);
+
+    private static Process StartUp(string work, System.Text.StringBuilder error, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -65,7 +80,13 @@ public sealed class UpCommandTests
         start.Environment["SKYLARK_HOME"] = RepositoryPaths.InRoot();
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, line) =>
+        {
+            lock (error)
+            {
+                error.AppendLine(line.Data);
+            }
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
