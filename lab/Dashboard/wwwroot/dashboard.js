@@ -9,6 +9,7 @@ const BUNDLE_MS = 1200;
 
 const positions = new Map();   // node name -> {x, y}
 const linkGroups = new Map();  // link id "a->b" -> <g>
+const curves = new Map();      // link id -> {a, c, b}: a quadratic curve from a to b through control point c
 const bundles = [];            // moving dots: {el, from, to, started}
 const workflowItems = new Map();
 let selectedWorkflow = null;
@@ -46,11 +47,13 @@ function drawTopology(topology) {
   const links = el('g', { class: 'links' }, svg);
   for (const link of topology.links) {
     const a = positions.get(link.from), b = positions.get(link.to);
+    const curve = { a, b, c: controlPoint(a, b, link, topology.nodes) };
     const g = el('g', { class: 'link', 'data-link': link.id }, links);
-    el('line', { x1: a.x, y1: a.y, x2: b.x, y2: b.y }, g);
-    const label = el('text', { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 - 5 }, g);
-    label.textContent = '';
+    el('path', { d: `M ${a.x} ${a.y} Q ${curve.c.x} ${curve.c.y} ${b.x} ${b.y}` }, g);
+    const mid = pointOn(curve, 0.5);
+    el('text', { x: mid.x, y: mid.y - 5 }, g);
     linkGroups.set(link.id, g);
+    curves.set(link.id, curve);
   }
   const nodes = el('g', { class: 'nodes' }, svg);
   for (const node of topology.nodes) {
@@ -63,6 +66,29 @@ function drawTopology(topology) {
   }
 }
 
+// A straight link that would pass over another node bends around it, so every link stays visible.
+function controlPoint(a, b, link, nodes) {
+  const mid = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+  const dx = b.x - a.x, dy = b.y - a.y, length = Math.hypot(dx, dy) || 1;
+  const blocked = nodes.some((n) => {
+    if (n.name === link.from || n.name === link.to) return false;
+    const p = positions.get(n.name);
+    const t = ((p.x - a.x) * dx + (p.y - a.y) * dy) / (length * length);
+    if (t <= 0 || t >= 1) return false;
+    return Math.hypot(a.x + t * dx - p.x, a.y + t * dy - p.y) < 30;
+  });
+  const bend = blocked ? 110 : 0;
+  return { x: mid.x - (dy / length) * bend, y: mid.y + (dx / length) * bend };
+}
+
+function pointOn(curve, t) {
+  const u = 1 - t;
+  return {
+    x: u * u * curve.a.x + 2 * u * t * curve.c.x + t * t * curve.b.x,
+    y: u * u * curve.a.y + 2 * u * t * curve.c.y + t * t * curve.b.y,
+  };
+}
+
 function updateLinks(links) {
   for (const link of links) {
     const g = linkGroups.get(link.id);
@@ -73,16 +99,16 @@ function updateLinks(links) {
       ? `${link.latencyMs} ms · ${link.bandwidthMbps} Mbit/s · ${rate(link.bytesPerSecond)}`
       : 'no link in this snapshot';
     const [from, to] = link.id.split('->');
-    if (link.stateBytesForward > 0) launchBundle(g, from, to);
-    if (link.stateBytesBackward > 0) launchBundle(g, to, from);
+    if (link.stateBytesForward > 0) launchBundle(g, curves.get(link.id), false);
+    if (link.stateBytesBackward > 0) launchBundle(g, curves.get(link.id), true);
   }
 }
 
 // A bundle crossed this link in the last second: a dot travels along it, from the holder to the puller's side.
-function launchBundle(group, from, to) {
-  const a = positions.get(from);
-  const dot = el('circle', { class: 'bundle', r: 6, cx: a.x, cy: a.y }, group);
-  bundles.push({ el: dot, from: a, to: positions.get(to), started: performance.now() });
+function launchBundle(group, curve, backwards) {
+  const start = backwards ? curve.b : curve.a;
+  const dot = el('circle', { class: 'bundle', r: 6, cx: start.x, cy: start.y }, group);
+  bundles.push({ el: dot, curve, backwards, started: performance.now() });
   if (bundles.length === 1) requestAnimationFrame(animate);
 }
 
@@ -90,8 +116,9 @@ function animate(now) {
   for (let i = bundles.length - 1; i >= 0; i--) {
     const b = bundles[i];
     const t = Math.min(1, (now - b.started) / BUNDLE_MS);
-    b.el.setAttribute('cx', b.from.x + (b.to.x - b.from.x) * t);
-    b.el.setAttribute('cy', b.from.y + (b.to.y - b.from.y) * t);
+    const p = pointOn(b.curve, b.backwards ? 1 - t : t);
+    b.el.setAttribute('cx', p.x);
+    b.el.setAttribute('cy', p.y);
     if (t >= 1) { b.el.remove(); bundles.splice(i, 1); }
   }
   if (bundles.length) requestAnimationFrame(animate);
