@@ -50,8 +50,14 @@ function drawTopology(topology) {
     const curve = { a, b, c: controlPoint(a, b, link, topology.nodes) };
     const g = el('g', { class: 'link', 'data-link': link.id }, links);
     el('path', { d: `M ${a.x} ${a.y} Q ${curve.c.x} ${curve.c.y} ${b.x} ${b.y}` }, g);
+    // The label sits beside the link's middle, on the side its bend points to, clear of the line and the nodes.
     const mid = pointOn(curve, 0.5);
-    el('text', { x: mid.x, y: mid.y - 5 }, g);
+    const steep = Math.abs(b.y - a.y) > Math.abs(b.x - a.x);
+    const bent = curve.c.x !== (a.x + b.x) / 2 || curve.c.y !== (a.y + b.y) / 2;
+    const side = bent && curve.c.x < (a.x + b.x) / 2 ? -1 : 1;
+    el('text', steep
+      ? { x: mid.x + side * 8, y: mid.y + 3, 'text-anchor': side > 0 ? 'start' : 'end' }
+      : { x: mid.x, y: mid.y - 6 }, g);
     linkGroups.set(link.id, g);
     curves.set(link.id, curve);
   }
@@ -143,7 +149,8 @@ function drawLatency(series) {
   if (!points.length) return;
   const max = Math.max(100, ...points.map((p) => p.p50Ms ?? 0));
   const maxRate = Math.max(1, ...points.map((p) => p.completed));
-  const w = 400 / 120;
+  // A short run fills the chart too: at least 30 s wide, at most the last 120 s.
+  const w = 400 / Math.max(30, points.length);
   points.forEach((p, i) => {
     const h = (40 * p.completed) / maxRate;
     el('rect', { class: 'chart-rate', x: i * w, y: 110 - h, width: Math.max(1, w - 0.5), height: h }, svg);
