@@ -47,6 +47,9 @@ public sealed record DemoOptions
     /// <summary>Sender identity and EventPolicies on (the default), as <see cref="Up.UpOptions.Auth"/>.</summary>
     public bool Auth { get; init; } = true;
 
+    /// <summary>Serve the live dashboard on 127.0.0.1 while the run lasts (its URL is printed as <c>Dashboard: …</c>).</summary>
+    public bool Dashboard { get; init; } = true;
+
     /// <summary>Processes to SIGKILL (only with <see cref="Processes"/>) and nodes to cut off during the run.</summary>
     public IReadOnlyList<InjectedFault> Faults { get; init; } = [];
 

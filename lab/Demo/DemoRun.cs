@@ -6,6 +6,7 @@ using Skylark.Events.Contracts;
 using Skylark.Events.Eventing.Resources;
 using Skylark.Events.Functions.Preprocess.Imaging;
 using Skylark.Events.Lab.Cameras;
+using Skylark.Events.Lab.Dashboard;
 using Skylark.Events.Lab.Emulation;
 using Skylark.Events.Lab.Hosting;
 using Skylark.Events.Lab.Mqtt;
@@ -67,6 +68,16 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
             : (IUpCluster)await EmulatedCluster.StartAsync(up, loggerFactory, cancellationToken);
         cluster.DeadLettered += (_, deadLetter) => observer.OnDeadLetter(deadLetter);
         RequireTargets(cluster);
+        var feed = new DashboardFeed(observer);
+        feed.Attach(cluster);
+        await using var dashboard = options.Dashboard
+            ? await DashboardApp.StartAsync(feed, minimumLogLevel: options.LogLevel, cancellationToken: cancellationToken)
+            : null;
+        if (dashboard is not null)
+        {
+            await output.WriteLineAsync($"Dashboard: {dashboard.Url}");
+        }
+
         await using var alarms = await AlarmListener.StartAsync(cluster.AlarmBrokers.Values, cancellationToken);
 
         var ingestNodes = cluster.CameraBrokers.Keys.Order(StringComparer.Ordinal).ToList();

@@ -152,6 +152,15 @@ public sealed class WorkflowObserver
     /// </summary>
     public long NeededBytes => Interlocked.Read(ref _neededBytes);
 
+    /// <summary>A workflow's frame event arrived (raised on the delivering request's thread; handlers must be quick).</summary>
+    public event EventHandler<ObservedFrame>? FrameObserved;
+
+    /// <summary>A function's reply arrived, with what it reported about its run.</summary>
+    public event EventHandler<ObservedReply>? ReplyObserved;
+
+    /// <summary>A workflow ended, completed or failed (once per workflow).</summary>
+    public event EventHandler<ObservedOutcome>? WorkflowEnded;
+
     public void Map(IEndpointRouteBuilder endpoints, string pattern)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
@@ -162,9 +171,11 @@ public sealed class WorkflowObserver
     public void OnDeadLetter(CloudEvent dead)
     {
         ArgumentNullException.ThrowIfNull(dead);
-        if (dead[ExtensionNames.WorkflowId] is string workflow && Track(workflow).TryEnd(WorkflowState.Failed, null, _time.GetUtcNow(), out _))
+        var now = _time.GetUtcNow();
+        if (dead[ExtensionNames.WorkflowId] is string workflow && Track(workflow).TryEnd(WorkflowState.Failed, null, now, out _))
         {
             Interlocked.Increment(ref _failed);
+            WorkflowEnded?.Invoke(this, new ObservedOutcome(workflow, Completed: false, null, now));
         }
     }
 
@@ -214,6 +225,8 @@ public sealed class WorkflowObserver
         {
             _latencies.Enqueue(latency);
         }
+
+        FrameObserved?.Invoke(this, new ObservedFrame(workflow, data.Camera, data.Seq, data.CapturedAt));
     }
 
     private void OnReply(CloudEvent reply)
@@ -249,6 +262,14 @@ public sealed class WorkflowObserver
             }
         }
 
+        ReplyObserved?.Invoke(this, new ObservedReply(
+            workflow,
+            report.Function,
+            report.Node,
+            reply.Time,
+            report.DurationMs,
+            [.. (report.Reads ?? []).Select(r => new ObservedRead(r.Ref, r.Source, r.Bytes, r.DurationMs))]));
+
         if (report.Function == "detect" && report.Result is { ValueKind: JsonValueKind.Object } result)
         {
             ScoreDetection(result.Deserialize<DetectResult>(ContractJson.Options));
@@ -268,6 +289,8 @@ public sealed class WorkflowObserver
             {
                 _latencies.Enqueue(ms);
             }
+
+            WorkflowEnded?.Invoke(this, new ObservedOutcome(workflow, Completed: true, latency, reply.Time ?? _time.GetUtcNow()));
         }
     }
 
@@ -328,7 +351,7 @@ public sealed class WorkflowObserver
     }
 
     /// <summary>The parts of a <see cref="FunctionReport"/> the observer needs.</summary>
-    private sealed record ReplyReport(string Function, string Node, IReadOnlyList<ReadEntry>? Reads, JsonElement? Result);
+    private sealed record ReplyReport(string Function, string Node, IReadOnlyList<ReadEntry>? Reads, JsonElement? Result, double DurationMs);
 
     private sealed record ReadEntry(string? Ref, string Source, long Bytes, double DurationMs);
 
@@ -431,3 +454,15 @@ public sealed class WorkflowObserver
         }
     }
 }
+
+/// <summary>A workflow's camera frame as the observer saw it.</summary>
+public sealed record ObservedFrame(string WorkflowId, string Camera, long Seq, DateTimeOffset CapturedAt);
+
+/// <summary>One function's reply: where it ran, when it replied (the event's <c>time</c>), how long it ran and what it read.</summary>
+public sealed record ObservedReply(string WorkflowId, string Function, string Node, DateTimeOffset? Time, double DurationMs, IReadOnlyList<ObservedRead> Reads);
+
+/// <summary>One state read a function reported: <c>local</c>, <c>waited</c>, <c>remote</c> or <c>absent</c>.</summary>
+public sealed record ObservedRead(string? Ref, string Source, long Bytes, double DurationMs);
+
+/// <summary>A workflow's end; <see cref="LatencyMs"/> is null when it failed or its frame was not seen.</summary>
+public sealed record ObservedOutcome(string WorkflowId, bool Completed, double? LatencyMs, DateTimeOffset At);

@@ -6,7 +6,7 @@ namespace Skylark.Events.Lab.Up;
 
 /// <summary>
 /// What <c>skylark up</c> writes for other tools (<c>skylark state</c>, tests, scripts), exactly:
-/// <c>{"broker": "&lt;ingress url&gt;", "nodes": {"&lt;name&gt;": {"redis": "&lt;host:port, direct&gt;", "redisPassword": "…", "sink": "&lt;url&gt;", "mqtt": "&lt;mqtt url, ingest nodes only&gt;"}}, "mqttPasswords": {"operator": "…", "cam-1": "…"}, "tokens": {"operator": "&lt;jwt&gt;", …}}</c>.
+/// <c>{"broker": "&lt;ingress url&gt;", "nodes": {"&lt;name&gt;": {"redis": "&lt;host:port, direct&gt;", "redisPassword": "…", "sink": "&lt;url&gt;", "mqtt": "&lt;mqtt url, ingest nodes only&gt;"}}, "dashboard": "&lt;url&gt;", "mqttPasswords": {"operator": "…", "cam-1": "…"}, "tokens": {"operator": "&lt;jwt&gt;", …}}</c>.
 /// It holds passwords and tokens, so it is created readable by its owner only (0600).
 /// </summary>
 public sealed record EndpointsFile(
@@ -31,6 +31,11 @@ public sealed record EndpointsFile(
     [JsonPropertyName("tokens")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyDictionary<string, string>? Tokens { get; init; }
+
+    /// <summary>The live dashboard of the run (<c>http://127.0.0.1:PORT/</c>); absent when none runs.</summary>
+    [JsonPropertyName("dashboard")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Uri? Dashboard { get; init; }
 
     public async Task WriteAsync(string path, CancellationToken cancellationToken)
     {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Skylark.Events.Bindings.Mqtt;
 using Skylark.Events.Eventing.Resources;
+using Skylark.Events.Lab.Dashboard;
 using Skylark.Events.Lab.Hosting;
 using Skylark.Events.Lab.Up;
 using Skylark.Events.Topology;
@@ -93,6 +94,9 @@ public static class UpCommand
             .AddSimpleConsole(o => o.SingleLine = true)
             .SetMinimumLevel(LogLevel.Warning));
 
+        // The dashboard comes first: the cluster's Triggers deliver the workflows' events to its observer.
+        await using var dashboard = await DashboardApp.StartObservingAsync(options.EventingPath, LogLevel.Warning, stop.Token);
+        options = options with { ExtraTriggers = [.. options.ExtraTriggers, dashboard.ObserverTrigger!] };
         IUpCluster cluster;
         try
         {
@@ -108,7 +112,8 @@ public static class UpCommand
 
         await using (cluster)
         {
-            var endpoints = cluster.Endpoints;
+            dashboard.Feed.Attach(cluster);
+            var endpoints = cluster.Endpoints with { Dashboard = dashboard.Url };
             if (options.EndpointsFile is { } path)
             {
                 await endpoints.WriteAsync(path, stop.Token);
@@ -121,6 +126,7 @@ public static class UpCommand
             }
 
             await Console.Out.WriteLineAsync($"Broker ingress: {endpoints.Broker}");
+            await Console.Out.WriteLineAsync($"Dashboard: {dashboard.Url}");
             await Console.Out.WriteLineAsync(cluster.InstantControlPlane
                 ? $"Control plane on {cluster.ControlNode}, instant (its events do not cross the emulated links)."
                 : $"Control plane on {cluster.ControlNode}: events to and from other nodes cross the emulated links.");

@@ -16,13 +16,18 @@ public sealed class EndpointsFileTests : IDisposable
         var path = Path.Combine(folder, "endpoints.json");
         var endpoints = new EndpointsFile(
             new Uri("http://127.0.0.1:8080/"),
-            new Dictionary<string, NodeEndpoints> { ["edge"] = new("127.0.0.1:6379", "secret", new Uri("http://127.0.0.1:8081/")) });
+            new Dictionary<string, NodeEndpoints> { ["edge"] = new("127.0.0.1:6379", "secret", new Uri("http://127.0.0.1:8081/")) })
+        {
+            Dashboard = new Uri("http://127.0.0.1:8090/"),
+        };
 
         await endpoints.WriteAsync(path, CancellationToken.None);
         var read = await EndpointsFile.ReadAsync(path, CancellationToken.None);
 
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
         Assert.Equal("secret", read.Nodes["edge"].RedisPassword);
+        Assert.Equal(new Uri("http://127.0.0.1:8090/"), read.Dashboard);
+        Assert.Contains("\"dashboard\": \"http://127.0.0.1:8090/\"", await File.ReadAllTextAsync(path), StringComparison.Ordinal);
     }
 
     [Fact]
