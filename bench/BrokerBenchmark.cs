@@ -24,7 +24,8 @@ namespace Skylark.Events.Benchmarks;
 /// </remarks>
 public static class BrokerBenchmark
 {
-    public static async Task<BrokerBenchmarkReport> RunAsync(BrokerBenchmarkOptions options, CancellationToken ct)
+    /// <summary>Runs every scenario; with a <c>progress</c> writer, says after each side-by-side repetition how many are left and about how long they take.</summary>
+    public static async Task<BrokerBenchmarkReport> RunAsync(BrokerBenchmarkOptions options, CancellationToken ct, TextWriter? progress = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -53,11 +54,18 @@ public static class BrokerBenchmark
                 await ScenarioDriver.WarmUpAsync(scenario, client, payload, options, ct);
             }
 
+            // Counted from after the warm-up: the repetitions are alike, the warm-up is not one of them.
+            var steps = new StepProgress("broker", options.Repetitions, time ?? TimeProvider.System);
             for (var rep = 1; rep <= options.Repetitions; rep++)
             {
                 foreach (var scenario in sideBySide)
                 {
                     await scenario.MeasureAsync(client, payload, rep, options.Events, options.Concurrency, ct);
+                }
+
+                if (progress is not null)
+                {
+                    await progress.WriteLineAsync($"  {steps.Step()} repetition {rep} of every scenario side by side");
                 }
             }
 
