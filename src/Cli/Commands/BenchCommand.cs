@@ -138,12 +138,12 @@ public static class BenchCommand
 
         var predictorOptions = PredictorOptions(quick);
         await output.WriteLineAsync($"\n{Section(2, "predictor", started)} Predictor: election time per graph size and decision latency per completion");
-        var predictor = await PredictorBenchmark.RunAsync(predictorOptions, ct);
+        var predictor = await PredictorBenchmark.RunAsync(predictorOptions, ct, output);
         await output.WriteLineAsync(predictor.ToMarkdown());
 
         var fusionOptions = quick ? FusionBenchmarkOptions.Quick : FusionBenchmarkOptions.Full;
         await output.WriteLineAsync($"\n{Section(3, "fusion", started)} Fusion: B bundles of 16 KiB or 10 MB read fused vs separately, state in the cloud / on a neighbour / local");
-        var fusion = await FusionBenchmark.RunAsync(fusionOptions, ct);
+        var fusion = await FusionBenchmark.RunAsync(fusionOptions, ct, output);
         await output.WriteLineAsync(fusion.ToMarkdown());
 
         var workflowOptions = WorkflowOptions(quick, workflowSettings);
@@ -212,10 +212,10 @@ public static class BenchCommand
                 await WriteBrokerAsync(output, await BrokerBenchmark.RunAsync(BrokerOptions(quick), ct, output));
                 break;
             case "predictor":
-                await output.WriteLineAsync((await PredictorBenchmark.RunAsync(PredictorOptions(quick), ct)).ToMarkdown());
+                await output.WriteLineAsync((await PredictorBenchmark.RunAsync(PredictorOptions(quick), ct, output)).ToMarkdown());
                 break;
             case "fusion":
-                await output.WriteLineAsync((await FusionBenchmark.RunAsync(quick ? FusionBenchmarkOptions.Quick : FusionBenchmarkOptions.Full, ct)).ToMarkdown());
+                await output.WriteLineAsync((await FusionBenchmark.RunAsync(quick ? FusionBenchmarkOptions.Quick : FusionBenchmarkOptions.Full, ct, output)).ToMarkdown());
                 break;
             default:
                 using (var loggerFactory = BenchLoggerFactory())
