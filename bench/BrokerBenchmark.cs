@@ -24,7 +24,20 @@ namespace Skylark.Events.Benchmarks;
 /// </remarks>
 public static class BrokerBenchmark
 {
-    public static async Task<BrokerBenchmarkReport> RunAsync(BrokerBenchmarkOptions options, CancellationToken ct)
+    /// <summary>The trigger counts measured one scenario at a time after the side-by-side ones (plain, then with a journal).</summary>
+    private static List<int> Alone(BrokerBenchmarkOptions options) =>
+        [.. options.TriggerCounts.Where(t => t != 1), .. options.JournalTriggerCounts.Where(t => t != 1)];
+
+    private static async Task SayAsync(TextWriter? progress, StepProgress? steps, string what)
+    {
+        if (progress is not null && steps is not null)
+        {
+            await progress.WriteLineAsync($"  {steps.Step()} {what}");
+        }
+    }
+
+    /// <summary>Runs every scenario; with a <c>progress</c> writer, says after each side-by-side repetition how many are left and about how long they take.</summary>
+    public static async Task<BrokerBenchmarkReport> RunAsync(BrokerBenchmarkOptions options, CancellationToken ct, TextWriter? progress = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -36,6 +49,7 @@ public static class BrokerBenchmark
         BenchmarkScenario bare;
         BenchmarkScenario relay;
         var broker = new List<BenchmarkScenario>();
+        StepProgress? steps = null;
         var durableJournal = options.JournalTriggerCounts.Contains(1) ? JournaledBrokerScenario.NewDirectory(options) : null;
         var identityKeys = options.TriggerCounts.Contains(1) ? Directory.CreateTempSubdirectory("skylark-bench-identity-").FullName : null;
         try
@@ -53,12 +67,17 @@ public static class BrokerBenchmark
                 await ScenarioDriver.WarmUpAsync(scenario, client, payload, options, ct);
             }
 
+            // Counted from after the warm-up: the repetitions are alike, the warm-up is not one of them. The scenarios
+            // measured alone afterwards count one step each.
+            steps = new StepProgress("broker", options.Repetitions + Alone(options).Count, time ?? TimeProvider.System);
             for (var rep = 1; rep <= options.Repetitions; rep++)
             {
                 foreach (var scenario in sideBySide)
                 {
                     await scenario.MeasureAsync(client, payload, rep, options.Events, options.Concurrency, ct);
                 }
+
+                await SayAsync(progress, steps, $"repetition {rep} of every scenario side by side");
             }
 
             bare = bareRun.Result();
@@ -75,6 +94,7 @@ public static class BrokerBenchmark
         {
             await using var run = await BrokerScenario.StartAsync(triggers, options, journal: null, ct);
             broker.Add(await ScenarioDriver.MeasureAloneAsync(run, client, payload, options, ct));
+            await SayAsync(progress, steps, $"broker with {triggers} triggers, alone");
         }
 
         foreach (var triggers in options.JournalTriggerCounts.Where(t => t != 1))
@@ -84,6 +104,7 @@ public static class BrokerBenchmark
             {
                 await using var run = await JournaledBrokerScenario.StartAsync(triggers, options, journal, ct);
                 broker.Add(await ScenarioDriver.MeasureAloneAsync(run, client, payload, options, ct));
+                await SayAsync(progress, steps, $"broker + journal with {triggers} triggers, alone");
             }
             finally
             {

@@ -33,7 +33,8 @@ public static class FusionBenchmark
     private const long BundleSlackBytes = 64 * 1024;
 
     /// <exception cref="RedisServerNotFoundException">redis-server is not installed.</exception>
-    public static async Task<FusionBenchmarkReport> RunAsync(FusionBenchmarkOptions options, CancellationToken ct)
+    /// <summary>Measures every case; with a <c>progress</c> writer, says after each placement and bundle size how many are left and about how long they take.</summary>
+    public static async Task<FusionBenchmarkReport> RunAsync(FusionBenchmarkOptions options, CancellationToken ct, TextWriter? progress = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -78,21 +79,34 @@ public static class FusionBenchmark
             var puller = reader.Services.GetRequiredService<HttpBundlePuller>();
             var localStore = reader.Services.GetRequiredService<BundleStore>();
             var cases = new List<FusionCase>();
+            var steps = new StepProgress("fusion", 5, time ?? TimeProvider.System);
+            async Task SayAsync(string what)
+            {
+                if (progress is not null)
+                {
+                    await progress.WriteLineAsync($"  {steps.Step()} {what}").ConfigureAwait(false);
+                }
+            }
 
             // Per link, the small bundles first: they are cheap, and no 10 MB transfer is then still draining anywhere.
             cases.AddRange(await MeasureLinkAsync(
                 FusionPlacement.Cloud, options.SmallCloudBundleCounts, options.CloudLatencyMs, options.CloudBandwidthMbps,
                 cloud, puller, small, options, ct).ConfigureAwait(false));
+            await SayAsync("small bundles held in the cloud").ConfigureAwait(false);
             cases.AddRange(await MeasureLinkAsync(
                 FusionPlacement.Cloud, options.CloudBundleCounts, options.CloudLatencyMs, options.CloudBandwidthMbps,
                 cloud, puller, large, options, ct).ConfigureAwait(false));
+            await SayAsync("large bundles held in the cloud").ConfigureAwait(false);
             cases.AddRange(await MeasureLinkAsync(
                 FusionPlacement.Neighbour, options.SmallNeighbourBundleCounts, options.NeighbourLatencyMs, options.NeighbourBandwidthMbps,
                 neighbour, puller, small, options, ct).ConfigureAwait(false));
+            await SayAsync("small bundles held on a neighbour").ConfigureAwait(false);
             cases.AddRange(await MeasureLinkAsync(
                 FusionPlacement.Neighbour, options.NeighbourBundleCounts, options.NeighbourLatencyMs, options.NeighbourBandwidthMbps,
                 neighbour, puller, large, options, ct).ConfigureAwait(false));
+            await SayAsync("large bundles held on a neighbour").ConfigureAwait(false);
             cases.AddRange(await MeasureLocalAsync(localStore, large, options.LocalBundleCounts, options, ct).ConfigureAwait(false));
+            await SayAsync("bundles held locally").ConfigureAwait(false);
 
             return new FusionBenchmarkReport(
                 startedAt,

@@ -159,20 +159,33 @@ public static class PredictorBenchmark
         [10000] = 832,
     };
 
-    public static async Task<PredictorBenchmarkReport> RunAsync(PredictorBenchmarkOptions options, CancellationToken cancellationToken = default)
+    /// <summary>Times every graph and the decisions; with a <c>progress</c> writer, says after each how many are left and about how long they take.</summary>
+    public static async Task<PredictorBenchmarkReport> RunAsync(
+        PredictorBenchmarkOptions options, CancellationToken cancellationToken = default, TextWriter? progress = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Repetitions, 1);
+        var steps = new StepProgress("predictor", options.GraphSizes.Count + 1, time ?? TimeProvider.System);
         var elections = new List<ElectionTiming>();
         foreach (var size in options.GraphSizes)
         {
             cancellationToken.ThrowIfCancellationRequested();
             elections.Add(TimeElection(options, size));
+            if (progress is not null)
+            {
+                await progress.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  {steps.Step()} elections on {size:N0} nodes"));
+            }
+
             await Task.Yield();
         }
 
         cancellationToken.ThrowIfCancellationRequested();
         var decisions = TimeDecisions(options, cancellationToken);
+        if (progress is not null)
+        {
+            await progress.WriteLineAsync($"  {steps.Step()} decisions per completion");
+        }
+
         return new PredictorBenchmarkReport(DescribeMachine(), DateTimeOffset.UtcNow, options, elections, decisions);
     }
 

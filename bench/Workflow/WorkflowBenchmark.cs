@@ -20,10 +20,11 @@ public static class WorkflowBenchmark
     private const string TrackerTrigger = "bench-workflow-tracker";
 
     public static async Task<WorkflowBenchmarkReport> RunAsync(
-        WorkflowBenchmarkOptions options, ILoggerFactory loggerFactory, TextWriter? progress, CancellationToken cancellationToken)
+        WorkflowBenchmarkOptions options, ILoggerFactory loggerFactory, TextWriter? progress, CancellationToken cancellationToken, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
+        var steps = new StepProgress("workflow", StepCount(options), time ?? TimeProvider.System);
         var startedAt = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         var payloads = new Payloads();
@@ -51,10 +52,10 @@ public static class WorkflowBenchmark
                     }
                 }
 
-                await Report(progress, $"  clusters up ({Path.GetFileName(first.TopologyPath)}, {first.Serving.Name()}): {string.Join(", ", options.Modes.Select(m => m.Name()))}; {options.WarmUpWorkflows} warm-up workflows each ({clock.Elapsed.TotalSeconds:F0} s)");
+                await Report(progress, $"  {steps.Step()} clusters up ({Path.GetFileName(first.TopologyPath)}, {first.Serving.Name()}): {string.Join(", ", options.Modes.Select(m => m.Name()))}; {options.WarmUpWorkflows} warm-up workflows each ({clock.Elapsed.TotalSeconds:F0} s)");
                 foreach (var scenario in group)
                 {
-                    results.Add(await RunScenarioAsync(scenario, clusters, payloads, progress, cancellationToken));
+                    results.Add(await RunScenarioAsync(scenario, clusters, payloads, progress, steps, cancellationToken));
                 }
             }
             finally
@@ -71,12 +72,21 @@ public static class WorkflowBenchmark
         return new WorkflowBenchmarkReport(startedAt, clock.Elapsed, options.WarmUpWorkflows, options.InstantControlPlane, ordered);
     }
 
+    /// <summary>The steps progress counts: starting and warming each group's clusters, each repetition of a scenario's sizes, each throughput batch.</summary>
+    public static int StepCount(WorkflowBenchmarkOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Scenarios.GroupBy(s => s.ClusterKey).Count()
+            + options.Scenarios.Sum(s => (s.StateBytes.Count > 0 ? s.Repetitions : 0) + s.Parallelism.Count);
+    }
+
     private static async Task<ScenarioResult> RunScenarioAsync(
-        WorkflowScenario scenario, List<ModeCluster> clusters, Payloads payloads, TextWriter? progress, CancellationToken cancellationToken)
+        WorkflowScenario scenario, List<ModeCluster> clusters, Payloads payloads, TextWriter? progress, StepProgress steps, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var latencyRuns = clusters.ToDictionary(c => c.Mode, _ => scenario.StateBytes.ToDictionary(s => s, _ => new List<MeasuredWorkflow>()));
         var index = 0;
+        var linksBefore = clusters.ToDictionary(c => c.Mode, c => c.StateBytesPerLink());
         for (var repetition = 0; repetition < scenario.Repetitions; repetition++)
         {
             foreach (var size in scenario.StateBytes)
@@ -88,8 +98,14 @@ public static class WorkflowBenchmark
                     latencyRuns[cluster.Mode][size].Add(await cluster.MeasureAsync(payloads.Of(size), alarm, scenario.Work, cancellationToken));
                 }
             }
+
+            if (scenario.StateBytes.Count > 0)
+            {
+                await Report(progress, string.Create(CultureInfo.InvariantCulture, $"  {steps.Step()} {scenario.Name}: repetition {repetition + 1}/{scenario.Repetitions}"));
+            }
         }
 
+        var perLink = clusters.ToDictionary(c => c.Mode, c => LinkBytes.PerLinkBetween(linksBefore[c.Mode], c.StateBytesPerLink()));
         var throughputRuns = clusters.ToDictionary(c => c.Mode, _ => new List<ThroughputCase>());
         foreach (var parallel in scenario.Parallelism)
         {
@@ -100,6 +116,8 @@ public static class WorkflowBenchmark
                 await Report(progress, string.Create(CultureInfo.InvariantCulture,
                     $"  {scenario.Name}: {cluster.Mode.Name()} {parallel} parallel → {batch.WorkflowsPerSecond:F3} workflows/s (makespan {batch.MakespanMs:F0} ms)"));
             }
+
+            await Report(progress, $"  {steps.Step()} {scenario.Name}: {parallel} parallel done");
         }
 
         var modes = clusters.Select(cluster =>
@@ -118,7 +136,10 @@ public static class WorkflowBenchmark
                 ReadSourceCounts.Of(all.SelectMany(r => r.Workflow.Stages)),
                 ReadSourceCounts.Of(all.SelectMany(r => r.Workflow.Stages).Where(s => s.InputCrossedLink)),
                 LinkBytes.Sum(all.Select(r => r.Bytes)),
-                cluster.PredictorMetrics);
+                cluster.PredictorMetrics)
+            {
+                StateBytesPerLink = perLink[cluster.Mode],
+            };
         }).ToList();
         foreach (var mode in modes.Where(m => m.Latency.Count > 0))
         {
@@ -257,6 +278,9 @@ public static class WorkflowBenchmark
         }
 
         private (long State, long Control) Snapshot() => (_cluster.Links.StateBytes, _cluster.Links.ControlBytes);
+
+        public IReadOnlyDictionary<string, long> StateBytesPerLink() =>
+            _cluster.Links.TrafficPerLink().ToDictionary(l => l.Name, l => l.StateBytes, StringComparer.Ordinal);
 
         /// <summary>
         /// Deletes the workflows' bundles (inputs, outputs, copies) on every node: a run of many large workflows would

@@ -54,6 +54,16 @@ public sealed record LinkBytes(long State, long Control, long Needed, long? Wast
         return new LinkBytes(state, after.Control - before.Control, needed, mode == StateMode.Central ? null : Math.Max(0, state - needed));
     }
 
+    /// <summary>State bytes each directed link (<c>from-&gt;to</c>) carried between two counts; links that carried none are left out.</summary>
+    public static IReadOnlyDictionary<string, long> PerLinkBetween(IReadOnlyDictionary<string, long> before, IReadOnlyDictionary<string, long> after)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        return after.Select(l => (l.Key, Bytes: l.Value - before.GetValueOrDefault(l.Key))).Where(l => l.Bytes > 0)
+            .OrderBy(l => l.Key, StringComparer.Ordinal)
+            .ToDictionary(l => l.Key, l => l.Bytes, StringComparer.Ordinal);
+    }
+
     public static LinkBytes Sum(IEnumerable<LinkBytes> parts)
     {
         ArgumentNullException.ThrowIfNull(parts);
@@ -165,6 +175,9 @@ public sealed record ModeResult(
 {
     /// <summary>The median of the scenario's latency workflows; NaN without any.</summary>
     public double P50Ms => EndToEndMs.Median;
+
+    /// <summary>State bytes per directed link (<c>from-&gt;to</c>, a multi-hop transfer counted on every hop) over the scenario's latency workflows.</summary>
+    public IReadOnlyDictionary<string, long> StateBytesPerLink { get; init; } = new Dictionary<string, long>(StringComparer.Ordinal);
 }
 
 /// <summary>One scenario (<see cref="WorkflowScenario"/>) with every mode measured side by side.</summary>

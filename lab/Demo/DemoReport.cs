@@ -78,6 +78,12 @@ public sealed record WorkflowCounts(long Started, long Completed, long Failed, l
 
 public sealed record LatencySummaryMs(double? P50, double? P95, double? P99, double? Mean, double? Max, int Samples)
 {
+    /// <summary>
+    /// The 0th to 100th percentiles (nearest rank, 101 values; empty without samples): the distribution for a CDF plot,
+    /// bounded however long the run was.
+    /// </summary>
+    public IReadOnlyList<double> Quantiles { get; init; } = [];
+
     public static LatencySummaryMs Of(IReadOnlyList<double> samples)
     {
         ArgumentNullException.ThrowIfNull(samples);
@@ -93,7 +99,10 @@ public sealed record LatencySummaryMs(double? P50, double? P95, double? P99, dou
             Round(Percentile(sorted, 0.99)),
             Round(sorted.Average()),
             Round(sorted[^1]),
-            sorted.Length);
+            sorted.Length)
+        {
+            Quantiles = [.. Enumerable.Range(0, 101).Select(p => Round(p == 0 ? sorted[0] : Percentile(sorted, p / 100.0)))],
+        };
     }
 
     /// <summary>Nearest-rank percentile: a value that was actually observed.</summary>

@@ -177,6 +177,7 @@ public sealed class EmulatedCluster : IUpCluster
             if (options.Auth)
             {
                 // First started, last stopped: every service reads its token and the receivers the issuer's keys.
+                options.Progress?.Report("starting the identity issuer (a token per service)");
                 cluster.identity = await ClusterIdentity.StartAsync(plan, options.WorkDirectory, options.LogLevel, cancellationToken);
                 cluster.started.Add(cluster.identity);
             }
@@ -217,6 +218,7 @@ public sealed class EmulatedCluster : IUpCluster
     {
         foreach (var node in plan.StoreNodes)
         {
+            options.Progress?.Report($"starting redis-server for {node}");
             var process = await RedisProcess.StartAsync(
                 node,
                 extraArguments: RedisPersistence.Arguments(options.RedisFsync),
@@ -230,6 +232,7 @@ public sealed class EmulatedCluster : IUpCluster
         foreach (var node in Topology.Nodes)
         {
             var instances = plan.InstancesOn(node.Name).ToList();
+            options.Progress?.Report($"starting node {node.Name}: {Describe(instances)}{(plan.EmbeddedMqtt.ContainsKey(node.Name) ? ", its MQTT server" : "")}");
             var app = await LocalWebApp.StartAsync(
                 $"node-{node.Name}",
                 services => ConfigureNode(services, node, instances, directory),
@@ -250,6 +253,10 @@ public sealed class EmulatedCluster : IUpCluster
             }
         }
     }
+
+    /// <summary>A node's services for a progress line: its functions and sinks by name, or that it hosts none.</summary>
+    internal static string Describe(IReadOnlyCollection<ServiceInstance> instances) =>
+        instances.Count == 0 ? "no services" : string.Join(", ", instances.Select(i => i.Deployable));
 
     /// <summary>The key prefix the nodes' state ends up with once <see cref="UpOptions.ConfigureState"/> ran.</summary>
     private string KeyPrefix()
@@ -362,6 +369,7 @@ public sealed class EmulatedCluster : IUpCluster
 
         Uri? servingUrl = null;
         var layer = ServingLayer.Create(plan, InstanceUrl, loggerFactory);
+        options.Progress?.Report("starting the serving router and the dead-letter sink");
         var serving = await LocalWebApp.StartAsync(
             "serving",
             services => services.AddDeadLetters(deadLetters => deadLetters.LogPath = Path.Combine(options.WorkDirectory, DeadLetterFileName)),
@@ -395,6 +403,7 @@ public sealed class EmulatedCluster : IUpCluster
             _ => ControlPath(ControlNode, instance.Node, new Uri(nodeUrls[instance.Node], FunctionPath(instance.Deployable))),
         };
 
+        options.Progress?.Report($"starting the broker on {ControlNode}");
         var broker = await LocalWebApp.StartAsync(
             "broker",
             collection =>
@@ -432,6 +441,7 @@ public sealed class EmulatedCluster : IUpCluster
     {
         // The Predictor runs beside the broker; its model is persisted in that node's Redis.
         var predictorRedis = redis.TryGetValue(ControlNode, out var local) ? local : redis[CentralNode];
+        options.Progress?.Report($"starting the Predictor on {ControlNode}");
         var predictor = await LocalWebApp.StartAsync(
             "predictor",
             collection => collection.AddPredictor(predictorOptions =>

@@ -263,12 +263,14 @@ public sealed partial class ProcessCluster : IUpCluster
         if (_options.Auth)
         {
             // Stopped last (the infrastructure goes in reverse order): services read their tokens and the issuer's keys.
+            _options.Progress?.Report("starting the identity issuer (a token per service)");
             _identity = await ClusterIdentity.StartAsync(_plan, _options.WorkDirectory, _options.LogLevel, cancellationToken).ConfigureAwait(false);
             _infrastructure.Add(_identity);
         }
 
         foreach (var node in _plan.StoreNodes)
         {
+            _options.Progress?.Report($"starting redis-server for {node}");
             var redis = await RedisProcess.StartAsync(
                 node,
                 extraArguments: RedisPersistence.Arguments(_options.RedisFsync),
@@ -280,6 +282,7 @@ public sealed partial class ProcessCluster : IUpCluster
 
         foreach (var (node, mqtt) in _plan.EmbeddedMqtt)
         {
+            _options.Progress?.Report($"starting the MQTT server of {node} (port {mqtt.Port})");
             _infrastructure.Add(await LocalWebApp.StartAsync(
                 $"mqtt-{node}", services => services.AddEmbeddedMqttServer(o =>
                 {
@@ -293,6 +296,7 @@ public sealed partial class ProcessCluster : IUpCluster
             _plan,
             instance => instance.IsControlPlane ? Url(instance.Name) : FromControl(instance.Node, Url(instance.Name)),
             loggerFactory);
+        _options.Progress?.Report("starting the serving router");
         var serving = await LocalWebApp.StartAsync("serving", _ => { }, layer.Map, minimumLogLevel: _options.LogLevel, cancellationToken: cancellationToken).ConfigureAwait(false);
         _infrastructure.Add(layer);
         _infrastructure.Add(serving);
@@ -302,12 +306,14 @@ public sealed partial class ProcessCluster : IUpCluster
 
         foreach (var instance in _plan.Instances)
         {
+            _options.Progress?.Report($"starting {instance.Name} ({instance.Deployable} on {instance.Node}) as its own process");
             var environment = await EnvironmentOfAsync(instance, eventingFile, brokerServices, cancellationToken).ConfigureAwait(false);
             var process = DeployableProcess.Start(instance.Name, Assemblies[instance.Deployable], environment, _ports[instance.Name], LogDirectory);
             _processes[instance.Name] = process;
             Supervisor.Watch(instance.Name, process.WaitForExitAsync, () => process.ExitDescription, _ => { process.Restart(); return Task.CompletedTask; });
         }
 
+        _options.Progress?.Report($"waiting for the {_processes.Count} processes to be ready");
         await Task.WhenAll(_processes.Values.Select(p => p.WaitUntilReadyAsync(ReadyBound, cancellationToken))).ConfigureAwait(false);
         _deadLetters = await DeadLetterFeed.StartAsync(Url(ServiceInstance.DeadLetters), _logger, cancellationToken).ConfigureAwait(false);
         _deadLetters.Stored += (_, deadLetter) => DeadLettered?.Invoke(this, deadLetter);

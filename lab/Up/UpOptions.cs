@@ -86,6 +86,12 @@ public sealed record UpOptions
     /// </summary>
     public bool Auth { get; init; } = true;
 
+    /// <summary>
+    /// Told what the cluster starts as it starts it (each redis-server, each node's services, MQTT servers, the broker,
+    /// the Predictor), so a slow start shows where it is; null says nothing. Reported on the starting thread, in order.
+    /// </summary>
+    public IProgress<string>? Progress { get; init; }
+
     /// <summary>Where dead letters and other run output go.</summary>
     public required string WorkDirectory { get; init; }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Skylark.Events.Benchmarks;
+using Skylark.Events.Benchmarks.Report;
 using Skylark.Events.Benchmarks.Workflow;
 using Skylark.Events.Lab.Up;
 
@@ -17,7 +18,10 @@ public static class BenchCommand
     public static Command Create()
     {
         var quick = new Option<bool>("--quick") { Description = "Fewer events and repetitions: a few minutes, for regular use." };
-        var json = new Option<FileInfo?>("--json") { Description = "Also write the results as JSON to this file." };
+        var json = new Option<FileInfo?>("--json")
+        {
+            Description = "Write the results as JSON to this file, and their figures to report.html beside it (default: .skylark/bench/report.json).",
+        };
         var only = new Option<string?>("--only")
         {
             Description = "Run one section (broker, predictor, fusion, workflow), e.g. to profile it; no JSON then.",
@@ -29,12 +33,48 @@ public static class BenchCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var controlPlane = new ControlPlaneOptions();
-        var command = new Command("bench", "Run the benchmarks and print median and spread of each measure.") { quick, json, only, scenario };
+        var command = new Command("bench", "Run the benchmarks and print median and spread of each measure.") { quick, json, only, scenario, CreateReport() };
         controlPlane.AddTo(command);
         command.SetAction((parse, ct) =>
         {
             var workflow = new WorkflowSettings(parse.GetValue(controlPlane.Node), parse.GetValue(controlPlane.Instant), parse.GetValue(scenario) ?? []);
             return RunAsync(parse.GetValue(quick), parse.GetValue(json), parse.GetValue(only), workflow, ct);
+        });
+        return command;
+    }
+
+    /// <summary><c>skylark bench report --from &lt;json&gt; --out &lt;dir&gt;</c>: the figures of a run's JSON, as report.html and one SVG per figure.</summary>
+    private static Command CreateReport()
+    {
+        var from = new Option<FileInfo>("--from") { Description = "A JSON document skylark bench --json wrote.", Required = true };
+        var to = new Option<DirectoryInfo>("--out") { Description = "Folder for report.html and one SVG per figure.", Required = true };
+        var command = new Command("report", "Render the figures of a bench JSON: report.html and one SVG per figure.") { from, to };
+        command.SetAction(async (parse, ct) =>
+        {
+            var source = parse.GetValue(from)!;
+            var directory = parse.GetValue(to)!;
+            JsonDocument document;
+            try
+            {
+                await using var file = source.OpenRead();
+                document = await JsonDocument.ParseAsync(file, cancellationToken: ct);
+            }
+            catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+            {
+                await Console.Error.WriteLineAsync($"skylark bench report: {source.FullName}: {e.Message}");
+                return 2;
+            }
+
+            using (document)
+            {
+                var report = BenchFigures.Build(document.RootElement, $"rendered from {source.Name}");
+                var page = Path.Combine(directory.FullName, "report.html");
+                await report.WriteAsync(page, ct);
+                var figures = await report.WriteFiguresAsync(directory.FullName, ct);
+                await Console.Out.WriteLineAsync($"wrote {page} and {figures.Count} SVG figures in {directory.FullName}");
+            }
+
+            return 0;
         });
         return command;
     }
@@ -88,25 +128,27 @@ public static class BenchCommand
             return 0;
         }
 
+        json ??= new FileInfo(Path.Combine(WorkflowWorkDirectory, "report.json"));
+        var started = TimeProvider.System.GetTimestamp();
         var options = BrokerOptions(quick);
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"\nBroker vs minimal relay and bare Kestrel: {options.Events} events x {options.Repetitions} repetitions, {options.Concurrency} concurrent senders"));
-        var broker = await BrokerBenchmark.RunAsync(options, ct);
+            $"\n[section 1/4: broker, 0 s so far] Broker vs minimal relay and bare Kestrel: {options.Events} events x {options.Repetitions} repetitions, {options.Concurrency} concurrent senders"));
+        var broker = await BrokerBenchmark.RunAsync(options, ct, output);
         await WriteBrokerAsync(output, broker);
 
         var predictorOptions = PredictorOptions(quick);
-        await output.WriteLineAsync("\nPredictor: election time per graph size and decision latency per completion");
-        var predictor = await PredictorBenchmark.RunAsync(predictorOptions, ct);
+        await output.WriteLineAsync($"\n{Section(2, "predictor", started)} Predictor: election time per graph size and decision latency per completion");
+        var predictor = await PredictorBenchmark.RunAsync(predictorOptions, ct, output);
         await output.WriteLineAsync(predictor.ToMarkdown());
 
         var fusionOptions = quick ? FusionBenchmarkOptions.Quick : FusionBenchmarkOptions.Full;
-        await output.WriteLineAsync("\nFusion: B bundles of 16 KiB or 10 MB read fused vs separately, state in the cloud / on a neighbour / local");
-        var fusion = await FusionBenchmark.RunAsync(fusionOptions, ct);
+        await output.WriteLineAsync($"\n{Section(3, "fusion", started)} Fusion: B bundles of 16 KiB or 10 MB read fused vs separately, state in the cloud / on a neighbour / local");
+        var fusion = await FusionBenchmark.RunAsync(fusionOptions, ct, output);
         await output.WriteLineAsync(fusion.ToMarkdown());
 
         var workflowOptions = WorkflowOptions(quick, workflowSettings);
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"\nWorkflow: 4 stages (satellites → cloud) on the Databelt testbed's links, scenarios {string.Join(", ", workflowOptions.Scenarios.Select(x => x.Name))}, modes {string.Join(" / ", workflowOptions.Modes.Select(m => m.Name()))} side by side"));
+            $"\n{Section(4, "workflow", started)} Workflow: 4 stages (satellites → cloud) on the Databelt testbed's links, scenarios {string.Join(", ", workflowOptions.Scenarios.Select(x => x.Name))}, modes {string.Join(" / ", workflowOptions.Modes.Select(m => m.Name()))} side by side"));
         using var loggerFactory = BenchLoggerFactory();
         var workflow = await WorkflowBenchmark.RunAsync(workflowOptions, loggerFactory, output, ct);
         await output.WriteLineAsync(workflow.ToMarkdown());
@@ -143,31 +185,37 @@ public static class BenchCommand
             await output.WriteLineAsync("  " + figure);
         }
 
-        if (json is not null)
+        var document = new BenchResults(MachineInfo.Cores, MachineInfo.MemoryGiB, quick ? "quick" : "full", broker, predictor, fusion, workflow,
+            summary.ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal),
+            figures.ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal));
+        json.Directory?.Create();
+        await using (var file = json.Create())
         {
-            var document = new BenchResults(MachineInfo.Cores, MachineInfo.MemoryGiB, quick ? "quick" : "full", broker, predictor, fusion, workflow,
-                summary.ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal),
-                figures.ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal));
-            await using var file = json.Create();
             await JsonSerializer.SerializeAsync(file, document, BenchJson.Options, ct);
-            await output.WriteLineAsync($"\nwrote {json.FullName}");
         }
 
+        var page = Path.Combine(json.DirectoryName ?? ".", "report.html");
+        await BenchFigures.Build(JsonSerializer.SerializeToElement(document, BenchJson.Options), $"skylark bench{(quick ? " --quick" : "")}").WriteAsync(page, ct);
+        await output.WriteLineAsync($"\nwrote {json.FullName} and {page} ({TimeProvider.System.GetElapsedTime(started).TotalMinutes:F0} min in all)");
         return 0;
     }
+
+    /// <summary>Sections differ too much in length for a time left from the ones done; the elapsed time says how far the run is.</summary>
+    private static string Section(int number, string name, long started) =>
+        string.Create(CultureInfo.InvariantCulture, $"[section {number}/4: {name}, {TimeProvider.System.GetElapsedTime(started).TotalMinutes:F0} min so far]");
 
     private static async Task RunSectionAsync(string section, bool quick, WorkflowSettings workflowSettings, TextWriter output, CancellationToken ct)
     {
         switch (section)
         {
             case "broker":
-                await WriteBrokerAsync(output, await BrokerBenchmark.RunAsync(BrokerOptions(quick), ct));
+                await WriteBrokerAsync(output, await BrokerBenchmark.RunAsync(BrokerOptions(quick), ct, output));
                 break;
             case "predictor":
-                await output.WriteLineAsync((await PredictorBenchmark.RunAsync(PredictorOptions(quick), ct)).ToMarkdown());
+                await output.WriteLineAsync((await PredictorBenchmark.RunAsync(PredictorOptions(quick), ct, output)).ToMarkdown());
                 break;
             case "fusion":
-                await output.WriteLineAsync((await FusionBenchmark.RunAsync(quick ? FusionBenchmarkOptions.Quick : FusionBenchmarkOptions.Full, ct)).ToMarkdown());
+                await output.WriteLineAsync((await FusionBenchmark.RunAsync(quick ? FusionBenchmarkOptions.Quick : FusionBenchmarkOptions.Full, ct, output)).ToMarkdown());
                 break;
             default:
                 using (var loggerFactory = BenchLoggerFactory())

@@ -1,9 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
+using Skylark.Events.Benchmarks;
 using Skylark.Events.Eventing.Resources;
 using Skylark.Events.Hosting;
 using Skylark.Events.Lab.Demo;
 using Skylark.Events.Lab.Hosting;
+using Skylark.Events.Lab.Report;
 using Skylark.Events.Lab.Up;
 using Skylark.Events.Topology;
 
@@ -178,8 +180,17 @@ public static class DemoCommand
         }
 
         await Console.Out.WriteLineAsync(CompareTable(reports));
+        var page = Path.Combine(
+            reportPath is { } given ? Path.GetDirectoryName(given) ?? "." : SkylarkHome.Path(".skylark", "demo"),
+            "report.html");
+        await DemoFigures.Build(reports, CompareCommandLine(options), MachineInfo.Describe(), TimeProvider.System.GetUtcNow()).WriteAsync(page, ct);
+        await Console.Out.WriteLineAsync($"Figures: {page}");
         return reports.All(r => r.Workflows.Completed > 0) ? 0 : 1;
     }
+
+    /// <summary>What the compared runs were asked for, for the figures' captions.</summary>
+    private static string CompareCommandLine(DemoOptions options) => string.Create(CultureInfo.InvariantCulture,
+        $"skylark demo --compare --duration {options.Duration.TotalSeconds:0.#}s --seed {options.Seed} --fps {options.FramesPerSecond:0.##}{(options.Processes ? " --processes" : "")}{(options.InstantControlPlane ? " --instant-control-plane" : "")}");
 
     /// <summary>One row per mode: what each saves and what it costs, on the same camera stream.</summary>
     public static string CompareTable(IReadOnlyList<DemoReport> reports)

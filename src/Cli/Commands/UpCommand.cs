@@ -80,6 +80,7 @@ public static class UpCommand
                 InstantControlPlane = parse.GetValue(controlPlane.Instant),
                 Auth = AuthOption.IsOn(parse.GetValue(auth)),
                 WorkDirectory = parse.GetValue(workDirectory)?.FullName ?? SkylarkHome.Path(".skylark", "up"),
+                Progress = new LineProgress(Console.Out),
             },
             parse.GetValue(processes),
             ct);

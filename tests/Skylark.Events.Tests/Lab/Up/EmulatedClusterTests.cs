@@ -23,8 +23,17 @@ public sealed class EmulatedClusterTests
     public async Task Starts_a_password_protected_redis_and_a_sink_per_node_and_writes_the_endpoints_file()
     {
         using var work = new ScratchDirectory();
-        await using var cluster = await EmulatedCluster.StartAsync(ThreeNodes(work.Path), NullLoggerFactory.Instance, CancellationToken.None);
+        var said = new Said();
+        await using var cluster = await EmulatedCluster.StartAsync(ThreeNodes(work.Path) with { Progress = said }, NullLoggerFactory.Instance, CancellationToken.None);
         var file = Path.Combine(work.Path, "endpoints.json");
+
+        // What up printed as it started, in order: stores, then nodes, then the control plane.
+        var redisAt = said.Lines.IndexOf("starting redis-server for sat");
+        var nodeAt = said.Lines.FindIndex(l => l.StartsWith("starting node sat: ", StringComparison.Ordinal));
+        var brokerAt = said.Lines.FindIndex(l => l.StartsWith("starting the broker on ", StringComparison.Ordinal));
+        var predictorAt = said.Lines.FindIndex(l => l.StartsWith("starting the Predictor on ", StringComparison.Ordinal));
+        Assert.True(redisAt >= 0 && nodeAt > redisAt && brokerAt > nodeAt && predictorAt >= 0, string.Join(" | ", said.Lines));
+        Assert.Contains("statesink", said.Lines[nodeAt], StringComparison.Ordinal);
 
         await cluster.Endpoints.WriteAsync(file, CancellationToken.None);
         var endpoints = await EndpointsFile.ReadAsync(file, CancellationToken.None);
@@ -221,5 +230,13 @@ public sealed class EmulatedClusterTests
         {
             return true;
         }
+    }
+
+    /// <summary>Keeps what the cluster reported, on the thread that reported it.</summary>
+    private sealed class Said : IProgress<string>
+    {
+        public List<string> Lines { get; } = [];
+
+        public void Report(string value) => Lines.Add(value);
     }
 }
