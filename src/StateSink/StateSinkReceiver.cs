@@ -163,6 +163,7 @@ public sealed partial class StateSinkReceiver
         }
 
         var read = PropagateCommand.Read(command, Node, topology, _options.MaxBundlesPerPropagate, topologyProblem);
+        using var span = StateSinkTracing.StartPull(command, read, Node);
         PropagationResult result;
         if (!read.IsValid)
         {
@@ -175,6 +176,7 @@ public sealed partial class StateSinkReceiver
         }
 
         _metrics.RecordPropagation(result.Outcome);
+        StateSinkTracing.Ended(span, result);
         return Reply(read, result);
     }
 

@@ -34,7 +34,7 @@ internal sealed partial class EventDelivery(
             metrics.Processed(@namespace, brokerName, triggerName, processed);
         }
 
-        using var process = BrokerTracing.StartProcess(trigger.Name, cloudEvent, node, queued);
+        using var process = BrokerTracing.StartProcess(triggerName, cloudEvent, node, queued);
         var (sent, attempts) = await WithRetriesAsync(
             trigger,
             cloudEvent.Id,
@@ -42,7 +42,7 @@ internal sealed partial class EventDelivery(
             async token =>
             {
                 var started = timeProvider.GetTimestamp();
-                using var send = BrokerTracing.StartSend(process, trigger.Name, cloudEvent);
+                using var send = BrokerTracing.StartSend(process, triggerName, cloudEvent);
                 var attempt = await SendAsTriggerAsync(trigger, trigger.Subscriber, trigger.SubscriberAudience, cloudEvent, BrokerTracing.ContextOf(send), expectReply: true, token);
                 BrokerTracing.Ended(send, attempt.StatusCode, attempt.Error);
                 metrics.Dispatched(@namespace, brokerName, triggerName, attempt.StatusCode, timeProvider.GetElapsedTime(started));

@@ -35,7 +35,7 @@ internal sealed partial class BrokerIngress(
     /// </summary>
     public ValueTask<IngressResult> IngestAsync(BrokerRoute broker, CloudEvent cloudEvent, int? carriedTtl, bool fromProducer)
     {
-        var activity = BrokerTracing.StartReceive(broker.Name, cloudEvent, fromProducer, node);
+        var activity = BrokerTracing.StartReceive(broker.Resource.Meta.Name, cloudEvent, fromProducer, node);
         if (activity is null)
         {
             return IngestCoreAsync(broker, cloudEvent, carriedTtl, fromProducer, null);
