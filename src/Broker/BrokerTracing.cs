@@ -18,6 +18,12 @@ internal static class BrokerTracing
 
     public static Activity? StartReceive(string broker, CloudEvent cloudEvent, bool fromProducer, string? node)
     {
+        // Checked before the span's name is built: untraced events allocate nothing here.
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
         // A reply without a context belongs to the delivery it answers (the ambient process span).
         var activity = CloudEventTracing.StartActivity(Source, $"{broker} receive", ActivityKind.Consumer, cloudEvent, node, newTraceWithoutContext: fromProducer);
         return Messaging(activity, "receive", broker);
@@ -25,6 +31,11 @@ internal static class BrokerTracing
 
     public static Activity? StartProcess(string trigger, CloudEvent cloudEvent, string? node, TimeSpan? queued)
     {
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
         var activity = Messaging(CloudEventTracing.StartActivity(Source, $"{trigger} process", ActivityKind.Consumer, cloudEvent, node), "process", trigger);
         if (activity is not null && queued is { } wait)
         {

@@ -92,14 +92,13 @@ public static class CloudEventTracing
         Activity? activity;
         if (!hasParent && newTraceWithoutContext)
         {
-            // StartActivity takes Activity.Current as the parent when given none; a new trace must not.
+            // StartActivity takes Activity.Current as the parent when given none; a new trace must not. Like any started
+            // span the new one becomes the ambient one; stopping it leaves none (it has no parent), which callers
+            // running in an async method of their own never see.
             var ambient = Activity.Current;
             Activity.Current = null;
-            try
-            {
-                activity = source.StartActivity(name, kind, parentContext: default);
-            }
-            finally
+            activity = source.StartActivity(name, kind, parentContext: default);
+            if (activity is null)
             {
                 Activity.Current = ambient;
             }

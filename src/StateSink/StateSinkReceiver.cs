@@ -177,7 +177,9 @@ public sealed partial class StateSinkReceiver
 
         _metrics.RecordPropagation(result.Outcome);
         StateSinkTracing.Ended(span, result);
-        return Reply(read, result);
+        var reply = Reply(read, result);
+        CloudEventTracing.SetContext(reply, span);
+        return reply;
     }
 
     private static bool IsBinaryPropagate(HttpRequest request) =>

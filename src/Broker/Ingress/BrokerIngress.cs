@@ -35,24 +35,27 @@ internal sealed partial class BrokerIngress(
     /// </summary>
     public ValueTask<IngressResult> IngestAsync(BrokerRoute broker, CloudEvent cloudEvent, int? carriedTtl, bool fromProducer)
     {
+        var ambient = Activity.Current;
         var activity = BrokerTracing.StartReceive(broker.Resource.Meta.Name, cloudEvent, fromProducer, node);
         if (activity is null)
         {
             return IngestCoreAsync(broker, cloudEvent, carriedTtl, fromProducer, null);
         }
 
+        // The span travels in the event's traceparent, not as the ambient span: this method is not async, so an ambient
+        // span would stay the caller's after it stopped while the journal is awaited.
+        Activity.Current = ambient;
         var ingest = IngestCoreAsync(broker, cloudEvent, carriedTtl, fromProducer, activity);
-        if (ingest.IsCompletedSuccessfully)
+        if (!ingest.IsCompletedSuccessfully)
         {
-            using (activity)
-            {
-                Traced(activity, ingest.Result);
-            }
-
-            return ingest;
+            return TracedAsync(activity, ingest);
         }
 
-        return TracedAsync(activity, ingest);
+        var result = ingest.Result;
+        Traced(activity, result);
+        activity.Dispose();
+        Activity.Current = ambient;
+        return ValueTask.FromResult(result);
     }
 
     private static async ValueTask<IngressResult> TracedAsync(Activity activity, ValueTask<IngressResult> ingest)

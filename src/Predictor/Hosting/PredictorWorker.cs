@@ -77,7 +77,9 @@ public sealed partial class PredictorWorker : BackgroundService
 
     private async Task ProcessAsync(Completion completion)
     {
-        using var span = CloudEventTracing.StartActivity(Tracing, $"decide {completion.Function}", ActivityKind.Internal, completion.Event, _options.Node);
+        using var span = Tracing.HasListeners()
+            ? CloudEventTracing.StartActivity(Tracing, $"decide {completion.Function}", ActivityKind.Internal, completion.Event, _options.Node)
+            : null;
         span?.SetTag(CloudEventTracing.FunctionTag, completion.Function);
         PredictionDecision decision;
         try

@@ -16,6 +16,12 @@ internal static class FunctionTracing
 
     public static Activity? StartHandling(string function, string node, CloudEvent incoming)
     {
+        // Checked before the span's name is built: untraced deliveries allocate nothing here.
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
         var activity = CloudEventTracing.StartActivity(Source, $"{function} process", ActivityKind.Consumer, incoming, node);
         activity?.SetTag(CloudEventTracing.FunctionTag, function)
             .SetTag(CloudEventTracing.MessagingOperationTag, "process");

@@ -379,13 +379,15 @@ public sealed partial class BundlePropagator : IDisposable
         {
             // The pull's span is the ambient one here (the command that registered this batch); null when untraced.
             var span = StateSinkTracing.Current;
-            batch.Complete(0, await TransferAsync(node, async token =>
-            {
-                var sent = _time.GetTimestamp();
-                var entries = await _puller.FetchAsync(node, fetches, token).ConfigureAwait(false);
-                StateSinkTracing.AddLinkWait(span, _time.GetElapsedTime(sent));
-                return entries;
-            }).ConfigureAwait(false));
+            batch.Complete(0, await TransferAsync(node, span is null
+                ? token => _puller.FetchAsync(node, fetches, token)
+                : async token =>
+                {
+                    var sent = _time.GetTimestamp();
+                    var entries = await _puller.FetchAsync(node, fetches, token).ConfigureAwait(false);
+                    StateSinkTracing.AddLinkWait(span, _time.GetElapsedTime(sent));
+                    return entries;
+                }).ConfigureAwait(false));
         }
         catch (Exception error)
         {
