@@ -11,6 +11,7 @@ using Skylark.Events.Functions.Alarm.Mqtt;
 using Skylark.Events.Lab.Emulation;
 using Skylark.Events.Lab.Hosting;
 using Skylark.Events.Lab.Mqtt;
+using Skylark.Events.Lab.Observability;
 using Skylark.Events.Predictor;
 using Skylark.Events.Predictor.Election;
 using Skylark.Events.Predictor.Metrics;
@@ -63,6 +64,12 @@ public sealed class EmulatedCluster : IUpCluster
         this.options = options;
         functions = options.Functions.ToDictionary(f => f.Name, StringComparer.Ordinal);
     }
+
+    /// <summary>
+    /// The spans every service of this cluster records, one trace per workflow (<c>GET /api/traces/{workflowId}</c>
+    /// with <see cref="TraceEndpoints.MapTraces"/>). Listening from the start, so the services' sources are traced.
+    /// </summary>
+    public TraceStore Traces { get; } = new();
 
     public StateMode Mode => options.Mode;
 
@@ -204,6 +211,7 @@ public sealed class EmulatedCluster : IUpCluster
         started.Clear();
         await Links.DisposeAsync();
         Clock.Dispose();
+        Traces.Dispose();
     }
 
     /// <summary>
@@ -412,6 +420,7 @@ public sealed class EmulatedCluster : IUpCluster
                 {
                     broker.Model = model;
                     broker.ShutdownDrainTimeout = options.BrokerShutdownDrain;
+                    broker.Node = ControlNode;
                     if (identity is not null)
                     {
                         broker.Verification.Issuer = identity.Issuer;
@@ -458,6 +467,7 @@ public sealed class EmulatedCluster : IUpCluster
                 predictorOptions.RedisUser = ClusterRedisUsers.Predictor;
                 predictorOptions.RedisPassword = predictorRedis.Users[ClusterRedisUsers.Predictor].Password;
                 predictorOptions.BrokerUrl = BrokerIngress;
+                predictorOptions.Node = ControlNode;
                 predictorOptions.TokenFile = identity?.TokenFileOf(ClusterIdentity.Predictor);
                 if (Mode == StateMode.Databelt)
                 {

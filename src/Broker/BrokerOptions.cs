@@ -67,6 +67,9 @@ public sealed class BrokerOptions
     /// <summary>The broker's own identity token, with which it asks <see cref="TokenIssuer"/> for the others.</summary>
     public string? TokenFile { get; set; }
 
+    /// <summary>The topology node the broker runs on, for its spans (<c>skylark.node</c>); null: not known.</summary>
+    public string? Node { get; set; }
+
     /// <summary>Builds each Trigger's filter once at startup. A seam so tests can run before the real filters exist.</summary>
     internal Func<TriggerResource, IEventFilter> FilterFactory { get; set; } = TriggerFilters.Create;
 

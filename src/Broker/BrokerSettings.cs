@@ -48,6 +48,7 @@ public static class BrokerSettings
             AuthorizationModes.AllowAllText,
             AuthorizationModes.DenyAllText);
         var tokenFile = settings.Get(SenderIdentitySettings.TokenFile);
+        var node = settings.Get(CommonSettings.Node);
         var tokenIssuer = settings.Url(TokenIssuerSetting);
         if (tokenIssuer is not null && tokenFile is null)
         {
@@ -75,6 +76,7 @@ public static class BrokerSettings
             options.DefaultAuthorization = mode is null ? options.DefaultAuthorization : AuthorizationModes.Parse(mode);
             options.TokenIssuer = tokenIssuer ?? options.TokenIssuer;
             options.TokenFile = tokenFile ?? options.TokenFile;
+            options.Node = node ?? options.Node;
             if (journal is not null)
             {
                 options.Journal = new JournalOptions { Directory = journal, Repair = repair ?? false };

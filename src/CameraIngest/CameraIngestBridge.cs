@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -10,6 +11,7 @@ using Skylark.Events.Bindings.Mqtt;
 using Skylark.Events.CameraIngest.Frames;
 using Skylark.Events.CameraIngest.Mqtt;
 using Skylark.Events.CameraIngest.Sink;
+using Skylark.Events.Contracts;
 using Skylark.Events.State;
 
 namespace Skylark.Events.CameraIngest;
@@ -57,6 +59,8 @@ public sealed partial class CameraIngestBridge : BackgroundService
     private const int UnprocessableStatus = 422;
 
     private readonly CameraIngestOptions _options;
+    private static readonly ActivitySource Tracing = new(CloudEventTracing.SourcePrefix + "CameraIngest");
+
     private readonly BundleStore _store;
     private readonly HttpClient _http;
     private readonly TimeProvider _time;
@@ -419,10 +423,20 @@ public sealed partial class CameraIngestBridge : BackgroundService
     /// <exception cref="OperationCanceledException">Stopping; the message stays unacknowledged.</exception>
     private async Task<Rejection?> DeliverAsync(CameraMessage message, CancellationToken stoppingToken)
     {
+        // The workflow's root span: a frame is where a workflow begins.
+        using var span = CloudEventTracing.StartActivity(Tracing, "frame ingest", ActivityKind.Producer, cloudEvent: null, _store.Node);
+        span?.SetTag("messaging.system", "mqtt").SetTag(CloudEventTracing.MessagingOperationTag, "receive").SetTag(CloudEventTracing.MessagingDestinationTag, message.Topic);
         try
         {
             // Storing the frame is held inside the translator while the node's Redis is down.
             var cloudEvent = await _translator!.TranslateAsync(message, stoppingToken).ConfigureAwait(false);
+            if (span is not null)
+            {
+                span.SetTag(CloudEventTracing.WorkflowIdTag, cloudEvent[ExtensionNames.WorkflowId])
+                    .SetTag(CloudEventTracing.EventIdTag, cloudEvent.Id)
+                    .SetTag(CloudEventTracing.EventTypeTag, cloudEvent.Type);
+                CloudEventTracing.SetContext(cloudEvent, span);
+            }
 
             // The same event (same id) each round, so a sink that took it before its answer was lost can tell.
             await _hold.RunAsync(Dependency.Sink, message.Topic, async ct =>

@@ -34,5 +34,6 @@ public static class SkylarkCommandLine
         JournalCommand.Create,
         FuzzCommand.Create,
         CamerasCommand.Create,
+        TraceCommand.Create,
     ];
 }

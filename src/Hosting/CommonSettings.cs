@@ -37,6 +37,8 @@ public static class CommonSettings
 
     public static readonly Setting Port = new("port", "The port to listen on, on every interface, when --urls is not given. Knative Serving sets it.", environment: "PORT");
 
+    public static readonly Setting OtlpEndpoint = new("otlp-endpoint", "Where spans go: an OTLP collector's base URL (http://collector:4318), as OTEL_EXPORTER_OTLP_ENDPOINT, which is read too; OTEL_EXPORTER_OTLP_PROTOCOL picks the protocol. Without either no span is recorded.");
+
     public static readonly Setting ShutdownGrace = new("shutdown-grace", "How long SIGTERM waits for in-flight work before the process ends (default 25s, inside Kubernetes' 30 s).");
 
     /// <summary>The default <see cref="ShutdownGrace"/>: inside Kubernetes' default termination grace period of 30 s.</summary>

@@ -88,6 +88,7 @@ public static class SkylarkService
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = grace);
         builder.Services.AddServiceHealth();
         builder.Services.AddServiceMetrics(name);
+        builder.Services.AddServiceTracing(name, builder.Configuration);
         builder.Services.AddBadRequestAnswers();
         return builder;
     }

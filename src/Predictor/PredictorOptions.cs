@@ -56,6 +56,9 @@ public sealed class PredictorOptions
 
     public string Broker { get; set; } = SkylarkDefaults.Broker;
 
+    /// <summary>The topology node the Predictor runs on, for its spans (<c>skylark.node</c>); null: not known.</summary>
+    public string? Node { get; set; }
+
     public string BrokerNamespace { get; set; } = SkylarkDefaults.Namespace;
 
     /// <summary>Trigger subscribers that are not workflow steps (the Predictor's own Trigger).</summary>

@@ -32,6 +32,7 @@ public static class PredictorSettings
         var password = settings.GetSecret(CommonSettings.RedisPassword, CommonSettings.RedisPasswordFile);
         var user = settings.Get(CommonSettings.RedisUser);
         var tokenFile = settings.Get(SenderIdentitySettings.TokenFile);
+        var node = settings.Get(CommonSettings.Node);
         var sink = settings.Url(CommonSettings.Sink);
         var policy = settings.OneOf(Policy, "predictive", "databelt");
         var destination = settings.Get(DatabeltDestination);
@@ -65,6 +66,7 @@ public static class PredictorSettings
             options.RedisPassword = password ?? options.RedisPassword;
             options.RedisUser = user ?? options.RedisUser;
             options.TokenFile = tokenFile ?? options.TokenFile;
+            options.Node = node ?? options.Node;
             options.BrokerUrl = sink ?? options.BrokerUrl;
             options.Slo = slo ?? options.Slo;
             if (policy is not null)

@@ -163,6 +163,7 @@ public sealed partial class StateSinkReceiver
         }
 
         var read = PropagateCommand.Read(command, Node, topology, _options.MaxBundlesPerPropagate, topologyProblem);
+        using var span = StateSinkTracing.StartPull(command, read, Node);
         PropagationResult result;
         if (!read.IsValid)
         {
@@ -175,7 +176,10 @@ public sealed partial class StateSinkReceiver
         }
 
         _metrics.RecordPropagation(result.Outcome);
-        return Reply(read, result);
+        StateSinkTracing.Ended(span, result);
+        var reply = Reply(read, result);
+        CloudEventTracing.SetContext(reply, span);
+        return reply;
     }
 
     private static bool IsBinaryPropagate(HttpRequest request) =>

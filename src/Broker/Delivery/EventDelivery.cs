@@ -1,4 +1,6 @@
 using CloudNative.CloudEvents;
+using Microsoft.Extensions.Options;
+using Skylark.Events.Contracts;
 using Skylark.Events.Broker.Dispatch;
 using Skylark.Events.Broker.Ingress;
 
@@ -16,18 +18,23 @@ internal sealed partial class EventDelivery(
     DeliveryTokens tokens,
     IngressAddress ingressAddress,
     BrokerMetrics metrics,
+    IOptions<BrokerOptions> options,
     TimeProvider timeProvider,
     ILogger<EventDelivery> logger)
 {
+    private readonly string? node = options.Value.Node;
+
     public async Task DeliverAsync(BrokerRoute broker, TriggerRoute trigger, DeliveryItem item, CancellationToken cancellationToken)
     {
         var cloudEvent = item.Event;
         var (@namespace, brokerName, triggerName) = (broker.Resource.Meta.Namespace, broker.Resource.Meta.Name, trigger.Resource.Meta.Name);
-        if (item.QueuedAt != 0)
+        TimeSpan? queued = item.QueuedAt != 0 ? timeProvider.GetElapsedTime(item.QueuedAt) : null;
+        if (queued is { } processed)
         {
-            metrics.Processed(@namespace, brokerName, triggerName, timeProvider.GetElapsedTime(item.QueuedAt));
+            metrics.Processed(@namespace, brokerName, triggerName, processed);
         }
 
+        using var process = BrokerTracing.StartProcess(triggerName, cloudEvent, node, queued);
         var (sent, attempts) = await WithRetriesAsync(
             trigger,
             cloudEvent.Id,
@@ -35,11 +42,14 @@ internal sealed partial class EventDelivery(
             async token =>
             {
                 var started = timeProvider.GetTimestamp();
-                var attempt = await SendAsTriggerAsync(trigger, trigger.Subscriber, trigger.SubscriberAudience, cloudEvent, [], expectReply: true, token);
+                using var send = BrokerTracing.StartSend(process, triggerName, cloudEvent);
+                var attempt = await SendAsTriggerAsync(trigger, trigger.Subscriber, trigger.SubscriberAudience, cloudEvent, BrokerTracing.ContextOf(send), expectReply: true, token);
+                BrokerTracing.Ended(send, attempt.StatusCode, attempt.Error);
                 metrics.Dispatched(@namespace, brokerName, triggerName, attempt.StatusCode, timeProvider.GetElapsedTime(started));
                 return attempt;
             },
             cancellationToken);
+        BrokerTracing.Ended(process, sent.StatusCode, sent.Error);
 
         if (!sent.Succeeded)
         {
@@ -56,6 +66,12 @@ internal sealed partial class EventDelivery(
 
         // Knative re-attaches the TTL of the event being answered; whatever the reply said is overwritten.
         BrokerTtl.Take(reply);
+        if (!CloudEventTracing.TryGetContext(reply, out _))
+        {
+            // A subscriber that does not trace still answers within this delivery's trace.
+            CloudEventTracing.SetContext(reply, process);
+        }
+
         var brokerUrl = ingressAddress.For(broker.Resource.Meta.Namespace, broker.Resource.Meta.Name);
         var (reentered, reentryAttempts) = await WithRetriesAsync(
             trigger,

@@ -1,4 +1,7 @@
+using System.Diagnostics;
 using CloudNative.CloudEvents;
+using Microsoft.Extensions.Options;
+using Skylark.Events.Contracts;
 using Skylark.Events.Broker.Dispatch;
 using Skylark.Events.Broker.Journal;
 using Skylark.Events.Eventing.Filters;
@@ -10,8 +13,16 @@ namespace Skylark.Events.Broker.Ingress;
 /// and arrival time, and queues it once for every Trigger whose filter does not reject it: for all of them or,
 /// when one queue is full, for none. With the journal on, the event is queued only once its record is durable.
 /// </summary>
-internal sealed partial class BrokerIngress(InFlightDeliveries inFlight, EventJournal journal, BrokerMetrics metrics, TimeProvider timeProvider, ILogger<BrokerIngress> logger)
+internal sealed partial class BrokerIngress(
+    InFlightDeliveries inFlight,
+    EventJournal journal,
+    BrokerMetrics metrics,
+    IOptions<BrokerOptions> options,
+    TimeProvider timeProvider,
+    ILogger<BrokerIngress> logger)
 {
+    private readonly string? node = options.Value.Node;
+
     private volatile bool stopping;
 
     /// <summary>Producers are refused from now on; replies of deliveries still draining are not.</summary>
@@ -23,6 +34,49 @@ internal sealed partial class BrokerIngress(InFlightDeliveries inFlight, EventJo
     /// accepted while shutdown drains. Completes synchronously unless the journal is on.
     /// </summary>
     public ValueTask<IngressResult> IngestAsync(BrokerRoute broker, CloudEvent cloudEvent, int? carriedTtl, bool fromProducer)
+    {
+        var ambient = Activity.Current;
+        var activity = BrokerTracing.StartReceive(broker.Resource.Meta.Name, cloudEvent, fromProducer, node);
+        if (activity is null)
+        {
+            return IngestCoreAsync(broker, cloudEvent, carriedTtl, fromProducer, null);
+        }
+
+        // The span travels in the event's traceparent, not as the ambient span: this method is not async, so an ambient
+        // span would stay the caller's after it stopped while the journal is awaited.
+        Activity.Current = ambient;
+        var ingest = IngestCoreAsync(broker, cloudEvent, carriedTtl, fromProducer, activity);
+        if (!ingest.IsCompletedSuccessfully)
+        {
+            return TracedAsync(activity, ingest);
+        }
+
+        var result = ingest.Result;
+        Traced(activity, result);
+        activity.Dispose();
+        Activity.Current = ambient;
+        return ValueTask.FromResult(result);
+    }
+
+    private static async ValueTask<IngressResult> TracedAsync(Activity activity, ValueTask<IngressResult> ingest)
+    {
+        try
+        {
+            return Traced(activity, await ingest.ConfigureAwait(false));
+        }
+        finally
+        {
+            activity.Dispose();
+        }
+    }
+
+    private static IngressResult Traced(Activity activity, IngressResult result)
+    {
+        BrokerTracing.Ended(activity, result.HttpStatus, result.Status == IngressStatus.Accepted ? null : result.Message);
+        return result;
+    }
+
+    private ValueTask<IngressResult> IngestCoreAsync(BrokerRoute broker, CloudEvent cloudEvent, int? carriedTtl, bool fromProducer, Activity? activity)
     {
         if (fromProducer && stopping)
         {
@@ -44,6 +98,9 @@ internal sealed partial class BrokerIngress(InFlightDeliveries inFlight, EventJo
         }
 
         ArrivalTime.Stamp(cloudEvent, timeProvider.GetUtcNow());
+
+        // Before the journal and the queues, so deliveries (recovered ones too) are children of this ingest.
+        CloudEventTracing.SetContext(cloudEvent, activity);
 
         var matching = new List<TriggerRoute>(broker.Triggers.Count);
         foreach (var trigger in broker.Triggers)

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
+using Skylark.Events.Contracts;
 using Skylark.Events.Predictor.Completions;
 using Skylark.Events.Predictor.Planning;
 
@@ -19,6 +21,9 @@ public sealed partial class PredictorWorker : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _abort = new();
+
+    /// <summary>Each decision on a completion is a span; the commands it sends carry its context.</summary>
+    internal static readonly ActivitySource Tracing = new(CloudEventTracing.SourcePrefix + "Predictor");
 
     public PredictorWorker(
         CompletionQueue queue,
@@ -72,6 +77,10 @@ public sealed partial class PredictorWorker : BackgroundService
 
     private async Task ProcessAsync(Completion completion)
     {
+        using var span = Tracing.HasListeners()
+            ? CloudEventTracing.StartActivity(Tracing, $"decide {completion.Function}", ActivityKind.Internal, completion.Event, _options.Node)
+            : null;
+        span?.SetTag(CloudEventTracing.FunctionTag, completion.Function);
         PredictionDecision decision;
         try
         {
@@ -81,14 +90,16 @@ public sealed partial class PredictorWorker : BackgroundService
         catch (Exception e)
 #pragma warning restore CA1031
         {
+            span?.SetStatus(ActivityStatusCode.Error, e.Message);
             LogDecisionFailed(e, completion.Id, completion.Function);
             return;
         }
 
+        span?.SetTag("skylark.predictor.commands", decision.Commands.Count);
         LogDecided(completion.Function, completion.WorkflowId, completion.Node, decision.Commands.Count, decision.DecisionTime.TotalMicroseconds);
         foreach (var command in decision.Commands)
         {
-            await _sender.SendAsync(command, _abort.Token).ConfigureAwait(false);
+            await _sender.SendAsync(command, span, _abort.Token).ConfigureAwait(false);
         }
     }
 

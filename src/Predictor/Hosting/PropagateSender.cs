@@ -59,7 +59,12 @@ public sealed partial class PropagateSender
     }
 
     /// <returns>True when the ingress accepted the command.</returns>
-    public async Task<bool> SendAsync(PropagateCommand command, CancellationToken cancellationToken)
+    public Task<bool> SendAsync(PropagateCommand command, CancellationToken cancellationToken) =>
+        SendAsync(command, decision: null, cancellationToken);
+
+    /// <summary>Sends <paramref name="command"/> in the trace of <paramref name="decision"/> (null: untraced).</summary>
+    /// <returns>True when the ingress accepted the command.</returns>
+    public async Task<bool> SendAsync(PropagateCommand command, System.Diagnostics.Activity? decision, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
         if (_options.BrokerUrl is not { } url)
@@ -72,7 +77,9 @@ public sealed partial class PropagateSender
         timeout.CancelAfter(_options.SendTimeout);
         try
         {
-            using var content = ToCloudEvent(command, _time.GetUtcNow()).ToHttpContent(ContentMode.Binary, RawDataJsonEventFormatter.Instance);
+            var cloudEvent = ToCloudEvent(command, _time.GetUtcNow());
+            CloudEventTracing.SetContext(cloudEvent, decision);
+            using var content = cloudEvent.ToHttpContent(ContentMode.Binary, RawDataJsonEventFormatter.Instance);
             using var response = await _clients.CreateClient(HttpClientName).PostAsync(url, content, timeout.Token).ConfigureAwait(false);
             if (response.IsSuccessStatusCode)
             {

@@ -38,6 +38,9 @@ public sealed class FunctionInvocation
 
     public IReadOnlyList<StateReadReport> Reads => _reads;
 
+    /// <summary>The span of this handling, when traced: reads are recorded under it.</summary>
+    internal System.Diagnostics.Activity? Span { get; init; }
+
     public IReadOnlyList<StateWriteReport> Writes => _writes;
 
     /// <exception cref="FunctionInputException">The event's type is not <paramref name="expected"/>.</exception>
@@ -134,8 +137,11 @@ public sealed class FunctionInvocation
         ArgumentNullException.ThrowIfNull(stateRef);
         RequireStoreConnected();
         var started = Time.GetTimestamp();
+        var startedAt = Span is null ? default : Time.GetUtcNow();
         var result = await _runtime.Reader.ReadAsync(stateRef, cancellationToken).ConfigureAwait(false);
-        _reads.Add(Report(stateRef, result.Bundle, StateReadReport.SourceName(_runtime.Located(result.Source)), Elapsed(started)));
+        var source = StateReadReport.SourceName(_runtime.Located(result.Source));
+        _reads.Add(Report(stateRef, result.Bundle, source, Elapsed(started)));
+        FunctionTracing.Read(Span, stateRef, source, startedAt, Time.GetElapsedTime(started));
         return result.Bundle;
     }
 
@@ -166,6 +172,7 @@ public sealed class FunctionInvocation
         RequireStoreConnected();
         StateRef[] all = [.. required, .. optional];
         var started = Time.GetTimestamp();
+        var startedAt = Span is null ? default : Time.GetUtcNow();
         var local = await _runtime.Store.ReadManyAsync(all, cancellationToken).ConfigureAwait(false);
         var localElapsed = Elapsed(started);
 
@@ -209,6 +216,10 @@ public sealed class FunctionInvocation
         for (var i = 0; i < all.Length; i++)
         {
             _reads.Add(Report(all[i], bundles[i], sources[i], elapsed[i]));
+            if (bundles[i] is not null)
+            {
+                FunctionTracing.Read(Span, all[i], sources[i], startedAt, TimeSpan.FromMilliseconds(elapsed[i]));
+            }
         }
 
         return bundles;

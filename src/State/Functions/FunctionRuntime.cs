@@ -120,21 +120,27 @@ public sealed partial class FunctionRuntime
             return;
         }
 
+        using var span = FunctionTracing.StartHandling(Function, HostNode, incoming);
         CloudEvent reply;
         try
         {
-            var invocation = new FunctionInvocation(this, incoming);
+            var invocation = new FunctionInvocation(this, incoming) { Span = span };
             var result = await handler(invocation, cancellationToken).ConfigureAwait(false);
             reply = BuildReply(incoming, invocation, result, Time.GetElapsedTime(started));
+            CloudEventTracing.SetContext(reply, span);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The broker gave up on this delivery; nobody is listening for an answer.
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "the delivery was abandoned");
             return;
         }
         catch (Exception error)
         {
-            await RejectAsync(context, FunctionFailure.From(error, this), incoming, error).ConfigureAwait(false);
+            var failure = FunctionFailure.From(error, this);
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, failure.Detail);
+            span?.SetTag(CloudEventTracing.HttpStatusTag, failure.Status);
+            await RejectAsync(context, failure, incoming, error).ConfigureAwait(false);
             return;
         }
 

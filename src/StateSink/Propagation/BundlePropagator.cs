@@ -377,7 +377,17 @@ public sealed partial class BundlePropagator : IDisposable
     {
         try
         {
-            batch.Complete(0, await TransferAsync(node, token => _puller.FetchAsync(node, fetches, token)).ConfigureAwait(false));
+            // The pull's span is the ambient one here (the command that registered this batch); null when untraced.
+            var span = StateSinkTracing.Current;
+            batch.Complete(0, await TransferAsync(node, span is null
+                ? token => _puller.FetchAsync(node, fetches, token)
+                : async token =>
+                {
+                    var sent = _time.GetTimestamp();
+                    var entries = await _puller.FetchAsync(node, fetches, token).ConfigureAwait(false);
+                    StateSinkTracing.AddLinkWait(span, _time.GetElapsedTime(sent));
+                    return entries;
+                }).ConfigureAwait(false));
         }
         catch (Exception error)
         {

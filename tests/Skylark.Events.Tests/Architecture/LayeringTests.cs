@@ -31,7 +31,7 @@ public sealed class LayeringTests
         new("Contracts", "bottom", Projects: [], Frameworks: [], Packages: ["CloudNative.CloudEvents", "CloudNative.CloudEvents.SystemTextJson"]),
 
         // The service contract every deployable shares: settings, health, readiness, metrics. Nothing of Skylark's.
-        new("Hosting", "bottom", Projects: [], Frameworks: [AspNetCore], Packages: ["OpenTelemetry.Extensions.Hosting", "OpenTelemetry.Exporter.Prometheus.AspNetCore"]),
+        new("Hosting", "bottom", Projects: [], Frameworks: [AspNetCore], Packages: ["OpenTelemetry.Extensions.Hosting", "OpenTelemetry.Exporter.Prometheus.AspNetCore", "OpenTelemetry.Exporter.OpenTelemetryProtocol"]),
 
         // Libraries: on Contracts (and the service contract) only, with the few packages they are about.
         new("Bindings", "library", Projects: ["Contracts", "Hosting"], Frameworks: [AspNetCore], Packages: ["CloudNative.CloudEvents", "CloudNative.CloudEvents.SystemTextJson", "MQTTnet"]),

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using CloudNative.CloudEvents;
+using Skylark.Events.Contracts;
+
+namespace Skylark.Events.Broker;
+
+/// <summary>
+/// The broker's spans, named and tagged after OpenTelemetry's messaging conventions with Knative as the system: one
+/// <c>receive</c> per ingest (continuing the event's <c>traceparent</c>), one <c>process</c> per event and Trigger
+/// (dequeue to the end of its retries and its reply's re-entry), one <c>send</c> per delivery attempt, whose context
+/// the delivered event carries.
+/// </summary>
+internal static class BrokerTracing
+{
+    public const string SourceName = CloudEventTracing.SourcePrefix + "Broker";
+
+    public static readonly ActivitySource Source = new(SourceName);
+
+    public static Activity? StartReceive(string broker, CloudEvent cloudEvent, bool fromProducer, string? node)
+    {
+        // Checked before the span's name is built: untraced events allocate nothing here.
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
+        // A reply without a context belongs to the delivery it answers (the ambient process span).
+        var activity = CloudEventTracing.StartActivity(Source, $"{broker} receive", ActivityKind.Consumer, cloudEvent, node, newTraceWithoutContext: fromProducer);
+        return Messaging(activity, "receive", broker);
+    }
+
+    public static Activity? StartProcess(string trigger, CloudEvent cloudEvent, string? node, TimeSpan? queued)
+    {
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
+        var activity = Messaging(CloudEventTracing.StartActivity(Source, $"{trigger} process", ActivityKind.Consumer, cloudEvent, node), "process", trigger);
+        if (activity is not null && queued is { } wait)
+        {
+            activity.SetTag(CloudEventTracing.QueuedTag, Math.Round(wait.TotalMilliseconds, 3));
+        }
+
+        return activity;
+    }
+
+    public static Activity? StartSend(Activity? process, string trigger, CloudEvent cloudEvent)
+    {
+        if (process is null)
+        {
+            return null;
+        }
+
+        var activity = Source.StartActivity($"{trigger} send", ActivityKind.Producer, process.Context);
+        if (activity is null)
+        {
+            return null;
+        }
+
+        activity.SetTag(CloudEventTracing.EventIdTag, cloudEvent.Id);
+        activity.SetTag(CloudEventTracing.EventTypeTag, cloudEvent.Type);
+        activity.SetTag(CloudEventTracing.WorkflowIdTag, process.GetTagItem(CloudEventTracing.WorkflowIdTag));
+        activity.SetTag(CloudEventTracing.NodeTag, process.GetTagItem(CloudEventTracing.NodeTag));
+        return Messaging(activity, "send", trigger);
+    }
+
+    /// <summary>The context a delivery sends: the attempt's span, as the event's <c>traceparent</c>.</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> ContextOf(Activity? send)
+    {
+        if (send is null || send.Id is not { } id)
+        {
+            return [];
+        }
+
+        return send.TraceStateString is { } state
+            ? [new(CloudEventTracing.TraceParent, id), new(CloudEventTracing.TraceState, state)]
+            : [new(CloudEventTracing.TraceParent, id)];
+    }
+
+    public static void Ended(Activity? activity, int statusCode, string? error)
+    {
+        if (activity is null)
+        {
+            return;
+        }
+
+        if (statusCode != 0)
+        {
+            activity.SetTag(CloudEventTracing.HttpStatusTag, statusCode);
+        }
+
+        if (error is not null)
+        {
+            activity.SetStatus(ActivityStatusCode.Error, error);
+        }
+    }
+
+    private static Activity? Messaging(Activity? activity, string operation, string destination)
+    {
+        activity?.SetTag(CloudEventTracing.MessagingSystemTag, "knative")
+            .SetTag(CloudEventTracing.MessagingOperationTag, operation)
+            .SetTag(CloudEventTracing.MessagingDestinationTag, destination);
+        return activity;
+    }
+}
