@@ -5,6 +5,8 @@ using Skylark.Events.Lab.Cameras;
 using Skylark.Events.Lab.Demo;
 using Skylark.Events.Lab.Hosting;
 
+using Skylark.Events.Lab.Observability;
+
 namespace Skylark.Events.Lab.Dashboard;
 
 /// <summary>
@@ -91,7 +93,11 @@ public static class DashboardApp
     /// <see cref="DashboardHost.ObserverTrigger"/> to the cluster's Triggers, then <see cref="DashboardFeed.Attach"/> the
     /// cluster once it is up. Its cameras are not simulated here, so detections are not scored.
     /// </summary>
-    public static async Task<DashboardHost> StartObservingAsync(string eventingPath, LogLevel minimumLogLevel, CancellationToken cancellationToken)
+    /// <param name="eventingPath">The pipeline the observer follows workflows through.</param>
+    /// <param name="traces">The spans the in-process runtime records, served before what the observer saw; null without.</param>
+    /// <param name="minimumLogLevel">Least severe log entry the app writes.</param>
+    /// <param name="cancellationToken">Stops the start.</param>
+    public static async Task<DashboardHost> StartObservingAsync(string eventingPath, TraceStore? traces, LogLevel minimumLogLevel, CancellationToken cancellationToken)
     {
         var preprocess = PreprocessSettings.Default;
         var scene = new SyntheticSceneOptions();
@@ -99,7 +105,13 @@ public static class DashboardApp
             DemoRun.FunctionTriggers(ResourceLoader.Load([eventingPath])),
             (_, _) => null,
             new DetectionScorer(scene.Width, scene.Height, preprocess.TargetWidth, preprocess.TargetHeight));
-        var host = await StartAsync(new DashboardFeed(observer), mapMore: web => observer.Map(web, "/observe"), minimumLogLevel: minimumLogLevel, cancellationToken: cancellationToken);
+        var feed = new DashboardFeed(observer);
+        var host = await StartAsync(
+            feed,
+            traces is null ? null : new StoredWorkflowTraces(traces, new ObservedWorkflowTraces(feed)),
+            web => observer.Map(web, "/observe"),
+            minimumLogLevel: minimumLogLevel,
+            cancellationToken: cancellationToken);
         host.ObserverTrigger = DemoRun.ObserverTriggerFor(new Uri(host.Url, "observe"));
         return host;
     }

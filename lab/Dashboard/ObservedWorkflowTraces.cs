@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Skylark.Events.Lab.Observability;
 
 namespace Skylark.Events.Lab.Dashboard;
 
@@ -12,22 +13,22 @@ namespace Skylark.Events.Lab.Dashboard;
 /// </summary>
 public sealed class ObservedWorkflowTraces(DashboardFeed feed) : IWorkflowTraceSource
 {
-    public Task<WorkflowTraceView?> FindAsync(string workflowId, CancellationToken cancellationToken)
+    public Task<TraceView?> FindAsync(string workflowId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(workflowId);
         return Task.FromResult(feed.Find(workflowId) is { } workflow ? Build(workflow) : null);
     }
 
-    private static WorkflowTraceView Build(RecentWorkflowView workflow)
+    private static TraceView Build(RecentWorkflowView workflow)
     {
         var replies = workflow.Replies ?? [];
         var functionStarts = replies.Select(r => (r.Time ?? workflow.EndedAt ?? DateTimeOffset.MinValue) - TimeSpan.FromMilliseconds(r.DurationMs)).ToList();
         var start = workflow.CapturedAt ?? (functionStarts.Count > 0 ? functionStarts.Min() : workflow.EndedAt ?? DateTimeOffset.UnixEpoch);
         var end = workflow.EndedAt ?? (replies.Count > 0 ? replies.Max(r => r.Time ?? start) : start);
         var rootId = SpanId(workflow.Id, "workflow");
-        var spans = new List<TraceSpanView>
+        var spans = new List<SpanView>
         {
-            new(
+            Span(
                 rootId,
                 null,
                 "workflow",
@@ -41,7 +42,7 @@ public sealed class ObservedWorkflowTraces(DashboardFeed feed) : IWorkflowTraceS
         {
             var reply = replies[i];
             var functionId = SpanId(workflow.Id, $"{i}:{reply.Function}");
-            spans.Add(new TraceSpanView(
+            spans.Add(Span(
                 functionId,
                 rootId,
                 reply.Function,
@@ -54,7 +55,7 @@ public sealed class ObservedWorkflowTraces(DashboardFeed feed) : IWorkflowTraceS
             for (var r = 0; r < reply.Reads.Count; r++)
             {
                 var read = reply.Reads[r];
-                spans.Add(new TraceSpanView(
+                spans.Add(Span(
                     SpanId(workflow.Id, $"{i}:{reply.Function}:read:{r}"),
                     functionId,
                     $"read {BundleName(read.Ref)}",
@@ -67,14 +68,18 @@ public sealed class ObservedWorkflowTraces(DashboardFeed feed) : IWorkflowTraceS
             }
         }
 
-        return new WorkflowTraceView(workflow.Id, TraceId(workflow.Id), start, spans);
+        return new TraceView(workflow.Id, TraceId(workflow.Id), [.. spans.OrderBy(s => s.StartUnixNano)]);
     }
+
+    private static SpanView Span(
+        string id, string? parent, string name, string service, string? node, DateTimeOffset start, double durationMs, Dictionary<string, string?> attributes) =>
+        new(id, parent, name, service, node, start, (start - DateTimeOffset.UnixEpoch).Ticks * 100, durationMs, attributes);
 
     private static string BundleName(string? reference) =>
         reference is null ? "state" : reference[(reference.LastIndexOf('/') + 1)..];
 
-    private static Dictionary<string, string> Attributes(params (string Key, string? Value)[] pairs) =>
-        pairs.Where(p => p.Value is not null).ToDictionary(p => p.Key, p => p.Value!, StringComparer.Ordinal);
+    private static Dictionary<string, string?> Attributes(params (string Key, string? Value)[] pairs) =>
+        pairs.Where(p => p.Value is not null).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
 
     // Stable ids in W3C trace-context form, so the same workflow always yields the same trace.
     private static string TraceId(string workflowId) => Hex(workflowId, 16);

@@ -7,6 +7,7 @@ using Skylark.Events.Eventing.Resources;
 using Skylark.Events.Functions.Preprocess.Imaging;
 using Skylark.Events.Lab.Cameras;
 using Skylark.Events.Lab.Dashboard;
+using Skylark.Events.Lab.Observability;
 using Skylark.Events.Lab.Emulation;
 using Skylark.Events.Lab.Hosting;
 using Skylark.Events.Lab.Mqtt;
@@ -63,15 +64,21 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
                 InstantControlPlane = options.InstantControlPlane,
                 Auth = options.Auth,
             };
+        // In-process, the services' own spans are kept for the dashboard's waterfall; it falls back to what the observer saw.
+        using var traces = options.Processes ? null : new TraceStore();
         await using var cluster = options.Processes
             ? await ProcessCluster.StartAsync(up, loggerFactory, cancellationToken)
-            : (IUpCluster)await EmulatedCluster.StartAsync(up, loggerFactory, cancellationToken);
+            : (IUpCluster)await EmulatedCluster.StartAsync(up with { Traces = traces }, loggerFactory, cancellationToken);
         cluster.DeadLettered += (_, deadLetter) => observer.OnDeadLetter(deadLetter);
         RequireTargets(cluster);
         var feed = new DashboardFeed(observer);
         feed.Attach(cluster);
         await using var dashboard = options.Dashboard
-            ? await DashboardApp.StartAsync(feed, minimumLogLevel: options.LogLevel, cancellationToken: cancellationToken)
+            ? await DashboardApp.StartAsync(
+                feed,
+                traces is null ? null : new StoredWorkflowTraces(traces, new ObservedWorkflowTraces(feed)),
+                minimumLogLevel: options.LogLevel,
+                cancellationToken: cancellationToken)
             : null;
         if (dashboard is not null)
         {

@@ -63,13 +63,17 @@ public sealed class EmulatedCluster : IUpCluster
         PeerToken = peerToken;
         this.options = options;
         functions = options.Functions.ToDictionary(f => f.Name, StringComparer.Ordinal);
+        ownsTraces = options.Traces is null;
+        Traces = options.Traces ?? new TraceStore();
     }
+
+    private readonly bool ownsTraces;
 
     /// <summary>
     /// The spans every service of this cluster records, one trace per workflow (<c>GET /api/traces/{workflowId}</c>
     /// with <see cref="TraceEndpoints.MapTraces"/>). Listening from the start, so the services' sources are traced.
     /// </summary>
-    public TraceStore Traces { get; } = new();
+    public TraceStore Traces { get; }
 
     public StateMode Mode => options.Mode;
 
@@ -211,7 +215,10 @@ public sealed class EmulatedCluster : IUpCluster
         started.Clear();
         await Links.DisposeAsync();
         Clock.Dispose();
-        Traces.Dispose();
+        if (ownsTraces)
+        {
+            Traces.Dispose();
+        }
     }
 
     /// <summary>

@@ -21,6 +21,12 @@ public sealed record UpOptions
     /// </summary>
     public string? ManifestsPath { get; init; }
 
+    /// <summary>
+    /// Where the in-process runtime keeps its services' spans (one trace per workflow), e.g. one the dashboard serves;
+    /// null keeps them in a store of the cluster's own. The process runtime records none (docs/tracing.md).
+    /// </summary>
+    public Observability.TraceStore? Traces { get; init; }
+
     /// <summary>Triggers added in code, e.g. an observer of a run subscribed by URI.</summary>
     public IReadOnlyList<TriggerResource> ExtraTriggers { get; init; } = [];
 

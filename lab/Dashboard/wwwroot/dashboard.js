@@ -231,8 +231,8 @@ async function showTrace(id) {
 // Spans as bars on one time axis from the trace's start; children right under their parent.
 function drawWaterfall(trace) {
   const box = $('waterfall');
-  const start = Date.parse(trace.startTime);
-  const spans = trace.spans.map((s) => ({ ...s, offset: s.startTime ? Date.parse(s.startTime) - start : 0 }));
+  const start = Math.min(...trace.spans.map((s) => Date.parse(s.start)));
+  const spans = trace.spans.map((s) => ({ ...s, offset: Date.parse(s.start) - start }));
   const total = Math.max(1, ...spans.map((s) => s.offset + s.durationMs));
   const children = new Map();
   for (const s of spans) (children.get(s.parentSpanId ?? null) ?? children.set(s.parentSpanId ?? null, []).get(s.parentSpanId ?? null)).push(s);

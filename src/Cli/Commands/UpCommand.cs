@@ -96,8 +96,10 @@ public static class UpCommand
             .SetMinimumLevel(LogLevel.Warning));
 
         // The dashboard comes first: the cluster's Triggers deliver the workflows' events to its observer.
-        await using var dashboard = await DashboardApp.StartObservingAsync(options.EventingPath, LogLevel.Warning, stop.Token);
-        options = options with { ExtraTriggers = [.. options.ExtraTriggers, dashboard.ObserverTrigger!] };
+        // In-process, the services' spans are kept for the dashboard and skylark trace (docs/tracing.md).
+        using var traces = processes ? null : new Lab.Observability.TraceStore();
+        await using var dashboard = await DashboardApp.StartObservingAsync(options.EventingPath, traces, LogLevel.Warning, stop.Token);
+        options = options with { ExtraTriggers = [.. options.ExtraTriggers, dashboard.ObserverTrigger!], Traces = traces };
         IUpCluster cluster;
         try
         {

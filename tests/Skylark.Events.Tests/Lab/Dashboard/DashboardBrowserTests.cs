@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Playwright;
-using Skylark.Events.Lab.Dashboard;
+using Skylark.Events.Lab.Observability;
 using Skylark.Events.Lab.Demo;
 using Skylark.Events.Lab.Up;
 using Skylark.Events.Tests.Support;
@@ -101,10 +101,13 @@ public sealed partial class DashboardBrowserTests(ITestOutputHelper output)
         var workflowId = await item.GetAttributeAsync("data-workflow");
         Assert.NotNull(workflowId);
         using var http = new HttpClient { BaseAddress = url };
-        var trace = await http.GetFromJsonAsync<WorkflowTraceView>($"api/traces/{Uri.EscapeDataString(workflowId)}");
+        var trace = await http.GetFromJsonAsync<TraceView>($"api/traces/{Uri.EscapeDataString(workflowId)}");
         Assert.NotNull(trace);
         Assert.Equal(workflowId, trace.WorkflowId);
-        Assert.Contains(trace.Spans, s => s.Name == "preprocess");
+
+        // The services' own spans, one trace: the broker's deliveries and the first function's handling among them.
+        Assert.Contains(trace.Spans, s => s.Name == "preprocess process");
+        Assert.Contains(trace.Spans, s => s.Service == "Broker");
         await item.ClickAsync();
         await page.Locator("#waterfall .span-bar").Nth(trace.Spans.Count - 1).WaitForAsync();
         Assert.Equal(trace.Spans.Count, await page.Locator("#waterfall .span-bar").CountAsync());

@@ -21,7 +21,7 @@ public sealed class DashboardFeedTests
         new DetectionScorer(640, 480, 320, 240));
 
     [Fact]
-    public async Task A_workflows_trace_has_the_trace_apis_shape_with_a_span_per_function_and_read()
+    public async Task Without_a_trace_store_a_workflows_trace_is_what_the_observer_saw_in_the_trace_apis_shape()
     {
         var observer = Observer();
         var feed = new DashboardFeed(observer);
@@ -33,7 +33,7 @@ public sealed class DashboardFeedTests
         var trace = await traces.FindAsync("wf-1", CancellationToken.None);
 
         Assert.NotNull(trace);
-        Assert.Equal(Captured, trace.StartTime);
+        Assert.Equal(Captured, trace.Spans[0].Start);
         Assert.Equal(["workflow", "preprocess", "read frame", "detect", "read frame"], trace.Spans.Select(s => s.Name));
         var root = trace.Spans[0];
         Assert.Null(root.ParentSpanId);
@@ -41,14 +41,14 @@ public sealed class DashboardFeedTests
         var detect = trace.Spans[3];
         Assert.Equal(root.SpanId, detect.ParentSpanId);
         Assert.Equal("sat", detect.Node);
-        Assert.Equal(Captured.AddMilliseconds(70), detect.StartTime);
+        Assert.Equal(Captured.AddMilliseconds(70), detect.Start);
         Assert.Equal(detect.SpanId, trace.Spans[4].ParentSpanId);
         Assert.Equal("local", trace.Spans[4].Attributes["source"]);
 
         using var json = JsonDocument.Parse(JsonSerializer.Serialize(trace));
-        Assert.Equal(["workflowId", "traceId", "startTime", "spans"], json.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["workflowId", "traceId", "spans"], json.RootElement.EnumerateObject().Select(p => p.Name));
         Assert.Equal(
-            ["spanId", "parentSpanId", "name", "service", "node", "startTime", "durationMs", "attributes"],
+            ["spanId", "parentSpanId", "name", "service", "node", "start", "startUnixNano", "durationMs", "attributes"],
             json.RootElement.GetProperty("spans")[1].EnumerateObject().Select(p => p.Name));
         Assert.Null(await traces.FindAsync("unknown", CancellationToken.None));
     }
