@@ -28,7 +28,7 @@ public static class ClusterEventing
     public const string DeadLetters = "dead-letters";
 
     /// <exception cref="ArgumentException">A pipeline Trigger subscribes a Knative Service that is neither a function nor the predictor.</exception>
-    public static EventingModel For(EventingModel pipeline, NetworkTopology topology, StateMode mode, ServingPolicy serving)
+    public static EventingModel For(EventingModel pipeline, NetworkTopology topology, StateMode mode, ServingPolicy serving, IReadOnlyCollection<string>? hostedFunctions = null)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         ArgumentNullException.ThrowIfNull(topology);
@@ -54,7 +54,7 @@ public static class ClusterEventing
             if (subscriber is null || !functions.Contains(subscriber))
             {
                 // A function no node hosts has nothing to subscribe; anything else is not something render deploys.
-                if (subscriber is not null && !IsKnownFunction(subscriber))
+                if (subscriber is not null && !IsKnownFunction(subscriber) && !(hostedFunctions?.Contains(subscriber) ?? false))
                 {
                     throw new ArgumentException($"Trigger '{trigger.Meta.Name}' ({trigger.Origin}) subscribes Service '{subscriber}', which is neither a function of topology '{topology.Name}' nor the predictor.");
                 }

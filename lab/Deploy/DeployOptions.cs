@@ -44,6 +44,13 @@ public sealed record DeployOptions(string TopologyPath)
     /// </summary>
     public DateTimeOffset? TopologyEpoch { get; init; }
 
+    /// <summary>
+    /// Functions the caller hosts itself instead of from an image (the lab's synthetic workflow stages, which
+    /// <c>skylark up</c> renders in memory and never deploys): a topology may place them, and they are rendered under an
+    /// image name nothing builds.
+    /// </summary>
+    public IReadOnlyCollection<string> HostedFunctions { get; init; } = [];
+
     /// <summary>The cameras that may publish frames: each gets an MQTT user and may write only its own topics.</summary>
     public IReadOnlyList<string> Cameras { get; init; } = [];
 }

@@ -100,7 +100,7 @@ public sealed partial class ManifestRenderer
                 $"Topology '{topology.Name}': node name(s) {string.Join(", ", unusable)} cannot name Kubernetes resources (lower-case letters, digits and '-', at most 48 characters); name the nodes as the cluster's nodes are named.");
         }
 
-        var unbuilt = topology.Nodes.SelectMany(n => n.Functions).Distinct().Where(f => !DeployImages.Projects.ContainsKey(f)).ToList();
+        var unbuilt = topology.Nodes.SelectMany(n => n.Functions).Distinct().Where(f => !DeployImages.Projects.ContainsKey(f) && !options.HostedFunctions.Contains(f)).ToList();
         if (unbuilt.Count > 0)
         {
             throw new ArgumentException($"Topology '{topology.Name}' places function(s) {string.Join(", ", unbuilt)}, which have no image; built here: {string.Join(", ", CameraPipelineFunctions.All.Select(f => f.Name))}.");
@@ -112,7 +112,7 @@ public sealed partial class ManifestRenderer
 
     private RenderedManifests Render(EventingModel pipeline)
     {
-        var eventing = ClusterEventing.For(pipeline, _topology, Mode, _options.Serving);
+        var eventing = ClusterEventing.For(pipeline, _topology, Mode, _options.Serving, _options.HostedFunctions);
         var files = new List<ManifestFile>
         {
             new("namespace.yaml", [Kube(new V1Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = Meta(Namespace, namespaced: false) })]),
@@ -177,7 +177,9 @@ public sealed partial class ManifestRenderer
 
     private string Image(string deployable)
     {
-        var image = DeployImages.Of(deployable, _options.Registry, _options.Tag);
+        var image = DeployImages.Projects.ContainsKey(deployable) || !_options.HostedFunctions.Contains(deployable)
+            ? DeployImages.Of(deployable, _options.Registry, _options.Tag)
+            : $"skylark-lab-{deployable}:{_options.Tag}";
         _images.Add(image);
         return image;
     }

@@ -152,6 +152,7 @@ public sealed class ClusterPlan
                 EventingPath = options.EventingPath,
                 Mode = options.Mode,
                 Serving = options.Serving,
+                HostedFunctions = known,
             }));
         Check(rendered, topology, options, known);
 
