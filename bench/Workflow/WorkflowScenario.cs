@@ -14,7 +14,7 @@ public sealed record WorkflowScenario
 
     public required string TopologyPath { get; init; }
 
-    /// <summary>How the serving router picks an instance of a stage placed on several nodes.</summary>
+    /// <summary>How the manifests serve a stage placed on several nodes: per-node Services routed by state, or one Service taken in turn.</summary>
     public ServingPolicy Serving { get; init; } = ServingPolicy.RoundRobin;
 
     /// <summary>State sizes of the latency workflows (run one at a time); empty for a throughput-only scenario.</summary>

@@ -8,8 +8,8 @@ namespace Skylark.Events.Lab.Deploy;
 /// Locality-aware serving on stock Knative, with Triggers only: a function placed on several nodes runs as one Knative
 /// Service per node (<c>&lt;function&gt;-&lt;node&gt;</c>, pinned there), and its pipeline Trigger becomes one Trigger per
 /// instance that also filters on the event's <c>statenode</c> extension (where its input state is), plus a fallback
-/// for events naming no node of the topology. What the lab's serving router decides per request, the cluster decides
-/// once per Trigger.
+/// for events naming no node of the topology. The cluster decides once per Trigger where each event's state is served,
+/// and <c>skylark up</c> runs these same Triggers.
 /// </summary>
 /// <remarks>
 /// A node without an instance sends its events to the instance nearest to it (lowest path latency in the topology's

@@ -8,9 +8,10 @@ using Skylark.Events.Topology;
 namespace Skylark.Events.Lab.Up;
 
 /// <summary>
-/// What <c>skylark up</c> runs and where, decided once from the topology and the options: which nodes have a
-/// redis-server, which service instances run on each node and on the control node, which nodes ingest cameras and
-/// publish alarms on which MQTT broker, and the broker's model with its per-node propagate Triggers. Both runtimes
+/// What <c>skylark up</c> runs and where, decided once from the manifests <c>skylark deploy render</c> writes for the
+/// topology and options: which nodes have a redis-server, which service instances run on each node and on the control
+/// node, which nodes ingest cameras and publish alarms on which MQTT broker, the broker's model (the rendered eventing
+/// resources) and which instances each Service name reaches. Both runtimes
 /// start from it: <see cref="EmulatedCluster"/> in this process, <see cref="ProcessCluster"/> one OS process per instance.
 /// </summary>
 public sealed class ClusterPlan
@@ -65,7 +66,7 @@ public sealed class ClusterPlan
     /// <summary>The nodes whose camera ingest subscribes to an MQTT broker.</summary>
     public IReadOnlySet<string> IngestNodes { get; }
 
-    /// <summary>eventing/ plus the per-node propagate Triggers, or without the Predictor's Triggers when the mode runs none.</summary>
+    /// <summary>The rendered Broker, Triggers, PingSources and EventPolicies, with the run's extra resources and Triggers.</summary>
     public EventingModel BrokerModel { get; }
 
     /// <summary>Every service instance, node by node and then the control plane's.</summary>

@@ -25,8 +25,8 @@ namespace Skylark.Events.Lab.Up;
 /// <summary>
 /// A whole multi-node topology on one machine: per node a password-protected redis-server and one service process
 /// (its StateSink plus the functions the topology places there, sharing the node's Redis and in-flight pulls); link
-/// proxies between nodes; on the control node, the broker running eventing/ plus one propagate Trigger per node,
-/// Knative-Service-like routing to function instances and the Predictor, whose events to and from other nodes cross
+/// proxies between nodes; on the control node, the broker running the rendered eventing resources, the serving layer
+/// resolving their subscribers to instances, and the Predictor, whose events to and from other nodes cross
 /// the emulated links too (unless <see cref="UpOptions.InstantControlPlane"/>); optionally MQTT camera ingest.
 /// Disposing stops everything it started.
 /// </summary>

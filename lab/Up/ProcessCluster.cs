@@ -17,8 +17,8 @@ namespace Skylark.Events.Lab.Up;
 /// <c>skylark up --processes</c>: the topology of a <see cref="ClusterPlan"/> with every service instance as its own OS
 /// process, started from its own Program with only what a pod gets — its settings as environment variables (node,
 /// Redis address and password, <c>K_SINK</c>, peers, topology and its epoch), and a loopback port. What Knative and
-/// the network would provide stays in this process: the link emulator between nodes, the serving router and ping
-/// fan-out, and the embedded MQTT servers. A <see cref="ProcessSupervisor"/> restarts a redis-server or service that
+/// the network would provide stays in this process: the link emulator between nodes, the serving layer in front of the
+/// rendered Services, and the embedded MQTT servers. A <see cref="ProcessSupervisor"/> restarts a redis-server or service that
 /// dies; disposing stops everything (SIGTERM, then SIGKILL after <see cref="StopGrace"/>).
 /// </summary>
 /// <remarks>

@@ -7,9 +7,10 @@ namespace Skylark.Events.StateSink;
 
 /// <summary>
 /// Knative's sender identity at a StateSink's event endpoint: a bearer token for the node's own Service (the
-/// per-node Trigger's subscriber audience) or for the Service of all sinks (the PingSource's fan-out), and an
-/// EventPolicy <c>to</c> a Service labelled <c>skylark.io/component: statesink</c> admitting its subject and the
-/// event. With verification off every sender is accepted, with a warning at start. The peer API keeps its own token.
+/// per-node Trigger's subscriber audience) or for the Service of all sinks (the sync PingSources, and round-robin
+/// functions, which cannot know their node when rendered), and an EventPolicy <c>to</c> a Service labelled
+/// <c>skylark.io/component: statesink</c> admitting its subject and the event. With verification off every sender is
+/// accepted, with a warning at start. The peer API keeps its own token.
 /// </summary>
 public sealed partial class StateSinkSenderCheck
 {
