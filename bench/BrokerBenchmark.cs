@@ -11,14 +11,14 @@ namespace Skylark.Events.Benchmarks;
 /// headers to a subscriber (two HTTP exchanges per event and nothing else: the ceiling of any design that, like
 /// Knative's, takes an event in over HTTP and delivers it over HTTP); the broker with 1 and 10 matching Triggers
 /// delivering to an in-process Kestrel subscriber; and the broker with its durable journal on (a fresh journal in a
-/// temporary folder), and the broker verifying every sender's bearer token (ES256, keys from a key set file) and
-/// applying an EventPolicy to every event. Same client, same concurrency, same events; a warm-up then N measured
+/// temporary folder), the broker verifying every sender's bearer token (ES256, keys from a key set file) and
+/// applying an EventPolicy to every event, and the broker recording its spans in a trace store as <c>skylark up</c> does. Same client, same concurrency, same events; a warm-up then N measured
 /// repetitions each.
 /// </summary>
 /// <remarks>
 /// The bare endpoint, the relay, the 1-Trigger broker, the 1-Trigger broker with its journal and the one with sender
 /// identity give the headline ratios, so they run side by side: all started, each warmed, then their repetitions taken
-/// in turn (bare, relay, broker, broker + journal, broker + sender identity, bare, …). Measured one after the other, the bare endpoint's median swung between 35k and
+/// in turn (bare, relay, broker, broker + journal, broker + sender identity, traced broker, bare, …). Measured one after the other, the bare endpoint's median swung between 35k and
 /// 66k events/s from run to run on this shared machine while the others held steady, and a block measured in a slow
 /// spell decided the ratio.
 /// </remarks>
@@ -61,7 +61,8 @@ public static class BrokerBenchmark
             await using var identifiedRun = identityKeys is null
                 ? null
                 : await BrokerScenario.StartAsync(1, options, journal: null, ct, SenderIdentitySetup.Create(identityKeys));
-            List<RunningScenario> sideBySide = [bareRun, relayRun, .. new[] { oneTriggerRun, durableRun, identifiedRun }.OfType<RunningScenario>()];
+            await using var tracedRun = options.TriggerCounts.Contains(1) ? await BrokerScenario.StartAsync(1, options, journal: null, ct, traced: true) : null;
+            List<RunningScenario> sideBySide = [bareRun, relayRun, .. new[] { oneTriggerRun, durableRun, identifiedRun, tracedRun }.OfType<RunningScenario>()];
             foreach (var scenario in sideBySide)
             {
                 await ScenarioDriver.WarmUpAsync(scenario, client, payload, options, ct);
@@ -82,7 +83,7 @@ public static class BrokerBenchmark
 
             bare = bareRun.Result();
             relay = relayRun.Result();
-            broker.AddRange(new[] { oneTriggerRun, durableRun, identifiedRun }.OfType<RunningScenario>().Select(run => run.Result()));
+            broker.AddRange(new[] { oneTriggerRun, durableRun, identifiedRun, tracedRun }.OfType<RunningScenario>().Select(run => run.Result()));
         }
         finally
         {

@@ -49,6 +49,12 @@ public sealed record BenchmarkScenario(
     /// <summary>True when the broker verified each sender's bearer token and applied an EventPolicy to each event.</summary>
     public bool Verified { get; init; }
 
+    /// <summary>True when the broker's spans were recorded (an in-memory trace store listening, as under <c>skylark up</c>).</summary>
+    public bool Traced { get; init; }
+
+    /// <summary>The most traces one traced repetition kept (its store holds at most 2,000); 0 when not traced.</summary>
+    public int TracesKept { get; init; }
+
     public BenchmarkStatistic EventsPerSecond { get; } = BenchmarkStatistic.Of(Repetitions.Select(r => r.EventsPerSecond));
 
     public BenchmarkStatistic LatencyP50Ms { get; } = BenchmarkStatistic.Of(Repetitions.Select(r => r.LatencyP50Ms));
@@ -79,7 +85,7 @@ public sealed record BrokerBenchmarkReport(
 {
     /// <summary>Median broker throughput with one Trigger over the median bare-endpoint throughput (a figure, no target: two HTTP exchanges against one).</summary>
     public double OneTriggerThroughputRatio =>
-        Broker.FirstOrDefault(b => b.Triggers == 1 && !b.Journaled && !b.Verified) is { } one ? one.EventsPerSecond.Median / BareEndpoint.EventsPerSecond.Median : double.NaN;
+        Broker.FirstOrDefault(b => b.Triggers == 1 && !b.Journaled && !b.Verified && !b.Traced) is { } one ? one.EventsPerSecond.Median / BareEndpoint.EventsPerSecond.Median : double.NaN;
 
     /// <summary>Median throughput of the minimal two-hop relay over the bare endpoint's: what two HTTP exchanges per event allow here.</summary>
     public double RelayThroughputRatio => MinimalRelay.EventsPerSecond.Median / BareEndpoint.EventsPerSecond.Median;
@@ -89,7 +95,7 @@ public sealed record BrokerBenchmarkReport(
     /// share of the two-hop ceiling the broker reaches (target ≥ 0.9).
     /// </summary>
     public double OneTriggerVsRelayRatio =>
-        Broker.FirstOrDefault(b => b.Triggers == 1 && !b.Journaled && !b.Verified) is { } one ? one.EventsPerSecond.Median / MinimalRelay.EventsPerSecond.Median : double.NaN;
+        Broker.FirstOrDefault(b => b.Triggers == 1 && !b.Journaled && !b.Verified && !b.Traced) is { } one ? one.EventsPerSecond.Median / MinimalRelay.EventsPerSecond.Median : double.NaN;
 
     /// <summary>Median throughput of the journaled broker with one Trigger over the bare endpoint's.</summary>
     public double DurableThroughputRatio =>
@@ -101,7 +107,7 @@ public sealed record BrokerBenchmarkReport(
     /// </summary>
     public double DurableVsOneTriggerRatio =>
         Broker.FirstOrDefault(b => b.Triggers == 1 && b.Journaled && !b.Verified) is { } durable
-        && Broker.FirstOrDefault(b => b.Triggers == 1 && !b.Journaled && !b.Verified) is { } one
+        && Broker.FirstOrDefault(b => b.Triggers == 1 && !b.Journaled && !b.Verified && !b.Traced) is { } one
             ? durable.EventsPerSecond.Median / one.EventsPerSecond.Median
             : double.NaN;
 
@@ -111,7 +117,17 @@ public sealed record BrokerBenchmarkReport(
     /// </summary>
     public double IdentifiedVsOneTriggerRatio =>
         Broker.FirstOrDefault(b => b.Triggers == 1 && b.Verified) is { } identified
-        && Broker.FirstOrDefault(b => b.Triggers == 1 && !b.Journaled && !b.Verified) is { } one
+        && Broker.FirstOrDefault(b => b.Triggers == 1 && !b.Journaled && !b.Verified && !b.Traced) is { } one
             ? identified.EventsPerSecond.Median / one.EventsPerSecond.Median
+            : double.NaN;
+
+    /// <summary>
+    /// <c>tracedBrokerThroughputVsBroker</c>: median throughput of the broker recording its spans over the same broker's
+    /// without, both with one Trigger, side by side; what tracing costs the broker.
+    /// </summary>
+    public double TracedVsOneTriggerRatio =>
+        Broker.FirstOrDefault(b => b.Triggers == 1 && b.Traced) is { } traced
+        && Broker.FirstOrDefault(b => b.Triggers == 1 && !b.Journaled && !b.Verified && !b.Traced) is { } one
+            ? traced.EventsPerSecond.Median / one.EventsPerSecond.Median
             : double.NaN;
 }

@@ -8,7 +8,9 @@ namespace Skylark.Events.Benchmarks.Broker;
 internal static class BrokerScenario
 {
     // identity: when set, the broker verifies senders against its key set and policy, and the senders present its token.
-    public static async Task<RunningScenario> StartAsync(int triggers, BrokerBenchmarkOptions options, string? journal, CancellationToken ct, SenderIdentitySetup? identity = null)
+    // traced: its repetitions are measured with the broker's spans recorded, as skylark up keeps them.
+    public static async Task<RunningScenario> StartAsync(
+        int triggers, BrokerBenchmarkOptions options, string? journal, CancellationToken ct, SenderIdentitySetup? identity = null, bool traced = false)
     {
         var probe = new DeliveryProbe();
         var subscriber = await ScenarioDriver.StartAsync(app => app.MapPost("/t/{n}", (HttpContext context) =>
@@ -44,6 +46,7 @@ internal static class BrokerScenario
 
         var name = (journal, identity) switch
         {
+            (null, null) when traced => $"broker, traced, {triggers} trigger(s)",
             (null, null) => $"broker, {triggers} trigger(s)",
             (null, _) => $"broker + sender identity, {triggers} trigger(s)",
             _ => $"broker + journal, {triggers} trigger(s)",
@@ -52,6 +55,7 @@ internal static class BrokerScenario
         {
             BearerToken = identity?.Token,
             Verified = identity is not null,
+            Traced = traced,
         };
     }
 

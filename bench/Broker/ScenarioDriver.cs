@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Skylark.Events.Lab.Observability;
 
 namespace Skylark.Events.Benchmarks.Broker;
 
@@ -155,8 +156,18 @@ internal sealed class RunningScenario(string name, int triggers, bool journaled,
     /// <summary>True when the broker verified every sender's token and applied an EventPolicy.</summary>
     public bool Verified { get; init; }
 
+    /// <summary>
+    /// True when every send (warm-up included) runs with a <see cref="TraceStore"/> listening, so the broker records
+    /// its spans as it does under <c>skylark up</c>; the store listens process-wide, so only while this scenario sends.
+    /// </summary>
+    public bool Traced { get; init; }
+
+    /// <summary>The most traces a traced repetition left in its store: evidence that spans were recorded.</summary>
+    public int TracesKept { get; private set; }
+
     public async Task<SendResult> SendAsync(HttpClient client, byte[] payload, int rep, int events, int concurrency, CancellationToken ct)
     {
+        using var spans = Traced ? new TraceStore() : null;
         probe?.Reset(rep, events, triggers);
         var sent = await ScenarioDriver.SendAllAsync(client, target, payload, rep, events, concurrency, probe, ct, BearerToken);
         if (probe is not null)
@@ -164,6 +175,7 @@ internal sealed class RunningScenario(string name, int triggers, bool journaled,
             await probe.Completed.WaitAsync(TimeSpan.FromMinutes(2), ct);
         }
 
+        TracesKept = Math.Max(TracesKept, spans?.Count ?? 0);
         return sent;
     }
 
@@ -184,7 +196,7 @@ internal sealed class RunningScenario(string name, int triggers, bool journaled,
             events, events * triggers, elapsed, events / elapsed.TotalSeconds, latency.P50, latency.P99, requests.P50, requests.P99, sent.Throttled));
     }
 
-    public BenchmarkScenario Result() => new(name, triggers, [.. repetitions], journaled) { Verified = Verified };
+    public BenchmarkScenario Result() => new(name, triggers, [.. repetitions], journaled) { Verified = Verified, Traced = Traced, TracesKept = TracesKept };
 
     public async ValueTask DisposeAsync()
     {

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using Skylark.Events.Contracts;
 using Skylark.Events.Eventing.Resources;
 using Skylark.Events.Lab.Hosting;
+using Skylark.Events.Lab.Observability;
 using Skylark.Events.Lab.Up;
 using Skylark.Events.State;
 
@@ -33,6 +34,7 @@ public static class WorkflowBenchmark
         var run = Convert.ToHexString(RandomNumberGenerator.GetBytes(3)).ToLowerInvariant();
 
         var results = new List<ScenarioResult>();
+        TracingComparison? tracing = null;
         foreach (var group in options.Scenarios.GroupBy(s => s.ClusterKey))
         {
             var first = group.First();
@@ -57,6 +59,12 @@ public static class WorkflowBenchmark
                 {
                     results.Add(await RunScenarioAsync(scenario, clusters, payloads, progress, steps, cancellationToken));
                 }
+
+                if (options.Tracing is { } compare && group.FirstOrDefault(s => s.Name == compare.Scenario) is { } borrowed
+                    && clusters.FirstOrDefault(c => c.Mode == compare.Mode) is { } traced)
+                {
+                    tracing = await CompareTracingAsync(compare, borrowed, traced, payloads, progress, steps, cancellationToken);
+                }
             }
             finally
             {
@@ -69,7 +77,7 @@ public static class WorkflowBenchmark
 
         // Run grouped by cluster, reported in the order asked for.
         var ordered = options.Scenarios.Select(s => results.Single(r => r.Name == s.Name)).ToList();
-        return new WorkflowBenchmarkReport(startedAt, clock.Elapsed, options.WarmUpWorkflows, options.InstantControlPlane, ordered);
+        return new WorkflowBenchmarkReport(startedAt, clock.Elapsed, options.WarmUpWorkflows, options.InstantControlPlane, ordered) { Tracing = tracing };
     }
 
     /// <summary>The steps progress counts: starting and warming each group's clusters, each repetition of a scenario's sizes, each throughput batch.</summary>
@@ -77,7 +85,47 @@ public static class WorkflowBenchmark
     {
         ArgumentNullException.ThrowIfNull(options);
         return options.Scenarios.GroupBy(s => s.ClusterKey).Count()
-            + options.Scenarios.Sum(s => (s.StateBytes.Count > 0 ? s.Repetitions : 0) + s.Parallelism.Count);
+            + options.Scenarios.Sum(s => (s.StateBytes.Count > 0 ? s.Repetitions : 0) + s.Parallelism.Count)
+            + (options.Tracing is { } tracing && options.Scenarios.Any(s => s.Name == tracing.Scenario) ? 1 : 0);
+    }
+
+    /// <summary>
+    /// Traced and untraced workflows in turn on one cluster while the others idle. A trace store listens to every
+    /// service in the process, so it exists only while a traced workflow runs (the other clusters start none then).
+    /// </summary>
+    private static async Task<TracingComparison> CompareTracingAsync(
+        TracingComparisonOptions options, WorkflowScenario scenario, ModeCluster cluster, Payloads payloads, TextWriter? progress, StepProgress steps, CancellationToken cancellationToken)
+    {
+        var untraced = new List<MeasuredWorkflow>();
+        var traced = new List<MeasuredWorkflow>();
+        var spans = new List<int>();
+        for (var pair = 0; pair < options.Pairs; pair++)
+        {
+            foreach (var recording in pair % 2 == 0 ? new[] { false, true } : [true, false])
+            {
+                using var store = recording ? new TraceStore() : null;
+                var measured = await cluster.MeasureAsync(payloads.Of(options.StateBytes), alarm: true, scenario.Work, cancellationToken);
+                (recording ? traced : untraced).Add(measured);
+                if (store?.Find(measured.Workflow.WorkflowId) is { } trace)
+                {
+                    spans.Add(trace.Spans.Count);
+                }
+            }
+        }
+
+        var result = new TracingComparison(
+            scenario.Name,
+            cluster.Mode.Name(),
+            options.StateBytes,
+            options.Pairs,
+            BenchmarkStatistic.Of(untraced.Select(w => w.Workflow.EndToEndMs)),
+            BenchmarkStatistic.Of(traced.Select(w => w.Workflow.EndToEndMs)),
+            LatencyCase.Median(untraced.Select(w => w.ReadWaitMs)),
+            LatencyCase.Median(traced.Select(w => w.ReadWaitMs)),
+            spans.Count == 0 ? 0 : spans.Average());
+        await Report(progress, string.Create(CultureInfo.InvariantCulture,
+            $"  {steps.Step()} tracing: {result.Mode} p50 {result.UntracedMs.Median:F0} ms untraced, {result.TracedMs.Median:F0} ms traced ({result.P50Ratio:F3}), {result.SpansPerTracedWorkflow:F0} spans per traced workflow"));
+        return result;
     }
 
     private static async Task<ScenarioResult> RunScenarioAsync(

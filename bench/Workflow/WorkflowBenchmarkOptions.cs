@@ -31,6 +31,9 @@ public sealed record WorkflowBenchmarkOptions
     /// <summary>Bounds a workflow that never finishes (a failure case, not a measure).</summary>
     public TimeSpan WorkflowTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Workflows run traced and untraced side by side (<see cref="TracingComparison"/>); null skips them.</summary>
+    public TracingComparisonOptions? Tracing { get; init; }
+
     /// <inheritdoc cref="UpOptions.ControlNode"/>
     public string? ControlNode { get; init; }
 
@@ -91,6 +94,7 @@ public sealed record WorkflowBenchmarkOptions
             parallelism: [5, 10, 25, 50],
             locallyServedReplicas: true,
             pipelinedRepetitions: 7),
+        Tracing = new TracingComparisonOptions { Pairs = 8 },
     };
 
     /// <summary>
@@ -114,6 +118,8 @@ public sealed record WorkflowBenchmarkOptions
             // Two, not three: a pipelined workflow takes 4 × 400 ms of compute on top of the others' time in every mode
             // (central's 7 s among them), and the profile must stay within a few minutes.
             pipelinedRepetitions: 2),
+
+        Tracing = new TracingComparisonOptions { StateBytes = 1 * Megabyte, Pairs = 3 },
 
         // Two warm-up workflows: one teaches the Predictor each stage's successor and node, the second confirms each
         // stage's output name, which looking one step ahead needs.

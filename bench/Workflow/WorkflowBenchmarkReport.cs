@@ -216,6 +216,9 @@ public sealed record WorkflowBenchmarkReport(
 
     public ScenarioResult? Scenario(string name) => Scenarios.FirstOrDefault(s => s.Name == name);
 
+    /// <summary>The same workflows traced and untraced, side by side; null when not measured.</summary>
+    public TracingComparison? Tracing { get; init; }
+
     /// <summary>1 − p50 skylark / p50 central in the static scenario at 5 MB.</summary>
     [JsonIgnore]
     public double E2eLatencyReductionVsCentral5MB => 1 - P50Ratio("static", StateMode.Skylark, StateMode.Central, SummaryStateBytes);
@@ -295,6 +298,7 @@ public sealed record WorkflowBenchmarkReport(
         new("readWaitVsDatabelt_pipelined", ReadWaitRatio("pipelined", StateMode.Skylark, StateMode.Databelt)),
         new("p50VsCentral_pipelined", P50Ratio("pipelined", StateMode.Skylark, StateMode.Central)),
         new("localStateAvailability_pipelined", Availability("pipelined")),
+        new("tracedVsUntracedWorkflowP50", Tracing?.P50Ratio ?? double.NaN),
     ];
 
     private double Ratio(string scenario, StateMode mode, StateMode baseline, Func<ModeResult, double?> figure)
@@ -359,6 +363,18 @@ public sealed record WorkflowBenchmarkReport(
                     }
                 }
             }
+        }
+
+        if (Tracing is { } tracing)
+        {
+            text.AppendLine();
+            text.AppendLine(c, $"Tracing: {tracing.Pairs} workflows of {tracing.StateBytes / (double)WorkflowBenchmarkOptions.Megabyte:0.#} MB each way, {tracing.Mode} in {tracing.Scenario}, traced and untraced in turn ({tracing.SpansPerTracedWorkflow:F0} spans per traced workflow)");
+            text.AppendLine();
+            text.AppendLine("| spans | median [min..max] ms | read wait median ms |");
+            text.AppendLine("|---|---|---:|");
+            text.AppendLine(c, $"| not recorded | {tracing.UntracedMs.Median:F0} [{tracing.UntracedMs.Min:F0}..{tracing.UntracedMs.Max:F0}] | {tracing.UntracedReadWaitMs:F0} |");
+            text.AppendLine(c, $"| recorded | {tracing.TracedMs.Median:F0} [{tracing.TracedMs.Min:F0}..{tracing.TracedMs.Max:F0}] | {tracing.TracedReadWaitMs:F0} |");
+            text.AppendLine(c, $"tracedVsUntracedWorkflowP50: {tracing.P50Ratio:F3}");
         }
 
         return text.ToString();

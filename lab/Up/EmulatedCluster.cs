@@ -63,17 +63,14 @@ public sealed class EmulatedCluster : IUpCluster
         PeerToken = peerToken;
         this.options = options;
         functions = options.Functions.ToDictionary(f => f.Name, StringComparer.Ordinal);
-        ownsTraces = options.Traces is null;
-        Traces = options.Traces ?? new TraceStore();
+        Traces = options.Traces;
     }
 
-    private readonly bool ownsTraces;
-
     /// <summary>
-    /// The spans every service of this cluster records, one trace per workflow (<c>GET /api/traces/{workflowId}</c>
-    /// with <see cref="TraceEndpoints.MapTraces"/>). Listening from the start, so the services' sources are traced.
+    /// Where the services' spans are kept (<see cref="UpOptions.Traces"/>), one trace per workflow; null when the run
+    /// keeps none, and then nothing listens, so the services start no spans.
     /// </summary>
-    public TraceStore Traces { get; }
+    public TraceStore? Traces { get; }
 
     public StateMode Mode => options.Mode;
 
@@ -215,10 +212,6 @@ public sealed class EmulatedCluster : IUpCluster
         started.Clear();
         await Links.DisposeAsync();
         Clock.Dispose();
-        if (ownsTraces)
-        {
-            Traces.Dispose();
-        }
     }
 
     /// <summary>

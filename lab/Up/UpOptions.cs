@@ -23,7 +23,8 @@ public sealed record UpOptions
 
     /// <summary>
     /// Where the in-process runtime keeps its services' spans (one trace per workflow), e.g. one the dashboard serves;
-    /// null keeps them in a store of the cluster's own. The process runtime records none (docs/tracing.md).
+    /// null keeps none. A store listens to every <c>Skylark.Events.*</c> source in the process, so clusters sharing a
+    /// process (the benchmark's modes) should share one store or have none (docs/tracing.md).
     /// </summary>
     public Observability.TraceStore? Traces { get; init; }
 

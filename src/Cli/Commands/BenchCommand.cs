@@ -175,6 +175,7 @@ public static class BenchCommand
             new("durableBrokerThroughputVsBareKestrel", broker.DurableThroughputRatio),
             new("minimalRelayThroughputVsBareKestrel", broker.RelayThroughputRatio),
             new("identifiedBrokerThroughputVsBroker", broker.IdentifiedVsOneTriggerRatio),
+            new("tracedBrokerThroughputVsBroker", broker.TracedVsOneTriggerRatio),
             new("fusionLatencyReduction_B5_10MB", fusion.LargeBundleFusionLatencyReductionB5),
             new("pullThroughputFraction", fusion.PullThroughputFraction),
             new("electionMsWithPrecompute_graph10000", at10000?.PrecomputeAndColdMs.Median ?? double.NaN),
@@ -277,6 +278,8 @@ public static class BenchCommand
             $"  durableBrokerThroughputVsBroker (broker + journal / broker, 1 trigger each): {report.DurableVsOneTriggerRatio:F2} (target >= 0.80)"));
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"  identifiedBrokerThroughputVsBroker (broker verifying each sender's token and an EventPolicy / broker, 1 trigger each): {report.IdentifiedVsOneTriggerRatio:F2}"));
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"  tracedBrokerThroughputVsBroker (broker recording its spans as skylark up does / broker, 1 trigger each): {report.TracedVsOneTriggerRatio:F2}"));
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"  against the bare endpoint: minimal relay {report.RelayThroughputRatio:F2} (the two-hop ceiling), broker {report.OneTriggerThroughputRatio:F2}, broker + journal {report.DurableThroughputRatio:F2}"));
     }

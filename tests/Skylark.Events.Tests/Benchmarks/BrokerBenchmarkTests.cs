@@ -35,9 +35,11 @@ public sealed class BrokerBenchmarkTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Bare_relay_broker_durable_broker_and_identified_broker_are_all_measured_every_repetition()
+    public void Bare_relay_broker_durable_broker_identified_broker_and_traced_broker_are_all_measured_every_repetition()
     {
-        Assert.Equal([(1, false, false), (1, true, false), (1, false, true)], _report.Broker.Select(b => (b.Triggers, b.Journaled, b.Verified)));
+        Assert.Equal(
+            [(1, false, false, false), (1, true, false, false), (1, false, true, false), (1, false, false, true)],
+            _report.Broker.Select(b => (b.Triggers, b.Journaled, b.Verified, b.Traced)));
         Assert.All(
             _report.Broker.Append(_report.BareEndpoint).Append(_report.MinimalRelay),
             scenario =>
@@ -51,15 +53,24 @@ public sealed class BrokerBenchmarkTests : IAsyncLifetime
     [Fact]
     public void The_summary_ratios_divide_the_medians_measured_side_by_side()
     {
-        var broker = _report.Broker.Single(b => !b.Journaled && !b.Verified).EventsPerSecond.Median;
+        var broker = _report.Broker.Single(b => !b.Journaled && !b.Verified && !b.Traced).EventsPerSecond.Median;
         var durable = _report.Broker.Single(b => b.Journaled).EventsPerSecond.Median;
         var identified = _report.Broker.Single(b => b.Verified).EventsPerSecond.Median;
+        var traced = _report.Broker.Single(b => b.Traced).EventsPerSecond.Median;
         Assert.Equal(broker / _report.MinimalRelay.EventsPerSecond.Median, _report.OneTriggerVsRelayRatio, 9);
         Assert.Equal(durable / broker, _report.DurableVsOneTriggerRatio, 9);
         Assert.Equal(broker / _report.BareEndpoint.EventsPerSecond.Median, _report.OneTriggerThroughputRatio, 9);
         Assert.Equal(identified / broker, _report.IdentifiedVsOneTriggerRatio, 9);
+        Assert.Equal(traced / broker, _report.TracedVsOneTriggerRatio, 9);
         Assert.All(
-            [_report.OneTriggerVsRelayRatio, _report.DurableVsOneTriggerRatio, _report.OneTriggerThroughputRatio, _report.IdentifiedVsOneTriggerRatio],
+            [_report.OneTriggerVsRelayRatio, _report.DurableVsOneTriggerRatio, _report.OneTriggerThroughputRatio, _report.IdentifiedVsOneTriggerRatio, _report.TracedVsOneTriggerRatio],
             r => Assert.True(double.IsFinite(r) && r > 0, $"{r}"));
+    }
+
+    [Fact]
+    public void Only_the_traced_broker_records_spans()
+    {
+        Assert.True(_report.Broker.Single(b => b.Traced).TracesKept > 0, "the traced broker kept no trace");
+        Assert.All(_report.Broker.Where(b => !b.Traced), b => Assert.Equal(0, b.TracesKept));
     }
 }

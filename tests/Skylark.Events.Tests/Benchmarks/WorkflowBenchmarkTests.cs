@@ -70,6 +70,7 @@ public sealed class WorkflowBenchmarkTests : IAsyncLifetime
                 WarmUpWorkflows = 2,
                 WarmUpStateBytes = 50_000,
                 WorkflowTimeout = TimeSpan.FromSeconds(30),
+                Tracing = new TracingComparisonOptions { StateBytes = 50_000, Pairs = 2 },
             },
             NullLoggerFactory.Instance,
             progress: null,
@@ -218,5 +219,18 @@ public sealed class WorkflowBenchmarkTests : IAsyncLifetime
             scenario.Find(StateMode.Skylark)!.P50Ms / scenario.Find(StateMode.Databelt)!.P50Ms,
             keys["p50VsDatabelt_static"],
             precision: 9);
+    }
+
+    [Fact]
+    public void Traced_and_untraced_workflows_are_measured_in_turn_and_only_the_traced_ones_record_spans()
+    {
+        var tracing = _report.Tracing!;
+        Assert.Equal(("static", "skylark", 50_000L, 2), (tracing.Scenario, tracing.Mode, tracing.StateBytes, tracing.Pairs));
+        Assert.All([tracing.UntracedMs.Median, tracing.TracedMs.Median], ms => Assert.True(ms > 0, $"{ms} ms"));
+
+        // Every hop of a four-stage workflow starts spans: the broker's receive and sends, each stage, the Predictor, pulls.
+        Assert.True(tracing.SpansPerTracedWorkflow >= 10, $"{tracing.SpansPerTracedWorkflow} spans per traced workflow");
+        Assert.Equal(tracing.TracedMs.Median / tracing.UntracedMs.Median, tracing.P50Ratio, precision: 9);
+        Assert.Equal(tracing.P50Ratio, _report.OtherFigures().Single(f => f.Key == "tracedVsUntracedWorkflowP50").Value, precision: 9);
     }
 }
