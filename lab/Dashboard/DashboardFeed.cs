@@ -248,7 +248,11 @@ public sealed class DashboardFeed
         }
 
         var elapsed = (now - run.StartedAt).TotalSeconds;
-        run.Series.Add(new SeriesPoint(Math.Round(elapsed, 1), perSecond, p50 is { } p ? Math.Round(p, 1) : null));
+        if (!run.Ended)
+        {
+            // A finished run's series ends with it: the seconds until the next mode's cluster is up are no part of it.
+            run.Series.Add(new SeriesPoint(Math.Round(elapsed, 1), perSecond, p50 is { } p ? Math.Round(p, 1) : null));
+        }
 
         var cluster = run.Cluster;
         if (cluster is not null)
@@ -518,6 +522,7 @@ public sealed class DashboardFeed
     {
         public IUpCluster? Cluster;
         public long DeadLetterCount;
+        public volatile bool Ended;
 
         public WorkflowObserver? Observer { get; } = observer;
 
@@ -557,6 +562,7 @@ public sealed class DashboardFeed
         {
             lock (feed._gate)
             {
+                run.Ended = true;
                 if (ReferenceEquals(feed._run, run))
                 {
                     DetachCluster(run);
