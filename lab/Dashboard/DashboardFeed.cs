@@ -35,8 +35,8 @@ public sealed class DashboardFeed
     private readonly Dictionary<string, RecentWorkflow> _recent = new(StringComparer.Ordinal);
     private readonly Queue<string> _recentOrder = new();
 
-    // Kept across runs, so `skylark demo --compare` shows every mode run so far side by side. Both are keyed by mode,
-    // and there are only as many modes as StateMode has, so they stay bounded however many runs attach.
+    // Kept across runs, so `skylark demo --compare` shows every mode run so far side by side. These are per mode, and
+    // there are only as many modes as StateMode has, so they stay bounded however many runs attach.
     private readonly Dictionary<string, long[]> _histograms = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RingBuffer<SeriesPoint>> _modeSeries = new(StringComparer.Ordinal);
     private readonly List<string> _modes = [];
