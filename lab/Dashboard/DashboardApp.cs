@@ -26,13 +26,16 @@ public static class DashboardApp
         ["/dashboard.js"] = ("dashboard.js", "text/javascript; charset=utf-8"),
     };
 
-    /// <summary>The dashboard's services; <paramref name="traces"/> null serves what the observer saw (<see cref="ObservedWorkflowTraces"/>).</summary>
+    /// <summary>
+    /// The dashboard's services; <paramref name="traces"/> null serves the attached run's <see cref="DashboardFeed.RunTraces"/>,
+    /// and what the observer saw (<see cref="ObservedWorkflowTraces"/>) for a workflow they do not have.
+    /// </summary>
     public static IServiceCollection AddDashboard(this IServiceCollection services, DashboardFeed feed, IWorkflowTraceSource? traces = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(feed);
         services.AddSingleton(feed);
-        services.AddSingleton(traces ?? new ObservedWorkflowTraces(feed));
+        services.AddSingleton(traces ?? new AttachedRunTraces(feed));
         services.AddSingleton(new DashboardClock(timeProvider ?? TimeProvider.System));
         return services;
     }
@@ -90,7 +93,7 @@ public static class DashboardApp
 
     /// <summary>
     /// Starts a dashboard with its own <see cref="WorkflowObserver"/> at <c>/observe</c>, for <c>skylark up</c>: add
-    /// <see cref="DashboardHost.ObserverTrigger"/> to the cluster's Triggers, then <see cref="DashboardFeed.Attach"/> the
+    /// <see cref="DashboardHost.ObserverTrigger"/> to the cluster's Triggers, then <see cref="DashboardFeed.Attach(Up.IUpCluster)"/> the
     /// cluster once it is up. Its cameras are not simulated here, so detections are not scored.
     /// </summary>
     /// <param name="eventingPath">The pipeline the observer follows workflows through.</param>
@@ -156,6 +159,15 @@ public static class DashboardApp
 
     /// <summary>The time the event stream paces itself by (a test's fake clock, or the system's).</summary>
     internal sealed record DashboardClock(TimeProvider Time);
+}
+
+/// <summary>The spans of whichever run is attached to the feed now (a comparison attaches one run per mode).</summary>
+internal sealed class AttachedRunTraces(DashboardFeed feed) : IWorkflowTraceSource
+{
+    private readonly ObservedWorkflowTraces _observed = new(feed);
+
+    public Task<TraceView?> FindAsync(string workflowId, CancellationToken cancellationToken) =>
+        feed.RunTraces?.Find(workflowId) is { } trace ? Task.FromResult<TraceView?>(trace) : _observed.FindAsync(workflowId, cancellationToken);
 }
 
 /// <summary>A running dashboard: its URL and the feed's snapshot loop, both stopped on dispose.</summary>

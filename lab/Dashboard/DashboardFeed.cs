@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using CloudNative.CloudEvents;
 using Skylark.Events.Contracts;
 using Skylark.Events.Lab.Demo;
+using Skylark.Events.Lab.Observability;
 using Skylark.Events.Lab.Up;
 using Skylark.Events.Topology;
 
@@ -29,34 +30,36 @@ public sealed class DashboardFeed
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    private readonly WorkflowObserver _observer;
     private readonly TimeProvider _time;
-    private readonly DateTimeOffset _startedAt;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, RecentWorkflow> _recent = new(StringComparer.Ordinal);
     private readonly Queue<string> _recentOrder = new();
-    private readonly RingBuffer<SeriesPoint> _series = new(SeriesCapacity);
-    private readonly RingBuffer<DeadLetterView> _deadLetters = new(DeadLetterCapacity);
+
+    // Kept across runs, so `skylark demo --compare` shows every mode run so far side by side. These are per mode, and
+    // there are only as many modes as StateMode has, so they stay bounded however many runs attach.
     private readonly Dictionary<string, long[]> _histograms = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RingBuffer<SeriesPoint>> _modeSeries = new(StringComparer.Ordinal);
+    private readonly List<string> _modes = [];
     private readonly List<double> _endedThisTick = [];
-    private readonly Dictionary<string, (long State, long Control)> _lastTraffic = new(StringComparer.Ordinal);
-    private IUpCluster? _cluster;
-    private long _deadLetterCount;
-    private long _lastCompleted;
+    private RunState _run;
+    private IReadOnlyList<string>? _plannedModes;
     private long _tickCount;
-    private double? _nodeAccuracy;
-    private double? _nextFunctionAccuracy;
     private string _current = "{}";
 
+    /// <summary>A feed with no run yet: <see cref="Attach(IUpCluster, WorkflowObserver, TraceStore?)"/> gives it one.</summary>
+    public DashboardFeed(TimeProvider? timeProvider = null)
+    {
+        _time = timeProvider ?? TimeProvider.System;
+        _run = new RunState(null, _time.GetUtcNow());
+    }
+
+    /// <summary>A feed following <paramref name="observer"/> from now; <see cref="Attach(IUpCluster)"/> adds the cluster once it is up.</summary>
     public DashboardFeed(WorkflowObserver observer, TimeProvider? timeProvider = null)
+        : this(timeProvider)
     {
         ArgumentNullException.ThrowIfNull(observer);
-        _observer = observer;
-        _time = timeProvider ?? TimeProvider.System;
-        _startedAt = _time.GetUtcNow();
-        observer.FrameObserved += (_, frame) => OnFrame(frame);
-        observer.ReplyObserved += (_, reply) => OnReply(reply);
-        observer.WorkflowEnded += (_, outcome) => OnEnded(outcome);
+        _run = new RunState(observer, _time.GetUtcNow());
+        Subscribe(_run);
     }
 
     /// <summary>The latest snapshot, as sent on <c>/api/events</c>.</summary>
@@ -65,7 +68,19 @@ public sealed class DashboardFeed
     /// <summary>Snapshots made so far; a client sends a snapshot when this has moved.</summary>
     public long Ticks => Interlocked.Read(ref _tickCount);
 
-    public IUpCluster? Cluster => Volatile.Read(ref _cluster);
+    public IUpCluster? Cluster => Volatile.Read(ref _run).Cluster;
+
+    /// <summary>The spans the attached run's services record; null when it keeps none or no run is attached.</summary>
+    public TraceStore? RunTraces => Volatile.Read(ref _run).Traces;
+
+    /// <summary>
+    /// The modes a comparison will run, in order, so the page can say which of them is running; null for a single run.
+    /// </summary>
+    public IReadOnlyList<string>? PlannedModes
+    {
+        get => Volatile.Read(ref _plannedModes);
+        set => Volatile.Write(ref _plannedModes, value is null ? null : [.. value]);
+    }
 
     /// <summary>
     /// The cluster this run observes. <c>skylark up</c> starts the dashboard before the cluster (the observer's Trigger
@@ -74,8 +89,90 @@ public sealed class DashboardFeed
     public void Attach(IUpCluster cluster)
     {
         ArgumentNullException.ThrowIfNull(cluster);
-        Volatile.Write(ref _cluster, cluster);
-        cluster.DeadLettered += (_, dead) => OnDeadLetter(dead);
+        AttachCluster(Volatile.Read(ref _run), cluster);
+    }
+
+    /// <summary>
+    /// A new run to follow: its cluster, its observer and the spans its services record. The figures, workflows, links
+    /// and dead letters are the new run's from now on; each mode's latency series and histogram stay, so a comparison's
+    /// modes are seen side by side. Disposing the result detaches the cluster (the run is over and its cluster about to
+    /// go); its last figures stay on the page until the next run attaches.
+    /// </summary>
+    public IDisposable Attach(IUpCluster cluster, WorkflowObserver observer, TraceStore? traces = null)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        ArgumentNullException.ThrowIfNull(observer);
+        // The mode is known before the first workflow of the run can end, so every latency lands in its mode's bins.
+        var run = new RunState(observer, _time.GetUtcNow()) { Traces = traces, Mode = cluster.Mode.Name() };
+        lock (_gate)
+        {
+            var previous = _run;
+            Unsubscribe(previous);
+            DetachCluster(previous);
+            _recent.Clear();
+            _recentOrder.Clear();
+            _endedThisTick.Clear();
+            Volatile.Write(ref _run, run);
+        }
+
+        Subscribe(run);
+        AttachCluster(run, cluster);
+        return new Detacher(this, run);
+    }
+
+    private void AttachCluster(RunState run, IUpCluster cluster)
+    {
+        run.DeadLettered = (_, dead) => OnDeadLetter(run, dead);
+        cluster.DeadLettered += run.DeadLettered;
+        var mode = cluster.Mode.Name();
+        lock (_gate)
+        {
+            run.Topology = TopologyOf(cluster);
+            run.Mode = mode;
+            if (!_modes.Contains(mode))
+            {
+                _modes.Add(mode);
+            }
+
+            // A mode run again replaces its earlier series: the chart compares runs of different modes.
+            _modeSeries[mode] = run.Series;
+        }
+
+        Volatile.Write(ref run.Cluster, cluster);
+    }
+
+    private static void DetachCluster(RunState run)
+    {
+        if (Interlocked.Exchange(ref run.Cluster, null) is { } cluster && run.DeadLettered is { } handler)
+        {
+            cluster.DeadLettered -= handler;
+        }
+
+        run.Traces = null;
+    }
+
+    private void Subscribe(RunState run)
+    {
+        if (run.Observer is not { } observer)
+        {
+            return;
+        }
+
+        observer.FrameObserved += run.OnFrame = (_, frame) => OnFrame(frame);
+        observer.ReplyObserved += run.OnReply = (_, reply) => OnReply(reply);
+        observer.WorkflowEnded += run.OnEnded = (_, outcome) => OnEnded(outcome);
+    }
+
+    private static void Unsubscribe(RunState run)
+    {
+        if (run.Observer is not { } observer)
+        {
+            return;
+        }
+
+        observer.FrameObserved -= run.OnFrame;
+        observer.ReplyObserved -= run.OnReply;
+        observer.WorkflowEnded -= run.OnEnded;
     }
 
     /// <summary>Makes snapshots once a second until cancelled.</summary>
@@ -96,22 +193,32 @@ public sealed class DashboardFeed
         }
     }
 
-    /// <summary>The topology as drawn: nodes by type, every physical link of any snapshot once.</summary>
-    public TopologyView? Topology()
-    {
-        if (Cluster is not { } cluster)
-        {
-            return null;
-        }
+    /// <summary>
+    /// The topology as drawn: nodes by type, every physical link of any snapshot once. It is the last attached run's,
+    /// also after its cluster has gone, so a comparison's page keeps its picture between two runs.
+    /// </summary>
+    public TopologyView? Topology() => Volatile.Read(ref _run).Topology;
 
+    private static TopologyView TopologyOf(IUpCluster cluster)
+    {
         var topology = cluster.Topology;
+        var types = topology.Nodes.ToDictionary(n => n.Name, n => n.Type, StringComparer.Ordinal);
         return new TopologyView(
             topology.Name,
             cluster.Mode.Name(),
             cluster.ControlNode,
             [.. topology.Nodes.Select(n => new NodeView(n.Name, TypeName(n.Type), n.Functions))],
-            [.. PhysicalLinks(topology).Select(l => new LinkView($"{l.A}->{l.B}", l.A, l.B))]);
+            [.. PhysicalLinks(topology).Select(l => new LinkView($"{l.A}->{l.B}", l.A, l.B, GroundSatellite(l, types)))]);
     }
+
+    /// <summary>The satellite of a link between a satellite and a ground node (cloud or edge); null for any other link.</summary>
+    private static string? GroundSatellite(Link link, Dictionary<string, NodeType> types) =>
+        (types.GetValueOrDefault(link.A), types.GetValueOrDefault(link.B)) switch
+        {
+            (NodeType.Sat, not NodeType.Sat) => link.A,
+            (not NodeType.Sat, NodeType.Sat) => link.B,
+            _ => null,
+        };
 
     /// <summary>One workflow as the observer saw it, or null when it is not among the recent ones kept.</summary>
     internal RecentWorkflowView? Find(string workflowId)
@@ -124,10 +231,13 @@ public sealed class DashboardFeed
 
     public async Task TickAsync(CancellationToken cancellationToken)
     {
+        // One run's figures per snapshot, even when another run attaches meanwhile.
+        var run = Volatile.Read(ref _run);
+        var observer = run.Observer;
         var now = _time.GetUtcNow();
-        var completed = _observer.Completed;
-        var perSecond = completed - _lastCompleted;
-        _lastCompleted = completed;
+        var completed = observer?.Completed ?? 0;
+        var perSecond = completed - run.LastCompleted;
+        run.LastCompleted = completed;
         double? p50;
         int ended;
         lock (_gate)
@@ -137,46 +247,62 @@ public sealed class DashboardFeed
             _endedThisTick.Clear();
         }
 
-        var elapsed = (now - _startedAt).TotalSeconds;
-        _series.Add(new SeriesPoint(Math.Round(elapsed, 1), perSecond, p50 is { } p ? Math.Round(p, 1) : null));
-
-        var cluster = Cluster;
-        if (cluster is not null)
+        var elapsed = (now - run.StartedAt).TotalSeconds;
+        if (!run.Ended)
         {
-            await ReadPredictorAsync(cluster, cancellationToken);
+            // A finished run's series ends with it: the seconds until the next mode's cluster is up are no part of it.
+            run.Series.Add(new SeriesPoint(Math.Round(elapsed, 1), perSecond, p50 is { } p ? Math.Round(p, 1) : null));
         }
 
-        var reads = _observer.LocalReads + _observer.WaitedReads + _observer.RemoteReads;
+        var cluster = run.Cluster;
+        if (cluster is not null)
+        {
+            await ReadPredictorAsync(run, cluster, cancellationToken);
+        }
+
+        var localReads = observer?.LocalReads ?? 0;
+        var reads = localReads + (observer?.WaitedReads ?? 0) + (observer?.RemoteReads ?? 0);
+        List<string> modes;
+        Dictionary<string, IReadOnlyList<SeriesPoint>> modeSeries;
+        lock (_gate)
+        {
+            modes = [.. _modes];
+            modeSeries = _modeSeries.ToDictionary(s => s.Key, s => s.Value.Items(), StringComparer.Ordinal);
+        }
+
         var snapshot = new DashboardSnapshot(
             now,
             Math.Round(elapsed, 1),
-            cluster?.Mode.Name(),
+            run.Mode,
             cluster?.Clock.Current.Name,
             new CountersView(
-                _observer.Frames,
+                observer?.Frames ?? 0,
                 completed,
-                _observer.Failed,
-                _observer.Unfinished,
-                _observer.Alarms,
-                _observer.LocalReads,
-                _observer.WaitedReads,
-                _observer.RemoteReads,
-                Interlocked.Read(ref _deadLetterCount)),
+                observer?.Failed ?? 0,
+                observer?.Unfinished ?? 0,
+                observer?.Alarms ?? 0,
+                localReads,
+                observer?.WaitedReads ?? 0,
+                observer?.RemoteReads ?? 0,
+                Interlocked.Read(ref run.DeadLetterCount)),
             perSecond,
-            reads == 0 ? null : Math.Round((double)_observer.LocalReads / reads, 4),
-            _nodeAccuracy is { } node ? Math.Round(node, 4) : null,
-            _nextFunctionAccuracy is { } next ? Math.Round(next, 4) : null,
-            cluster is null ? [] : LinkStates(cluster),
-            _series.Items(),
+            reads == 0 ? null : Math.Round((double)localReads / reads, 4),
+            run.NodeAccuracy is { } node ? Math.Round(node, 4) : null,
+            run.NextFunctionAccuracy is { } next ? Math.Round(next, 4) : null,
+            cluster is null ? [] : LinkStates(run, cluster),
+            run.Series.Items(),
             HistogramBoundsMs,
             Histograms(),
             RecentWorkflows(),
-            _deadLetters.Items());
+            run.DeadLetters.Items(),
+            modes,
+            modeSeries,
+            PlannedModes);
         Volatile.Write(ref _current, JsonSerializer.Serialize(snapshot, Json));
         Interlocked.Increment(ref _tickCount);
     }
 
-    private async Task ReadPredictorAsync(IUpCluster cluster, CancellationToken cancellationToken)
+    private static async Task ReadPredictorAsync(RunState run, IUpCluster cluster, CancellationToken cancellationToken)
     {
         // A slow or restarting Predictor must not hold up the snapshot: the last figures stand until it answers.
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -185,17 +311,17 @@ public sealed class DashboardFeed
         {
             if (await cluster.PredictorMetricsAsync(bound.Token) is { } metrics)
             {
-                _nodeAccuracy = metrics.NodeAccuracy;
-                _nextFunctionAccuracy = metrics.NextFunctionAccuracy;
+                run.NodeAccuracy = metrics.NodeAccuracy;
+                run.NextFunctionAccuracy = metrics.NextFunctionAccuracy;
             }
         }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or JsonException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or JsonException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
         {
-            // Keep the last figures.
+            // Keep the last figures; a comparison's run may be stopping its cluster right now.
         }
     }
 
-    private List<LinkStateView> LinkStates(IUpCluster cluster)
+    private static List<LinkStateView> LinkStates(RunState run, IUpCluster cluster)
     {
         var traffic = cluster.Links.TrafficPerLink().ToDictionary(t => t.Name, StringComparer.Ordinal);
         var current = cluster.Clock.Current;
@@ -204,8 +330,8 @@ public sealed class DashboardFeed
         foreach (var link in PhysicalLinks(cluster.Topology))
         {
             var up = current.FindLink(link.A, link.B) is { } live && !isolated.Contains(link.A) && !isolated.Contains(link.B) ? live : null;
-            var forward = Delta($"{link.A}->{link.B}", traffic);
-            var backward = Delta($"{link.B}->{link.A}", traffic);
+            var forward = Delta(run, $"{link.A}->{link.B}", traffic);
+            var backward = Delta(run, $"{link.B}->{link.A}", traffic);
             states.Add(new LinkStateView(
                 $"{link.A}->{link.B}",
                 up is not null,
@@ -220,11 +346,11 @@ public sealed class DashboardFeed
     }
 
     /// <summary>Bytes that crossed one direction of a link since the last snapshot.</summary>
-    private (long State, long Control) Delta(string name, Dictionary<string, Emulation.LinkTraffic> traffic)
+    private static (long State, long Control) Delta(RunState run, string name, Dictionary<string, Emulation.LinkTraffic> traffic)
     {
         var now = traffic.TryGetValue(name, out var t) ? (t.StateBytes, t.ControlBytes) : (0L, 0L);
-        var before = _lastTraffic.GetValueOrDefault(name);
-        _lastTraffic[name] = now;
+        var before = run.LastTraffic.GetValueOrDefault(name);
+        run.LastTraffic[name] = now;
         return (Math.Max(0, now.Item1 - before.State), Math.Max(0, now.Item2 - before.Control));
     }
 
@@ -290,13 +416,13 @@ public sealed class DashboardFeed
         }
     }
 
-    private void OnDeadLetter(CloudEvent dead)
+    private void OnDeadLetter(RunState run, CloudEvent dead)
     {
-        Interlocked.Increment(ref _deadLetterCount);
+        Interlocked.Increment(ref run.DeadLetterCount);
         var code = dead["knativeerrorcode"]?.ToString();
         var data = dead["knativeerrordata"]?.ToString();
         var reason = string.Join(": ", new[] { code is null ? null : $"HTTP {code}", Truncate(DecodeErrorData(data), 160) }.Where(s => !string.IsNullOrEmpty(s)));
-        _deadLetters.Add(new DeadLetterView(
+        run.DeadLetters.Add(new DeadLetterView(
             _time.GetUtcNow(),
             dead[ExtensionNames.WorkflowId] as string,
             dead.Type ?? "",
@@ -328,7 +454,7 @@ public sealed class DashboardFeed
             _endedThisTick.RemoveRange(0, 5_000);
         }
 
-        var mode = Cluster?.Mode.Name() ?? "unknown";
+        var mode = _run.Mode ?? "unknown";
         if (!_histograms.TryGetValue(mode, out var bins))
         {
             _histograms[mode] = bins = new long[HistogramBoundsMs.Count + 1];
@@ -391,6 +517,60 @@ public sealed class DashboardFeed
         _ => "edge",
     };
 
+    /// <summary>What the feed follows of one run, and what only its snapshots touch (so a new run starts clean).</summary>
+    private sealed class RunState(WorkflowObserver? observer, DateTimeOffset startedAt)
+    {
+        public IUpCluster? Cluster;
+        public long DeadLetterCount;
+        public volatile bool Ended;
+
+        public WorkflowObserver? Observer { get; } = observer;
+
+        public DateTimeOffset StartedAt { get; } = startedAt;
+
+        public TraceStore? Traces { get; set; }
+
+        public string? Mode { get; set; }
+
+        public TopologyView? Topology { get; set; }
+
+        public EventHandler<CloudEvent>? DeadLettered { get; set; }
+
+        public EventHandler<ObservedFrame>? OnFrame { get; set; }
+
+        public EventHandler<ObservedReply>? OnReply { get; set; }
+
+        public EventHandler<ObservedOutcome>? OnEnded { get; set; }
+
+        public RingBuffer<SeriesPoint> Series { get; } = new(SeriesCapacity);
+
+        public RingBuffer<DeadLetterView> DeadLetters { get; } = new(DeadLetterCapacity);
+
+        public long LastCompleted { get; set; }
+
+        public Dictionary<string, (long State, long Control)> LastTraffic { get; } = new(StringComparer.Ordinal);
+
+        public double? NodeAccuracy { get; set; }
+
+        public double? NextFunctionAccuracy { get; set; }
+    }
+
+    /// <summary>Detaches a run's cluster when the run is over, unless another run has attached since.</summary>
+    private sealed class Detacher(DashboardFeed feed, RunState run) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (feed._gate)
+            {
+                run.Ended = true;
+                if (ReferenceEquals(feed._run, run))
+                {
+                    DetachCluster(run);
+                }
+            }
+        }
+    }
+
     private sealed class RecentWorkflow(string id)
     {
         public string Id { get; } = id;
@@ -426,7 +606,8 @@ public sealed record TopologyView(string Name, string Mode, string ControlNode, 
 
 public sealed record NodeView(string Name, string Type, IReadOnlyList<string> Functions);
 
-public sealed record LinkView(string Id, string From, string To);
+/// <summary>A physical link; <c>Ground</c>: its satellite when it joins a satellite to a ground node (cloud or edge).</summary>
+public sealed record LinkView(string Id, string From, string To, string? Ground = null);
 
 public sealed record DashboardSnapshot(
     DateTimeOffset Time,
@@ -443,7 +624,10 @@ public sealed record DashboardSnapshot(
     IReadOnlyList<double> HistogramBoundsMs,
     IReadOnlyDictionary<string, long[]> Histograms,
     IReadOnlyList<RecentWorkflowView> Workflows,
-    IReadOnlyList<DeadLetterView> DeadLetters);
+    IReadOnlyList<DeadLetterView> DeadLetters,
+    IReadOnlyList<string> Modes,
+    IReadOnlyDictionary<string, IReadOnlyList<SeriesPoint>> ModeSeries,
+    IReadOnlyList<string>? PlannedModes);
 
 public sealed record CountersView(long Frames, long Completed, long Failed, long Running, long Alarms, long LocalReads, long WaitedReads, long RemoteReads, long DeadLetters);
 

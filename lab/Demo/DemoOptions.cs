@@ -1,4 +1,5 @@
 using Skylark.Events.Bindings.Mqtt;
+using Skylark.Events.Lab.Dashboard;
 using Skylark.Events.Lab.Up;
 
 namespace Skylark.Events.Lab.Demo;
@@ -49,6 +50,12 @@ public sealed record DemoOptions
 
     /// <summary>Serve the live dashboard on 127.0.0.1 while the run lasts (its URL is printed as <c>Dashboard: …</c>).</summary>
     public bool Dashboard { get; init; } = true;
+
+    /// <summary>
+    /// A dashboard already serving (<c>skylark demo --compare</c>: one for every mode's run), which this run attaches its
+    /// cluster and observer to instead of starting its own; <see cref="Dashboard"/> does not apply then.
+    /// </summary>
+    public DashboardHost? SharedDashboard { get; init; }
 
     /// <summary>Processes to SIGKILL (only with <see cref="Processes"/>) and nodes to cut off during the run.</summary>
     public IReadOnlyList<InjectedFault> Faults { get; init; } = [];

@@ -71,14 +71,11 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
             : (IUpCluster)await EmulatedCluster.StartAsync(up with { Traces = traces }, loggerFactory, cancellationToken);
         cluster.DeadLettered += (_, deadLetter) => observer.OnDeadLetter(deadLetter);
         RequireTargets(cluster);
-        var feed = new DashboardFeed(observer);
-        feed.Attach(cluster);
-        await using var dashboard = options.Dashboard
-            ? await DashboardApp.StartAsync(
-                feed,
-                traces is null ? null : new StoredWorkflowTraces(traces, new ObservedWorkflowTraces(feed)),
-                minimumLogLevel: options.LogLevel,
-                cancellationToken: cancellationToken)
+        // A comparison's runs share one dashboard; a single run serves its own while it lasts.
+        var feed = options.SharedDashboard?.Feed ?? new DashboardFeed();
+        using var attached = feed.Attach(cluster, observer, traces);
+        await using var dashboard = options.Dashboard && options.SharedDashboard is null
+            ? await DashboardApp.StartAsync(feed, minimumLogLevel: options.LogLevel, cancellationToken: cancellationToken)
             : null;
         if (dashboard is not null)
         {

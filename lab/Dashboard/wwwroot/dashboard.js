@@ -13,6 +13,9 @@ const curves = new Map();      // link id -> {a, c, b}: a quadratic curve from a
 const bundles = [];            // moving dots: {el, from, to, started}
 const workflowItems = new Map();
 let selectedWorkflow = null;
+let drawnMode = null;          // the mode whose run the topology was fetched for
+let topologyLoading = null;    // a pending /api/topology fetch, so a mode change fetches it once
+let modeOrder = [];            // modes in the order they ran; a mode's colour is its place here
 
 const $ = (id) => document.getElementById(id);
 const el = (name, attrs = {}, parent = null) => {
@@ -35,9 +38,28 @@ async function loadTopology() {
   }
 }
 
+// `skylark demo --compare` attaches one run per mode to the same dashboard: each brings its own cluster, so the
+// picture, the workflows and the dead letters start again, while the charts keep every mode run so far.
+function followMode(mode) {
+  if (!mode || mode === drawnMode || topologyLoading) return;
+  topologyLoading = loadTopology().finally(() => { topologyLoading = null; });
+  workflowItems.clear();
+  $('workflows').replaceChildren();
+  $('dead-letters').innerHTML = '<li class="empty">none</li>';
+}
+
+const modeColour = (mode) => {
+  if (!modeOrder.includes(mode)) modeOrder.push(mode);
+  return MODE_COLOURS[modeOrder.indexOf(mode) % MODE_COLOURS.length];
+};
+
 function drawTopology(topology) {
   const svg = $('topology');
   svg.replaceChildren();
+  positions.clear();
+  linkGroups.clear();
+  curves.clear();
+  drawnMode = topology.mode;
   $('run').textContent = `${topology.name} · mode ${topology.mode} · control plane on ${topology.controlNode}`;
   const byType = {};
   for (const node of topology.nodes) (byType[node.type] ??= []).push(node);
@@ -48,7 +70,9 @@ function drawTopology(topology) {
   for (const link of topology.links) {
     const a = positions.get(link.from), b = positions.get(link.to);
     const curve = { a, b, c: controlPoint(a, b, link, topology.nodes) };
-    const g = el('g', { class: 'link', 'data-link': link.id }, links);
+    const g = el('g', { class: link.ground ? 'link ground' : 'link', 'data-link': link.id }, links);
+    // A satellite's link to the ground: the current snapshot decides which of them are up (data-up).
+    if (link.ground) g.setAttribute('data-ground', link.ground);
     el('path', { d: `M ${a.x} ${a.y} Q ${curve.c.x} ${curve.c.y} ${b.x} ${b.y}` }, g);
     // The label sits beside the link's middle, on the side its bend points to, clear of the line and the nodes.
     const mid = pointOn(curve, 0.5);
@@ -96,18 +120,21 @@ function pointOn(curve, t) {
 }
 
 function updateLinks(links) {
+  const ground = [];
   for (const link of links) {
     const g = linkGroups.get(link.id);
     if (!g) continue;
     g.classList.toggle('down', !link.up);
+    g.setAttribute('data-up', link.up ? 'true' : 'false');
+    if (link.up && g.dataset.ground) ground.push(g.dataset.ground);
     g.classList.toggle('busy', link.up && link.bytesPerSecond > 0);
     g.querySelector('text').textContent = link.up
       ? `${link.latencyMs} ms · ${link.bandwidthMbps} Mbit/s · ${rate(link.bytesPerSecond)}`
       : 'no link in this snapshot';
-    const [from, to] = link.id.split('->');
     if (link.stateBytesForward > 0) launchBundle(g, curves.get(link.id), false);
     if (link.stateBytesBackward > 0) launchBundle(g, curves.get(link.id), true);
   }
+  if (links.length) $('t-ground').textContent = [...new Set(ground)].join(', ') || 'none';
 }
 
 // A bundle crossed this link in the last second: a dot travels along it, from the holder to the puller's side.
@@ -140,41 +167,61 @@ function updateTiles(s) {
   $('t-next').textContent = percent(s.nextFunctionAccuracy);
   $('t-dead').textContent = s.counters.deadLetters;
   $('t-snapshot').textContent = s.snapshot ?? '–';
+  const mode = $('mode');
+  const planned = s.plannedModes ?? [];
+  const place = planned.indexOf(s.mode);
+  mode.textContent = s.mode ? `mode ${s.mode}${place >= 0 ? ` · ${place + 1} of ${planned.length}` : ''}` : 'mode –';
+  mode.dataset.mode = s.mode ?? '';
+  if (s.mode) mode.style.background = modeColour(s.mode);
 }
 
-function drawLatency(series) {
+// Bars: the current run's workflows per second. Lines: each mode's p50, from the start of its run, so the modes of a
+// comparison lie on one time axis side by side (one colour per mode, as in the histogram).
+function drawLatency(series, modeSeries, modes) {
   const svg = $('latency-chart');
   svg.replaceChildren();
   const points = series.slice(-120);
-  if (!points.length) return;
-  const max = Math.max(100, ...points.map((p) => p.p50Ms ?? 0));
+  const lines = modes.filter((m) => modeSeries[m]?.length).map((m) => [m, modeSeries[m].slice(-120)]);
+  if (!lines.length && points.length) lines.push([null, points]);
+  if (!points.length && !lines.length) return;
+  const all = lines.flatMap(([, l]) => l);
+  const max = Math.max(100, ...all.map((p) => p.p50Ms ?? 0));
   const maxRate = Math.max(1, ...points.map((p) => p.completed));
   // A short run fills the chart too: at least 30 s wide, at most the last 120 s.
-  const w = 400 / Math.max(30, points.length);
+  const w = 400 / Math.max(30, points.length, ...lines.map(([, l]) => l.length));
   points.forEach((p, i) => {
     const h = (40 * p.completed) / maxRate;
     el('rect', { class: 'chart-rate', x: i * w, y: 110 - h, width: Math.max(1, w - 0.5), height: h }, svg);
   });
-  const line = points.map((p, i) => p.p50Ms == null ? null : `${i * w + w / 2},${105 - (95 * p.p50Ms) / max}`).filter(Boolean);
-  if (line.length) el('polyline', { class: 'chart-line', points: line.join(' ') }, svg);
+  for (const [mode, l] of lines) {
+    const line = l.map((p, i) => p.p50Ms == null ? null : `${i * w + w / 2},${105 - (95 * p.p50Ms) / max}`).filter(Boolean);
+    if (!line.length) continue;
+    const attrs = { class: 'chart-line', points: line.join(' ') };
+    // A style, not the stroke attribute: the .chart-line rule would win over an attribute.
+    if (mode) Object.assign(attrs, { style: `stroke: ${modeColour(mode)}`, 'data-mode': mode });
+    el('polyline', attrs, svg);
+  }
   el('text', { class: 'chart-axis', x: 2, y: 10 }, svg).textContent = `${max.toFixed(0)} ms`;
   el('text', { class: 'chart-axis', x: 2, y: 106 }, svg).textContent = `bars: workflows/s (max ${maxRate})`;
+  $('latency-legend').innerHTML = lines.filter(([m]) => m).map(([m]) => `<i style="background:${modeColour(m)}"></i>${m}`).join(' ')
+    + ' · x: seconds since the mode\'s run started';
 }
 
 function drawHistogram(bounds, histograms) {
   const svg = $('histogram');
   svg.replaceChildren();
   const modes = Object.keys(histograms);
+  modes.sort((a, b) => (modeOrder.includes(a) ? modeOrder.indexOf(a) : 99) - (modeOrder.includes(b) ? modeOrder.indexOf(b) : 99));
   const bins = bounds.length + 1;
   const max = Math.max(1, ...modes.flatMap((m) => histograms[m]));
   const slot = 400 / bins, bar = (slot - 4) / Math.max(1, modes.length);
   modes.forEach((mode, m) => histograms[mode].forEach((count, i) => {
     const h = (100 * count) / max;
-    el('rect', { x: i * slot + 2 + m * bar, y: 105 - h, width: bar, height: h, fill: MODE_COLOURS[m % MODE_COLOURS.length] }, svg)
+    el('rect', { x: i * slot + 2 + m * bar, y: 105 - h, width: bar, height: h, fill: modeColour(mode), 'data-mode': mode }, svg)
       .appendChild(el('title')).textContent = `${mode}: ${count}`;
   }));
   bounds.forEach((b, i) => { el('text', { class: 'chart-axis', x: (i + 1) * slot - 8, y: 117 }, svg).textContent = b; });
-  $('histogram-legend').innerHTML = modes.map((m, i) => `<i style="background:${MODE_COLOURS[i % MODE_COLOURS.length]}"></i>${m}`).join(' ')
+  $('histogram-legend').innerHTML = modes.map((m) => `<i style="background:${modeColour(m)}" data-mode="${m}"></i>${m}`).join(' ')
     + ' · bins: upper bound, ms';
 }
 
@@ -271,9 +318,11 @@ function drawWaterfall(trace) {
 
 function onSnapshot(s) {
   if (!s.counters) return;
+  for (const mode of s.modes ?? []) modeColour(mode);
+  followMode(s.mode);
   updateTiles(s);
   updateLinks(s.links);
-  drawLatency(s.series);
+  drawLatency(s.series, s.modeSeries ?? {}, s.modes ?? []);
   drawHistogram(s.histogramBoundsMs, s.histograms);
   updateDeadLetters(s.deadLetters);
   updateWorkflows(s.workflows);

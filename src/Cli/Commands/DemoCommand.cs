@@ -3,6 +3,7 @@ using System.Globalization;
 using Skylark.Events.Benchmarks;
 using Skylark.Events.Eventing.Resources;
 using Skylark.Events.Hosting;
+using Skylark.Events.Lab.Dashboard;
 using Skylark.Events.Lab.Demo;
 using Skylark.Events.Lab.Hosting;
 using Skylark.Events.Lab.Report;
@@ -42,7 +43,7 @@ public static class DemoCommand
             Description = "Cut a node off from every other node for a while, as a satellite out of range: <node>@<time>+<duration> (e.g. sat@10s+20s; repeatable).",
             AllowMultipleArgumentsPerToken = false,
         };
-        var compare = new Option<bool>("--compare") { Description = "Run every mode back to back on the same camera stream and print one table (one report per mode)." };
+        var compare = new Option<bool>("--compare") { Description = "Run every mode back to back on the same camera stream, all on one dashboard, and print one table (one report per mode)." };
         var manifests = ManifestsOption.Create();
         var auth = AuthOption.Create();
         var controlPlane = new ControlPlaneOptions();
@@ -158,6 +159,17 @@ public static class DemoCommand
 
     private static async Task<int> CompareAsync(DemoOptions options, string? reportPath, CancellationToken ct)
     {
+        // One dashboard for the whole comparison: each mode's run attaches to it, and its latency charts keep every mode
+        // run so far side by side.
+        await using var dashboard = options.Dashboard
+            ? await DashboardApp.StartAsync(new DashboardFeed(), minimumLogLevel: options.LogLevel, cancellationToken: ct)
+            : null;
+        if (dashboard is not null)
+        {
+            dashboard.Feed.PlannedModes = [.. ComparedModes.Select(m => m.Name())];
+            await Console.Out.WriteLineAsync($"Dashboard: {dashboard.Url}");
+        }
+
         var reports = new List<DemoReport>();
         foreach (var mode in ComparedModes)
         {
@@ -165,6 +177,7 @@ public static class DemoCommand
             var run = options with
             {
                 Mode = mode,
+                SharedDashboard = dashboard,
                 ReportPath = reportPath is { } path
                     ? Path.Combine(Path.GetDirectoryName(path) ?? ".", $"{Path.GetFileNameWithoutExtension(path)}-{mode.Name()}{Path.GetExtension(path)}")
                     : SkylarkHome.Path(".skylark", "demo", $"report-{mode.Name()}.json"),

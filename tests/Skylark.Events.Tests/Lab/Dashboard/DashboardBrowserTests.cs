@@ -15,7 +15,8 @@ namespace Skylark.Events.Tests.Lab.Dashboard;
 /// <summary>
 /// The dashboard in a real browser (Debian's headless Chromium driven by Playwright) while a short demo runs on
 /// topologies/three-nodes.yaml: every node is drawn, the counters move, a bundle crosses a link, and a workflow's
-/// waterfall shows its spans. With SKYLARK_UPDATE_SCREENSHOT=1 it also refreshes docs/dashboard.png.
+/// waterfall shows its spans. With SKYLARK_UPDATE_SCREENSHOT=1 it also refreshes docs/dashboard.png. The ground link
+/// moving with the snapshots is in DashboardBrowserTests.Snapshots.cs.
 /// </summary>
 [Collection(EmulatedClusters.Name)]
 public sealed partial class DashboardBrowserTests(ITestOutputHelper output)
@@ -67,18 +68,8 @@ public sealed partial class DashboardBrowserTests(ITestOutputHelper output)
 
     private async Task CheckInBrowserAsync(Uri url)
     {
-        using var playwright = await Playwright.CreateAsync();
-        using var profile = new ScratchDirectory();
-        await using var browser = await playwright.Chromium.LaunchPersistentContextAsync(profile.Path, new BrowserTypeLaunchPersistentContextOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ChromiumArgs,
-            ViewportSize = new ViewportSize { Width = 1366, Height = 768 },
-        });
-        var page = browser.Pages.Count > 0 ? browser.Pages[0] : await browser.NewPageAsync();
-        page.SetDefaultTimeout((float)PageBound.TotalMilliseconds);
-        await page.GotoAsync(url.ToString());
+        await using var browser = await BrowserPage.OpenAsync(url);
+        var page = browser.Page;
 
         // Every node of the topology, drawn from /api/topology.
         foreach (var node in new[] { "edge", "sat", "cloud" })
@@ -88,10 +79,14 @@ public sealed partial class DashboardBrowserTests(ITestOutputHelper output)
 
         Assert.Equal(3, await page.Locator("[data-link]").CountAsync());
 
+        // The run's mode is named, and its histogram has its own colour in the legend.
+        Assert.Equal("skylark", await page.Locator("#mode").GetAttributeAsync("data-mode"));
+
         // The counters move: two reads of the completed workflows, the second larger.
         long first = 0;
         await Poll.UntilAsync(async () => (first = await CompletedAsync(page)) > 0, "a workflow completes", PageBound);
         await Poll.UntilAsync(async () => await CompletedAsync(page) > first, "the completed count grows", PageBound);
+        await page.Locator("#histogram-legend [data-mode='skylark']").WaitForAsync(new() { State = WaitForSelectorState.Attached });
 
         // A propagated bundle travels along its link.
         await page.Locator("[data-link] .bundle").First.WaitForAsync(new() { State = WaitForSelectorState.Attached });
@@ -118,6 +113,63 @@ public sealed partial class DashboardBrowserTests(ITestOutputHelper output)
             await page.Locator("[data-link] .bundle").First.WaitForAsync(new() { State = WaitForSelectorState.Attached });
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepositoryPaths.InRoot("docs", "dashboard.png") });
             output.WriteLine("Updated docs/dashboard.png.");
+        }
+    }
+
+    /// <summary>Debian's Chromium with a scratch profile, one page open at the dashboard; all of it gone on dispose.</summary>
+    private sealed class BrowserPage : IAsyncDisposable
+    {
+        private readonly IPlaywright _playwright;
+        private readonly ScratchDirectory _profile;
+        private readonly IBrowserContext _browser;
+
+        private BrowserPage(IPlaywright playwright, ScratchDirectory profile, IBrowserContext browser, IPage page)
+        {
+            _playwright = playwright;
+            _profile = profile;
+            _browser = browser;
+            Page = page;
+        }
+
+        public IPage Page { get; }
+
+        public static async Task<BrowserPage> OpenAsync(Uri url)
+        {
+            var playwright = await Playwright.CreateAsync();
+            var profile = new ScratchDirectory();
+            IBrowserContext? browser = null;
+            try
+            {
+                browser = await playwright.Chromium.LaunchPersistentContextAsync(profile.Path, new BrowserTypeLaunchPersistentContextOptions
+                {
+                    ExecutablePath = Chromium,
+                    Headless = true,
+                    Args = ChromiumArgs,
+                    ViewportSize = new ViewportSize { Width = 1366, Height = 768 },
+                });
+                var page = browser.Pages.Count > 0 ? browser.Pages[0] : await browser.NewPageAsync();
+                page.SetDefaultTimeout((float)PageBound.TotalMilliseconds);
+                await page.GotoAsync(url.ToString());
+                return new BrowserPage(playwright, profile, browser, page);
+            }
+            catch
+            {
+                if (browser is not null)
+                {
+                    await browser.DisposeAsync();
+                }
+
+                playwright.Dispose();
+                profile.Dispose();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _browser.DisposeAsync();
+            _playwright.Dispose();
+            _profile.Dispose();
         }
     }
 
