@@ -96,13 +96,13 @@ public static class DashboardApp
     /// <param name="eventingPath">The pipeline the observer follows workflows through.</param>
     /// <param name="traces">The spans the run's services record, served before what the observer saw; null without.</param>
     /// <param name="minimumLogLevel">Least severe log entry the app writes.</param>
-    /// <param name="cancellationToken">Stops the start.</param>
     /// <param name="receiveTraces">
     /// Also receive OTLP/HTTP spans into <paramref name="traces"/> at <c>/v1/traces</c>
     /// (<see cref="OtlpTraceReceiver"/>), for services running as their own processes to export to the dashboard's URL.
     /// </param>
+    /// <param name="cancellationToken">Stops the start.</param>
     public static async Task<DashboardHost> StartObservingAsync(
-        string eventingPath, TraceStore? traces, LogLevel minimumLogLevel, CancellationToken cancellationToken, bool receiveTraces = false)
+        string eventingPath, TraceStore? traces, LogLevel minimumLogLevel, bool receiveTraces, CancellationToken cancellationToken)
     {
         if (receiveTraces && traces is null)
         {

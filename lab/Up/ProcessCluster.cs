@@ -36,6 +36,7 @@ public sealed partial class ProcessCluster : IUpCluster
 
     /// <summary>How long each process's span exporter batches (<c>OTEL_BSP_SCHEDULE_DELAY</c>; OpenTelemetry's default is 5 s).</summary>
     private const string TraceBatchDelayMilliseconds = "500";
+
     private static readonly JsonSerializerOptions StatusJson = new(JsonSerializerDefaults.Web);
 
     /// <summary>The deployables a plan may name, by their assemblies (built next to this host).</summary>

@@ -99,7 +99,7 @@ public static class UpCommand
         // --processes the services export their spans to it. Either way the spans are kept for the dashboard and
         // skylark trace (docs/tracing.md); a store fed by processes must not also listen to this process's sources.
         using var traces = new Lab.Observability.TraceStore(listen: !processes);
-        await using var dashboard = await DashboardApp.StartObservingAsync(options.EventingPath, traces, LogLevel.Warning, stop.Token, receiveTraces: processes);
+        await using var dashboard = await DashboardApp.StartObservingAsync(options.EventingPath, traces, LogLevel.Warning, receiveTraces: processes, stop.Token);
         options = options with
         {
             ExtraTriggers = [.. options.ExtraTriggers, dashboard.ObserverTrigger!],

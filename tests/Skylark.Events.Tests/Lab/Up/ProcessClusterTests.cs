@@ -146,7 +146,8 @@ public sealed class ProcessClusterTests(ProcessClusterTests.Running running) : I
     public async Task Frames_published_by_a_camera_on_mqtt_become_alarms_on_mqtt()
     {
         var cluster = running.Cluster;
-        await using var alarms = await MqttProbe.ConnectAsync(cluster.AlarmBrokers["cloud"], subscriptions: "alarms/#");
+        // Its own camera's alarms only: another test's frames may still be raising some.
+        await using var alarms = await MqttProbe.ConnectAsync(cluster.AlarmBrokers["cloud"], subscriptions: "alarms/cam-processes");
         await using var camera = new CameraPublisher(cluster.CameraBroker("edge", "cam-processes"));
         var simulator = new CameraSimulator("cam-processes", new SyntheticScene(7, new SyntheticSceneOptions(objectCount: 2)), framesPerSecond: 10);
 
@@ -170,8 +171,11 @@ public sealed class ProcessClusterTests(ProcessClusterTests.Running running) : I
         var traces = running.Traces;
         await using var camera = new CameraPublisher(cluster.CameraBroker("edge", "cam-traces"));
         var simulator = new CameraSimulator("cam-traces", new SyntheticScene(11, new SyntheticSceneOptions(objectCount: 2)), framesPerSecond: 4);
-        using var filming = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        var publishing = camera.PublishAsync(simulator, maxFrames: 240, filming.Token);
+
+        // A few frames only: the workflows they start must be done before the next test of the class kills a process
+        // on a bound of its own.
+        using var filming = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await camera.PublishAsync(simulator, maxFrames: 24, filming.Token);
 
         // Spans arrive in each process's batches, so a workflow's trace fills in over a moment: wait for a complete one,
         // every span's parent in it.
@@ -191,10 +195,7 @@ public sealed class ProcessClusterTests(ProcessClusterTests.Running running) : I
                 return complete is not null;
             },
             $"a workflow's trace holds spans of the camera ingest, broker, the three functions, the Predictor and a StateSink pull ({traces.Count} traces kept)",
-            TimeSpan.FromSeconds(90));
-        await filming.CancelAsync();
-        var stopped = await Record.ExceptionAsync(() => publishing);
-        Assert.True(stopped is null or OperationCanceledException or MQTTnet.Exceptions.MqttCommunicationException, stopped?.ToString());
+            TimeSpan.FromSeconds(60));
 
         Assert.NotNull(complete);
         Assert.All(complete.Spans, s => Assert.NotNull(s.Node));
@@ -284,7 +285,7 @@ public sealed class ProcessClusterTests(ProcessClusterTests.Running running) : I
         public async Task InitializeAsync()
         {
             Dashboard = await DashboardApp.StartObservingAsync(
-                RepositoryPaths.InRoot("eventing"), Traces, LogLevel.Warning, CancellationToken.None, receiveTraces: true);
+                RepositoryPaths.InRoot("eventing"), Traces, LogLevel.Warning, receiveTraces: true, CancellationToken.None);
             Cluster = await ProcessCluster.StartAsync(
                 UpScenarios.ThreeNodes(Work.Path) with { CameraIngest = new CameraIngestSetup(), TraceCollector = Dashboard.Url },
                 NullLoggerFactory.Instance,
