@@ -97,11 +97,21 @@ public static class DashboardApp
     /// cluster once it is up. Its cameras are not simulated here, so detections are not scored.
     /// </summary>
     /// <param name="eventingPath">The pipeline the observer follows workflows through.</param>
-    /// <param name="traces">The spans the in-process runtime records, served before what the observer saw; null without.</param>
+    /// <param name="traces">The spans the run's services record, served before what the observer saw; null without.</param>
     /// <param name="minimumLogLevel">Least severe log entry the app writes.</param>
+    /// <param name="receiveTraces">
+    /// Also receive OTLP/HTTP spans into <paramref name="traces"/> at <c>/v1/traces</c>
+    /// (<see cref="OtlpTraceReceiver"/>), for services running as their own processes to export to the dashboard's URL.
+    /// </param>
     /// <param name="cancellationToken">Stops the start.</param>
-    public static async Task<DashboardHost> StartObservingAsync(string eventingPath, TraceStore? traces, LogLevel minimumLogLevel, CancellationToken cancellationToken)
+    public static async Task<DashboardHost> StartObservingAsync(
+        string eventingPath, TraceStore? traces, LogLevel minimumLogLevel, bool receiveTraces, CancellationToken cancellationToken)
     {
+        if (receiveTraces && traces is null)
+        {
+            throw new ArgumentException("Receiving spans needs a store to keep them in.", nameof(traces));
+        }
+
         var preprocess = PreprocessSettings.Default;
         var scene = new SyntheticSceneOptions();
         var observer = new WorkflowObserver(
@@ -112,7 +122,14 @@ public static class DashboardApp
         var host = await StartAsync(
             feed,
             traces is null ? null : new StoredWorkflowTraces(traces, new ObservedWorkflowTraces(feed)),
-            web => observer.Map(web, "/observe"),
+            web =>
+            {
+                observer.Map(web, "/observe");
+                if (receiveTraces)
+                {
+                    web.MapOtlpTraces(traces!);
+                }
+            },
             minimumLogLevel: minimumLogLevel,
             cancellationToken: cancellationToken);
         host.ObserverTrigger = DemoRun.ObserverTriggerFor(new Uri(host.Url, "observe"));

@@ -64,10 +64,16 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
                 InstantControlPlane = options.InstantControlPlane,
                 Auth = options.Auth,
             };
-        // In-process, the services' own spans are kept for the dashboard's waterfall; it falls back to what the observer saw.
-        using var traces = options.Processes ? null : new TraceStore();
+        // The services' own spans are kept for the dashboard's waterfall; it falls back to what the observer saw.
+        // In-process a listener records them; as processes they export them over OTLP/HTTP to a receiver that must
+        // be up before them, so they know its URL (the dashboard starts after the cluster, which it attaches to).
+        // Without a dashboard nobody reads them, so the processes are not asked to export any.
+        using var traces = new TraceStore(listen: !options.Processes);
+        await using var collector = options.Processes && options.Dashboard
+            ? await LocalWebApp.StartAsync("trace-collector", _ => { }, app => app.MapOtlpTraces(traces), minimumLogLevel: options.LogLevel, cancellationToken: cancellationToken)
+            : null;
         await using var cluster = options.Processes
-            ? await ProcessCluster.StartAsync(up, loggerFactory, cancellationToken)
+            ? await ProcessCluster.StartAsync(up with { TraceCollector = collector?.Url }, loggerFactory, cancellationToken)
             : (IUpCluster)await EmulatedCluster.StartAsync(up with { Traces = traces }, loggerFactory, cancellationToken);
         cluster.DeadLettered += (_, deadLetter) => observer.OnDeadLetter(deadLetter);
         RequireTargets(cluster);

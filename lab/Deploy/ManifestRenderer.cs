@@ -530,10 +530,7 @@ public sealed partial class ManifestRenderer
 
             // One template for every node, so the pod learns its node when scheduled; Kubernetes expands $(VAR) only
             // from variables declared before, so the node comes first.
-            var env = new List<V1EnvVar>
-            {
-                new() { Name = CommonSettings.Node.Environment, ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "spec.nodeName" } } },
-            };
+            var env = new List<V1EnvVar> { NodeFromDownwardApi() };
 
             // The token cannot name the pod's own node's StateSink, so it names the audience every StateSink also
             // accepts. The policy statesink-commands admits the functions by their service accounts' subjects, which
@@ -608,10 +605,16 @@ public sealed partial class ManifestRenderer
         return (DotnetContainer(function, env, mounts, resources, knative: true), volumes);
     }
 
+    /// <summary><c>SKYLARK_NODE</c> as the node the pod was scheduled on (the downward API's <c>spec.nodeName</c>).</summary>
+    private static V1EnvVar NodeFromDownwardApi() =>
+        new() { Name = CommonSettings.Node.Environment, ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "spec.nodeName" } } };
+
     private RenderedResource PredictorService()
     {
         var env = new List<V1EnvVar>
         {
+            // Wherever it is scheduled; only its spans read it (skylark.node), so a trace shows where the decisions ran.
+            NodeFromDownwardApi(),
             Env(CommonSettings.Eventing, "/etc/skylark/pipeline/triggers.yaml"),
             Env(CommonSettings.Sink, BrokerIngress.ToString()),
         };

@@ -5,17 +5,24 @@ using Skylark.Events.Contracts;
 namespace Skylark.Events.Lab.Observability;
 
 /// <summary>
-/// The spans of every <c>Skylark.Events.*</c> source in this process, kept in memory for <c>skylark up</c>: finished
-/// spans grouped by trace and found by the workflow id they carry (<c>skylark.workflow_id</c>; a workflow is found
-/// under the first trace that named it). Bounded: at most <see cref="Capacity"/> traces (the oldest is dropped) of at
-/// most <see cref="MaxSpansPerTrace"/> spans each. While it exists the services' sources have a listener, so they
-/// record spans; disposing it stops that.
+/// Finished spans kept in memory for <c>skylark up</c> and <c>demo</c>, grouped by trace and found by the workflow id
+/// they carry (<c>skylark.workflow_id</c>; a workflow is found under the first trace that named it): those of every
+/// <c>Skylark.Events.*</c> source in this process (unless made with <c>listen: false</c>), and those other processes
+/// exported to it (<see cref="Add(ActivityTraceId, SpanView, string?)"/>, from <see cref="OtlpTraceReceiver"/>).
+/// Bounded: at most <see cref="Capacity"/> traces (the oldest is dropped) of at most <see cref="MaxSpansPerTrace"/>
+/// spans each. While a listening store exists the services' sources have a listener, so they record spans; disposing
+/// it stops that.
 /// </summary>
 public sealed class TraceStore : IDisposable
 {
     public const int DefaultCapacity = 2_000;
 
     public const int MaxSpansPerTrace = 1_000;
+
+    /// <summary>The attributes an error status is shown as (OpenTelemetry's names for it on non-OTLP exporters).</summary>
+    public const string StatusCodeAttribute = "otel.status_code";
+
+    public const string StatusDescriptionAttribute = "otel.status_description";
 
     private static readonly DateTimeOffset UnixEpoch = DateTimeOffset.UnixEpoch;
 
@@ -24,12 +31,22 @@ public sealed class TraceStore : IDisposable
     private readonly Dictionary<ActivityTraceId, List<string>> workflowsOfTrace = [];
     private readonly Dictionary<string, ActivityTraceId> traceOfWorkflow = new(StringComparer.Ordinal);
     private readonly Queue<ActivityTraceId> order = new();
-    private readonly ActivityListener listener;
+    private readonly ActivityListener? listener;
 
-    public TraceStore(int capacity = DefaultCapacity)
+    /// <param name="capacity">How many traces are kept.</param>
+    /// <param name="listen">
+    /// False keeps only the spans given to <see cref="Add(ActivityTraceId, SpanView, string?)"/>: a store fed by other
+    /// processes must not also record (and make traced) the sources of the process it runs in.
+    /// </param>
+    public TraceStore(int capacity = DefaultCapacity, bool listen = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         Capacity = capacity;
+        if (!listen)
+        {
+            return;
+        }
+
         listener = new ActivityListener
         {
             ShouldListenTo = source => source.Name.StartsWith(CloudEventTracing.SourcePrefix, StringComparison.Ordinal),
@@ -77,19 +94,22 @@ public sealed class TraceStore : IDisposable
         }
     }
 
-    public void Dispose() => listener.Dispose();
+    public void Dispose() => listener?.Dispose();
 
-    private void Add(Activity activity)
+    /// <summary>
+    /// Keeps <paramref name="span"/> of trace <paramref name="traceId"/>, under the same bounds as the spans this
+    /// process records; <paramref name="workflowId"/> (its <c>skylark.workflow_id</c>, if any) finds the trace.
+    /// </summary>
+    public void Add(ActivityTraceId traceId, SpanView span, string? workflowId)
     {
-        var span = ToView(activity);
-        var workflowId = activity.GetTagItem(CloudEventTracing.WorkflowIdTag) as string;
+        ArgumentNullException.ThrowIfNull(span);
         lock (gate)
         {
-            if (!traces.TryGetValue(activity.TraceId, out var spans))
+            if (!traces.TryGetValue(traceId, out var spans))
             {
                 spans = [];
-                traces[activity.TraceId] = spans;
-                order.Enqueue(activity.TraceId);
+                traces[traceId] = spans;
+                order.Enqueue(traceId);
                 while (order.Count > Capacity)
                 {
                     Drop(order.Dequeue());
@@ -101,17 +121,20 @@ public sealed class TraceStore : IDisposable
                 spans.Add(span);
             }
 
-            if (workflowId is { Length: > 0 } && traceOfWorkflow.TryAdd(workflowId, activity.TraceId))
+            if (workflowId is { Length: > 0 } && traceOfWorkflow.TryAdd(workflowId, traceId))
             {
-                if (!workflowsOfTrace.TryGetValue(activity.TraceId, out var ids))
+                if (!workflowsOfTrace.TryGetValue(traceId, out var ids))
                 {
-                    workflowsOfTrace[activity.TraceId] = ids = [];
+                    workflowsOfTrace[traceId] = ids = [];
                 }
 
                 ids.Add(workflowId);
             }
         }
     }
+
+    private void Add(Activity activity) =>
+        Add(activity.TraceId, ToView(activity), activity.GetTagItem(CloudEventTracing.WorkflowIdTag) as string);
 
     private void Drop(ActivityTraceId traceId)
     {
@@ -124,6 +147,12 @@ public sealed class TraceStore : IDisposable
             }
         }
     }
+
+    /// <summary>A source's name as a span's <see cref="SpanView.Service"/>: without <c>Skylark.Events.</c>.</summary>
+    internal static string ServiceOf(string sourceName) =>
+        sourceName.StartsWith(CloudEventTracing.SourcePrefix, StringComparison.Ordinal)
+            ? sourceName[CloudEventTracing.SourcePrefix.Length..]
+            : sourceName;
 
     private static SpanView ToView(Activity activity)
     {
@@ -140,8 +169,8 @@ public sealed class TraceStore : IDisposable
 
         if (activity.Status == ActivityStatusCode.Error)
         {
-            attributes["otel.status_code"] = "ERROR";
-            attributes["otel.status_description"] = activity.StatusDescription;
+            attributes[StatusCodeAttribute] = "ERROR";
+            attributes[StatusDescriptionAttribute] = activity.StatusDescription;
         }
 
         var start = new DateTimeOffset(activity.StartTimeUtc, TimeSpan.Zero);
@@ -150,9 +179,7 @@ public sealed class TraceStore : IDisposable
             activity.SpanId.ToHexString(),
             parent == default ? null : parent.ToHexString(),
             activity.DisplayName,
-            activity.Source.Name.StartsWith(CloudEventTracing.SourcePrefix, StringComparison.Ordinal)
-                ? activity.Source.Name[CloudEventTracing.SourcePrefix.Length..]
-                : activity.Source.Name,
+            ServiceOf(activity.Source.Name),
             activity.GetTagItem(CloudEventTracing.NodeTag) as string,
             start,
             (start - UnixEpoch).Ticks * 100,

@@ -33,6 +33,10 @@ public sealed partial class ProcessCluster : IUpCluster
     public static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(30);
 
     private static readonly TimeSpan ReadyBound = TimeSpan.FromSeconds(90);
+
+    /// <summary>How long each process's span exporter batches (<c>OTEL_BSP_SCHEDULE_DELAY</c>; OpenTelemetry's default is 5 s).</summary>
+    private const string TraceBatchDelayMilliseconds = "500";
+
     private static readonly JsonSerializerOptions StatusJson = new(JsonSerializerDefaults.Web);
 
     /// <summary>The deployables a plan may name, by their assemblies (built next to this host).</summary>
@@ -324,9 +328,12 @@ public sealed partial class ProcessCluster : IUpCluster
         ServiceInstance instance, string eventingFile, IReadOnlyDictionary<string, Uri> brokerServices, CancellationToken cancellationToken)
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        AddTraceCollector(environment);
         switch (instance.Deployable)
         {
             case ServiceInstance.Broker:
+                // Only the broker's spans read it: they say where the control plane runs.
+                environment["SKYLARK_NODE"] = instance.Node;
                 environment["SKYLARK_EVENTING"] = eventingFile;
                 environment["SKYLARK_SERVICES"] = string.Join(",", brokerServices.Select(s => $"{s.Key}={s.Value}"));
                 environment["SKYLARK_JOURNAL"] = JournalDirectory;
@@ -348,6 +355,9 @@ public sealed partial class ProcessCluster : IUpCluster
                 break;
             case ServiceInstance.Predictor:
                 AddStore(environment, _plan.StoreOf(instance.Node), withNode: false, ClusterRedisUsers.UserOf(instance));
+
+                // Only the Predictor's spans read it; its store is the one named above, whatever node it runs on.
+                environment["SKYLARK_NODE"] = instance.Node;
                 AddTopology(environment);
                 environment["SKYLARK_EVENTING"] = string.Join(",", [_options.EventingPath, .. _options.ExtraEventing]);
                 environment["K_SINK"] = BrokerIngress.ToString();
@@ -403,6 +413,25 @@ public sealed partial class ProcessCluster : IUpCluster
         }
 
         return environment;
+    }
+
+    /// <summary>
+    /// OpenTelemetry's own variables, so each service's standard OTLP exporter sends to up's receiver. The
+    /// signal-specific endpoint is set too: an inherited <c>OTEL_EXPORTER_OTLP_TRACES_ENDPOINT</c> would otherwise win
+    /// over the general one. The short batch delay lets a workflow's spans reach the dashboard while it is watched.
+    /// </summary>
+    private void AddTraceCollector(Dictionary<string, string> environment)
+    {
+        if (_options.TraceCollector is not { } collector)
+        {
+            return;
+        }
+
+        environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.ToString();
+        environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+        environment["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] = new Uri(collector, Observability.OtlpTraceReceiver.Route.TrimStart('/')).ToString();
+        environment["OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"] = "http/protobuf";
+        environment["OTEL_BSP_SCHEDULE_DELAY"] = TraceBatchDelayMilliseconds;
     }
 
     // user: the ACL user the service connects as; null for the lab's own credential.

@@ -24,9 +24,18 @@ public sealed record UpOptions
     /// <summary>
     /// Where the in-process runtime keeps its services' spans (one trace per workflow), e.g. one the dashboard serves;
     /// null keeps none. A store listens to every <c>Skylark.Events.*</c> source in the process, so clusters sharing a
-    /// process (the benchmark's modes) should share one store or have none (docs/tracing.md).
+    /// process (the benchmark's modes) should share one store or have none (docs/tracing.md). The process
+    /// runtime does not use it: its services export to <see cref="TraceCollector"/>.
     /// </summary>
     public Observability.TraceStore? Traces { get; init; }
+
+    /// <summary>
+    /// The process runtime's OTLP/HTTP endpoint (a base URL serving <c>/v1/traces</c>, such as the dashboard's with
+    /// <see cref="Observability.OtlpTraceReceiver"/>): every service process exports its spans there, in place of any
+    /// <c>OTEL_EXPORTER_OTLP_*</c> endpoint this process was given (docs/tracing.md). Null: the processes export where
+    /// their inherited environment says, or nowhere. The in-process runtime does not use it.
+    /// </summary>
+    public Uri? TraceCollector { get; init; }
 
     /// <summary>Triggers added in code, e.g. an observer of a run subscribed by URI.</summary>
     public IReadOnlyList<TriggerResource> ExtraTriggers { get; init; } = [];

@@ -95,11 +95,17 @@ public static class UpCommand
             .AddSimpleConsole(o => o.SingleLine = true)
             .SetMinimumLevel(LogLevel.Warning));
 
-        // The dashboard comes first: the cluster's Triggers deliver the workflows' events to its observer.
-        // In-process, the services' spans are kept for the dashboard and skylark trace (docs/tracing.md).
-        using var traces = processes ? null : new Lab.Observability.TraceStore();
-        await using var dashboard = await DashboardApp.StartObservingAsync(options.EventingPath, traces, LogLevel.Warning, stop.Token);
-        options = options with { ExtraTriggers = [.. options.ExtraTriggers, dashboard.ObserverTrigger!], Traces = traces };
+        // The dashboard comes first: the cluster's Triggers deliver the workflows' events to its observer, and under
+        // --processes the services export their spans to it. Either way the spans are kept for the dashboard and
+        // skylark trace (docs/tracing.md); a store fed by processes must not also listen to this process's sources.
+        using var traces = new Lab.Observability.TraceStore(listen: !processes);
+        await using var dashboard = await DashboardApp.StartObservingAsync(options.EventingPath, traces, LogLevel.Warning, receiveTraces: processes, stop.Token);
+        options = options with
+        {
+            ExtraTriggers = [.. options.ExtraTriggers, dashboard.ObserverTrigger!],
+            Traces = processes ? null : traces,
+            TraceCollector = processes ? dashboard.Url : null,
+        };
         IUpCluster cluster;
         try
         {

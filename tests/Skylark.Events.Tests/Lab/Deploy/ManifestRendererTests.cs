@@ -306,6 +306,16 @@ public sealed class ManifestRendererTests
             KnativeYaml.Write(EventingModel.Empty with { EventPolicies = [.. manifests.Eventing.EventPolicies.Where(NamesTriggers)] }));
     }
 
+    [Fact]
+    public void The_predictor_learns_its_node_from_the_downward_API_so_its_spans_name_it()
+    {
+        var manifests = Render("three-nodes.yaml", StateMode.Skylark, serving: ServingPolicy.RoundRobin);
+        var predictor = manifests.Resources.Single(r => r.ApiVersion == "serving.knative.dev/v1" && r.Name == ServiceInstance.Predictor);
+        var node = PodOf(predictor).Pod.Containers.Single().Env.Single(e => e.Name == CommonSettings.Node.Environment);
+        Assert.Equal("spec.nodeName", node.ValueFrom?.FieldRef?.FieldPath);
+        Assert.Null(node.Value);
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void A_round_robin_pod_learns_its_node_from_the_downward_API_before_any_value_refers_to_it(string topology, StateMode mode)

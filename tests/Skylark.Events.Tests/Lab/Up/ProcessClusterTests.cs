@@ -1,9 +1,12 @@
 using System.Diagnostics;
 using System.Net;
+using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Skylark.Events.Contracts;
 using Skylark.Events.Lab.Cameras;
+using Skylark.Events.Lab.Dashboard;
 using Skylark.Events.Lab.Mqtt;
+using Skylark.Events.Lab.Observability;
 using Skylark.Events.Lab.Up;
 using Skylark.Events.State;
 using Skylark.Events.Tests.Support;
@@ -143,7 +146,8 @@ public sealed class ProcessClusterTests(ProcessClusterTests.Running running) : I
     public async Task Frames_published_by_a_camera_on_mqtt_become_alarms_on_mqtt()
     {
         var cluster = running.Cluster;
-        await using var alarms = await MqttProbe.ConnectAsync(cluster.AlarmBrokers["cloud"], subscriptions: "alarms/#");
+        // Its own camera's alarms only: another test's frames may still be raising some.
+        await using var alarms = await MqttProbe.ConnectAsync(cluster.AlarmBrokers["cloud"], subscriptions: "alarms/cam-processes");
         await using var camera = new CameraPublisher(cluster.CameraBroker("edge", "cam-processes"));
         var simulator = new CameraSimulator("cam-processes", new SyntheticScene(7, new SyntheticSceneOptions(objectCount: 2)), framesPerSecond: 10);
 
@@ -158,6 +162,65 @@ public sealed class ProcessClusterTests(ProcessClusterTests.Running running) : I
         Assert.True(stopped is null or OperationCanceledException or MQTTnet.Exceptions.MqttCommunicationException, stopped?.ToString());
 
         Assert.Equal("alarms/cam-processes", alarm.Topic);
+    }
+
+    [Fact]
+    public async Task A_cameras_workflow_is_one_trace_of_every_service_process_served_by_the_dashboard()
+    {
+        var cluster = running.Cluster;
+        var traces = running.Traces;
+        await using var camera = new CameraPublisher(cluster.CameraBroker("edge", "cam-traces"));
+        var simulator = new CameraSimulator("cam-traces", new SyntheticScene(11, new SyntheticSceneOptions(objectCount: 2)), framesPerSecond: 4);
+
+        // A few frames only: the workflows they start must be done before the next test of the class kills a process
+        // on a bound of its own.
+        using var filming = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await camera.PublishAsync(simulator, maxFrames: 24, filming.Token);
+
+        // Spans arrive in each process's batches, so a workflow's trace fills in over a moment: wait for a complete one,
+        // every span's parent in it.
+        // Looking through every kept trace is not free, and ten processes share the machine: look a few times a second.
+        TraceView? complete = null;
+        var looked = Stopwatch.StartNew();
+        await Poll.UntilAsync(
+            () =>
+            {
+                if (looked.ElapsedMilliseconds < 250)
+                {
+                    return false;
+                }
+
+                looked.Restart();
+                complete = traces.Workflows().Select(traces.Find).OfType<TraceView>().FirstOrDefault(IsComplete);
+                return complete is not null;
+            },
+            $"a workflow's trace holds spans of the camera ingest, broker, the three functions, the Predictor and a StateSink pull ({traces.Count} traces kept)",
+            TimeSpan.FromSeconds(60));
+
+        Assert.NotNull(complete);
+        Assert.All(complete.Spans, s => Assert.NotNull(s.Node));
+        var pull = complete.Spans.First(s => s.Service == "StateSink" && s.Name == "pull");
+        Assert.NotNull(pull.Attributes[CloudEventTracing.TargetNodeTag]);
+
+        // The dashboard serves that trace in the one shape skylark trace reads.
+        using var http = new HttpClient();
+        using var served = JsonDocument.Parse(await http.GetStringAsync(new Uri(running.Dashboard.Url, $"api/traces/{complete.WorkflowId}")));
+        Assert.Equal(complete.TraceId, served.RootElement.GetProperty("traceId").GetString());
+        var services = served.RootElement.GetProperty("spans").EnumerateArray().Select(s => s.GetProperty("service").GetString()).ToHashSet();
+        Assert.Superset(new HashSet<string?> { "CameraIngest", "Broker", "Functions", "Predictor", "StateSink" }, services);
+    }
+
+    private static bool IsComplete(TraceView trace)
+    {
+        var spans = trace.Spans;
+        var ids = spans.Select(s => s.SpanId).ToHashSet(StringComparer.Ordinal);
+        return spans.Count(s => s.ParentSpanId is null) == 1
+            && spans.Single(s => s.ParentSpanId is null).Service == "CameraIngest"
+            && spans.All(s => s.ParentSpanId is null || ids.Contains(s.ParentSpanId))
+            && spans.Any(s => s.Service == "Broker")
+            && spans.Any(s => s.Service == "Predictor")
+            && new[] { "preprocess", "detect", "alarm" }.All(f => spans.Any(s => s.Service == "Functions" && s.Name == $"{f} process"))
+            && spans.Any(s => s.Service == "StateSink" && s.Name == "pull");
     }
 
     [Fact]
@@ -205,24 +268,36 @@ public sealed class ProcessClusterTests(ProcessClusterTests.Running running) : I
         }
     }
 
-    /// <summary>One cluster of processes for the class: starting ten .NET processes is the slow part.</summary>
+    /// <summary>
+    /// One cluster of processes for the class: starting ten .NET processes is the slow part. Its processes export their
+    /// spans to a dashboard receiving them, as <c>skylark up --processes</c> starts it.
+    /// </summary>
     public sealed class Running : IAsyncLifetime
     {
         public ScratchDirectory Work { get; } = new();
 
+        public TraceStore Traces { get; } = new(listen: false);
+
         public ProcessCluster Cluster { get; private set; } = null!;
+
+        public DashboardHost Dashboard { get; private set; } = null!;
 
         public async Task InitializeAsync()
         {
+            Dashboard = await DashboardApp.StartObservingAsync(
+                RepositoryPaths.InRoot("eventing"), Traces, LogLevel.Warning, receiveTraces: true, CancellationToken.None);
             Cluster = await ProcessCluster.StartAsync(
-                UpScenarios.ThreeNodes(Work.Path) with { CameraIngest = new CameraIngestSetup() },
+                UpScenarios.ThreeNodes(Work.Path) with { CameraIngest = new CameraIngestSetup(), TraceCollector = Dashboard.Url },
                 NullLoggerFactory.Instance,
                 CancellationToken.None);
         }
 
         public async Task DisposeAsync()
         {
+            // The cluster first: its processes flush their last spans as they stop.
             await Cluster.DisposeAsync();
+            await Dashboard.DisposeAsync();
+            Traces.Dispose();
             Work.Dispose();
         }
     }
