@@ -27,10 +27,9 @@ public sealed class TraceStore : IDisposable
     private static readonly DateTimeOffset UnixEpoch = DateTimeOffset.UnixEpoch;
 
     private readonly Lock gate = new();
-    private readonly Dictionary<ActivityTraceId, List<IKeptSpan>> traces = [];
-    private readonly Dictionary<ActivityTraceId, List<string>> workflowsOfTrace = [];
-    private readonly Dictionary<string, ActivityTraceId> traceOfWorkflow = new(StringComparer.Ordinal);
-    private readonly Queue<ActivityTraceId> order = new();
+    private readonly Dictionary<ActivityTraceId, KeptTrace> traces = [];
+    private readonly Dictionary<string, KeptTrace> traceOfWorkflow = new(StringComparer.Ordinal);
+    private readonly Queue<KeptTrace> order = new();
     private readonly ActivityListener? listener;
 
     /// <param name="capacity">How many traces are kept.</param>
@@ -74,15 +73,20 @@ public sealed class TraceStore : IDisposable
     public TraceView? Find(string workflowId)
     {
         ArgumentNullException.ThrowIfNull(workflowId);
+        KeptSpan[] spans;
+        ActivityTraceId traceId;
         lock (gate)
         {
-            if (!traceOfWorkflow.TryGetValue(workflowId, out var traceId) || !traces.TryGetValue(traceId, out var spans))
+            if (!traceOfWorkflow.TryGetValue(workflowId, out var trace))
             {
                 return null;
             }
 
-            return new TraceView(workflowId, traceId.ToHexString(), [.. spans.Select(s => s.View()).OrderBy(s => s.StartUnixNano)]);
+            traceId = trace.Id;
+            spans = [.. trace.Spans];
         }
+
+        return new TraceView(workflowId, traceId.ToHexString(), [.. spans.Select(s => s.View()).OrderBy(s => s.StartUnixNano)]);
     }
 
     /// <summary>The workflow ids kept, oldest trace first.</summary>
@@ -90,7 +94,7 @@ public sealed class TraceStore : IDisposable
     {
         lock (gate)
         {
-            return [.. order.SelectMany(t => workflowsOfTrace.TryGetValue(t, out var ids) ? ids : [])];
+            return [.. order.SelectMany(t => t.Workflows ?? [])];
         }
     }
 
@@ -103,57 +107,49 @@ public sealed class TraceStore : IDisposable
     public void Add(ActivityTraceId traceId, SpanView span, string? workflowId)
     {
         ArgumentNullException.ThrowIfNull(span);
-        Keep(traceId, new ReceivedSpan(span), workflowId);
+        Keep(traceId, KeptSpan.Of(span), workflowId);
     }
 
-    private void Keep(ActivityTraceId traceId, IKeptSpan span, string? workflowId)
+    // Runs on the thread that stopped the span, at every span of every service, and what it keeps lives until the
+    // trace is dropped: so it keeps the span's own fields and one array of its tags, and builds the view (text
+    // attributes, a dictionary) only when the trace is read. Measured side by side (skylark bench --only broker):
+    // building the view here left the broker 0.51 of its untraced throughput, keeping the fields 0.81.
+    private void Add(Activity activity) =>
+        Keep(activity.TraceId, KeptSpan.Of(activity), activity.GetTagItem(CloudEventTracing.WorkflowIdTag) as string);
+
+    private void Keep(ActivityTraceId traceId, KeptSpan span, string? workflowId)
     {
         lock (gate)
         {
-            if (!traces.TryGetValue(traceId, out var spans))
+            if (!traces.TryGetValue(traceId, out var trace))
             {
-                spans = [];
-                traces[traceId] = spans;
-                order.Enqueue(traceId);
+                trace = new KeptTrace(traceId);
+                traces[traceId] = trace;
+                order.Enqueue(trace);
                 while (order.Count > Capacity)
                 {
                     Drop(order.Dequeue());
                 }
             }
 
-            if (spans.Count < MaxSpansPerTrace)
+            if (trace.Spans.Count < MaxSpansPerTrace)
             {
-                spans.Add(span);
+                trace.Spans.Add(span);
             }
 
-            if (workflowId is { Length: > 0 } && traceOfWorkflow.TryAdd(workflowId, traceId))
+            if (workflowId is { Length: > 0 } && traceOfWorkflow.TryAdd(workflowId, trace))
             {
-                if (!workflowsOfTrace.TryGetValue(traceId, out var ids))
-                {
-                    workflowsOfTrace[traceId] = ids = [];
-                }
-
-                ids.Add(workflowId);
+                (trace.Workflows ??= []).Add(workflowId);
             }
         }
     }
 
-    // Runs on the thread that stopped the span, at every span of every service, and what it keeps lives until the
-    // trace is dropped: so it keeps the span's own fields and one array of its tags, and builds the view (text
-    // attributes, a dictionary) only when the trace is read. Measured side by side (skylark bench --quick --only
-    // broker): building the view here left the broker 0.51 of its untraced throughput, keeping the fields 0.79.
-    private void Add(Activity activity) =>
-        Keep(activity.TraceId, new RecordedSpan(activity), activity.GetTagItem(CloudEventTracing.WorkflowIdTag) as string);
-
-    private void Drop(ActivityTraceId traceId)
+    private void Drop(KeptTrace trace)
     {
-        traces.Remove(traceId);
-        if (workflowsOfTrace.Remove(traceId, out var ids))
+        traces.Remove(trace.Id);
+        foreach (var id in trace.Workflows ?? [])
         {
-            foreach (var id in ids)
-            {
-                traceOfWorkflow.Remove(id);
-            }
+            traceOfWorkflow.Remove(id);
         }
     }
 
@@ -163,47 +159,41 @@ public sealed class TraceStore : IDisposable
             ? sourceName[CloudEventTracing.SourcePrefix.Length..]
             : sourceName;
 
-    /// <summary>A span as kept: turned into its <see cref="SpanView"/> when read.</summary>
-    private interface IKeptSpan
+    private sealed class KeptTrace(ActivityTraceId id)
     {
-        SpanView View();
+        public ActivityTraceId Id { get; } = id;
+
+        // Spans are structs in the list's one array: a kept span adds no object of its own but its tags.
+        public List<KeptSpan> Spans { get; } = new(4);
+
+        public List<string>? Workflows { get; set; }
     }
 
-    private sealed class ReceivedSpan(SpanView view) : IKeptSpan
+    /// <summary>A span as kept: a received one's view, or a recorded one's fields, turned into a view when read.</summary>
+    private readonly record struct KeptSpan(
+        SpanView? Received,
+        string SpanId,
+        string? ParentSpanId,
+        string Name,
+        string SourceName,
+        DateTime StartUtc,
+        TimeSpan Duration,
+        KeyValuePair<string, object?>[] Tags,
+        string? ErrorDescription,
+        bool Failed)
     {
-        public SpanView View() => view;
-    }
+        public static KeptSpan Of(SpanView received) =>
+            new(received, received.SpanId, received.ParentSpanId, received.Name, received.Service, default, default, [], null, false);
 
-    private sealed class RecordedSpan : IKeptSpan
-    {
-        private readonly string spanId;
-        private readonly string? parentSpanId;
-        private readonly string name;
-        private readonly string sourceName;
-        private readonly DateTime startUtc;
-        private readonly TimeSpan duration;
-        private readonly KeyValuePair<string, object?>[] tags;
-        private readonly string? errorDescription;
-        private readonly bool failed;
-
-        public RecordedSpan(Activity activity)
+        public static KeptSpan Of(Activity activity)
         {
-            spanId = activity.SpanId.ToHexString();
-            var parent = activity.ParentSpanId;
-            parentSpanId = parent == default ? null : parent.ToHexString();
-            name = activity.DisplayName;
-            sourceName = activity.Source.Name;
-            startUtc = activity.StartTimeUtc;
-            duration = activity.Duration;
-            failed = activity.Status == ActivityStatusCode.Error;
-            errorDescription = failed ? activity.StatusDescription : null;
             var count = 0;
             foreach (var _ in activity.TagObjects)
             {
                 count++;
             }
 
-            tags = new KeyValuePair<string, object?>[count];
+            var tags = new KeyValuePair<string, object?>[count];
             var i = 0;
             foreach (var tag in activity.TagObjects)
             {
@@ -214,13 +204,32 @@ public sealed class TraceStore : IDisposable
 
                 tags[i++] = tag;
             }
+
+            var parent = activity.ParentSpanId;
+            var failed = activity.Status == ActivityStatusCode.Error;
+            return new KeptSpan(
+                null,
+                activity.SpanId.ToHexString(),
+                parent == default ? null : parent.ToHexString(),
+                activity.DisplayName,
+                activity.Source.Name,
+                activity.StartTimeUtc,
+                activity.Duration,
+                tags,
+                failed ? activity.StatusDescription : null,
+                failed);
         }
 
         public SpanView View()
         {
+            if (Received is not null)
+            {
+                return Received;
+            }
+
             var attributes = new Dictionary<string, string?>(StringComparer.Ordinal);
             string? node = null;
-            foreach (var (key, value) in tags)
+            foreach (var (key, value) in Tags)
             {
                 var text = value switch
                 {
@@ -235,22 +244,22 @@ public sealed class TraceStore : IDisposable
                 }
             }
 
-            if (failed)
+            if (Failed)
             {
                 attributes[StatusCodeAttribute] = "ERROR";
-                attributes[StatusDescriptionAttribute] = errorDescription;
+                attributes[StatusDescriptionAttribute] = ErrorDescription;
             }
 
-            var start = new DateTimeOffset(startUtc, TimeSpan.Zero);
+            var start = new DateTimeOffset(StartUtc, TimeSpan.Zero);
             return new SpanView(
-                spanId,
-                parentSpanId,
-                name,
-                ServiceOf(sourceName),
+                SpanId,
+                ParentSpanId,
+                Name,
+                ServiceOf(SourceName),
                 node,
                 start,
                 (start - UnixEpoch).Ticks * 100,
-                Math.Round(duration.TotalMilliseconds, 3),
+                Math.Round(Duration.TotalMilliseconds, 3),
                 attributes);
         }
     }
