@@ -64,13 +64,14 @@ public sealed class BenchFiguresTests
     }
 
     [Fact]
-    public void The_workflow_steps_count_warm_ups_repetitions_and_batches()
+    public void The_workflow_steps_count_warm_ups_repetitions_batches_and_the_tracing_comparison()
     {
         var options = WorkflowBenchmarkOptions.Quick("bench", "work");
         var expected = options.Scenarios.GroupBy(s => (s.TopologyPath, s.Serving)).Count()
             + options.Scenarios.Sum(s => (s.StateBytes.Count > 0 ? s.Repetitions : 0) + s.Parallelism.Count);
 
-        Assert.Equal(expected, WorkflowBenchmark.StepCount(options));
+        Assert.Equal(expected + 1, WorkflowBenchmark.StepCount(options));
+        Assert.Equal(expected, WorkflowBenchmark.StepCount(options with { Tracing = null }));
     }
 
     /// <summary>The document as <c>skylark bench --json</c> writes it, the workflow section from the report objects.</summary>
