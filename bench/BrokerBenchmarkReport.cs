@@ -83,9 +83,12 @@ public sealed record BrokerBenchmarkReport(
     IReadOnlyList<BenchmarkScenario> Broker,
     BenchmarkScenario MinimalRelay)
 {
+    /// <summary>The broker with one Trigger and nothing added (no journal, sender identity or span recording): every ratio's reference.</summary>
+    private BenchmarkScenario? PlainOneTrigger => Broker.FirstOrDefault(b => b.Triggers == 1 && !b.Journaled && !b.Verified && !b.Traced);
+
     /// <summary>Median broker throughput with one Trigger over the median bare-endpoint throughput (a figure, no target: two HTTP exchanges against one).</summary>
     public double OneTriggerThroughputRatio =>
-        Broker.FirstOrDefault(b => b.Triggers == 1 && !b.Journaled && !b.Verified && !b.Traced) is { } one ? one.EventsPerSecond.Median / BareEndpoint.EventsPerSecond.Median : double.NaN;
+        PlainOneTrigger is { } one ? one.EventsPerSecond.Median / BareEndpoint.EventsPerSecond.Median : double.NaN;
 
     /// <summary>Median throughput of the minimal two-hop relay over the bare endpoint's: what two HTTP exchanges per event allow here.</summary>
     public double RelayThroughputRatio => MinimalRelay.EventsPerSecond.Median / BareEndpoint.EventsPerSecond.Median;
@@ -95,7 +98,7 @@ public sealed record BrokerBenchmarkReport(
     /// share of the two-hop ceiling the broker reaches (target ≥ 0.9).
     /// </summary>
     public double OneTriggerVsRelayRatio =>
-        Broker.FirstOrDefault(b => b.Triggers == 1 && !b.Journaled && !b.Verified && !b.Traced) is { } one ? one.EventsPerSecond.Median / MinimalRelay.EventsPerSecond.Median : double.NaN;
+        PlainOneTrigger is { } one ? one.EventsPerSecond.Median / MinimalRelay.EventsPerSecond.Median : double.NaN;
 
     /// <summary>Median throughput of the journaled broker with one Trigger over the bare endpoint's.</summary>
     public double DurableThroughputRatio =>
@@ -107,7 +110,7 @@ public sealed record BrokerBenchmarkReport(
     /// </summary>
     public double DurableVsOneTriggerRatio =>
         Broker.FirstOrDefault(b => b.Triggers == 1 && b.Journaled && !b.Verified) is { } durable
-        && Broker.FirstOrDefault(b => b.Triggers == 1 && !b.Journaled && !b.Verified && !b.Traced) is { } one
+        && PlainOneTrigger is { } one
             ? durable.EventsPerSecond.Median / one.EventsPerSecond.Median
             : double.NaN;
 
@@ -117,7 +120,7 @@ public sealed record BrokerBenchmarkReport(
     /// </summary>
     public double IdentifiedVsOneTriggerRatio =>
         Broker.FirstOrDefault(b => b.Triggers == 1 && b.Verified) is { } identified
-        && Broker.FirstOrDefault(b => b.Triggers == 1 && !b.Journaled && !b.Verified && !b.Traced) is { } one
+        && PlainOneTrigger is { } one
             ? identified.EventsPerSecond.Median / one.EventsPerSecond.Median
             : double.NaN;
 
@@ -127,7 +130,7 @@ public sealed record BrokerBenchmarkReport(
     /// </summary>
     public double TracedVsOneTriggerRatio =>
         Broker.FirstOrDefault(b => b.Triggers == 1 && b.Traced) is { } traced
-        && Broker.FirstOrDefault(b => b.Triggers == 1 && !b.Journaled && !b.Verified && !b.Traced) is { } one
+        && PlainOneTrigger is { } one
             ? traced.EventsPerSecond.Median / one.EventsPerSecond.Median
             : double.NaN;
 }

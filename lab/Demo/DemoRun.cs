@@ -74,7 +74,7 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
             : null;
         await using var cluster = options.Processes
             ? await ProcessCluster.StartAsync(up with { TraceCollector = collector?.Url }, loggerFactory, cancellationToken)
-            : (IUpCluster)await EmulatedCluster.StartAsync(up with { Traces = traces }, loggerFactory, cancellationToken);
+            : (IUpCluster)await EmulatedCluster.StartAsync(up, loggerFactory, cancellationToken);
         cluster.DeadLettered += (_, deadLetter) => observer.OnDeadLetter(deadLetter);
         RequireTargets(cluster);
         // A comparison's runs share one dashboard; a single run serves its own while it lasts.

@@ -11,7 +11,6 @@ using Skylark.Events.Functions.Alarm.Mqtt;
 using Skylark.Events.Lab.Emulation;
 using Skylark.Events.Lab.Hosting;
 using Skylark.Events.Lab.Mqtt;
-using Skylark.Events.Lab.Observability;
 using Skylark.Events.Predictor;
 using Skylark.Events.Predictor.Election;
 using Skylark.Events.Predictor.Metrics;
@@ -63,14 +62,8 @@ public sealed class EmulatedCluster : IUpCluster
         PeerToken = peerToken;
         this.options = options;
         functions = options.Functions.ToDictionary(f => f.Name, StringComparer.Ordinal);
-        Traces = options.Traces;
     }
 
-    /// <summary>
-    /// Where the services' spans are kept (<see cref="UpOptions.Traces"/>), one trace per workflow; null when the run
-    /// keeps none, and then nothing listens, so the services start no spans.
-    /// </summary>
-    public TraceStore? Traces { get; }
 
     public StateMode Mode => options.Mode;
 

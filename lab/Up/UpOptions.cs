@@ -22,14 +22,6 @@ public sealed record UpOptions
     public string? ManifestsPath { get; init; }
 
     /// <summary>
-    /// Where the in-process runtime keeps its services' spans (one trace per workflow), e.g. one the dashboard serves;
-    /// null keeps none. A store listens to every <c>Skylark.Events.*</c> source in the process, so clusters sharing a
-    /// process (the benchmark's modes) should share one store or have none (docs/tracing.md). The process
-    /// runtime does not use it: its services export to <see cref="TraceCollector"/>.
-    /// </summary>
-    public Observability.TraceStore? Traces { get; init; }
-
-    /// <summary>
     /// The process runtime's OTLP/HTTP endpoint (a base URL serving <c>/v1/traces</c>, such as the dashboard's with
     /// <see cref="Observability.OtlpTraceReceiver"/>): every service process exports its spans there, in place of any
     /// <c>OTEL_EXPORTER_OTLP_*</c> endpoint this process was given (docs/tracing.md). Null: the processes export where

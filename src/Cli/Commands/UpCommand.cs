@@ -103,7 +103,6 @@ public static class UpCommand
         options = options with
         {
             ExtraTriggers = [.. options.ExtraTriggers, dashboard.ObserverTrigger!],
-            Traces = processes ? null : traces,
             TraceCollector = processes ? dashboard.Url : null,
         };
         IUpCluster cluster;
