@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime;
 using System.Runtime.InteropServices;
 using Skylark.Events.Benchmarks.Broker;
+using Skylark.Events.Lab.Observability;
 
 namespace Skylark.Events.Benchmarks;
 
@@ -61,8 +62,14 @@ public static class BrokerBenchmark
             await using var identifiedRun = identityKeys is null
                 ? null
                 : await BrokerScenario.StartAsync(1, options, journal: null, ct, SenderIdentitySetup.Create(identityKeys));
-            await using var tracedRun = options.TriggerCounts.Contains(1) ? await BrokerScenario.StartAsync(1, options, journal: null, ct, traced: true) : null;
-            List<RunningScenario> sideBySide = [bareRun, relayRun, .. new[] { oneTriggerRun, durableRun, identifiedRun, tracedRun }.OfType<RunningScenario>()];
+            await using var tracedRun = options.TriggerCounts.Contains(1)
+                ? await BrokerScenario.StartAsync(1, options, journal: null, ct, tracing: new ScenarioTracing(TraceStore.DefaultNewTracesPerSecond))
+                : null;
+            await using var everyTraceRun = options.TriggerCounts.Contains(1)
+                ? await BrokerScenario.StartAsync(1, options, journal: null, ct, tracing: new ScenarioTracing(TracesPerSecond: null))
+                : null;
+            RunningScenario?[] brokers = [oneTriggerRun, durableRun, identifiedRun, tracedRun, everyTraceRun];
+            List<RunningScenario> sideBySide = [bareRun, relayRun, .. brokers.OfType<RunningScenario>()];
             foreach (var scenario in sideBySide)
             {
                 await ScenarioDriver.WarmUpAsync(scenario, client, payload, options, ct);
@@ -83,7 +90,7 @@ public static class BrokerBenchmark
 
             bare = bareRun.Result();
             relay = relayRun.Result();
-            broker.AddRange(new[] { oneTriggerRun, durableRun, identifiedRun, tracedRun }.OfType<RunningScenario>().Select(run => run.Result()));
+            broker.AddRange(brokers.OfType<RunningScenario>().Select(run => run.Result()));
         }
         finally
         {

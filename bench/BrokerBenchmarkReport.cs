@@ -49,11 +49,17 @@ public sealed record BenchmarkScenario(
     /// <summary>True when the broker verified each sender's bearer token and applied an EventPolicy to each event.</summary>
     public bool Verified { get; init; }
 
-    /// <summary>True when the broker's spans were recorded (an in-memory trace store listening, as under <c>skylark up</c>).</summary>
+    /// <summary>True when an in-memory trace store listened, as under <c>skylark up</c>: the broker started its spans.</summary>
     public bool Traced { get; init; }
+
+    /// <summary>How many new traces a second the traced scenario's store recorded at most; null for every one (or untraced).</summary>
+    public double? TracesPerSecond { get; init; }
 
     /// <summary>The most traces one traced repetition kept (its store holds at most 2,000); 0 when not traced.</summary>
     public int TracesKept { get; init; }
+
+    /// <summary>New traces the traced repetitions did not record, being beyond <see cref="TracesPerSecond"/>.</summary>
+    public long TracesNotSampled { get; init; }
 
     public BenchmarkStatistic EventsPerSecond { get; } = BenchmarkStatistic.Of(Repetitions.Select(r => r.EventsPerSecond));
 
@@ -125,11 +131,22 @@ public sealed record BrokerBenchmarkReport(
             : double.NaN;
 
     /// <summary>
-    /// <c>tracedBrokerThroughputVsBroker</c>: median throughput of the broker recording its spans over the same broker's
-    /// without, both with one Trigger, side by side; what tracing costs the broker.
+    /// <c>tracedBrokerThroughputVsBroker</c>: median throughput of the broker traced as <c>skylark up</c> traces it (every
+    /// span started, at most <see cref="Lab.Observability.TraceStore.DefaultNewTracesPerSecond"/> new traces a second
+    /// recorded) over the same broker's untraced, both with one Trigger, side by side; what tracing costs the broker.
     /// </summary>
     public double TracedVsOneTriggerRatio =>
-        Broker.FirstOrDefault(b => b.Triggers == 1 && b.Traced) is { } traced
+        Broker.FirstOrDefault(b => b.Triggers == 1 && b.Traced && b.TracesPerSecond is not null) is { } traced
+        && PlainOneTrigger is { } one
+            ? traced.EventsPerSecond.Median / one.EventsPerSecond.Median
+            : double.NaN;
+
+    /// <summary>
+    /// <c>everyTraceBrokerThroughputVsBroker</c>: the same with every trace recorded (<c>--traces-per-second all</c>):
+    /// what keeping every event's spans costs at full speed.
+    /// </summary>
+    public double EveryTraceVsOneTriggerRatio =>
+        Broker.FirstOrDefault(b => b.Triggers == 1 && b.Traced && b.TracesPerSecond is null) is { } traced
         && PlainOneTrigger is { } one
             ? traced.EventsPerSecond.Median / one.EventsPerSecond.Median
             : double.NaN;

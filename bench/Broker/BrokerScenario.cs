@@ -8,9 +8,9 @@ namespace Skylark.Events.Benchmarks.Broker;
 internal static class BrokerScenario
 {
     // identity: when set, the broker verifies senders against its key set and policy, and the senders present its token.
-    // traced: its repetitions are measured with the broker's spans recorded, as skylark up keeps them.
+    // tracing: its repetitions are measured with a trace store listening, as skylark up has one, sampling at that rate.
     public static async Task<RunningScenario> StartAsync(
-        int triggers, BrokerBenchmarkOptions options, string? journal, CancellationToken ct, SenderIdentitySetup? identity = null, bool traced = false)
+        int triggers, BrokerBenchmarkOptions options, string? journal, CancellationToken ct, SenderIdentitySetup? identity = null, ScenarioTracing? tracing = null)
     {
         var probe = new DeliveryProbe();
         var subscriber = await ScenarioDriver.StartAsync(app => app.MapPost("/t/{n}", (HttpContext context) =>
@@ -46,7 +46,8 @@ internal static class BrokerScenario
 
         var name = (journal, identity) switch
         {
-            (null, null) when traced => $"broker, traced, {triggers} trigger(s)",
+            (null, null) when tracing is { TracesPerSecond: { } rate } => $"broker, traced <= {rate:0}/s, {triggers} trigger(s)",
+            (null, null) when tracing is not null => $"broker, every trace, {triggers} trigger(s)",
             (null, null) => $"broker, {triggers} trigger(s)",
             (null, _) => $"broker + sender identity, {triggers} trigger(s)",
             _ => $"broker + journal, {triggers} trigger(s)",
@@ -55,7 +56,7 @@ internal static class BrokerScenario
         {
             BearerToken = identity?.Token,
             Verified = identity is not null,
-            Traced = traced,
+            Tracing = tracing,
         };
     }
 

@@ -157,17 +157,21 @@ internal sealed class RunningScenario(string name, int triggers, bool journaled,
     public bool Verified { get; init; }
 
     /// <summary>
-    /// True when every send (warm-up included) runs with a <see cref="TraceStore"/> listening, so the broker records
-    /// its spans as it does under <c>skylark up</c>; the store listens process-wide, so only while this scenario sends.
+    /// Set when every send (warm-up included) runs with a <see cref="TraceStore"/> listening, so the broker starts its
+    /// spans and records those sampled, as under <c>skylark up</c>; the store listens process-wide, so only while this
+    /// scenario sends.
     /// </summary>
-    public bool Traced { get; init; }
+    public ScenarioTracing? Tracing { get; init; }
 
     /// <summary>The most traces a traced repetition left in its store: evidence that spans were recorded.</summary>
     public int TracesKept { get; private set; }
 
+    /// <summary>New traces the traced repetitions' samplers did not record (beyond their rate).</summary>
+    public long TracesNotSampled { get; private set; }
+
     public async Task<SendResult> SendAsync(HttpClient client, byte[] payload, int rep, int events, int concurrency, CancellationToken ct)
     {
-        using var spans = Traced ? new TraceStore() : null;
+        using var spans = Tracing is { } tracing ? new TraceStore(sampler: new TraceSampler(tracing.TracesPerSecond)) : null;
         probe?.Reset(rep, events, triggers);
         var sent = await ScenarioDriver.SendAllAsync(client, target, payload, rep, events, concurrency, probe, ct, BearerToken);
         if (probe is not null)
@@ -176,6 +180,7 @@ internal sealed class RunningScenario(string name, int triggers, bool journaled,
         }
 
         TracesKept = Math.Max(TracesKept, spans?.Count ?? 0);
+        TracesNotSampled += spans?.Sampler.NotSampled ?? 0;
         return sent;
     }
 
@@ -196,7 +201,14 @@ internal sealed class RunningScenario(string name, int triggers, bool journaled,
             events, events * triggers, elapsed, events / elapsed.TotalSeconds, latency.P50, latency.P99, requests.P50, requests.P99, sent.Throttled));
     }
 
-    public BenchmarkScenario Result() => new(name, triggers, [.. repetitions], journaled) { Verified = Verified, Traced = Traced, TracesKept = TracesKept };
+    public BenchmarkScenario Result() => new(name, triggers, [.. repetitions], journaled) 
+    {
+        Verified = Verified,
+        Traced = Tracing is not null,
+        TracesPerSecond = Tracing?.TracesPerSecond,
+        TracesKept = TracesKept,
+        TracesNotSampled = TracesNotSampled,
+    };
 
     public async ValueTask DisposeAsync()
     {
@@ -272,3 +284,6 @@ internal sealed class DeliveryProbe
         }
     }
 }
+
+/// <summary>How a traced scenario samples: at most <see cref="TracesPerSecond"/> new traces a second, or every one (null).</summary>
+internal sealed record ScenarioTracing(double? TracesPerSecond);

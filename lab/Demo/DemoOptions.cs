@@ -1,5 +1,6 @@
 using Skylark.Events.Bindings.Mqtt;
 using Skylark.Events.Lab.Dashboard;
+using Skylark.Events.Lab.Observability;
 using Skylark.Events.Lab.Up;
 
 namespace Skylark.Events.Lab.Demo;
@@ -47,6 +48,12 @@ public sealed record DemoOptions
 
     /// <summary>Sender identity and EventPolicies on (the default), as <see cref="Up.UpOptions.Auth"/>.</summary>
     public bool Auth { get; init; } = true;
+
+    /// <summary>
+    /// How many new traces a second the run's trace store records (<see cref="TraceSampler"/>); null records every one.
+    /// Spans of <see cref="Processes"/> are sampled by each process's own exporter instead.
+    /// </summary>
+    public double? TracesPerSecond { get; init; } = TraceStore.DefaultNewTracesPerSecond;
 
     /// <summary>Serve the live dashboard on 127.0.0.1 while the run lasts (its URL is printed as <c>Dashboard: …</c>).</summary>
     public bool Dashboard { get; init; } = true;

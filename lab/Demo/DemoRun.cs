@@ -68,7 +68,7 @@ public sealed class DemoRun(DemoOptions options, ILoggerFactory loggerFactory, T
         // In-process a listener records them; as processes they export them over OTLP/HTTP to a receiver that must
         // be up before them, so they know its URL (the dashboard starts after the cluster, which it attaches to).
         // Without a dashboard nobody reads them, so the processes are not asked to export any.
-        using var traces = new TraceStore(listen: !options.Processes);
+        using var traces = new TraceStore(listen: !options.Processes, sampler: new TraceSampler(options.TracesPerSecond));
         await using var collector = options.Processes && options.Dashboard
             ? await LocalWebApp.StartAsync("trace-collector", _ => { }, app => app.MapOtlpTraces(traces), minimumLogLevel: options.LogLevel, cancellationToken: cancellationToken)
             : null;

@@ -10,14 +10,21 @@ namespace Skylark.Events.Lab.Observability;
 /// <c>Skylark.Events.*</c> source in this process (unless made with <c>listen: false</c>), and those other processes
 /// exported to it (<see cref="Add(ActivityTraceId, SpanView, string?)"/>, from <see cref="OtlpTraceReceiver"/>).
 /// Bounded: at most <see cref="Capacity"/> traces (the oldest is dropped) of at most <see cref="MaxSpansPerTrace"/>
-/// spans each. While a listening store exists the services' sources have a listener, so they record spans; disposing
-/// it stops that.
+/// spans each. While a listening store exists the services' sources have a listener, so they start spans; its
+/// <see cref="Sampler"/> decides which are recorded (by default at most <see cref="DefaultNewTracesPerSecond"/> new
+/// traces a second, each kept whole). Disposing it stops that.
 /// </summary>
 public sealed class TraceStore : IDisposable
 {
     public const int DefaultCapacity = 2_000;
 
     public const int MaxSpansPerTrace = 1_000;
+
+    /// <summary>
+    /// New traces a second a store records by default: far above a demo's workflows (a few a second), far below a
+    /// broker at full speed, where every event starts a trace and recording each one costs a fifth of its throughput.
+    /// </summary>
+    public const double DefaultNewTracesPerSecond = 100;
 
     /// <summary>The attributes an error status is shown as (OpenTelemetry's names for it on non-OTLP exporters).</summary>
     public const string StatusCodeAttribute = "otel.status_code";
@@ -37,10 +44,15 @@ public sealed class TraceStore : IDisposable
     /// False keeps only the spans given to <see cref="Add(ActivityTraceId, SpanView, string?)"/>: a store fed by other
     /// processes must not also record (and make traced) the sources of the process it runs in.
     /// </param>
-    public TraceStore(int capacity = DefaultCapacity, bool listen = true)
+    /// <param name="sampler">
+    /// Which of this process's spans are recorded; by default at most <see cref="DefaultNewTracesPerSecond"/> new traces a
+    /// second. Spans given to <see cref="Add(ActivityTraceId, SpanView, string?)"/> were sampled by their own process.
+    /// </param>
+    public TraceStore(int capacity = DefaultCapacity, bool listen = true, TraceSampler? sampler = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         Capacity = capacity;
+        Sampler = sampler ?? new TraceSampler(DefaultNewTracesPerSecond);
         if (!listen)
         {
             return;
@@ -49,13 +61,16 @@ public sealed class TraceStore : IDisposable
         listener = new ActivityListener
         {
             ShouldListenTo = source => source.Name.StartsWith(CloudEventTracing.SourcePrefix, StringComparison.Ordinal),
-            Sample = static (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            Sample = Sampler.Sample,
             ActivityStopped = Add,
         };
         ActivitySource.AddActivityListener(listener);
     }
 
     public int Capacity { get; }
+
+    /// <summary>Which spans of this process the store records.</summary>
+    public TraceSampler Sampler { get; }
 
     /// <summary>How many traces are kept now.</summary>
     public int Count
@@ -114,8 +129,16 @@ public sealed class TraceStore : IDisposable
     // trace is dropped: so it keeps the span's own fields and one array of its tags, and builds the view (text
     // attributes, a dictionary) only when the trace is read. Measured side by side (skylark bench --only broker):
     // building the view here left the broker 0.51 of its untraced throughput, keeping the fields 0.81.
-    private void Add(Activity activity) =>
+    private void Add(Activity activity)
+    {
+        // Every started span stops here, recorded or not (a span not sampled only carries its trace's context on).
+        if (!activity.Recorded)
+        {
+            return;
+        }
+
         Keep(activity.TraceId, KeptSpan.Of(activity), activity.GetTagItem(CloudEventTracing.WorkflowIdTag) as string);
+    }
 
     private void Keep(ActivityTraceId traceId, KeptSpan span, string? workflowId)
     {

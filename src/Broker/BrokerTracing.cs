@@ -16,6 +16,11 @@ internal static class BrokerTracing
 
     public static readonly ActivitySource Source = new(SourceName);
 
+    // The operations, each span's operation name (OpenTelemetry's messaging.operation.type).
+    private const string Receive = "receive";
+    private const string Process = "process";
+    private const string Send = "send";
+
     public static Activity? StartReceive(string broker, CloudEvent cloudEvent, bool fromProducer, string? node)
     {
         // Checked before the span's name is built: untraced events allocate nothing here.
@@ -25,8 +30,8 @@ internal static class BrokerTracing
         }
 
         // A reply without a context belongs to the delivery it answers (the ambient process span).
-        var activity = CloudEventTracing.StartActivity(Source, $"{broker} receive", ActivityKind.Consumer, cloudEvent, node, newTraceWithoutContext: fromProducer);
-        return Messaging(activity, "receive", broker);
+        var activity = CloudEventTracing.StartActivity(Source, Receive, ActivityKind.Consumer, cloudEvent, node, newTraceWithoutContext: fromProducer);
+        return Messaging(activity, Receive, broker);
     }
 
     public static Activity? StartProcess(string trigger, CloudEvent cloudEvent, string? node, TimeSpan? queued)
@@ -36,8 +41,8 @@ internal static class BrokerTracing
             return null;
         }
 
-        var activity = Messaging(CloudEventTracing.StartActivity(Source, $"{trigger} process", ActivityKind.Consumer, cloudEvent, node), "process", trigger);
-        if (activity is not null && queued is { } wait)
+        var activity = Messaging(CloudEventTracing.StartActivity(Source, Process, ActivityKind.Consumer, cloudEvent, node), Process, trigger);
+        if (activity is { IsAllDataRequested: true } && queued is { } wait)
         {
             activity.SetTag(CloudEventTracing.QueuedTag, Math.Round(wait.TotalMilliseconds, 3));
         }
@@ -52,17 +57,17 @@ internal static class BrokerTracing
             return null;
         }
 
-        var activity = Source.StartActivity($"{trigger} send", ActivityKind.Producer, process.Context);
-        if (activity is null)
+        var activity = Source.StartActivity(Send, ActivityKind.Producer, process.Context);
+        if (activity is not { IsAllDataRequested: true })
         {
-            return null;
+            return activity;
         }
 
         activity.SetTag(CloudEventTracing.EventIdTag, cloudEvent.Id);
         activity.SetTag(CloudEventTracing.EventTypeTag, cloudEvent.Type);
         activity.SetTag(CloudEventTracing.WorkflowIdTag, process.GetTagItem(CloudEventTracing.WorkflowIdTag));
         activity.SetTag(CloudEventTracing.NodeTag, process.GetTagItem(CloudEventTracing.NodeTag));
-        return Messaging(activity, "send", trigger);
+        return Messaging(activity, Send, trigger);
     }
 
     /// <summary>The context a delivery sends: the attempt's span, as the event's <c>traceparent</c>.</summary>
@@ -80,7 +85,7 @@ internal static class BrokerTracing
 
     public static void Ended(Activity? activity, int statusCode, string? error)
     {
-        if (activity is null)
+        if (activity is not { IsAllDataRequested: true })
         {
             return;
         }
@@ -96,11 +101,17 @@ internal static class BrokerTracing
         }
     }
 
+    // The span's name is built only for a span that is recorded: "<broker> receive", "<trigger> process", "<trigger> send".
     private static Activity? Messaging(Activity? activity, string operation, string destination)
     {
-        activity?.SetTag(CloudEventTracing.MessagingSystemTag, "knative")
-            .SetTag(CloudEventTracing.MessagingOperationTag, operation)
-            .SetTag(CloudEventTracing.MessagingDestinationTag, destination);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.DisplayName = $"{destination} {operation}";
+            activity.SetTag(CloudEventTracing.MessagingSystemTag, "knative")
+                .SetTag(CloudEventTracing.MessagingOperationTag, operation)
+                .SetTag(CloudEventTracing.MessagingDestinationTag, destination);
+        }
+
         return activity;
     }
 }

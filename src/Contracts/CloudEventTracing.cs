@@ -71,7 +71,8 @@ public static class CloudEventTracing
     /// <summary>
     /// Starts a span continuing the context <paramref name="cloudEvent"/> carries, or a new trace when it carries
     /// none (<paramref name="newTraceWithoutContext"/>; otherwise the ambient span is the parent). Sets
-    /// <see cref="WorkflowIdTag"/>, <see cref="NodeTag"/> and the event's id and type. Null when nobody listens.
+    /// <see cref="WorkflowIdTag"/>, <see cref="NodeTag"/> and the event's id and type when the span is recorded. Null when
+    /// nobody listens.
     /// </summary>
     public static Activity? StartActivity(
         ActivitySource source,
@@ -108,9 +109,10 @@ public static class CloudEventTracing
             activity = source.StartActivity(name, kind, parent);
         }
 
-        if (activity is null)
+        // A span its listener does not record (sampled out) only carries the context on: tags would be thrown away.
+        if (activity is not { IsAllDataRequested: true })
         {
-            return null;
+            return activity;
         }
 
         if (cloudEvent is not null)
@@ -144,7 +146,8 @@ public static class CloudEventTracing
         IEnumerable<KeyValuePair<string, object?>> tags)
     {
         ArgumentNullException.ThrowIfNull(source);
-        if (parent is null || !source.HasListeners())
+        // Nobody needs the context of a span recorded after the fact, so one whose parent is not recorded is not made.
+        if (parent is not { Recorded: true } || !source.HasListeners())
         {
             return;
         }

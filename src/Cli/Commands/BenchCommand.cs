@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using Skylark.Events.Benchmarks;
 using Skylark.Events.Benchmarks.Report;
 using Skylark.Events.Benchmarks.Workflow;
+using Skylark.Events.Lab.Observability;
 using Skylark.Events.Lab.Up;
 
 namespace Skylark.Events.Cli.Commands;
@@ -176,6 +177,7 @@ public static class BenchCommand
             new("minimalRelayThroughputVsBareKestrel", broker.RelayThroughputRatio),
             new("identifiedBrokerThroughputVsBroker", broker.IdentifiedVsOneTriggerRatio),
             new("tracedBrokerThroughputVsBroker", broker.TracedVsOneTriggerRatio),
+            new("everyTraceBrokerThroughputVsBroker", broker.EveryTraceVsOneTriggerRatio),
             new("fusionLatencyReduction_B5_10MB", fusion.LargeBundleFusionLatencyReductionB5),
             new("pullThroughputFraction", fusion.PullThroughputFraction),
             new("electionMsWithPrecompute_graph10000", at10000?.PrecomputeAndColdMs.Median ?? double.NaN),
@@ -279,7 +281,9 @@ public static class BenchCommand
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"  identifiedBrokerThroughputVsBroker (broker verifying each sender's token and an EventPolicy / broker, 1 trigger each): {report.IdentifiedVsOneTriggerRatio:F2}"));
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"  tracedBrokerThroughputVsBroker (broker recording its spans as skylark up does / broker, 1 trigger each): {report.TracedVsOneTriggerRatio:F2}"));
+            $"  tracedBrokerThroughputVsBroker (broker traced as skylark up does, <= {TraceStore.DefaultNewTracesPerSecond:0} new traces/s recorded / broker, 1 trigger each): {report.TracedVsOneTriggerRatio:F2}"));
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"  everyTraceBrokerThroughputVsBroker (broker recording every trace / broker, 1 trigger each): {report.EveryTraceVsOneTriggerRatio:F2}"));
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"  against the bare endpoint: minimal relay {report.RelayThroughputRatio:F2} (the two-hop ceiling), broker {report.OneTriggerThroughputRatio:F2}, broker + journal {report.DurableThroughputRatio:F2}"));
     }

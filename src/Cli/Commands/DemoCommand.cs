@@ -46,10 +46,11 @@ public static class DemoCommand
         var compare = new Option<bool>("--compare") { Description = "Run every mode back to back on the same camera stream, all on one dashboard, and print one table (one report per mode)." };
         var manifests = ManifestsOption.Create();
         var auth = AuthOption.Create();
+        var tracesPerSecond = TraceRateOption.Create();
         var controlPlane = new ControlPlaneOptions();
         var command = new Command("demo", "Run the camera pipeline (preprocess → detect → alarm) on an emulated topology and report what propagation bought.")
         {
-            duration, mode, topology, report, cameras, fps, serving, mqtt, seed, compare, processes, kill, cut, manifests, auth,
+            duration, mode, topology, report, cameras, fps, serving, mqtt, seed, compare, processes, kill, cut, manifests, auth, tracesPerSecond,
         };
         controlPlane.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -74,6 +75,7 @@ public static class DemoCommand
                     InstantControlPlane = parse.GetValue(controlPlane.Instant),
                     Processes = parse.GetValue(processes),
                     Auth = AuthOption.IsOn(parse.GetValue(auth)),
+                    TracesPerSecond = TraceRateOption.Parse(parse.GetValue(tracesPerSecond)),
                     Faults = [.. (parse.GetValue(kill) ?? []).Select(InjectedFault.ParseKill), .. (parse.GetValue(cut) ?? []).Select(InjectedFault.ParseCut)],
                     ReportPath = parse.GetValue(report)?.FullName ?? SkylarkHome.Path(".skylark", "demo", $"report-{stateMode.Name()}.json"),
                     WorkDirectory = SkylarkHome.Path(".skylark", "demo"),

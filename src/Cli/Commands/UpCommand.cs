@@ -43,18 +43,21 @@ public static class UpCommand
         redisFsync.AcceptOnlyFromAmong([.. RedisPersistence.Names]);
         var manifests = ManifestsOption.Create();
         var auth = AuthOption.Create();
+        var tracesPerSecond = TraceRateOption.Create();
         var controlPlane = new ControlPlaneOptions();
         var command = new Command("up", "Run a multi-node topology on this machine: Redis and a StateSink per node, link emulation, the broker.")
         {
-            topology, eventing, endpoints, journal, journalRepair, serving, mode, mqtt, processes, workDirectory, redisFsync, manifests, auth,
+            topology, eventing, endpoints, journal, journalRepair, serving, mode, mqtt, processes, workDirectory, redisFsync, manifests, auth, tracesPerSecond,
         };
         controlPlane.AddTo(command);
         command.SetAction((parse, ct) =>
         {
             MqttConnection? external;
+            double? traceRate;
             try
             {
                 external = parse.GetValue(mqtt) is { } url ? ExternalMqtt.Parse(url) : null;
+                traceRate = TraceRateOption.Parse(parse.GetValue(tracesPerSecond));
             }
             catch (FormatException e)
             {
@@ -83,12 +86,13 @@ public static class UpCommand
                 Progress = new LineProgress(Console.Out),
             },
             parse.GetValue(processes),
+            traceRate,
             ct);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(UpOptions options, bool processes, CancellationToken ct)
+    private static async Task<int> RunAsync(UpOptions options, bool processes, double? tracesPerSecond, CancellationToken ct)
     {
         using var stop = new StopSignal(ct);
         using var loggerFactory = LoggerFactory.Create(logging => logging
@@ -98,7 +102,7 @@ public static class UpCommand
         // The dashboard comes first: the cluster's Triggers deliver the workflows' events to its observer, and under
         // --processes the services export their spans to it. Either way the spans are kept for the dashboard and
         // skylark trace (docs/tracing.md); a store fed by processes must not also listen to this process's sources.
-        using var traces = new Lab.Observability.TraceStore(listen: !processes);
+        using var traces = new Lab.Observability.TraceStore(listen: !processes, sampler: new Lab.Observability.TraceSampler(tracesPerSecond));
         await using var dashboard = await DashboardApp.StartObservingAsync(options.EventingPath, traces, LogLevel.Warning, receiveTraces: processes, stop.Token);
         options = options with
         {

@@ -1,4 +1,5 @@
 using Skylark.Events.Benchmarks;
+using Skylark.Events.Lab.Observability;
 using Skylark.Events.Tests.Support;
 
 namespace Skylark.Events.Tests.Benchmarks;
@@ -38,8 +39,8 @@ public sealed class BrokerBenchmarkTests : IAsyncLifetime
     public void Bare_relay_broker_durable_broker_identified_broker_and_traced_broker_are_all_measured_every_repetition()
     {
         Assert.Equal(
-            [(1, false, false, false), (1, true, false, false), (1, false, true, false), (1, false, false, true)],
-            _report.Broker.Select(b => (b.Triggers, b.Journaled, b.Verified, b.Traced)));
+            [(1, false, false, false, null), (1, true, false, false, null), (1, false, true, false, null), (1, false, false, true, TraceStore.DefaultNewTracesPerSecond), (1, false, false, true, (double?)null)],
+            _report.Broker.Select(b => (b.Triggers, b.Journaled, b.Verified, b.Traced, b.TracesPerSecond)));
         Assert.All(
             _report.Broker.Append(_report.BareEndpoint).Append(_report.MinimalRelay),
             scenario =>
@@ -56,21 +57,27 @@ public sealed class BrokerBenchmarkTests : IAsyncLifetime
         var broker = _report.Broker.Single(b => !b.Journaled && !b.Verified && !b.Traced).EventsPerSecond.Median;
         var durable = _report.Broker.Single(b => b.Journaled).EventsPerSecond.Median;
         var identified = _report.Broker.Single(b => b.Verified).EventsPerSecond.Median;
-        var traced = _report.Broker.Single(b => b.Traced).EventsPerSecond.Median;
+        var traced = _report.Broker.Single(b => b.Traced && b.TracesPerSecond is not null).EventsPerSecond.Median;
+        var everyTrace = _report.Broker.Single(b => b.Traced && b.TracesPerSecond is null).EventsPerSecond.Median;
         Assert.Equal(broker / _report.MinimalRelay.EventsPerSecond.Median, _report.OneTriggerVsRelayRatio, 9);
         Assert.Equal(durable / broker, _report.DurableVsOneTriggerRatio, 9);
         Assert.Equal(broker / _report.BareEndpoint.EventsPerSecond.Median, _report.OneTriggerThroughputRatio, 9);
         Assert.Equal(identified / broker, _report.IdentifiedVsOneTriggerRatio, 9);
         Assert.Equal(traced / broker, _report.TracedVsOneTriggerRatio, 9);
+        Assert.Equal(everyTrace / broker, _report.EveryTraceVsOneTriggerRatio, 9);
         Assert.All(
-            [_report.OneTriggerVsRelayRatio, _report.DurableVsOneTriggerRatio, _report.OneTriggerThroughputRatio, _report.IdentifiedVsOneTriggerRatio, _report.TracedVsOneTriggerRatio],
+            [_report.OneTriggerVsRelayRatio, _report.DurableVsOneTriggerRatio, _report.OneTriggerThroughputRatio, _report.IdentifiedVsOneTriggerRatio, _report.TracedVsOneTriggerRatio, _report.EveryTraceVsOneTriggerRatio],
             r => Assert.True(double.IsFinite(r) && r > 0, $"{r}"));
     }
 
     [Fact]
-    public void Only_the_traced_broker_records_spans()
+    public void Only_the_traced_brokers_record_spans_and_only_the_sampled_one_leaves_traces_out()
     {
-        Assert.True(_report.Broker.Single(b => b.Traced).TracesKept > 0, "the traced broker kept no trace");
+        var sampled = _report.Broker.Single(b => b.Traced && b.TracesPerSecond is not null);
+        var every = _report.Broker.Single(b => b.Traced && b.TracesPerSecond is null);
+        Assert.True(sampled.TracesKept > 0, "the sampled broker kept no trace");
+        Assert.True(every.TracesKept > 0, "the broker recording every trace kept none");
+        Assert.Equal(0, every.TracesNotSampled);
         Assert.All(_report.Broker.Where(b => !b.Traced), b => Assert.Equal(0, b.TracesKept));
     }
 }

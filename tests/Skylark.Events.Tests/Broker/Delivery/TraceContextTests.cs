@@ -8,7 +8,8 @@ namespace Skylark.Events.Tests.Broker.Delivery;
 /// <summary>The broker continues an event's W3C trace context: the delivered event carries the delivery's span.</summary>
 public sealed class TraceContextTests : IAsyncLifetime
 {
-    private readonly TraceStore traces = new();
+    // Every trace: a store's rate is shared with every span other tests start while it listens.
+    private readonly TraceStore traces = new(sampler: new TraceSampler(newTracesPerSecond: null));
     private TestSubscriber subscriber = null!;
 
     public async Task InitializeAsync() => subscriber = await TestSubscriber.StartAsync();
@@ -46,6 +47,7 @@ public sealed class TraceContextTests : IAsyncLifetime
         Assert.Equal(parent.ToHexString(), receive.ParentSpanId);
         Assert.Equal(receive.SpanId, process.ParentSpanId);
         Assert.Equal(process.SpanId, send.ParentSpanId);
+        Assert.Equal(["default receive", "sub process", "sub send"], new[] { receive.Name, process.Name, send.Name });
         Assert.Equal(context.SpanId.ToHexString(), send.SpanId);
         Assert.Equal("knative", send.Attributes[CloudEventTracing.MessagingSystemTag]);
         Assert.Equal("sub", send.Attributes[CloudEventTracing.MessagingDestinationTag]);
@@ -71,5 +73,23 @@ public sealed class TraceContextTests : IAsyncLifetime
         Assert.Equal(context.TraceId.ToHexString(), trace.TraceId);
         var root = Assert.Single(trace.Spans, s => s.ParentSpanId is null);
         Assert.Equal("receive", root.Attributes[CloudEventTracing.MessagingOperationTag]);
+    }
+
+    [Fact]
+    public async Task An_event_whose_trace_is_not_sampled_is_delivered_with_the_context_flagged_so_and_no_span_is_kept()
+    {
+        await using var broker = await BrokerHost.StartAsync(TestEventing.Model(TestEventing.Trigger("sub", subscriber.Url)));
+        var traceId = ActivityTraceId.CreateRandom();
+        var sent = TestEvents.Create(id: "not-sampled");
+        sent[CloudEventTracing.TraceParent] = $"00-{traceId.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-00";
+        sent[ExtensionNames.WorkflowId] = "wf-not-sampled";
+
+        await broker.SendAsync(sent);
+        var delivered = Assert.Single(await subscriber.WaitForAsync(1));
+
+        Assert.True(CloudEventTracing.TryGetContext(delivered.CloudEvent, out var context));
+        Assert.Equal(traceId, context.TraceId);
+        Assert.False(context.TraceFlags.HasFlag(ActivityTraceFlags.Recorded), delivered.Extension(CloudEventTracing.TraceParent));
+        Assert.Null(traces.Find("wf-not-sampled"));
     }
 }

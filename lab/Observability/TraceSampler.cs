@@ -1,0 +1,82 @@
+using System.Diagnostics;
+
+namespace Skylark.Events.Lab.Observability;
+
+/// <summary>
+/// Which spans a <see cref="TraceStore"/> records, decided when each starts (head sampling), as OpenTelemetry's
+/// parent-based sampler does with a rate-limited root: a span with a parent follows the parent's sampled flag, so a
+/// trace is kept whole or not at all; a new trace is recorded while fewer than <see cref="NewTracesPerSecond"/> began
+/// in the last second (a token bucket holding one second's worth, at least one trace). A span not recorded is still created, so its context
+/// (flag <c>00</c>) reaches the next service, which then does not record it either; it costs an id and no tags.
+/// </summary>
+public sealed class TraceSampler
+{
+    private readonly Lock gate = new();
+    private readonly TimeProvider time;
+    private double tokens;
+    private long refilledAt;
+    private long notSampled;
+
+    /// <param name="newTracesPerSecond">How many new traces a second are recorded; null records every one.</param>
+    /// <param name="timeProvider">The clock the bucket refills by.</param>
+    public TraceSampler(double? newTracesPerSecond, TimeProvider? timeProvider = null)
+    {
+        if (newTracesPerSecond is { } rate)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rate, nameof(newTracesPerSecond));
+            ArgumentOutOfRangeException.ThrowIfEqual(double.IsFinite(rate), false, nameof(newTracesPerSecond));
+        }
+
+        NewTracesPerSecond = newTracesPerSecond;
+        time = timeProvider ?? TimeProvider.System;
+        tokens = Math.Max(newTracesPerSecond ?? 0, 1);
+        refilledAt = time.GetTimestamp();
+    }
+
+    /// <summary>How many new traces a second are recorded at most; null when every trace is.</summary>
+    public double? NewTracesPerSecond { get; }
+
+    /// <summary>How many new traces were not recorded because the rate was reached.</summary>
+    public long NotSampled => Interlocked.Read(ref notSampled);
+
+    /// <summary>The decision for a span about to start (an <see cref="ActivityListener.Sample"/>).</summary>
+    public ActivitySamplingResult Sample(ref ActivityCreationOptions<ActivityContext> options)
+    {
+        if (options.Parent != default)
+        {
+            return (options.Parent.TraceFlags & ActivityTraceFlags.Recorded) != 0
+                ? ActivitySamplingResult.AllDataAndRecorded
+                : ActivitySamplingResult.PropagationData;
+        }
+
+        if (TryStartTrace())
+        {
+            return ActivitySamplingResult.AllDataAndRecorded;
+        }
+
+        Interlocked.Increment(ref notSampled);
+        return ActivitySamplingResult.PropagationData;
+    }
+
+    private bool TryStartTrace()
+    {
+        if (NewTracesPerSecond is not { } rate)
+        {
+            return true;
+        }
+
+        lock (gate)
+        {
+            var now = time.GetTimestamp();
+            tokens = Math.Min(Math.Max(rate, 1), tokens + (time.GetElapsedTime(refilledAt, now).TotalSeconds * rate));
+            refilledAt = now;
+            if (tokens < 1)
+            {
+                return false;
+            }
+
+            tokens--;
+            return true;
+        }
+    }
+}
