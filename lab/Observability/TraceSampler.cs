@@ -6,8 +6,12 @@ namespace Skylark.Events.Lab.Observability;
 /// Which spans a <see cref="TraceStore"/> records, decided when each starts (head sampling), as OpenTelemetry's
 /// parent-based sampler does with a rate-limited root: a span with a parent follows the parent's sampled flag, so a
 /// trace is kept whole or not at all; a new trace is recorded while fewer than <see cref="NewTracesPerSecond"/> began
-/// in the last second (a token bucket holding one second's worth, at least one trace). A span not recorded is still created, so its context
-/// (flag <c>00</c>) reaches the next service, which then does not record it either; it costs an id and no tags.
+/// in the last second (a token bucket holding one second's worth, at least one trace). A new trace not recorded still
+/// gets its root span, unrecorded, whose context (flag <c>00</c>) the event carries on; a span whose parent is not
+/// recorded is not started at all, and every service gives an event it makes in answer to one without a span of its
+/// own the context that one carried (<see cref="Contracts.CloudEventTracing.SetContext"/>). So a trace not recorded
+/// costs one span at its start and no more: none is ambient while a service sends over HTTP, where
+/// <c>HttpClient</c> would start one of its own under it.
 /// </summary>
 public sealed class TraceSampler
 {
@@ -46,7 +50,7 @@ public sealed class TraceSampler
         {
             return (options.Parent.TraceFlags & ActivityTraceFlags.Recorded) != 0
                 ? ActivitySamplingResult.AllDataAndRecorded
-                : ActivitySamplingResult.PropagationData;
+                : ActivitySamplingResult.None;
         }
 
         if (TryStartTrace())

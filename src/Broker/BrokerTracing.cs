@@ -8,7 +8,9 @@ namespace Skylark.Events.Broker;
 /// The broker's spans, named and tagged after OpenTelemetry's messaging conventions with Knative as the system: one
 /// <c>receive</c> per ingest (continuing the event's <c>traceparent</c>), one <c>process</c> per event and Trigger
 /// (dequeue to the end of its retries and its reply's re-entry), one <c>send</c> per delivery attempt, whose context
-/// the delivered event carries.
+/// the delivered event carries. <c>process</c> and <c>send</c> never become the ambient span (<see cref="Activity.Current"/>):
+/// their context travels in the request's headers, and an ambient span makes <c>HttpClient</c> start a span of its own
+/// for every request under it.
 /// </summary>
 internal static class BrokerTracing
 {
@@ -29,7 +31,8 @@ internal static class BrokerTracing
             return null;
         }
 
-        // A reply without a context belongs to the delivery it answers (the ambient process span).
+        // A reply is given the context of the delivery it answers before it re-enters (EventDelivery); one that has
+        // none continues the ambient span rather than starting a trace.
         var activity = CloudEventTracing.StartActivity(Source, Receive, ActivityKind.Consumer, cloudEvent, node, newTraceWithoutContext: fromProducer);
         return Messaging(activity, Receive, broker);
     }
@@ -41,7 +44,9 @@ internal static class BrokerTracing
             return null;
         }
 
+        var ambient = Activity.Current;
         var activity = Messaging(CloudEventTracing.StartActivity(Source, Process, ActivityKind.Consumer, cloudEvent, node), Process, trigger);
+        Activity.Current = ambient;
         if (activity is { IsAllDataRequested: true } && queued is { } wait)
         {
             activity.SetTag(CloudEventTracing.QueuedTag, Math.Round(wait.TotalMilliseconds, 3));
@@ -57,7 +62,9 @@ internal static class BrokerTracing
             return null;
         }
 
+        var ambient = Activity.Current;
         var activity = Source.StartActivity(Send, ActivityKind.Producer, process.Context);
+        Activity.Current = ambient;
         if (activity is not { IsAllDataRequested: true })
         {
             return activity;

@@ -54,18 +54,23 @@ public static class CloudEventTracing
 
     /// <summary>
     /// Writes <paramref name="activity"/>'s context as the event's <c>traceparent</c> (and <c>tracestate</c>).
-    /// Without an activity the event is left as it is, so a context it carries passes through untraced services.
+    /// Without an activity the event is left as it is, so a context it carries passes through untraced services;
+    /// an event made in answer to <paramref name="cause"/> (a reply, a command) is given the cause's context then, so
+    /// it stays in the trace it answers, and in its decision not to record.
     /// </summary>
-    public static void SetContext(CloudEvent cloudEvent, Activity? activity)
+    public static void SetContext(CloudEvent cloudEvent, Activity? activity, CloudEvent? cause = null)
     {
         ArgumentNullException.ThrowIfNull(cloudEvent);
-        if (activity is null || activity.IdFormat != ActivityIdFormat.W3C)
+        if (activity is not null && activity.IdFormat == ActivityIdFormat.W3C)
         {
-            return;
+            cloudEvent[TraceParent] = activity.Id;
+            cloudEvent[TraceState] = activity.TraceStateString;
         }
-
-        cloudEvent[TraceParent] = activity.Id;
-        cloudEvent[TraceState] = activity.TraceStateString;
+        else if (activity is null && cause?[TraceParent] is string traceParent)
+        {
+            cloudEvent[TraceParent] = traceParent;
+            cloudEvent[TraceState] = cause[TraceState];
+        }
     }
 
     /// <summary>

@@ -178,7 +178,7 @@ public sealed partial class StateSinkReceiver
         _metrics.RecordPropagation(result.Outcome);
         StateSinkTracing.Ended(span, result);
         var reply = Reply(read, result);
-        CloudEventTracing.SetContext(reply, span);
+        CloudEventTracing.SetContext(reply, span, cause: command);
         return reply;
     }
 

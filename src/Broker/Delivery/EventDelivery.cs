@@ -68,8 +68,9 @@ internal sealed partial class EventDelivery(
         BrokerTtl.Take(reply);
         if (!CloudEventTracing.TryGetContext(reply, out _))
         {
-            // A subscriber that does not trace still answers within this delivery's trace.
-            CloudEventTracing.SetContext(reply, process);
+            // A subscriber that does not trace still answers within this delivery's trace (or, when the trace is not
+            // recorded and so has no process span, within the event's).
+            CloudEventTracing.SetContext(reply, process, cause: cloudEvent);
         }
 
         var brokerUrl = ingressAddress.For(broker.Resource.Meta.Namespace, broker.Resource.Meta.Name);

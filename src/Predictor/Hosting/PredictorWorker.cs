@@ -99,7 +99,7 @@ public sealed partial class PredictorWorker : BackgroundService
         LogDecided(completion.Function, completion.WorkflowId, completion.Node, decision.Commands.Count, decision.DecisionTime.TotalMicroseconds);
         foreach (var command in decision.Commands)
         {
-            await _sender.SendAsync(command, span, _abort.Token).ConfigureAwait(false);
+            await _sender.SendAsync(command, span, completion.Event, _abort.Token).ConfigureAwait(false);
         }
     }
 

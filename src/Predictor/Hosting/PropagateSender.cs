@@ -60,11 +60,14 @@ public sealed partial class PropagateSender
 
     /// <returns>True when the ingress accepted the command.</returns>
     public Task<bool> SendAsync(PropagateCommand command, CancellationToken cancellationToken) =>
-        SendAsync(command, decision: null, cancellationToken);
+        SendAsync(command, decision: null, cause: null, cancellationToken);
 
-    /// <summary>Sends <paramref name="command"/> in the trace of <paramref name="decision"/> (null: untraced).</summary>
+    /// <summary>
+    /// Sends <paramref name="command"/> in the trace of <paramref name="decision"/>, or without one (not traced, or not
+    /// recorded) in that of the event that caused it, <paramref name="cause"/>.
+    /// </summary>
     /// <returns>True when the ingress accepted the command.</returns>
-    public async Task<bool> SendAsync(PropagateCommand command, System.Diagnostics.Activity? decision, CancellationToken cancellationToken)
+    public async Task<bool> SendAsync(PropagateCommand command, System.Diagnostics.Activity? decision, CloudEvent? cause, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
         if (_options.BrokerUrl is not { } url)
@@ -78,7 +81,7 @@ public sealed partial class PropagateSender
         try
         {
             var cloudEvent = ToCloudEvent(command, _time.GetUtcNow());
-            CloudEventTracing.SetContext(cloudEvent, decision);
+            CloudEventTracing.SetContext(cloudEvent, decision, cause);
             using var content = cloudEvent.ToHttpContent(ContentMode.Binary, RawDataJsonEventFormatter.Instance);
             using var response = await _clients.CreateClient(HttpClientName).PostAsync(url, content, timeout.Token).ConfigureAwait(false);
             if (response.IsSuccessStatusCode)

@@ -127,7 +127,7 @@ public sealed partial class FunctionRuntime
             var invocation = new FunctionInvocation(this, incoming) { Span = span };
             var result = await handler(invocation, cancellationToken).ConfigureAwait(false);
             reply = BuildReply(incoming, invocation, result, Time.GetElapsedTime(started));
-            CloudEventTracing.SetContext(reply, span);
+            CloudEventTracing.SetContext(reply, span, cause: incoming);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -1,9 +1,12 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Time.Testing;
 using Skylark.Events.Contracts;
 using Skylark.Events.Lab.Observability;
+using Skylark.Events.Tests.Support;
 
 namespace Skylark.Events.Tests.Lab.Observability;
 
+[Collection(SpanSampling.Name)]
 public sealed class TraceStoreTests
 {
     [Fact]
@@ -31,23 +34,30 @@ public sealed class TraceStoreTests
     }
 
     [Fact]
-    public void Only_spans_the_sampler_recorded_are_kept()
+    public void A_new_trace_beyond_the_samplers_rate_is_not_kept()
     {
-        using var store = new TraceStore();
+        using var store = new TraceStore(sampler: new TraceSampler(newTracesPerSecond: 1, new FakeTimeProvider()));
         using var source = CloudEventTracing.CreateSource("TraceStoreTests");
-        foreach (var (workflow, traceParent) in new[]
-        {
-            ("wf-sampled", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
-            ("wf-not-sampled", "00-5bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"),
-        })
-        {
-            // Whatever the rate, a span follows its parent's sampled flag.
-            using var span = source.StartActivity("continued", ActivityKind.Consumer, ActivityContext.Parse(traceParent, null));
-            Assert.NotNull(span);
-            span.SetTag(CloudEventTracing.WorkflowIdTag, workflow);
-        }
 
-        Assert.NotNull(store.Find("wf-sampled"));
-        Assert.Null(store.Find("wf-not-sampled"));
+        var first = Root(source, "wf-first");
+        var second = Root(source, "wf-second");
+
+        Assert.True(first.Recorded);
+        Assert.False(second.Recorded, "the clock stands still, so the bucket holds one trace");
+        Assert.NotNull(store.Find("wf-first"));
+        Assert.Null(store.Find("wf-second"));
+        Assert.Equal(1, store.Sampler.NotSampled);
+    }
+
+    private static Activity Root(ActivitySource source, string workflow)
+    {
+        var ambient = Activity.Current;
+        Activity.Current = null;
+        var span = source.StartActivity("root", ActivityKind.Internal, parentContext: default);
+        Activity.Current = ambient;
+        Assert.NotNull(span);
+        span.SetTag(CloudEventTracing.WorkflowIdTag, workflow);
+        span.Stop();
+        return span;
     }
 }
