@@ -92,4 +92,30 @@ public sealed class TraceContextTests : IAsyncLifetime
         Assert.False(context.TraceFlags.HasFlag(ActivityTraceFlags.Recorded), delivered.Extension(CloudEventTracing.TraceParent));
         Assert.Null(traces.Find("wf-not-sampled"));
     }
+
+    [Fact]
+    public async Task A_reply_in_a_trace_not_sampled_stays_in_it_and_starts_no_trace_of_its_own()
+    {
+        await using var answered = await TestSubscriber.StartAsync();
+        var reply = TestEvents.Create(type: "reply", id: "reply-not-sampled");
+        reply[ExtensionNames.WorkflowId] = "wf-reply-not-sampled";
+        subscriber.RespondWith(_ => SubscriberResponse.Replying(reply));
+        await using var broker = await BrokerHost.StartAsync(TestEventing.Model(
+            TestEventing.Trigger("sub", subscriber.Url, TestEventing.Type("io.skylark.test")),
+            TestEventing.Trigger("answered", answered.Url, TestEventing.Type("reply"))));
+        var traceId = ActivityTraceId.CreateRandom();
+        var sent = TestEvents.Create(id: "asks");
+        sent[CloudEventTracing.TraceParent] = $"00-{traceId.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-00";
+        sent[ExtensionNames.WorkflowId] = "wf-reply-not-sampled";
+
+        await broker.SendAsync(sent);
+        var delivered = Assert.Single(await answered.WaitForAsync(1));
+        await broker.WaitUntilIdleAsync();
+
+        // The subscriber's reply set no context: it is given the one of the event it answers, flag and all.
+        Assert.True(CloudEventTracing.TryGetContext(delivered.CloudEvent, out var context));
+        Assert.Equal(traceId, context.TraceId);
+        Assert.False(context.TraceFlags.HasFlag(ActivityTraceFlags.Recorded));
+        Assert.Null(traces.Find("wf-reply-not-sampled"));
+    }
 }
