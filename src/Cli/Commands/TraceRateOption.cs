@@ -8,7 +8,7 @@ namespace Skylark.Events.Cli.Commands;
 /// <c>--traces-per-second &lt;n|all&gt;</c> of <c>up</c> and <c>demo</c>: how many new traces a second the in-memory
 /// trace store records (docs/tracing.md).
 /// </summary>
-internal static class TraceRateOption
+public static class TraceRateOption
 {
     public const string All = "all";
 
