@@ -131,9 +131,10 @@ public sealed record BrokerBenchmarkReport(
             : double.NaN;
 
     /// <summary>
-    /// <c>tracedBrokerThroughputVsBroker</c>: median throughput of the broker traced as <c>skylark up</c> traces it (every
-    /// span started, at most <see cref="Lab.Observability.TraceStore.DefaultNewTracesPerSecond"/> new traces a second
-    /// recorded) over the same broker's untraced, both with one Trigger, side by side; what tracing costs the broker.
+    /// <c>tracedBrokerThroughputVsBroker</c>: median throughput of the broker traced as <c>skylark up</c> traces it (at
+    /// most <see cref="Lab.Observability.TraceStore.DefaultNewTracesPerSecond"/> new traces a second recorded, one
+    /// unrecorded span for each of the others) over the same broker's untraced, both with one Trigger, side by side;
+    /// what tracing costs the broker.
     /// </summary>
     public double TracedVsOneTriggerRatio =>
         Broker.FirstOrDefault(b => b.Triggers == 1 && b.Traced && b.TracesPerSecond is not null) is { } traced

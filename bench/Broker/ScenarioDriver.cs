@@ -201,7 +201,7 @@ internal sealed class RunningScenario(string name, int triggers, bool journaled,
             events, events * triggers, elapsed, events / elapsed.TotalSeconds, latency.P50, latency.P99, requests.P50, requests.P99, sent.Throttled));
     }
 
-    public BenchmarkScenario Result() => new(name, triggers, [.. repetitions], journaled) 
+    public BenchmarkScenario Result() => new(name, triggers, [.. repetitions], journaled)
     {
         Verified = Verified,
         Traced = Tracing is not null,

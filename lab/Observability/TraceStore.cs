@@ -22,7 +22,8 @@ public sealed class TraceStore : IDisposable
 
     /// <summary>
     /// New traces a second a store records by default: far above a demo's workflows (a few a second), far below a
-    /// broker at full speed, where every event starts a trace and recording each one costs a fifth of its throughput.
+    /// broker at full speed, where every event starts a trace and recording each one costs a fifth to a third of its
+    /// throughput (docs/benchmarks.md).
     /// </summary>
     public const double DefaultNewTracesPerSecond = 100;
 

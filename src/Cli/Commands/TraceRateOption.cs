@@ -14,7 +14,7 @@ public static class TraceRateOption
 
     public static Option<string> Create() => new("--traces-per-second")
     {
-        Description = $"How many new traces a second are recorded for the dashboard and skylark trace (each kept whole); '{All}' records every one, which costs a busy broker a fifth of its throughput.",
+        Description = $"How many new traces a second are recorded for the dashboard and skylark trace (each kept whole); '{All}' records every one, which costs a busy broker a fifth to a third of its throughput.",
         DefaultValueFactory = _ => TraceStore.DefaultNewTracesPerSecond.ToString(CultureInfo.InvariantCulture),
     };
 
