@@ -11,6 +11,7 @@ using Skylark.Events.Contracts;
 using Skylark.Events.Lab.Hosting;
 using Skylark.Events.Lab.Observability;
 using Skylark.Events.Lab.Observability.Otlp;
+using Skylark.Events.Tests.Support;
 
 namespace Skylark.Events.Tests.Lab.Observability;
 
@@ -65,9 +66,7 @@ public sealed class OtlpTraceReceiverTests : IAsyncLifetime
             })
             .Build())
         {
-            var ambient = Activity.Current;
-            Activity.Current = null;
-            using (var root = source.StartActivity("frame ingest", ActivityKind.Producer, parentContext: default, startTime: start)!)
+            using (var root = RootSpans.Start(source, "frame ingest", ActivityKind.Producer, start)!)
             {
                 root.SetTag(CloudEventTracing.WorkflowIdTag, "wf-otlp").SetTag(CloudEventTracing.NodeTag, "edge");
                 using (var child = source.StartActivity("detect process", ActivityKind.Consumer, root.Context, startTime: start.AddMilliseconds(10))!)
@@ -87,7 +86,6 @@ public sealed class OtlpTraceReceiverTests : IAsyncLifetime
                 traceId = root.TraceId.ToHexString();
             }
 
-            Activity.Current = ambient;
             Assert.True(provider.ForceFlush(10_000));
         }
 

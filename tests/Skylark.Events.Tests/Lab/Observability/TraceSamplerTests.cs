@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Time.Testing;
 using Skylark.Events.Lab.Observability;
+using Skylark.Events.Tests.Support;
 
 namespace Skylark.Events.Tests.Lab.Observability;
 
@@ -99,10 +100,7 @@ public sealed class TraceSamplerTests : IDisposable
 
     private Activity Root()
     {
-        var ambient = Activity.Current;
-        Activity.Current = null;
-        var activity = source.StartActivity("root", ActivityKind.Internal, parentContext: default);
-        Activity.Current = ambient;
+        var activity = RootSpans.Start(source);
         Assert.NotNull(activity);
         activity.Stop();
         return activity;

@@ -16,15 +16,8 @@ public sealed class TraceStoreTests
         using var source = CloudEventTracing.CreateSource("TraceStoreTests");
         foreach (var workflow in new[] { "wf-a", "wf-b", "wf-c" })
         {
-            // Each a root of its own trace.
-            var ambient = Activity.Current;
-            Activity.Current = null;
-            using (var span = source.StartActivity("root"))
-            {
-                span!.SetTag(CloudEventTracing.WorkflowIdTag, workflow);
-            }
-
-            Activity.Current = ambient;
+            using var span = RootSpans.Start(source);
+            span!.SetTag(CloudEventTracing.WorkflowIdTag, workflow);
         }
 
         Assert.Null(store.Find("wf-a"));
@@ -51,10 +44,7 @@ public sealed class TraceStoreTests
 
     private static Activity Root(ActivitySource source, string workflow)
     {
-        var ambient = Activity.Current;
-        Activity.Current = null;
-        var span = source.StartActivity("root", ActivityKind.Internal, parentContext: default);
-        Activity.Current = ambient;
+        var span = RootSpans.Start(source);
         Assert.NotNull(span);
         span.SetTag(CloudEventTracing.WorkflowIdTag, workflow);
         span.Stop();
