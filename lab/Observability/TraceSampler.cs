@@ -17,6 +17,9 @@ public sealed class TraceSampler
 {
     private readonly Lock gate = new();
     private readonly TimeProvider time;
+
+    // What the bucket holds when full: one second's worth, and at least one trace so a rate below 1/s still records.
+    private readonly double burst;
     private double tokens;
     private long refilledAt;
     private long notSampled;
@@ -33,7 +36,8 @@ public sealed class TraceSampler
 
         NewTracesPerSecond = newTracesPerSecond;
         time = timeProvider ?? TimeProvider.System;
-        tokens = Math.Max(newTracesPerSecond ?? 0, 1);
+        burst = Math.Max(newTracesPerSecond ?? 0, 1);
+        tokens = burst;
         refilledAt = time.GetTimestamp();
     }
 
@@ -72,7 +76,7 @@ public sealed class TraceSampler
         lock (gate)
         {
             var now = time.GetTimestamp();
-            tokens = Math.Min(Math.Max(rate, 1), tokens + (time.GetElapsedTime(refilledAt, now).TotalSeconds * rate));
+            tokens = Math.Min(burst, tokens + (time.GetElapsedTime(refilledAt, now).TotalSeconds * rate));
             refilledAt = now;
             if (tokens < 1)
             {
